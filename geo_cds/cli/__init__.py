@@ -1,0 +1,1 @@
+"""The ``geo-cds`` command line: thin commands over the library (see ``main.py``)."""

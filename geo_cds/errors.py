@@ -1,0 +1,37 @@
+"""Error types. The CLI maps these to exit codes; nothing matches on message text."""
+
+
+class GeoCdsError(Exception):
+    """Base class of every error geo-cds raises on purpose."""
+
+
+class PlanError(GeoCdsError):
+    """The plan file (or a CLI override) is malformed or names something that does not exist."""
+
+
+class LayerError(GeoCdsError):
+    """An input layer cannot be read or is unusable as a whole."""
+
+
+class CrsError(LayerError):
+    """A layer has no CRS, a wrong one, or one that cannot be transformed safely."""
+
+
+class CodeError(LayerError):
+    """Commune codes are wrong, of the wrong vintage, or cannot be converted without guessing."""
+
+
+class ValidationFailed(GeoCdsError):
+    """Inputs have errors; ``problems`` holds every one of them (see ``geo_cds.problems``)."""
+
+    def __init__(self, problems):
+        self.problems = problems
+        errors = [p for p in problems if p.severity == "error"]
+        lines = [f"{len(errors)} error(s) in the inputs:"] + [f"  {p}" for p in errors[:50]]
+        if len(errors) > 50:
+            lines.append(f"  … and {len(errors) - 50} more (see the rejects file)")
+        super().__init__("\n".join(lines))
+
+
+class OutputExistsError(GeoCdsError):
+    """The output folder exists and ``overwrite`` was not given."""

@@ -1,0 +1,250 @@
+"""The plan: one typed description of a run, read from a TOML file, with every default here.
+
+``load_plan(path)`` reads a plan file; ``default_plan()`` is the embedded sample; CLI flags
+override single fields with ``dataclasses.replace``. ``plan.to_dict()`` is what the run
+manifest records, so a run can be repeated exactly.
+
+Relative paths in a plan file are relative to the plan file's folder.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from geo_cds.errors import PlanError
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_PLAN = REPO_ROOT / "layers" / "sample_plan.toml"
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    """One vector or table input."""
+
+    path: Path
+    layer: str | None = None  # layer name inside a GeoPackage / sheet name inside an Excel file
+    columns: dict[str, str] = field(default_factory=dict)  # canonical name -> the file's column
+    vintage: str | None = None  # "2025" | "pre2025" | None (detect)
+    source_crs: str | None = None  # override the file's CRS (e.g. "EPSG:9216")
+    encoding: str | None = None  # .dbf / CSV encoding override ("cp1258", "tcvn3", "vni", …)
+    x: str | None = None  # longitude / easting column of a CSV/Excel table of points
+    y: str | None = None
+    generated: bool = False  # the layer is generated sample data (labelled so wherever shown)
+
+
+@dataclass(frozen=True)
+class RasterSpec:
+    """One raster input: RSRP in dBm (``kind='rsrp'``), a 0/1 mask, or people per cell."""
+
+    path: Path
+    kind: str = "rsrp"  # "rsrp" | "mask" | "population"
+    technology: str | None = None  # "4g" | "5g" for rsrp/mask rasters
+    source_crs: str | None = None
+    generated: bool = False
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    rsrp_4g_dbm: float = -105.0  # outdoor 4G coverage (common planning practice)
+    rsrp_5g_dbm: float = -110.0  # outdoor 5G SS-RSRP
+    village_covered_share: float = 0.5  # polygon village: covered when ≥ this share is covered
+    point_search_radius_m: float = 0.0  # >0: a point village takes the best value within it
+    download_4g_mbps: float = 40.0
+    download_5g_mbps: float = 100.0
+    park_covered_share: float = 0.95  # a park counts as 5G-covered at ≥ this area share
+
+
+@dataclass(frozen=True)
+class Target:
+    id: str
+    indicator: str  # Vietnamese label
+    indicator_en: str
+    threshold: float  # share 0..1 (or Mb/s for speed targets)
+    year: int
+    instrument: str
+
+
+DEFAULT_TARGETS: tuple[Target, ...] = (
+    Target("village_mobile_broadband", "Thôn có băng rộng di động", "Villages with mobile broadband",
+           1.0, 2025, "QĐ 36/QĐ-TTg (2024); QĐ 2269/QĐ-TTg"),
+    Target("village_fibre", "Thôn có cáp quang", "Villages with fibre",
+           1.0, 2025, "QĐ 36/QĐ-TTg (2024)"),
+    Target("household_fibre", "Hộ gia đình dùng cáp quang", "Households with fibre broadband",
+           0.8, 2025, "QĐ 411/QĐ-TTg (2022); QĐ 749/QĐ-TTg"),
+    Target("commune_fibre", "Xã có cáp quang", "Communes with fibre",
+           1.0, 2025, "QĐ 749/QĐ-TTg"),
+    Target("park_5g", "KCN, KKT, CCN có 5G", "Industrial parks, zones and clusters with 5G",
+           1.0, 2025, "QĐ 1132/QĐ-TTg (9/10/2024); Quảng Ngãi KH 252"),
+    Target("population_5g", "Dân số được phủ sóng 5G", "Population covered by 5G",
+           0.99, 2030, "QĐ 1132/QĐ-TTg; QĐ 36/QĐ-TTg"),
+    Target("smart_village", "Xã có ít nhất 1 thôn thông minh", "Communes with at least one smart village",
+           1.0, 2025, "QĐ 924/QĐ-TTg"),
+)
+
+
+@dataclass(frozen=True)
+class Costs:
+    usd_to_vnd: float = 26_000.0  # configurable exchange rate
+    fibre_usd_per_km: float = 8_000.0  # ITU connectivity planning; Giga cost model
+    fibre_route_factor: float = 1.1
+    fibre_connection_usd: float = 500.0
+    fibre_max_segment_km: float = 20.0
+    new_4g_site_usd: float = 50_000.0  # pytal (Oughton) rural macro site, no microwave backhaul
+    upgrade_5g_usd: float = 35_000.0  # radio upgrade (assumed 25,000) + power upgrade 10,000 (pytal)
+    power_upgrade_4g_usd: float = 5_000.0  # pytal
+    site_radius_km: float = 8.0  # ITU rural planning radius of a site
+
+
+@dataclass(frozen=True)
+class Weights:
+    people_per_vnd: float = 0.4
+    dbkk: float = 0.2
+    deadline: float = 0.2
+    severity: float = 0.2
+
+
+@dataclass(frozen=True)
+class Budget:
+    vnd: float | None = None  # None: rank everything, no cut-off
+    preset: str = "coverage-first"
+    method: str = "exact"  # "exact" (integer programme) | "greedy"
+
+
+@dataclass(frozen=True)
+class Plan:
+    name: str = "sample"
+    output_dir: Path = REPO_ROOT / "outputs"
+    lang: str = "vi"
+    reference_year: int = 2025
+    communes: InputSpec | None = None
+    villages: InputSpec | None = None
+    parks: InputSpec | None = None
+    streets: InputSpec | None = None
+    sites: InputSpec | None = None
+    fibre: InputSpec | None = None
+    rasters: dict[str, RasterSpec] = field(default_factory=dict)  # name -> spec
+    thresholds: Thresholds = Thresholds()
+    targets: tuple[Target, ...] = DEFAULT_TARGETS
+    costs: Costs = Costs()
+    weights: Weights = Weights()
+    budget: Budget = Budget()
+    source: Path | None = None  # the plan file this came from
+
+    def to_dict(self) -> dict[str, Any]:
+        return _jsonable(dataclasses.asdict(self))
+
+    def target(self, target_id: str) -> Target:
+        for t in self.targets:
+            if t.id == target_id:
+                return t
+        raise PlanError(f"no target {target_id!r}; known: {[t.id for t in self.targets]}")
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, Path):
+        return str(value)
+    return value
+
+
+_INPUTS = ("communes", "villages", "parks", "streets", "sites", "fibre")
+
+
+def _build(cls, data: dict, where: str):
+    names = {f.name for f in dataclasses.fields(cls)}
+    unknown = set(data) - names
+    if unknown:
+        raise PlanError(f"{where}: unknown key(s) {sorted(unknown)}; allowed: {sorted(names)}")
+    try:
+        return cls(**data)
+    except TypeError as exc:
+        raise PlanError(f"{where}: {exc}") from None
+
+
+def _path(base: Path, value: str) -> Path:
+    p = Path(value).expanduser()
+    return p if p.is_absolute() else (base / p).resolve()
+
+
+def plan_from_dict(data: dict, base: Path, source: Path | None = None) -> Plan:
+    """Build a :class:`Plan` from the parsed TOML; relative paths resolve against ``base``."""
+    data = dict(data)
+    where = str(source or "plan")
+    run = data.pop("run", {})
+    kw: dict[str, Any] = {"source": source}
+    for key in ("name", "lang", "reference_year"):
+        if key in run:
+            kw[key] = run.pop(key)
+    if "output_dir" in run:
+        kw["output_dir"] = _path(base, run.pop("output_dir"))
+    if run:
+        raise PlanError(f"{where} [run]: unknown key(s) {sorted(run)}")
+    inputs = data.pop("inputs", {})
+    for name, spec in inputs.items():
+        if name not in _INPUTS:
+            raise PlanError(f"{where} [inputs.{name}]: unknown input; allowed: {list(_INPUTS)}")
+        spec = dict(spec)
+        if "path" not in spec:
+            raise PlanError(f"{where} [inputs.{name}]: 'path' is required")
+        spec["path"] = _path(base, spec["path"])
+        kw[name] = _build(InputSpec, spec, f"{where} [inputs.{name}]")
+    rasters = {}
+    for name, spec in data.pop("rasters", {}).items():
+        spec = dict(spec)
+        if "path" not in spec:
+            raise PlanError(f"{where} [rasters.{name}]: 'path' is required")
+        spec["path"] = _path(base, spec["path"])
+        rasters[name] = _build(RasterSpec, spec, f"{where} [rasters.{name}]")
+    kw["rasters"] = rasters
+    for key, cls in (("thresholds", Thresholds), ("costs", Costs), ("weights", Weights),
+                     ("budget", Budget)):
+        if key in data:
+            kw[key] = _build(cls, data.pop(key), f"{where} [{key}]")
+    if "targets" in data:
+        kw["targets"] = _targets(data.pop("targets"), where)
+    if data:
+        raise PlanError(f"{where}: unknown section(s) {sorted(data)}")
+    if kw.get("lang", "vi") not in ("vi", "en"):
+        raise PlanError(f"{where} [run] lang: must be 'vi' or 'en', got {kw['lang']!r}")
+    return Plan(**kw)
+
+
+def _targets(overrides: dict, where: str) -> tuple[Target, ...]:
+    """``[targets.<id>]`` tables override fields of the default targets (or add new ones)."""
+    by_id = {t.id: t for t in DEFAULT_TARGETS}
+    for tid, fields_ in overrides.items():
+        if tid in by_id:
+            by_id[tid] = _build(Target, {**dataclasses.asdict(by_id[tid]), **fields_},
+                                f"{where} [targets.{tid}]")
+        else:
+            by_id[tid] = _build(Target, {"id": tid, **fields_}, f"{where} [targets.{tid}]")
+    return tuple(by_id.values())
+
+
+def load_plan(path: str | Path) -> Plan:
+    """Read a TOML plan file."""
+    path = Path(path).resolve()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise PlanError(f"plan file not found: {path}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise PlanError(f"{path}: not valid TOML: {exc}") from None
+    return plan_from_dict(data, path.parent, source=path)
+
+
+def default_plan() -> Plan:
+    """The embedded sample (``layers/sample_plan.toml`` in the repository)."""
+    if not SAMPLE_PLAN.exists():
+        raise PlanError(
+            f"no plan given and the embedded sample plan {SAMPLE_PLAN} is not there; "
+            "run from a checkout of the repository or pass a plan file"
+        )
+    return load_plan(SAMPLE_PLAN)
