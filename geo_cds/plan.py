@@ -56,6 +56,7 @@ class Thresholds:
     download_4g_mbps: float = 40.0
     download_5g_mbps: float = 100.0
     park_covered_share: float = 0.95  # a park counts as 5G-covered at ≥ this area share
+    join_tolerance_m: float = 1000.0  # a village may lie this far outside its coded commune
 
 
 @dataclass(frozen=True)

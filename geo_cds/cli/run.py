@@ -1,9 +1,53 @@
-"""`geo-cds run` (being written)."""
+"""``geo-cds run``: the whole pipeline from a plan file (or the embedded sample)."""
+
+from __future__ import annotations
+
+import dataclasses
 
 import click
 
+from geo_cds.cli.options import handle_errors, lang_option, load_plan_or_sample, overwrite_option, plan_argument
+
 
 @click.command()
-def run() -> None:
-    """(being written)"""
-    raise click.ClickException("geo-cds run is being written")
+@plan_argument
+@click.option("--name", help="Run name: the output folder is <output-dir>/<name> (default: the plan's).")
+@click.option("--output-dir", type=click.Path(file_okay=False), help="Where run folders go (default: the plan's).")
+@click.option("--budget", type=float, help="Budget in VND for the priority list, e.g. 50e9.")
+@click.option("--strict", is_flag=True, help="Refuse to run when any input row has an error (default: such rows are rejected and listed).")
+@lang_option
+@overwrite_option
+@handle_errors
+def run(plan_file, name, output_dir, budget, strict, lang, overwrite):
+    """Run the whole planning pipeline and write a run folder.
+
+    Reads every input of PLAN_FILE (TOML; without it, the embedded sample of Quảng Ngãi,
+    Quảng Trị and Bắc Ninh), joins villages to communes, measures coverage and the gaps
+    against the official targets, costs and ranks the priority villages, and writes
+    tables, map and summary to <output-dir>/<name>/ — atomically, never replacing an
+    existing run unless --overwrite.
+
+    \b
+    Examples:
+        geo-cds run                              # the embedded sample → outputs/sample/
+        geo-cds run my_plan.toml --budget 50e9 --name ninh-2026 --overwrite
+    """
+    from pathlib import Path
+
+    from geo_cds.pipeline import run as run_pipeline
+
+    plan = load_plan_or_sample(plan_file)
+    changes = {"name": name, "lang": lang,
+               "output_dir": Path(output_dir).resolve() if output_dir else None}
+    plan = dataclasses.replace(plan, **{k: v for k, v in changes.items() if v is not None})
+    if budget is not None:
+        plan = dataclasses.replace(plan, budget=dataclasses.replace(plan.budget, vnd=budget))
+    result = run_pipeline(plan, overwrite=overwrite, strict=strict)
+    n_err, n_warn = len(result.problems.errors), len(result.problems.warnings)
+    click.echo(f"Run '{plan.name}' written to {result.folder}")
+    click.echo(f"  {len(result.communes)} communes, {len(result.villages)} villages, "
+               f"{len(result.investment.priority)} villages on the priority list")
+    click.echo(f"  inputs: {n_err} row(s) rejected, {n_warn} repaired — see rejects.csv")
+    total = sum(result.timings.values())
+    click.echo("  time: " + ", ".join(f"{k} {v:.1f}s" for k, v in result.timings.items())
+               + f" (total {total:.1f}s)")

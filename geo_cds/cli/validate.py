@@ -1,9 +1,49 @@
-"""`geo-cds validate` (being written)."""
+"""``geo-cds validate``: check every input, print every problem, write a rejects file."""
+
+from __future__ import annotations
+
+from pathlib import Path
 
 import click
 
+from geo_cds.cli.options import handle_errors, load_plan_or_sample, plan_argument
+
 
 @click.command()
-def validate() -> None:
-    """(being written)"""
-    raise click.ClickException("geo-cds validate is being written")
+@plan_argument
+@click.option("--rejects", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the rejects/problems CSV (default: <output-dir>/<name>-rejects.csv).")
+@click.option("--warnings/--no-warnings", default=True, show_default=True,
+              help="Also print the repairs that were made (warnings).")
+@handle_errors
+def validate(plan_file, rejects, warnings):
+    """Check every input of a plan and report every problem at once.
+
+    Reads each layer and raster the plan names, checks CRS, codes and their vintage,
+    geometries, required columns and values, and places each village in its commune.
+    Prints every problem with the file, the row or feature, what is wrong and how to fix
+    it; writes them all to a CSV; exits 1 when there are errors (0 with warnings only).
+    Inputs are never modified.
+
+    \b
+    Examples:
+        geo-cds validate                 # the embedded sample
+        geo-cds validate my_plan.toml --rejects problems.csv
+    """
+    from geo_cds.io.write import atomic_file, write_csv
+    from geo_cds.pipeline import validate as validate_plan
+
+    plan = load_plan_or_sample(plan_file)
+    report = validate_plan(plan)
+    log = report.problems
+    for p in log.problems:
+        if p.severity == "error" or warnings:
+            click.echo(str(p), err=p.severity == "error")
+    rejects = rejects or Path(plan.output_dir) / f"{plan.name}-rejects.csv"
+    atomic_file(rejects, lambda tmp: write_csv(log.to_frame(), tmp))
+    for row in report.accounting.itertuples():
+        click.echo(f"{row.layer}: {row.rows_read} read, {row.used} usable, "
+                   f"{row.repaired} repaired, {row.rejected} rejected ({Path(row.file).name})")
+    click.echo(f"{len(log.errors)} error(s), {len(log.warnings)} warning(s); written to {rejects}")
+    if log.errors:
+        raise SystemExit(1)

@@ -1,0 +1,214 @@
+"""Coverage and gaps per village, commune, park and street, and the figures against the targets.
+
+Pure functions over canonical (Geo)DataFrames; no files, no rasters (the pipeline samples
+the rasters and passes the values in). Shares are 0..1 and NaN where nothing was measured.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo_cds import schema as s
+from geo_cds.plan import Plan, Thresholds
+
+TECHS = ("4g", "5g")
+_HAS = {"4g": s.HAS_4G, "5g": s.HAS_5G}
+_RSRP = {"4g": s.RSRP_4G, "5g": s.RSRP_5G}
+_COVERED = {"4g": s.COVERED_4G, "5g": s.COVERED_5G}
+
+
+def threshold(thresholds: Thresholds, tech: str) -> float:
+    return {"4g": thresholds.rsrp_4g_dbm, "5g": thresholds.rsrp_5g_dbm}[tech]
+
+
+def village_coverage(
+    villages: pd.DataFrame,
+    raster_rsrp: Mapping[str, np.ndarray],
+    thresholds: Thresholds,
+) -> pd.DataFrame:
+    """Decide 4G/5G coverage per village.
+
+    The village's own status (``has_4g``/``has_5g``, e.g. an operator's declaration) wins
+    when given; otherwise its RSRP — declared, else sampled from the raster
+    (``raster_rsrp[tech]``, one value per village, NaN where unknown) — against the
+    threshold. With neither, coverage is unknown (NA), and the village counts in no share.
+    """
+    out = villages.copy()
+    sources = pd.Series("none", index=out.index, dtype="str")
+    for tech in TECHS:
+        rsrp = pd.to_numeric(out.get(_RSRP[tech]), errors="coerce") if _RSRP[tech] in out \
+            else pd.Series(np.nan, index=out.index)
+        if tech in raster_rsrp:
+            rsrp = rsrp.fillna(pd.Series(raster_rsrp[tech], index=out.index))
+        out[_RSRP[tech]] = rsrp.astype(float)
+        declared = out[_HAS[tech]].astype("boolean") if _HAS[tech] in out \
+            else pd.Series(pd.NA, index=out.index, dtype="boolean")
+        measured = pd.Series(rsrp >= threshold(thresholds, tech), dtype="boolean")
+        measured[rsrp.isna()] = pd.NA
+        out[_COVERED[tech]] = declared.fillna(measured)
+        if tech == "4g":
+            sources[measured.notna()] = "raster"
+            sources[declared.notna()] = "attribute"
+    out[s.COVERAGE_SOURCE] = sources
+    return out
+
+
+def village_gaps(villages: pd.DataFrame, plan: Plan) -> pd.DataFrame:
+    """Add the gap flags (NA stays NA: an unknown is not a gap)."""
+    out = villages.copy()
+    hh_target = plan.target("household_fibre").threshold
+    out[s.GAP_MOBILE] = ~out[s.COVERED_4G].astype("boolean")
+    out[s.GAP_FIBRE] = ~out[s.HAS_FIBRE].astype("boolean")
+    share = pd.to_numeric(out[s.FIBRE_HH_SHARE], errors="coerce")
+    gap_hh = pd.Series(share < hh_target, dtype="boolean")
+    gap_hh[share.isna()] = pd.NA
+    out[s.GAP_HH_FIBRE] = gap_hh
+    out[s.GAP_DIGITAL_TEAM] = ~out[s.HAS_DIGITAL_TEAM].astype("boolean")
+    out[s.NEEDS_POWER] = ~out[s.HAS_POWER].astype("boolean")
+    infra = out[[s.GAP_MOBILE, s.GAP_FIBRE, s.GAP_HH_FIBRE]].fillna(False).astype(int)
+    out[s.N_GAPS] = infra.sum(axis=1).astype("int64")
+    mobile = out[s.GAP_MOBILE].fillna(False).to_numpy(bool)
+    fibre = out[s.GAP_FIBRE].fillna(False).to_numpy(bool)
+    out[s.GAP_STATUS] = np.select(
+        [mobile & fibre, mobile, fibre], ["mobile_fibre", "mobile", "fibre"], "ok"
+    )
+    return out
+
+
+def _share(flags: pd.Series, by: pd.Series) -> pd.Series:
+    """Share of True among the known (non-NA) values per group."""
+    f = flags.astype("boolean")
+    known = f.notna()
+    num = f.fillna(False).astype(float).groupby(by).sum()
+    den = known.astype(float).groupby(by).sum()
+    return (num / den.replace(0, np.nan)).astype(float)
+
+
+def commune_table(
+    communes: gpd.GeoDataFrame, villages: pd.DataFrame, zonal: pd.DataFrame | None
+) -> gpd.GeoDataFrame:
+    """Per-commune figures from the villages (and from the rasters when ``zonal`` is given)."""
+    out = communes.copy()
+    code = villages[s.COMMUNE_CODE]
+    g = villages.groupby(code)
+    hh = pd.to_numeric(villages[s.HOUSEHOLDS], errors="coerce").astype(float)
+    hh_share = pd.to_numeric(villages[s.FIBRE_HH_SHARE], errors="coerce")
+    hh_known = hh.where(hh_share.notna())
+    stats = pd.DataFrame({
+        s.N_VILLAGES: g.size(),
+        s.VILLAGE_POPULATION: pd.to_numeric(villages[s.POPULATION]).groupby(code).sum(),
+        s.VILLAGE_HOUSEHOLDS: hh.groupby(code).sum(),
+        s.SHARE_4G: _share(villages[s.COVERED_4G], code),
+        s.SHARE_5G: _share(villages[s.COVERED_5G], code),
+        s.SHARE_FIBRE: _share(villages[s.HAS_FIBRE], code),
+        s.SHARE_HH_FIBRE: (hh_share * hh).groupby(code).sum()
+        / hh_known.groupby(code).sum().replace(0, np.nan),
+        s.SHARE_DIGITAL_TEAM: _share(villages[s.HAS_DIGITAL_TEAM], code),
+        s.COMMUNE_HAS_FIBRE: villages[s.HAS_FIBRE].fillna(False).astype(bool).groupby(code).any(),
+        s.HAS_SMART_VILLAGE: (
+            villages[s.HAS_DIGITAL_TEAM].fillna(False).astype(bool)
+            & villages[s.HAS_FIBRE].fillna(False).astype(bool)
+            & villages[s.COVERED_4G].fillna(False).astype(bool)
+        ).groupby(code).any(),
+        "villages_without_4g": villages[s.GAP_MOBILE].fillna(False).astype(int).groupby(code).sum(),
+        "villages_without_fibre": villages[s.GAP_FIBRE].fillna(False).astype(int).groupby(code).sum(),
+        s.N_VILLAGE_GAPS: (villages[s.N_GAPS] > 0).astype(int).groupby(code).sum(),
+    })
+    out = out.merge(stats, left_on=s.COMMUNE_CODE, right_index=True, how="left")
+    for col in (s.N_VILLAGES, s.VILLAGE_POPULATION, s.VILLAGE_HOUSEHOLDS, s.N_VILLAGE_GAPS,
+                "villages_without_4g", "villages_without_fibre"):
+        out[col] = out[col].fillna(0).astype("int64")
+    for col in (s.COMMUNE_HAS_FIBRE, s.HAS_SMART_VILLAGE):
+        out[col] = out[col].astype("boolean").fillna(False).astype(bool)
+    if zonal is not None:
+        out = out.join(zonal)
+    return out
+
+
+def park_table(parks: gpd.GeoDataFrame, zonal: pd.DataFrame | None, plan: Plan) -> gpd.GeoDataFrame:
+    """Parks with their 5G coverage and gap against the park target."""
+    out = parks.copy()
+    if zonal is not None:
+        out = out.join(zonal)
+    share = out[s.area_share("5g")] if s.area_share("5g") in out else pd.Series(np.nan, index=out.index)
+    covered = pd.Series(share >= plan.thresholds.park_covered_share, dtype="boolean")
+    covered[share.isna()] = pd.NA
+    out[s.PARK_COVERED_5G] = covered
+    due = pd.to_numeric(out[s.TARGET_5G_YEAR], errors="coerce").fillna(plan.target("park_5g").year)
+    out["target_due"] = due <= plan.reference_year
+    out[s.PARK_GAP_5G] = ~covered
+    return out
+
+
+def street_table(streets: gpd.GeoDataFrame, communes: pd.DataFrame) -> gpd.GeoDataFrame:
+    out = streets.copy()
+    m = pd.to_numeric(out[s.MERCHANTS], errors="coerce")
+    qr = pd.to_numeric(out[s.MERCHANTS_QR], errors="coerce")
+    out[s.QR_SHARE] = (qr / m.replace(0, np.nan)).astype(float)
+    names = communes.set_index(s.COMMUNE_CODE)[[s.COMMUNE_NAME, s.PROVINCE_NAME]]
+    return out.join(names, on=s.COMMUNE_CODE)
+
+
+def target_table(
+    communes: pd.DataFrame, villages: pd.DataFrame, parks: pd.DataFrame | None, plan: Plan
+) -> pd.DataFrame:
+    """Each official target per province and overall: value, threshold, met, shortfall.
+
+    ``shortfall`` counts the units (villages, households, communes, parks, people) still
+    missing to reach the threshold.
+    """
+    rows = []
+    prov_of = communes.set_index(s.COMMUNE_CODE)[s.PROVINCE_CODE]
+    v = villages.assign(_prov=villages[s.COMMUNE_CODE].map(prov_of))
+    p = None
+    if parks is not None and len(parks):
+        p = parks.assign(_prov=parks[s.PROVINCE_CODE] if s.PROVINCE_CODE in parks else None)
+    names = communes.groupby(s.PROVINCE_CODE)[s.PROVINCE_NAME].first()
+    scopes = [(code, names[code]) for code in sorted(names.index)] + [("all", "Tổng")]
+    for code, name in scopes:
+        vs = v if code == "all" else v[v["_prov"] == code]
+        cs = communes if code == "all" else communes[communes[s.PROVINCE_CODE] == code]
+        ps = p if (p is None or code == "all") else p[p["_prov"] == code]
+        pop = pd.to_numeric(vs[s.POPULATION]).astype(float)
+        hh = pd.to_numeric(vs[s.HOUSEHOLDS], errors="coerce").astype(float)
+        hh_share = pd.to_numeric(vs[s.FIBRE_HH_SHARE], errors="coerce")
+        measures = {
+            "village_mobile_broadband": _known_share(vs[s.COVERED_4G]),
+            "village_fibre": _known_share(vs[s.HAS_FIBRE]),
+            "household_fibre": _ratio((hh_share * hh).sum(), hh[hh_share.notna()].sum(),
+                                      hh[hh_share.notna()].sum()),
+            "commune_fibre": _ratio(cs[s.COMMUNE_HAS_FIBRE].sum(), len(cs), len(cs)),
+            "park_5g": _known_share(ps[s.PARK_COVERED_5G]) if ps is not None and len(ps)
+            else (np.nan, 0),
+            "population_5g": _ratio(pop[vs[s.COVERED_5G].fillna(False).astype(bool)].sum(),
+                                    pop[vs[s.COVERED_5G].notna()].sum(),
+                                    pop[vs[s.COVERED_5G].notna()].sum()),
+            "smart_village": _ratio(cs[s.HAS_SMART_VILLAGE].sum(), len(cs), len(cs)),
+        }
+        for t in plan.targets:
+            if t.id not in measures:
+                continue
+            value, base = measures[t.id]
+            short = np.nan if np.isnan(value) else max(0.0, np.ceil(t.threshold * base - value * base - 1e-9))
+            rows.append({
+                "province_code": code, "province_name": name, "target_id": t.id,
+                "indicator": t.indicator, "indicator_en": t.indicator_en,
+                "value": value, "threshold": t.threshold, "year": t.year,
+                "met": bool(value >= t.threshold - 1e-12) if not np.isnan(value) else None,
+                "shortfall_units": short, "base_units": base, "instrument": t.instrument,
+            })
+    return pd.DataFrame(rows)
+
+
+def _known_share(flags: pd.Series) -> tuple[float, float]:
+    f = flags.astype("boolean")
+    n = int(f.notna().sum())
+    return _ratio(float(f.fillna(False).sum()), n, n)
+
+
+def _ratio(num: float, den: float, base: float) -> tuple[float, float]:
+    return (float(num) / float(den) if den else np.nan), float(base)

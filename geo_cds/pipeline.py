@@ -1,0 +1,255 @@
+"""The whole run, one direction: load → join → coverage → gaps → priority → outputs.
+
+``analyse(plan)`` does the work and returns a :class:`RunResult` without writing anything
+(what a notebook calls); ``run(plan)`` analyses and writes the run folder atomically (what
+``geo-cds run`` calls).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from geo_cds import gaps, report
+from geo_cds import schema as s
+from geo_cds.errors import ValidationFailed
+from geo_cds.io import write
+from geo_cds.plan import Plan
+
+log = logging.getLogger(__name__)
+
+# Output column order of the commune table (others follow).
+COMMUNE_OUT = [
+    s.PROVINCE_CODE, s.PROVINCE_NAME, s.COMMUNE_CODE, s.COMMUNE_NAME, s.POPULATION, s.AREA_KM2,
+    s.N_VILLAGES, s.VILLAGE_POPULATION, s.VILLAGE_HOUSEHOLDS, s.SHARE_4G, s.SHARE_5G,
+    s.SHARE_FIBRE, s.SHARE_HH_FIBRE, s.SHARE_DIGITAL_TEAM, s.COMMUNE_HAS_FIBRE,
+    s.HAS_SMART_VILLAGE, "villages_without_4g", "villages_without_fibre", s.N_VILLAGE_GAPS,
+]
+
+
+@dataclass
+class RunResult:
+    plan: Plan
+    inputs: object  # geo_cds.io.read.Inputs
+    communes: gpd.GeoDataFrame
+    villages: gpd.GeoDataFrame
+    parks: gpd.GeoDataFrame | None
+    streets: gpd.GeoDataFrame | None
+    investment: object | None  # geo_cds.priority.InvestmentPlan
+    targets: pd.DataFrame
+    accounting: pd.DataFrame
+    timings: dict[str, float] = field(default_factory=dict)
+    started: str = ""
+    folder: Path | None = None
+
+    @property
+    def problems(self):
+        return self.inputs.problems
+
+    @property
+    def generated(self) -> list[str]:
+        specs = {"villages": self.plan.villages, "parks": self.plan.parks,
+                 "streets": self.plan.streets, "sites": self.plan.sites,
+                 "fibre": self.plan.fibre, **self.plan.rasters}
+        return [name for name, spec in specs.items() if spec is not None and spec.generated]
+
+
+@contextmanager
+def _timed(timings: dict, stage: str):
+    t0 = time.perf_counter()
+    yield
+    timings[stage] = time.perf_counter() - t0
+    log.info("%s: %.2f s", stage, timings[stage])
+
+
+def _coverage_rasters(plan: Plan) -> dict[str, str]:
+    return {name: tech for name, spec in plan.rasters.items()
+            if spec.kind in ("rsrp", "mask") and (tech := spec.technology)}
+
+
+def _population_raster(plan: Plan):
+    pops = [spec.path for spec in plan.rasters.values() if spec.kind == "population"]
+    return pops[0] if pops else None
+
+
+def zone_coverage(zones: gpd.GeoDataFrame, plan: Plan, cache_dir: Path | None) -> pd.DataFrame | None:
+    """Raster coverage of each zone, named by technology (``area_share_4g``, …)."""
+    from geo_cds.coverage import zonal_coverage
+
+    techs = _coverage_rasters(plan)
+    if not techs or zones is None or not len(zones):
+        return None
+    rasters = {name: plan.rasters[name].path for name in techs}
+    thresholds = {name: gaps.threshold(plan.thresholds, tech) for name, tech in techs.items()
+                  if plan.rasters[name].kind == "rsrp"}
+    table = zonal_coverage(zones, rasters, thresholds=thresholds,
+                           population=_population_raster(plan), cache_dir=cache_dir)
+    renamed = {}
+    for name, tech in techs.items():
+        for stat, new in (("area_share", "area_share"), ("pop_share", "pop_share"),
+                          ("mean", "mean_rsrp"), ("min", "min_rsrp"), ("max", "max_rsrp"),
+                          ("valid_share", "valid_share")):
+            renamed[f"{name}_{stat}"] = f"{new}_{tech}"
+    table = table.rename(columns=renamed)
+    return table[[c for c in renamed.values() if c in table]]
+
+
+def point_coverage(villages: gpd.GeoDataFrame, plan: Plan) -> dict:
+    from geo_cds.coverage import values_at_points
+
+    out = {}
+    for name, tech in _coverage_rasters(plan).items():
+        if plan.rasters[name].kind == "rsrp":
+            out[tech] = values_at_points(villages, plan.rasters[name].path,
+                                         radius_m=plan.thresholds.point_search_radius_m)
+    return out
+
+
+def accounting(inputs, frames: dict[str, pd.DataFrame | None]) -> pd.DataFrame:
+    """Every input row: used, repaired (kept with a warning) or rejected (with the reason)."""
+    rows = []
+    problems = inputs.problems
+    read = inputs.accounting.set_index("layer") if len(inputs.accounting) else None
+    for layer, frame in frames.items():
+        if frame is None or read is None or layer not in read.index:
+            continue
+        rejected = problems.rejected_rows(layer)
+        warned = {p.row for p in problems.warnings if p.layer == layer and p.row is not None}
+        rows.append({
+            "layer": layer, "file": str(read.loc[layer, "file"]),
+            "rows_read": int(read.loc[layer, "rows_read"]), "used": int(len(frame)),
+            "repaired": len(warned - rejected), "rejected": len(rejected),
+        })
+    return pd.DataFrame(rows, columns=["layer", "file", "rows_read", "used", "repaired", "rejected"])
+
+
+def analyse(plan: Plan, *, strict: bool = False, cache_dir: Path | None = None) -> RunResult:
+    """Run every stage in memory.
+
+    Raises
+    ------
+    ValidationFailed
+        When an input is unusable as a whole (or, with ``strict``, when any row has an error).
+    """
+    from geo_cds.io.read import load_inputs
+    from geo_cds.join import join_villages
+    from geo_cds.priority import plan_investments
+
+    timings: dict[str, float] = {}
+    started = datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
+    with _timed(timings, "load"):
+        inputs = load_inputs(plan)
+    fatal = inputs.problems.errors if strict else inputs.problems.layer_errors()
+    if fatal:
+        raise ValidationFailed(inputs.problems.problems)
+    communes = inputs.communes
+    with _timed(timings, "join"):
+        villages = join_villages(
+            inputs.villages, communes, tolerance_m=plan.thresholds.join_tolerance_m,
+            file=str(plan.villages.path), log=inputs.problems,
+        )
+    with _timed(timings, "coverage"):
+        rsrp = point_coverage(villages, plan)
+        commune_zonal = zone_coverage(communes, plan, cache_dir)
+        park_zonal = zone_coverage(inputs.parks, plan, cache_dir) if inputs.parks is not None else None
+    with _timed(timings, "gaps"):
+        villages = gaps.village_gaps(gaps.village_coverage(villages, rsrp, plan.thresholds), plan)
+        communes = gaps.commune_table(communes, villages, commune_zonal)
+        ordered = [c for c in COMMUNE_OUT if c in communes] + \
+            [c for c in communes.columns if c not in COMMUNE_OUT]
+        communes = communes[ordered]
+        parks = gaps.park_table(inputs.parks, park_zonal, plan) if inputs.parks is not None else None
+        streets = gaps.street_table(inputs.streets, communes) if inputs.streets is not None else None
+        targets = gaps.target_table(communes, villages, parks, plan)
+    with _timed(timings, "priority"):
+        investment = plan_investments(villages, communes, parks, inputs.sites, inputs.fibre, plan)
+    table = accounting(inputs, {"communes": communes, "villages": villages, "parks": parks,
+                                "streets": streets, "sites": inputs.sites, "fibre": inputs.fibre})
+    return RunResult(plan=plan, inputs=inputs, communes=communes, villages=villages, parks=parks,
+                     streets=streets, investment=investment, targets=targets,
+                     accounting=table, timings=timings, started=started)
+
+
+def write_outputs(result: RunResult, folder: Path) -> None:
+    """Write every output of a run into ``folder`` (a staging folder: see ``run``)."""
+    from geo_cds.maps import write_map
+    from geo_cds.xlsx import write_priority_xlsx
+
+    plan = result.plan
+    t0 = time.perf_counter()
+    write.write_csv(result.communes, folder / "communes.csv")
+    write.write_gpkg(result.communes, folder / "communes.gpkg", "communes")
+    write.write_gpkg(result.villages, folder / "villages.gpkg", "villages")
+    inv = result.investment
+    write.write_csv(inv.priority, folder / "priority_villages.csv")
+    write_priority_xlsx(folder / "priority_villages.xlsx", inv.priority, inv.summary, lang=plan.lang)
+    write.write_csv(inv.interventions, folder / "interventions.csv")
+    if len(inv.interventions):
+        write.write_gpkg(inv.interventions, folder / "interventions.gpkg", "interventions")
+    if result.parks is not None:
+        write.write_csv(result.parks, folder / "industrial_parks_5g.csv")
+    if result.streets is not None:
+        write.write_csv(result.streets, folder / "cashless_streets.csv")
+    write.write_csv(result.problems.to_frame(), folder / "rejects.csv")
+    date = result.started[:10]
+    write_map(
+        folder / "map.html", communes=result.communes, villages=result.villages,
+        parks=result.parks, streets=result.streets, interventions=inv.interventions,
+        rasters=plan.rasters, thresholds=plan.thresholds, lang=plan.lang,
+        info={"run": plan.name, "date": date,
+              "sources": ", ".join(Path(p).name for p in result.inputs.files.values()),
+              "generated": result.generated},
+    )
+    data = report.summary(name=plan.name, date=date, communes=result.communes,
+                          villages=result.villages, targets=result.targets,
+                          accounting=result.accounting, investment=inv.summary,
+                          generated=result.generated)
+    write.write_json(data, folder / "summary.json")
+    (folder / "summary.md").write_text(report.summary_markdown(data, plan.lang), encoding="utf-8")
+    result.timings["write"] = time.perf_counter() - t0
+    finished = datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
+    write.write_json(
+        report.manifest(plan=plan, files=result.inputs.files, generated=set(result.generated),
+                        timings=result.timings, started=result.started, finished=finished),
+        folder / "run.json",
+    )
+
+
+def run(plan: Plan, *, overwrite: bool = False, strict: bool = False) -> RunResult:
+    """Analyse ``plan`` and write ``<output_dir>/<name>/`` atomically; return the result."""
+    target = Path(plan.output_dir) / plan.name
+    write.check_writable(target, overwrite)
+    result = analyse(plan, strict=strict, cache_dir=Path(plan.output_dir) / ".cache")
+    with write.atomic_folder(target, overwrite=overwrite) as staging:
+        write_outputs(result, staging)
+    result.folder = target
+    return result
+
+
+@dataclass
+class Validation:
+    problems: object  # ProblemLog
+    accounting: pd.DataFrame
+
+
+def validate(plan: Plan) -> Validation:
+    """Load every input and place the villages in their communes; collect every problem."""
+    from geo_cds.io.read import load_inputs
+    from geo_cds.join import join_villages
+
+    inputs = load_inputs(plan)
+    villages = inputs.villages
+    if villages is not None and inputs.communes is not None and not inputs.problems.layer_errors():
+        villages = join_villages(villages, inputs.communes,
+                                 tolerance_m=plan.thresholds.join_tolerance_m,
+                                 file=str(plan.villages.path), log=inputs.problems)
+    frames = {"communes": inputs.communes, "villages": villages, "parks": inputs.parks,
+              "streets": inputs.streets, "sites": inputs.sites, "fibre": inputs.fibre}
+    return Validation(inputs.problems, accounting(inputs, frames))
