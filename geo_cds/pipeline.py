@@ -184,8 +184,9 @@ def write_outputs(result: RunResult, folder: Path) -> None:
 
     plan = result.plan
     t0 = time.perf_counter()
-    write.write_csv(result.communes, folder / "communes.csv")
-    write.write_gpkg(result.communes, folder / "communes.gpkg", "communes")
+    communes = result.communes.drop(columns="source_row", errors="ignore")
+    write.write_csv(communes, folder / "communes.csv")
+    write.write_gpkg(communes, folder / "communes.gpkg", "communes")
     write.write_gpkg(result.villages, folder / "villages.gpkg", "villages")
     inv = result.investment
     write.write_csv(inv.priority, folder / "priority_villages.csv")

@@ -109,8 +109,17 @@ def summary(*, name: str, date: str, communes: pd.DataFrame, villages: pd.DataFr
     }
 
 
-def _pct(x) -> str:
-    return "–" if x is None or (isinstance(x, float) and np.isnan(x)) else f"{100 * x:.1f}%"
+def _pct(x, lang: str) -> str:
+    if x is None or (isinstance(x, float) and np.isnan(x)):
+        return "–"
+    text = f"{100 * x:.1f}%"
+    return text.replace(".", ",") if lang == "vi" else text
+
+
+def _int(x, lang: str) -> str:
+    """Thousands separated the way each language writes them (vi: 1.234.567; en: 1,234,567)."""
+    text = f"{int(x):,}"
+    return text.replace(",", ".") if lang == "vi" else text
 
 
 def summary_markdown(data: dict, lang: str = "vi") -> str:
@@ -123,7 +132,7 @@ def summary_markdown(data: dict, lang: str = "vi") -> str:
               "| --- | ---: | ---: | ---: |"]
     for p in data["provinces"]:
         lines.append(f"| {p['province_name']} ({p['province_code']}) | {p['communes']} | "
-                     f"{p['villages']:,} | {p['population']:,} |".replace(",", "."))
+                     f"{_int(p['villages'], lang)} | {_int(p['population'], lang)} |")
     lines += ["", f"## {L['targets']}", "",
               f"| {L['province']} | {L['indicator']} | {L['value']} | {L['threshold']} | "
               f"{L['year']} | {L['met']} | {L['short']} | {L['instrument']} |",
@@ -132,8 +141,8 @@ def summary_markdown(data: dict, lang: str = "vi") -> str:
     for t in data["targets"]:
         prov = L["all"] if t["province_code"] == "all" else t["province_name"]
         met = "–" if t["met"] is None else (L["yes"] if t["met"] else L["no"])
-        short = "–" if t["shortfall_units"] is None else f"{int(t['shortfall_units']):,}".replace(",", ".")
-        lines.append(f"| {prov} | {t[label]} | {_pct(t['value'])} | {_pct(t['threshold'])} | "
+        short = "–" if t["shortfall_units"] is None else _int(t["shortfall_units"], lang)
+        lines.append(f"| {prov} | {t[label]} | {_pct(t['value'], lang)} | {_pct(t['threshold'], lang)} | "
                      f"{t['year']} | {met} | {short} | {t['instrument']} |")
     lines += ["", f"## {L['accounting']}", "",
               f"| {L['layer']} | {L['file']} | {L['read']} | {L['used']} | {L['repaired']} | "

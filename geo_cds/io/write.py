@@ -42,6 +42,7 @@ def atomic_folder(target: Path, overwrite: bool = False) -> Iterator[Path]:
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
     try:
         yield staging
+        _normalise_permissions(staging)
         if target.exists():
             check_writable(target, overwrite)  # appeared while we worked
             old = target.with_name(f".{target.name}.old")
@@ -54,6 +55,15 @@ def atomic_folder(target: Path, overwrite: bool = False) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def _normalise_permissions(folder: Path) -> None:
+    """Temporary files and folders are private (0600/0700); a run is for others to read too."""
+    umask = os.umask(0)
+    os.umask(umask)
+    folder.chmod(0o777 & ~umask)
+    for p in folder.rglob("*"):
+        p.chmod((0o777 if p.is_dir() else 0o666) & ~umask)
 
 
 def atomic_file(path: Path, write, *, suffix: str | None = None) -> Path:

@@ -1,0 +1,45 @@
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from geo_cds.cli.main import cli
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def ran(tmp_path_factory):
+    out = tmp_path_factory.mktemp("cli-run")
+    result = CliRunner().invoke(cli, ["run", "--output-dir", str(out), "--name", "t", "--budget", "20e9"])
+    return out, result
+
+
+def test_run_writes_the_named_folder_and_reports(ran):
+    out, result = ran
+    assert result.exit_code == 0, result.output
+    assert (out / "t" / "map.html").exists()
+    assert "villages on the priority list" in result.output
+    import json
+    manifest = json.loads((out / "t" / "run.json").read_text(encoding="utf-8"))
+    assert manifest["plan"]["budget"]["vnd"] == 20e9 and manifest["plan"]["name"] == "t"
+
+
+def test_run_refuses_to_replace_a_run_without_overwrite(ran):
+    out, _ = ran
+    result = CliRunner().invoke(cli, ["run", "--output-dir", str(out), "--name", "t"])
+    assert result.exit_code == 1
+    assert "--overwrite" in result.output
+
+
+def test_bad_plan_is_a_usage_error_naming_the_key(tmp_path):
+    plan = tmp_path / "p.toml"
+    plan.write_text("[thresholds]\nrsrp_4g = -100\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["run", str(plan)])
+    assert result.exit_code == 2
+    assert "rsrp_4g" in result.output
+
+
+def test_help_has_an_example():
+    result = CliRunner().invoke(cli, ["run", "--help"])
+    assert result.exit_code == 0 and "geo-cds run" in result.output
