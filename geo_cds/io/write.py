@@ -70,8 +70,9 @@ def atomic_file(path: Path, write, *, suffix: str | None = None) -> Path:
     """Call ``write(tmp_path)`` then move the temporary file onto ``path``."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix or path.suffix,
-                               dir=path.parent)
+    fd, tmp = tempfile.mkstemp(
+        prefix=f".{path.name}.", suffix=suffix or path.suffix, dir=path.parent
+    )
     os.close(fd)
     try:
         write(Path(tmp))

@@ -1,0 +1,208 @@
+"""Plain readers for commune data of any vintage (the crosswalk command), and plan overrides."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo_cds import crs as vncrs
+from geo_cds import schema as S
+from geo_cds.io import legacy, tables
+from geo_cds.plan import InputSpec, Plan
+
+INPUT_LAYERS = ("communes", "villages", "parks", "streets", "sites", "fibre")
+
+
+def read_polygons(
+    path,
+    code: str | None = None,
+    layer: str | None = None,
+    source_crs: str | None = None,
+    encoding: str | None = None,
+) -> tuple[gpd.GeoDataFrame, str, list[str]]:
+    """Read a commune polygon layer of any vintage: codes as 5-digit strings, CRS resolved.
+
+    Parameters
+    ----------
+    path : path-like
+        Any vector format GDAL reads.
+    code : str, optional
+        The code column; found through the built-in aliases ("Mã xã", "ward_code"…) when not
+        given.
+    layer, source_crs, encoding
+        As in :class:`~geo_cds.plan.InputSpec`.
+
+    Returns
+    -------
+    frame : GeoDataFrame
+        The file's columns, with ``code`` zero-padded, in its resolved CRS (VN-2000 datum shift
+        bound when missing).
+    code : str
+        The code column used.
+    notes : list of str
+        Repairs and assumptions to report (leading zeros restored, datum shift applied…).
+
+    Raises
+    ------
+    LayerError, CrsError
+        The file cannot be read, has no code column, or has no CRS.
+    """
+    from geo_cds.errors import CrsError, LayerError
+
+    path = Path(path)
+    if not path.exists():
+        raise LayerError(f"{path}: file not found")
+    kwargs = {"layer": layer} if layer else {}
+    enc = legacy.normalise_encoding_name(encoding)
+    if enc and enc not in legacy.LEGACY_ENCODINGS:
+        kwargs["encoding"] = enc
+    elif enc:
+        kwargs["encoding"] = "latin1"
+    try:
+        frame = gpd.read_file(path, **kwargs)
+    except Exception as exc:  # noqa: BLE001
+        raise LayerError(f"{path}: cannot read the file: {exc}") from None
+    notes: list[str] = []
+    if enc in legacy.LEGACY_ENCODINGS:
+        for c in frame.columns:
+            if c != "geometry" and frame[c].dtype == object:
+                frame[c] = frame[c].map(
+                    lambda v: legacy.decode_legacy(v, enc) if isinstance(v, str) else v
+                )
+    cols = [c for c in frame.columns if c != frame.geometry.name]
+    if code is None:
+        code = tables.find_column(cols, (S.COMMUNE_CODE, *tables.ALIASES[S.COMMUNE_CODE]))
+        if code is None:
+            raise LayerError(
+                f"{path}: no commune code column found (columns: "
+                f"{', '.join(cols)}); name it with --old-code / --new-code"
+            )
+    elif code not in frame.columns:
+        raise LayerError(f"{path}: no column {code!r} (columns: {', '.join(cols)})")
+    codes, repaired, bad = tables.parse_code(frame[code], 5)
+    if bad.any():
+        rows = ", ".join(str(i + 1) for i in np.flatnonzero(bad.to_numpy())[:10])
+        raise LayerError(
+            f"{path}: column {code!r} has values that are not 5-digit codes (features {rows})"
+        )
+    if repaired.any():
+        notes.append(
+            f"{path.name}: {int(repaired.sum())} codes lost their leading zeros and "
+            "were padded to 5 digits"
+        )
+    frame[code] = codes
+    if source_crs:
+        frame = frame.set_crs(source_crs, allow_override=True)
+    if frame.crs is None:
+        bounds = tuple(frame.total_bounds)
+        if vncrs.looks_like_degrees(bounds):
+            frame = frame.set_crs(S.WGS84)
+            notes.append(
+                f"{path.name}: no CRS; coordinates are longitude/latitude, read as EPSG:4326"
+            )
+        else:
+            hint = ""
+            if vncrs.looks_like_vn2000_metres(bounds):
+                hint = (
+                    " The coordinates look like VN-2000 metres: give the TM-3 zone of the "
+                    "province (see geo_cds/data/vn2000_province_meridians.csv)."
+                )
+            raise CrsError(f"{path}: no CRS.{hint} Set it with --source-crs EPSG:…")
+    resolved = vncrs.resolve_crs(frame.crs)
+    if resolved.note:
+        notes.append(f"{path.name}: {resolved.note}")
+    frame = frame.set_crs(resolved.crs, allow_override=True)
+    return frame, code, notes
+
+
+def read_table(path, sheet: str | None = None, encoding: str | None = None) -> pd.DataFrame:
+    """Read a CSV or Excel table with every cell as text/object (codes keep their zeros)."""
+    from geo_cds.errors import LayerError
+
+    path = Path(path)
+    if not path.exists():
+        raise LayerError(f"{path}: file not found")
+    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+        frame = pd.read_excel(path, sheet_name=sheet or 0, dtype=object)
+        frame.columns = [str(c) for c in frame.columns]
+        return frame
+    data = path.read_bytes()
+    enc = legacy.normalise_encoding_name(encoding)
+    if enc in legacy.LEGACY_ENCODINGS:
+        text = legacy.decode_legacy(data, enc)
+    elif enc:
+        text = data.decode(enc)
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            found = legacy.detect_legacy(data.decode("latin-1").splitlines()[:2000])
+            text = (
+                legacy.decode_legacy(data, found)
+                if found
+                else data.decode("cp1258", errors="replace")
+            )
+    first = text.split("\n", 1)[0]
+    sep = ";" if first.count(";") > first.count(",") else ","
+    return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=sep)
+
+
+def with_input_overrides(plan: Plan, **overrides) -> Plan:
+    """A copy of ``plan`` with per-input fields overridden from ``LAYER=VALUE`` strings.
+
+    For CLI options such as ``--source-crs villages=EPSG:9216`` or ``--encoding villages=tcvn3``
+    or ``--vintage villages=pre2025``.
+
+    Parameters
+    ----------
+    plan : Plan
+    **overrides : iterable of str
+        Field name of :class:`~geo_cds.plan.InputSpec` (``source_crs``, ``encoding``,
+        ``vintage``, ``layer``…) → ``"layer=value"`` strings.
+
+    Raises
+    ------
+    PlanError
+        A string is not ``layer=value``, names an unknown input, or an input the plan lacks.
+
+    Examples
+    --------
+    >>> from geo_cds.plan import InputSpec, Plan
+    >>> p = Plan(villages=InputSpec(path="thon.shp"))
+    >>> with_input_overrides(p, source_crs=["villages=EPSG:9216"]).villages.source_crs
+    'EPSG:9216'
+    """
+    import dataclasses
+
+    from geo_cds.errors import PlanError
+
+    fields = {f.name for f in dataclasses.fields(InputSpec)}
+    for name, values in overrides.items():
+        if name not in fields:
+            raise PlanError(f"{name!r} is not an input setting; known: {sorted(fields)}")
+        for item in values or ():
+            layer, sep, value = item.partition("=")
+            layer = layer.strip()
+            if not sep or not value.strip():
+                raise PlanError(
+                    f"--{name.replace('_', '-')} {item!r}: write LAYER=VALUE, e.g. "
+                    f"villages={'EPSG:9216' if name == 'source_crs' else '…'}"
+                )
+            if layer not in INPUT_LAYERS:
+                raise PlanError(
+                    f"--{name.replace('_', '-')} {item!r}: unknown input {layer!r}; "
+                    f"known: {', '.join(INPUT_LAYERS)}"
+                )
+            spec = getattr(plan, layer)
+            if spec is None:
+                raise PlanError(
+                    f"--{name.replace('_', '-')} {item!r}: the plan has no [inputs.{layer}]"
+                )
+            plan = dataclasses.replace(
+                plan, **{layer: dataclasses.replace(spec, **{name: value.strip()})}
+            )
+    return plan

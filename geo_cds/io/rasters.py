@@ -1,0 +1,87 @@
+"""Check the raster inputs of a plan: each opens, has (or is given) a CRS, overlaps the communes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+
+from geo_cds import schema as S
+from geo_cds.plan import RasterSpec
+from geo_cds.problems import ProblemLog
+
+
+def _overlaps(a, b) -> bool:
+    return not (a[2] < b[0] or a[0] > b[2] or a[3] < b[1] or a[1] > b[3])
+
+
+def check_rasters(
+    rasters: dict[str, RasterSpec],
+    communes: gpd.GeoDataFrame,
+    problems: ProblemLog,
+    files: dict[str, Path] | None = None,
+) -> dict[str, RasterSpec]:
+    """Check that each raster opens, has (or is given) a CRS and overlaps the communes.
+
+    Returns the rasters that passed; each failure is a layer error naming the raster.
+    """
+    import rasterio
+    from rasterio.warp import transform_bounds
+
+    ok: dict[str, RasterSpec] = {}
+    for name, spec in rasters.items():
+        path = Path(spec.path)
+        where = f"rasters.{name}"
+
+        def err(problem, fix, path=path, where=where):
+            problems.add(
+                file=str(path),
+                layer=where,
+                row=None,
+                feature_id=None,
+                column=None,
+                problem=problem,
+                fix=fix,
+            )
+
+        if not path.exists():
+            err("file not found", "check the path in the plan (relative to the plan file)")
+            continue
+        if files is not None:
+            files[where] = path
+        if spec.kind not in ("rsrp", "mask", "population"):
+            err(f"kind {spec.kind!r} is not known", "use kind = 'rsrp', 'mask' or 'population'")
+            continue
+        if spec.kind in ("rsrp", "mask") and spec.technology not in ("4g", "5g"):
+            err(
+                f"technology {spec.technology!r} is not known for a {spec.kind} raster",
+                "set technology = '4g' or '5g'",
+            )
+            continue
+        try:
+            with rasterio.open(path) as src:
+                crs = spec.source_crs or src.crs
+                bounds = src.bounds
+        except Exception as exc:  # noqa: BLE001
+            err(f"cannot open the raster: {exc}", "check that it is a GeoTIFF that GDAL opens")
+            continue
+        if not crs:
+            err("the raster has no CRS", "set source_crs for this raster in the plan")
+            continue
+        try:
+            b = transform_bounds(crs, S.WGS84, *bounds)
+        except Exception as exc:  # noqa: BLE001
+            err(
+                f"cannot transform the raster's bounds to WGS 84: {exc}",
+                "check its CRS or set source_crs",
+            )
+            continue
+        if len(communes) and not _overlaps(b, tuple(communes.total_bounds)):
+            err(
+                f"the raster ({b[0]:.3f}, {b[1]:.3f}) – ({b[2]:.3f}, {b[3]:.3f}) does not "
+                "overlap the communes",
+                "check the file and its CRS",
+            )
+            continue
+        ok[name] = spec
+    return ok
