@@ -112,22 +112,21 @@ def point_coverage(villages: gpd.GeoDataFrame, plan: Plan) -> dict:
     return out
 
 
-def accounting(inputs, frames: dict[str, pd.DataFrame | None]) -> pd.DataFrame:
-    """Every input row: used, repaired (kept with a warning) or rejected (with the reason)."""
-    rows = []
-    problems = inputs.problems
-    read = inputs.accounting.set_index("layer") if len(inputs.accounting) else None
-    for layer, frame in frames.items():
-        if frame is None or read is None or layer not in read.index:
-            continue
-        rejected = problems.rejected_rows(layer)
-        warned = {p.row for p in problems.warnings if p.layer == layer and p.row is not None}
-        rows.append({
-            "layer": layer, "file": str(read.loc[layer, "file"]),
-            "rows_read": int(read.loc[layer, "rows_read"]), "used": int(len(frame)),
-            "repaired": len(warned - rejected), "rejected": len(rejected),
-        })
-    return pd.DataFrame(rows, columns=["layer", "file", "rows_read", "used", "repaired", "rejected"])
+def accounting(inputs, villages: pd.DataFrame | None) -> pd.DataFrame:
+    """Every input row: used, repaired (kept with a warning) or rejected (with the reason).
+
+    The loader counts its own rejects and repairs per layer; the join then rejects the
+    villages it cannot place and repairs those it places by location.
+    """
+    table = inputs.accounting.copy()
+    if villages is not None and inputs.villages is not None:
+        row = table["layer"] == "villages"
+        dropped = len(inputs.villages) - len(villages)
+        placed = int((villages[s.JOIN_STATUS] == "placed_by_location").sum())
+        table.loc[row, "used"] = len(villages)
+        table.loc[row, "rejected"] += dropped
+        table.loc[row, "repaired"] += placed
+    return table
 
 
 def analyse(plan: Plan, *, strict: bool = False, cache_dir: Path | None = None) -> RunResult:
@@ -170,8 +169,7 @@ def analyse(plan: Plan, *, strict: bool = False, cache_dir: Path | None = None) 
         targets = gaps.target_table(communes, villages, parks, plan)
     with _timed(timings, "priority"):
         investment = plan_investments(villages, communes, parks, inputs.sites, inputs.fibre, plan)
-    table = accounting(inputs, {"communes": communes, "villages": villages, "parks": parks,
-                                "streets": streets, "sites": inputs.sites, "fibre": inputs.fibre})
+    table = accounting(inputs, villages)
     return RunResult(plan=plan, inputs=inputs, communes=communes, villages=villages, parks=parks,
                      streets=streets, investment=investment, targets=targets,
                      accounting=table, timings=timings, started=started)
@@ -180,7 +178,7 @@ def analyse(plan: Plan, *, strict: bool = False, cache_dir: Path | None = None) 
 def write_outputs(result: RunResult, folder: Path) -> None:
     """Write every output of a run into ``folder`` (a staging folder: see ``run``)."""
     from geo_cds.maps import write_map
-    from geo_cds.xlsx import write_priority_xlsx
+    from geo_cds.priority import write_investment_outputs
 
     plan = result.plan
     t0 = time.perf_counter()
@@ -189,11 +187,7 @@ def write_outputs(result: RunResult, folder: Path) -> None:
     write.write_gpkg(communes, folder / "communes.gpkg", "communes")
     write.write_gpkg(result.villages, folder / "villages.gpkg", "villages")
     inv = result.investment
-    write.write_csv(inv.priority, folder / "priority_villages.csv")
-    write_priority_xlsx(folder / "priority_villages.xlsx", inv.priority, inv.summary, lang=plan.lang)
-    write.write_csv(inv.interventions, folder / "interventions.csv")
-    if len(inv.interventions):
-        write.write_gpkg(inv.interventions, folder / "interventions.gpkg", "interventions")
+    write_investment_outputs(folder, inv, lang=plan.lang)
     if result.parks is not None:
         write.write_csv(result.parks, folder / "industrial_parks_5g.csv")
     if result.streets is not None:
@@ -251,6 +245,4 @@ def validate(plan: Plan) -> Validation:
         villages = join_villages(villages, inputs.communes,
                                  tolerance_m=plan.thresholds.join_tolerance_m,
                                  file=str(plan.villages.path), log=inputs.problems)
-    frames = {"communes": inputs.communes, "villages": villages, "parks": inputs.parks,
-              "streets": inputs.streets, "sites": inputs.sites, "fibre": inputs.fibre}
-    return Validation(inputs.problems, accounting(inputs, frames))
+    return Validation(inputs.problems, accounting(inputs, villages))

@@ -97,7 +97,9 @@ class Costs:
     new_4g_site_usd: float = 50_000.0  # pytal (Oughton) rural macro site, no microwave backhaul
     upgrade_5g_usd: float = 35_000.0  # radio upgrade (assumed 25,000) + power upgrade 10,000 (pytal)
     power_upgrade_4g_usd: float = 5_000.0  # pytal
+    off_grid_power_usd: float = 5_000.0  # power for a new site at a village off the grid
     site_radius_km: float = 8.0  # ITU rural planning radius of a site
+    site_radius_5g_km: float = 2.0  # reach of a 5G upgrade around an existing site
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,9 @@ class Budget:
     vnd: float | None = None  # None: rank everything, no cut-off
     preset: str = "coverage-first"
     method: str = "exact"  # "exact" (integer programme) | "greedy"
+    objective: str = "people"  # maximise "people" served, or "score" (people × score)
+    parks_first: bool = True  # fund the parks' 5G upgrades off the top of the budget
+    time_limit_s: float = 60.0  # time limit of the integer programme
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,496 @@
+"""Costed interventions that close the gaps: fibre routes, new 4G sites, 5G upgrades.
+
+Every distance is computed in a metric CRS (UTM 48N/49N, :func:`geo_cds.geom.metric_crs`);
+every cost comes from :class:`geo_cds.plan.Costs` (USD, converted to VND at
+``costs.usd_to_vnd`` and rounded to whole VND). Each function takes layers already in the
+metric CRS and returns layers in that CRS; :func:`geo_cds.priority.plan_investments` does the
+projection and brings the results back to EPSG:4326.
+
+- **Fibre extension** (:func:`fibre_routes`): a minimum spanning tree over the villages
+  without fibre plus a virtual root joined to each of them by its distance to the served
+  network (fibre-served villages, fibre nodes or cables). Each subtree hanging from the root
+  is one route: villages close to each other share it whenever that is shorter than
+  separate spurs, which the spanning tree guarantees. A new segment longer than
+  ``costs.fibre_max_segment_km`` (route length, after the route factor) is not built; a
+  village that can only be reached through such a segment is flagged not feasible by fibre.
+- **New 4G site** (:func:`site_cover`): greedy set cover over candidate sites placed at the
+  villages without coverage; a candidate covers the villages within ``costs.site_radius_km``.
+  A site at a village without grid power carries an off-grid power system.
+- **5G upgrade** (:func:`park_upgrades`): each industrial park with a 5G gap upgrades the
+  nearest existing site without 5G within reach, or gets a new site when there is none.
+
+A shared route or site is split among the villages it serves by population, in whole VND
+that add up exactly to the intervention's cost.
+"""
+
+from __future__ import annotations
+
+import heapq
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from scipy.sparse import coo_matrix, csr_matrix
+from scipy.sparse.csgraph import breadth_first_order, connected_components, minimum_spanning_tree
+from scipy.spatial import Delaunay, QhullError, cKDTree
+
+from geo_cds import schema as s
+from geo_cds.plan import Costs
+
+# Kinds of intervention (the ``kind`` column of the interventions layer).
+KIND_SITE = "new_4g_site"
+KIND_ROUTE = "fibre_route"
+KIND_5G = "5g_upgrade"
+KINDS = (KIND_SITE, KIND_ROUTE, KIND_5G)
+
+# What a village needs (``schema.INTERVENTION`` values, ";"-joined in the priority list).
+FIBRE_EXTENSION = "fibre_extension"
+NEW_4G_SITE = "new_4g_site"
+UPGRADE_5G = "5g_upgrade"
+POWER_FIRST = "power_first"
+
+INTERVENTION_ID = "intervention_id"
+KIND = "kind"
+LENGTH_KM = "length_km"
+N_SERVED = "n_villages"
+POP_SERVED = "population_served"
+VILLAGE_IDS = "village_ids"
+PARK_IDS = "park_ids"
+NEW_SITE = "new_site"
+SITE_ID_USED = "site_id"
+OFF_GRID = "off_grid_power"
+
+_EPS_M = 1e-3  # csgraph treats a zero weight as "no edge"; co-located points get 1 mm
+
+
+def to_vnd(usd, costs: Costs) -> np.ndarray:
+    """USD → whole VND (int64) at ``costs.usd_to_vnd``."""
+    return np.rint(np.asarray(usd, dtype=float) * costs.usd_to_vnd).astype(np.int64)
+
+
+def split_by_weight(total: int, weights) -> np.ndarray:
+    """Split a whole-VND ``total`` in proportion to ``weights``; the parts add up exactly.
+
+    Largest-remainder rounding; equal parts when every weight is zero.
+    """
+    w = np.asarray(weights, dtype=float)
+    w = np.where(np.isfinite(w) & (w > 0), w, 0.0)
+    if len(w) == 0:
+        return np.zeros(0, dtype=np.int64)
+    if w.sum() == 0:
+        w = np.ones_like(w)
+    exact = total * w / w.sum()
+    parts = np.floor(exact).astype(np.int64)
+    short = int(total - parts.sum())
+    if short > 0:
+        parts[np.argsort(-(exact - parts), kind="stable")[:short]] += 1
+    return parts
+
+
+def _points(geoms: gpd.GeoSeries) -> np.ndarray:
+    """Point geometries (a polygon village is represented by a point inside it)."""
+    g = np.asarray(geoms.values, dtype=object)
+    not_point = shapely.get_type_id(g) != 0
+    if not_point.any():
+        g = g.copy()
+        g[not_point] = shapely.point_on_surface(g[not_point])
+    return g
+
+
+def _population(frame: pd.DataFrame) -> np.ndarray:
+    return pd.to_numeric(frame[s.POPULATION], errors="coerce").fillna(0).to_numpy(float)
+
+
+def _flag(frame: pd.DataFrame, column: str, default: bool = False) -> np.ndarray:
+    if column not in frame:
+        return np.full(len(frame), default)
+    return frame[column].astype("boolean").fillna(default).to_numpy(bool)
+
+
+def _candidate_edges(xy: np.ndarray, max_len: float) -> tuple[np.ndarray, np.ndarray]:
+    """Edges that can be in the Euclidean minimum spanning tree, no longer than ``max_len``.
+
+    The Euclidean MST is a subgraph of the Delaunay triangulation, so its edges are enough
+    (≈ 3n instead of n²/2). Points sharing a location are triangulated once and joined to
+    that location's first point by a zero-length edge; tiny or collinear sets use every
+    pair (or, when large, every pair within ``max_len``).
+    """
+    n = len(xy)
+    if n < 2:
+        return np.zeros((0, 2), dtype=np.int64), np.zeros(0)
+    uniq, first, inverse = np.unique(xy, axis=0, return_index=True, return_inverse=True)
+    inverse = inverse.ravel()
+    edges = None
+    if len(uniq) > 8:
+        try:
+            simp = Delaunay(uniq).simplices
+            e = np.vstack([simp[:, [0, 1]], simp[:, [1, 2]], simp[:, [0, 2]]])
+            e.sort(axis=1)
+            edges = first[np.unique(e, axis=0)]
+        except QhullError:  # all points on a line
+            edges = None
+    if edges is None:
+        if len(uniq) > 3000:
+            pairs = cKDTree(uniq).query_pairs(max_len, output_type="ndarray")
+            edges = first[np.asarray(pairs, dtype=np.int64).reshape(-1, 2)]
+        else:
+            i, j = np.triu_indices(len(uniq), k=1)
+            edges = first[np.column_stack([i, j])]
+    dup = np.flatnonzero(first[inverse] != np.arange(n))
+    if len(dup):
+        edges = np.vstack([edges, np.column_stack([first[inverse[dup]], dup])])
+    length = np.hypot(*(xy[edges[:, 0]] - xy[edges[:, 1]]).T)
+    keep = length <= max_len
+    return edges[keep], length[keep]
+
+
+def fibre_routes(
+    villages: gpd.GeoDataFrame,
+    network: gpd.GeoSeries | None,
+    costs: Costs,
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """Shared fibre routes to the villages without fibre.
+
+    Parameters
+    ----------
+    villages : GeoDataFrame
+        The villages **without** fibre, in a metric CRS, with ``village_id`` and
+        ``population``.
+    network : GeoSeries or None
+        What a route may start from, same CRS: fibre-served villages and fibre nodes or
+        cables. ``None`` or empty: nothing is feasible.
+    costs : Costs
+        ``fibre_usd_per_km``, ``fibre_route_factor``, ``fibre_connection_usd`` (per village
+        connected) and ``fibre_max_segment_km``.
+
+    Returns
+    -------
+    routes : GeoDataFrame
+        One row per route (metric CRS): ``intervention_id`` ("F0001", …), ``kind``
+        ("fibre_route"), ``length_km`` (after the route factor), ``cost_vnd``,
+        ``n_villages``, ``population_served``, ``village_ids`` (";"-joined), geometry
+        (MultiLineString of the straight segments; the route factor stands for the detours).
+    per_village : DataFrame
+        Indexed like ``villages``: ``route_id`` (None when not feasible), ``link_km`` (the
+        village's own new segment, route length), ``connects_to`` (village id or
+        ``"network"``), ``fibre_feasible``, ``fibre_cost_vnd`` (its population share of
+        the route, 0 when not feasible).
+    """
+    n = len(villages)
+    crs = villages.crs
+    ids = villages[s.VILLAGE_ID].astype(str).to_numpy()
+    pop = _population(villages)
+    per = pd.DataFrame(
+        {"route_id": pd.Series([None] * n, dtype=object), "link_km": np.nan,
+         "connects_to": pd.Series([None] * n, dtype=object), "fibre_feasible": False,
+         "fibre_cost_vnd": np.zeros(n, dtype=np.int64)},
+        index=villages.index,
+    )
+    empty = gpd.GeoDataFrame(
+        {INTERVENTION_ID: pd.Series([], dtype=str), KIND: pd.Series([], dtype=str),
+         LENGTH_KM: pd.Series([], dtype=float), s.COST_VND: pd.Series([], dtype="int64"),
+         N_SERVED: pd.Series([], dtype="int64"), POP_SERVED: pd.Series([], dtype="int64"),
+         VILLAGE_IDS: pd.Series([], dtype=str)},
+        geometry=gpd.GeoSeries([], crs=crs), crs=crs,
+    )
+    net = None if network is None else np.asarray(network.values, dtype=object)
+    if net is not None:
+        net = net[~(shapely.is_missing(net) | shapely.is_empty(net))]
+    if n == 0 or net is None or len(net) == 0:
+        return empty, per
+
+    pts = _points(villages.geometry)
+    xy = shapely.get_coordinates(pts)
+    factor = costs.fibre_route_factor
+    max_straight = costs.fibre_max_segment_km * 1000.0 / factor
+
+    # Distance to the served network (its nearest point: a node, a served village, a cable).
+    tree = shapely.STRtree(net)
+    (qi, ti), dist = tree.query_nearest(pts, return_distance=True, all_matches=False)
+    d_net = np.full(n, np.inf)
+    nearest = np.full(n, -1)
+    d_net[qi] = dist
+    nearest[qi] = ti
+
+    root = n
+    edges, length = _candidate_edges(xy, max_straight)
+    reach = np.flatnonzero(d_net <= max_straight)
+    rows = np.concatenate([edges[:, 0], reach])
+    cols = np.concatenate([edges[:, 1], np.full(len(reach), root)])
+    w = np.concatenate([length, d_net[reach]]) + _EPS_M
+    graph = coo_matrix((w, (rows, cols)), shape=(n + 1, n + 1)).tocsr()
+    mst = minimum_spanning_tree(graph)
+    mst = (mst + mst.T).tocsr()
+    order, pred = breadth_first_order(mst, root, directed=False, return_predecessors=True)
+    feasible = np.zeros(n, dtype=bool)
+    feasible[order[order != root]] = True
+    if not feasible.any():
+        return empty, per
+
+    # Routes: the components of the tree once the virtual root is taken out.
+    v = np.flatnonzero(feasible)
+    parent = pred[v]
+    village_edge = parent != root
+    sub = coo_matrix(
+        (np.ones(int(village_edge.sum())), (v[village_edge], parent[village_edge])), shape=(n, n)
+    )
+    _, comp = connected_components(sub, directed=False)
+    link_m = np.where(village_edge, np.hypot(*(xy[v] - xy[np.where(village_edge, parent, v)]).T),
+                      d_net[v])
+    # Segment geometries: to the parent village, or to the nearest point of the network.
+    seg = np.empty(len(v), dtype=object)
+    if village_edge.any():
+        a = xy[v[village_edge]]
+        b = xy[parent[village_edge]]
+        seg[village_edge] = shapely.linestrings(np.stack([a, b], axis=1))
+    to_net = ~village_edge
+    if to_net.any():
+        seg[to_net] = shapely.shortest_line(pts[v[to_net]], net[nearest[v[to_net]]])
+    labels, route_of = np.unique(comp[v], return_inverse=True)
+    n_routes = len(labels)
+    route_ids = np.array([f"F{i + 1:04d}" for i in range(n_routes)], dtype=object)
+
+    straight = np.bincount(route_of, weights=link_m, minlength=n_routes)
+    n_vill = np.bincount(route_of, minlength=n_routes)
+    route_pop = np.bincount(route_of, weights=pop[v], minlength=n_routes)
+    length_km = np.round(straight * factor / 1000.0, 3)
+    cost_usd = length_km * costs.fibre_usd_per_km + n_vill * costs.fibre_connection_usd
+    cost_vnd = to_vnd(cost_usd, costs)
+
+    by_route = np.argsort(route_of, kind="stable")
+    bounds = np.concatenate([[0], np.cumsum(n_vill)])
+    share = np.zeros(len(v), dtype=np.int64)
+    members = []
+    for r in range(n_routes):  # one small step per route, not per village pair
+        m = by_route[bounds[r]:bounds[r + 1]]
+        share[m] = split_by_weight(int(cost_vnd[r]), pop[v[m]])
+        members.append(";".join(ids[v[m]]))
+    geoms = shapely.multilinestrings(seg[by_route], indices=route_of[by_route])
+
+    routes = gpd.GeoDataFrame(
+        {INTERVENTION_ID: route_ids, KIND: KIND_ROUTE, LENGTH_KM: length_km,
+         s.COST_VND: cost_vnd, N_SERVED: n_vill.astype(np.int64),
+         POP_SERVED: np.rint(route_pop).astype(np.int64), VILLAGE_IDS: members},
+        geometry=gpd.GeoSeries(geoms, crs=crs), crs=crs,
+    )
+    idx = villages.index[v]
+    per.loc[idx, "route_id"] = route_ids[route_of]
+    per.loc[idx, "link_km"] = link_m * factor / 1000.0
+    per.loc[idx, "connects_to"] = np.where(village_edge, ids[np.where(village_edge, parent, 0)],
+                                           "network")
+    per.loc[idx, "fibre_feasible"] = True
+    per.loc[idx, "fibre_cost_vnd"] = share
+    return routes, per
+
+
+def site_cover(
+    villages: gpd.GeoDataFrame,
+    costs: Costs,
+    *,
+    off_grid_power_usd: float | None = None,
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """New 4G sites for the villages without coverage: greedy set cover.
+
+    Candidate sites stand at the uncovered villages themselves; a candidate covers every
+    uncovered village within ``costs.site_radius_km``. The candidate covering the most
+    still-uncovered villages is built first (ties: a location on the grid, then more
+    people), until every village is covered — the classic greedy set cover, evaluated
+    lazily (a candidate's gain never grows).
+
+    Parameters
+    ----------
+    villages : GeoDataFrame
+        The villages **without** 4G, metric CRS, with ``village_id``, ``population`` and
+        optionally ``has_power``.
+    costs : Costs
+        ``new_4g_site_usd`` and ``site_radius_km``.
+    off_grid_power_usd : float, optional
+        Added to a site standing at a village without grid power (solar + batteries).
+        Default ``costs.off_grid_power_usd``.
+
+    Returns
+    -------
+    sites : GeoDataFrame
+        One row per new site (metric CRS): ``intervention_id`` ("S0001", …), ``kind``
+        ("new_4g_site"), ``cost_vnd``, ``n_villages``, ``population_served``,
+        ``village_ids``, ``off_grid_power``, geometry (the site point).
+    per_village : DataFrame
+        Indexed like ``villages``: ``site_id``, ``site_distance_km``, ``site_cost_vnd``
+        (its population share of the site).
+    """
+    n = len(villages)
+    crs = villages.crs
+    off_grid = costs.off_grid_power_usd if off_grid_power_usd is None else off_grid_power_usd
+    per = pd.DataFrame({"site_id": pd.Series([None] * n, dtype=object),
+                        "site_distance_km": np.nan,
+                        "site_cost_vnd": np.zeros(n, dtype=np.int64)}, index=villages.index)
+    if n == 0:
+        return gpd.GeoDataFrame(
+            {INTERVENTION_ID: pd.Series([], dtype=str), KIND: pd.Series([], dtype=str),
+             s.COST_VND: pd.Series([], dtype="int64"), N_SERVED: pd.Series([], dtype="int64"),
+             POP_SERVED: pd.Series([], dtype="int64"), VILLAGE_IDS: pd.Series([], dtype=str),
+             OFF_GRID: pd.Series([], dtype=bool)},
+            geometry=gpd.GeoSeries([], crs=crs), crs=crs,
+        ), per
+    ids = villages[s.VILLAGE_ID].astype(str).to_numpy()
+    pop = _population(villages)
+    powered = _flag(villages, s.HAS_POWER, default=True)
+    pts = _points(villages.geometry)
+    xy = shapely.get_coordinates(pts)
+    radius = costs.site_radius_km * 1000.0
+
+    pairs = cKDTree(xy).query_pairs(radius, output_type="ndarray").reshape(-1, 2)
+    rows = np.concatenate([pairs[:, 0], pairs[:, 1], np.arange(n)])
+    cols = np.concatenate([pairs[:, 1], pairs[:, 0], np.arange(n)])
+    cover = csr_matrix((np.ones(len(rows), dtype=bool), (rows, cols)), shape=(n, n))
+    cover.sort_indices()
+    ind, ptr = cover.indices, cover.indptr
+
+    covered = np.zeros(n, dtype=bool)
+    assigned = np.full(n, -1)
+    gain = np.diff(ptr)
+    heap = [(-int(gain[c]), 0 if powered[c] else 1, -pop[c], c) for c in range(n)]
+    heapq.heapify(heap)
+    chosen: list[int] = []
+    left = n
+    while left and heap:
+        neg, off, _negpop, c = heapq.heappop(heap)
+        members = ind[ptr[c]:ptr[c + 1]]
+        new = members[~covered[members]]
+        if len(new) == 0:
+            continue
+        if len(new) != -neg:  # stale: re-queue with its current gain
+            heapq.heappush(heap, (-len(new), off, -float(pop[new].sum()), c))
+            continue
+        covered[new] = True
+        assigned[new] = len(chosen)
+        chosen.append(c)
+        left -= len(new)
+
+    site = np.asarray(chosen, dtype=np.int64)
+    k = len(site)
+    n_vill = np.bincount(assigned, minlength=k)
+    site_pop = np.bincount(assigned, weights=pop, minlength=k)
+    needs_power = ~powered[site]
+    cost_vnd = to_vnd(costs.new_4g_site_usd + np.where(needs_power, off_grid, 0.0), costs)
+    site_ids = np.array([f"S{i + 1:04d}" for i in range(k)], dtype=object)
+    order = np.argsort(assigned, kind="stable")
+    bounds = np.concatenate([[0], np.cumsum(n_vill)])
+    share = np.zeros(n, dtype=np.int64)
+    members = []
+    for j in range(k):
+        m = order[bounds[j]:bounds[j + 1]]
+        share[m] = split_by_weight(int(cost_vnd[j]), pop[m])
+        members.append(";".join(ids[m]))
+    sites = gpd.GeoDataFrame(
+        {INTERVENTION_ID: site_ids, KIND: KIND_SITE, s.COST_VND: cost_vnd,
+         N_SERVED: n_vill.astype(np.int64), POP_SERVED: np.rint(site_pop).astype(np.int64),
+         VILLAGE_IDS: members, OFF_GRID: needs_power, "at_village_id": ids[site]},
+        geometry=gpd.GeoSeries(pts[site], crs=crs), crs=crs,
+    )
+    per["site_id"] = site_ids[assigned]
+    per["site_distance_km"] = np.hypot(*(xy - xy[site[assigned]]).T) / 1000.0
+    per["site_cost_vnd"] = share
+    return sites, per
+
+
+def park_upgrades(
+    parks: gpd.GeoDataFrame,
+    sites: gpd.GeoDataFrame | None,
+    costs: Costs,
+    *,
+    radius_km: float | None = None,
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """5G for the industrial parks with a 5G gap.
+
+    Each park upgrades the nearest existing site that has no 5G yet and lies within
+    ``radius_km`` of the park (0 inside it; default ``costs.site_radius_5g_km``: 5G at
+    3.5 GHz reaches far less than a rural 4G macro cell); parks sharing that site share one upgrade
+    (cost split equally). A park with no such site gets a new 4G/5G site at a point inside
+    it (``new_4g_site_usd + upgrade_5g_usd``).
+
+    Parameters
+    ----------
+    parks : GeoDataFrame
+        The parks **with** a 5G gap, metric CRS, with ``park_id`` and ``park_name``.
+    sites : GeoDataFrame or None
+        Existing sites, same CRS, with ``site_id`` and ``technologies``.
+    costs : Costs
+        ``upgrade_5g_usd`` and ``new_4g_site_usd``.
+    radius_km : float
+        How far from a park an upgraded site still serves it (5G mid-band reach).
+
+    Returns
+    -------
+    upgrades : GeoDataFrame
+        One row per upgrade (metric CRS): ``intervention_id`` ("G0001", …), ``kind``
+        ("5g_upgrade"), ``cost_vnd``, ``n_villages`` (0), ``population_served`` (0),
+        ``village_ids`` (""), ``park_ids``, ``site_id`` (None for a new site), ``new_site``,
+        geometry (the site point).
+    per_park : DataFrame
+        Indexed like ``parks``: ``intervention_id``, ``site_id``, ``new_site``,
+        ``site_distance_km``, ``cost_vnd`` (its share).
+    """
+    radius = costs.site_radius_5g_km if radius_km is None else radius_km
+    crs = parks.crs
+    n = len(parks)
+    cols = {INTERVENTION_ID: pd.Series([], dtype=str), KIND: pd.Series([], dtype=str),
+            s.COST_VND: pd.Series([], dtype="int64"), N_SERVED: pd.Series([], dtype="int64"),
+            POP_SERVED: pd.Series([], dtype="int64"), VILLAGE_IDS: pd.Series([], dtype=str),
+            PARK_IDS: pd.Series([], dtype=str), SITE_ID_USED: pd.Series([], dtype=object),
+            NEW_SITE: pd.Series([], dtype=bool)}
+    per = pd.DataFrame({INTERVENTION_ID: pd.Series([None] * n, dtype=object),
+                        SITE_ID_USED: pd.Series([None] * n, dtype=object),
+                        NEW_SITE: False, "site_distance_km": np.nan,
+                        s.COST_VND: np.zeros(n, dtype=np.int64)}, index=parks.index)
+    if n == 0:
+        return gpd.GeoDataFrame(cols, geometry=gpd.GeoSeries([], crs=crs), crs=crs), per
+    park_geoms = np.asarray(parks.geometry.values, dtype=object)
+    target = np.full(n, -1)
+    dist = np.full(n, np.nan)
+    if sites is not None and len(sites):
+        tech = sites[s.TECHNOLOGIES].astype(str).str.upper() if s.TECHNOLOGIES in sites \
+            else pd.Series("", index=sites.index)
+        cand = sites[~tech.str.contains("5G").to_numpy()]
+        if len(cand):
+            tree = shapely.STRtree(np.asarray(cand.geometry.values, dtype=object))
+            (qi, ti), d = tree.query_nearest(park_geoms, max_distance=radius * 1000.0,
+                                             return_distance=True, all_matches=False)
+            target[qi] = ti
+            dist[qi] = d
+            cand_ids = cand[s.SITE_ID].astype(str).to_numpy() if s.SITE_ID in cand \
+                else cand.index.astype(str).to_numpy()
+            cand_pts = np.asarray(cand.geometry.values, dtype=object)
+    park_ids = parks[s.PARK_ID].astype(str).to_numpy()
+    rows = []
+    per_int = np.empty(n, dtype=object)
+    upgrade_vnd = int(to_vnd(costs.upgrade_5g_usd, costs))
+    new_vnd = int(to_vnd(costs.new_4g_site_usd + costs.upgrade_5g_usd, costs))
+    share = np.zeros(n, dtype=np.int64)
+    for t in np.unique(target[target >= 0]):  # one upgrade per existing site
+        m = np.flatnonzero(target == t)
+        iid = f"G{len(rows) + 1:04d}"
+        rows.append({INTERVENTION_ID: iid, KIND: KIND_5G, s.COST_VND: upgrade_vnd,
+                     N_SERVED: 0, POP_SERVED: 0, VILLAGE_IDS: "",
+                     PARK_IDS: ";".join(park_ids[m]), SITE_ID_USED: cand_ids[t], NEW_SITE: False,
+                     "geometry": cand_pts[t]})
+        per_int[m] = iid
+        share[m] = split_by_weight(upgrade_vnd, np.ones(len(m)))
+    for p in np.flatnonzero(target < 0):  # no site in reach: a new one inside the park
+        iid = f"G{len(rows) + 1:04d}"
+        rows.append({INTERVENTION_ID: iid, KIND: KIND_5G, s.COST_VND: new_vnd,
+                     N_SERVED: 0, POP_SERVED: 0, VILLAGE_IDS: "", PARK_IDS: park_ids[p],
+                     SITE_ID_USED: None, NEW_SITE: True,
+                     "geometry": shapely.point_on_surface(park_geoms[p])})
+        per_int[p] = iid
+        share[p] = new_vnd
+    upgrades = gpd.GeoDataFrame(rows, geometry="geometry", crs=crs)
+    upgrades[s.COST_VND] = upgrades[s.COST_VND].astype(np.int64)
+    per[INTERVENTION_ID] = per_int
+    has = target >= 0
+    per.loc[parks.index[has], SITE_ID_USED] = cand_ids[target[has]] if has.any() else []
+    per[NEW_SITE] = ~has
+    per["site_distance_km"] = dist / 1000.0
+    per[s.COST_VND] = share
+    return upgrades, per

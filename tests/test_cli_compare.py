@@ -1,0 +1,65 @@
+"""``geo-cds compare`` on two run folders built by hand."""
+
+import pandas as pd
+from click.testing import CliRunner
+from test_cli_plan import BUDGET, make_run
+
+from geo_cds import schema as s
+from geo_cds.cli.main import cli
+from geo_cds.compare import compare_runs
+
+
+def _runs(tmp_path):
+    a = make_run(tmp_path / "a")
+    # B: the same villages replanned with twice the budget.
+    for folder, budget in ((a, BUDGET), (tmp_path / "b", 2 * BUDGET)):
+        args = ["plan", str(a), "--budget", str(budget), "--out", str(folder)]
+        if folder == a:
+            args.append("--overwrite")
+        assert CliRunner().invoke(cli, args).exit_code == 0
+    # B also measured more 4G in the commune.
+    c = pd.read_csv(tmp_path / "b" / "communes.csv", dtype={s.COMMUNE_CODE: str})
+    c[s.SHARE_4G] = 0.8
+    c.to_csv(tmp_path / "b" / "communes.csv", index=False, encoding="utf-8-sig")
+    return a, tmp_path / "b"
+
+
+def test_compare_runs(tmp_path):
+    a, b = _runs(tmp_path)
+    cmp = compare_runs(a, b)
+    t = cmp.totals.set_index("metric")
+    assert t.loc["people_served_in_budget", "run_a"] == 1900
+    assert t.loc["people_served_in_budget", "run_b"] == 1900 + 1100 + 50
+    assert t.loc["people_served_in_budget", "change"] == 1150
+    assert t.loc["share_villages_4g", "change"] == 0.8 - 0.4
+    com = cmp.communes.iloc[0]
+    assert com[s.COMMUNE_CODE] == "07795" and com["share_villages_4g_change"] == 0.8 - 0.4
+    v = cmp.villages.set_index(s.VILLAGE_ID)
+    assert not v.loc["A", "in_budget_a"] and v.loc["A", "in_budget_b"]
+    assert v.loc["A", "status"] == "moved" and v.loc["A", "rank_a"] == 3
+    assert set(cmp.changed[s.VILLAGE_ID]) >= {"A", "D"}
+
+
+def test_compare_command(tmp_path):
+    a, b = _runs(tmp_path)
+    res = CliRunner().invoke(cli, ["compare", str(a), str(b), "--out", str(tmp_path / "cmp")])
+    assert res.exit_code == 0, res.output
+    assert "people newly served in budget" in res.output and "+1,150" in res.output
+    assert "07795" in res.output and "+40.0 pt" in res.output
+    assert "Villages that changed rank or budget status" in res.output
+    v = pd.read_csv(tmp_path / "cmp" / "villages.csv", dtype={s.COMMUNE_CODE: str})
+    assert v[s.COMMUNE_CODE].eq("07795").all()
+    res = CliRunner().invoke(cli, ["compare", str(a), str(b), "--out", str(tmp_path / "cmp")])
+    assert res.exit_code == 1 and "--overwrite" in res.output
+
+
+def test_compare_needs_run_folders(tmp_path):
+    (tmp_path / "x").mkdir()
+    (tmp_path / "y").mkdir()
+    res = CliRunner().invoke(cli, ["compare", str(tmp_path / "x"), str(tmp_path / "y")])
+    assert res.exit_code == 1 and "communes.csv" in res.output
+
+
+def test_compare_help_has_an_example():
+    res = CliRunner().invoke(cli, ["compare", "--help"])
+    assert res.exit_code == 0 and "geo-cds compare outputs/sample" in res.output
