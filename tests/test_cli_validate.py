@@ -63,3 +63,21 @@ def test_every_problem_is_reported_and_written(tmp_path):
 def test_missing_plan_file_is_a_usage_error():
     result = CliRunner().invoke(cli, ["validate", "no/such/plan.toml"])
     assert result.exit_code == 2
+
+
+def test_vintage_override_converts_old_codes(tmp_path):
+    # 21436 was Xã Đức Lân (pre-2025), merged whole into 21433 Xã Lân Phong.
+    old = {**GOOD, "commune_code": "21436", "lon": 108.907, "lat": 14.9156}
+    plan = plan_with_villages(tmp_path, [old])
+    rejects = tmp_path / "r.csv"
+    refused = CliRunner().invoke(cli, ["validate", str(plan), "--rejects", str(rejects)])
+    assert refused.exit_code == 1  # declared 2025 in the plan, but the code is an old one
+    converted = CliRunner().invoke(
+        cli, ["validate", str(plan), "--vintage", "villages=pre2025", "--rejects", str(rejects)])
+    assert converted.exit_code == 0, converted.output
+    assert "villages: 1 read, 1 usable" in converted.output
+
+
+def test_override_must_name_layer_and_value(tmp_path):
+    result = CliRunner().invoke(cli, ["validate", "--vintage", "pre2025"])
+    assert result.exit_code == 2 and "LAYER=VALUE" in result.output

@@ -21,10 +21,25 @@ lang_option = click.option(
 )
 
 
-def load_plan_or_sample(plan_file: Path | None):
+def input_overrides(func):
+    """``--source-crs/--encoding/--vintage LAYER=VALUE``: per-input overrides of the plan."""
+    for name, example, what in (
+        ("vintage", "villages=pre2025", "Code vintage of an input (2025 or pre2025)."),
+        ("encoding", "villages=tcvn3", "Text encoding of an input (.dbf/CSV), e.g. tcvn3, vni, cp1258."),
+        ("source-crs", "villages=EPSG:9216", "CRS of an input whose .prj is missing or wrong."),
+    ):
+        func = click.option(f"--{name}", multiple=True, metavar="LAYER=VALUE",
+                            help=f"{what} Repeatable; e.g. --{name} {example}.")(func)
+    return func
+
+
+def load_plan_or_sample(plan_file: Path | None, *, vintage=(), encoding=(), source_crs=()):
+    """The plan file (or the embedded sample) with the per-input CLI overrides applied."""
+    from geo_cds.io import with_input_overrides
     from geo_cds.plan import default_plan, load_plan
 
-    return load_plan(plan_file) if plan_file else default_plan()
+    plan = load_plan(plan_file) if plan_file else default_plan()
+    return with_input_overrides(plan, vintage=vintage, encoding=encoding, source_crs=source_crs)
 
 
 def handle_errors(func):

@@ -6,7 +6,14 @@ import dataclasses
 
 import click
 
-from geo_cds.cli.options import handle_errors, lang_option, load_plan_or_sample, overwrite_option, plan_argument
+from geo_cds.cli.options import (
+    handle_errors,
+    input_overrides,
+    lang_option,
+    load_plan_or_sample,
+    overwrite_option,
+    plan_argument,
+)
 
 
 @click.command()
@@ -17,8 +24,10 @@ from geo_cds.cli.options import handle_errors, lang_option, load_plan_or_sample,
 @click.option("--strict", is_flag=True, help="Refuse to run when any input row has an error (default: such rows are rejected and listed).")
 @lang_option
 @overwrite_option
+@input_overrides
 @handle_errors
-def run(plan_file, name, output_dir, budget, strict, lang, overwrite):
+def run(plan_file, name, output_dir, budget, strict, lang, overwrite, vintage, encoding,
+        source_crs):
     """Run the whole planning pipeline and write a run folder.
 
     Reads every input of PLAN_FILE (TOML; without it, the embedded sample of Quảng Ngãi,
@@ -36,7 +45,8 @@ def run(plan_file, name, output_dir, budget, strict, lang, overwrite):
 
     from geo_cds.pipeline import run as run_pipeline
 
-    plan = load_plan_or_sample(plan_file)
+    plan = load_plan_or_sample(plan_file, vintage=vintage, encoding=encoding,
+                               source_crs=source_crs)
     changes = {"name": name, "lang": lang,
                "output_dir": Path(output_dir).resolve() if output_dir else None}
     plan = dataclasses.replace(plan, **{k: v for k, v in changes.items() if v is not None})

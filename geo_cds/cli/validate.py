@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from geo_cds.cli.options import handle_errors, load_plan_or_sample, plan_argument
+from geo_cds.cli.options import handle_errors, input_overrides, load_plan_or_sample, plan_argument
 
 
 @click.command()
@@ -15,8 +15,9 @@ from geo_cds.cli.options import handle_errors, load_plan_or_sample, plan_argumen
               help="Where to write the rejects/problems CSV (default: <output-dir>/<name>-rejects.csv).")
 @click.option("--warnings/--no-warnings", default=True, show_default=True,
               help="Also print the repairs that were made (warnings).")
+@input_overrides
 @handle_errors
-def validate(plan_file, rejects, warnings):
+def validate(plan_file, rejects, warnings, vintage, encoding, source_crs):
     """Check every input of a plan and report every problem at once.
 
     Reads each layer and raster the plan names, checks CRS, codes and their vintage,
@@ -33,7 +34,8 @@ def validate(plan_file, rejects, warnings):
     from geo_cds.io.write import atomic_file, write_csv
     from geo_cds.pipeline import validate as validate_plan
 
-    plan = load_plan_or_sample(plan_file)
+    plan = load_plan_or_sample(plan_file, vintage=vintage, encoding=encoding,
+                               source_crs=source_crs)
     report = validate_plan(plan)
     log = report.problems
     for p in log.problems:
