@@ -122,6 +122,60 @@ def _int(x, lang: str) -> str:
     return text.replace(",", ".") if lang == "vi" else text
 
 
+INVESTMENT = {
+    "vi": {
+        "budget": "Ngân sách", "none": "không giới hạn", "preset": "Cách xếp hạng",
+        "method": "Phương pháp chọn", "gaps": "Thôn còn khoảng trống", "costed": "trong đó cần đầu tư hạ tầng",
+        "power": "cần điện lưới trước", "all": "Đóng mọi khoảng trống đã tính chi phí",
+        "in": "Trong ngân sách", "villages": "thôn", "people": "người được phục vụ",
+        "kinds": {"new_4g_site": "trạm 4G mới", "fibre_route": "tuyến cáp quang", "5g_upgrade": "nâng cấp 5G"},
+        "gap": "Chênh lệch tối ưu – tham lam", "parks": "KCN/CCN/KKT thiếu 5G",
+    },
+    "en": {
+        "budget": "Budget", "none": "no limit", "preset": "Ranking preset",
+        "method": "Selection method", "gaps": "Villages with a gap", "costed": "of which need infrastructure",
+        "power": "need grid power first", "all": "Closing every costed gap",
+        "in": "Within the budget", "villages": "villages", "people": "people served",
+        "kinds": {"new_4g_site": "new 4G sites", "fibre_route": "fibre routes", "5g_upgrade": "5G upgrades"},
+        "gap": "Exact vs greedy", "parks": "Parks without 5G",
+    },
+}
+
+
+def _vnd(x, lang: str) -> str:
+    return f"{_int(round(x), lang)} VND"
+
+
+def _investment_lines(inv: dict, lang: str) -> list[str]:
+    T = INVESTMENT[lang]
+    budget = inv.get("budget_vnd")
+    kinds = lambda counts, costs: "; ".join(  # noqa: E731
+        f"{counts.get(k, 0)} {T['kinds'][k]} ({_vnd(costs.get(k, 0), lang)})" for k in T["kinds"])
+    lines = [
+        f"- {T['budget']}: {_vnd(budget, lang) if budget is not None else T['none']}; "
+        f"{T['preset']}: `{inv.get('preset')}`; {T['method']}: {inv.get('method')}",
+        f"- {T['gaps']}: {_int(inv['villages_with_gaps'], lang)} ({T['costed']}: "
+        f"{_int(inv['villages_costed'], lang)}; {T['power']}: {_int(inv['villages_power_first'], lang)})",
+        f"- {T['all']}: {_vnd(inv['total_cost_vnd'], lang)} — "
+        f"{kinds(inv['count_by_kind'], inv['cost_by_kind_vnd'])}; "
+        f"{_int(inv['people_newly_served_all'], lang)} {T['people']}",
+    ]
+    within = inv.get("in_budget")
+    if within:
+        lines.append(
+            f"- {T['in']}: {_vnd(within['cost_vnd'], lang)} — {_int(within['villages_served'], lang)} "
+            f"{T['villages']}, {_int(within['people_served'], lang)} {T['people']}; "
+            f"{kinds(within['count_by_kind'], within['cost_by_kind_vnd'])}")
+    parks = inv.get("parks_5g")
+    if parks:
+        lines.append(f"- {T['parks']}: {parks['parks_with_gap']} — {_vnd(parks['cost_vnd'], lang)}")
+    gap = inv.get("exact_vs_greedy")
+    if gap:
+        lines.append(f"- {T['gap']}: {_int(gap['people_exact'], lang)} / "
+                     f"{_int(gap['people_greedy'], lang)} ({gap['exact_status']})")
+    return lines
+
+
 def summary_markdown(data: dict, lang: str = "vi") -> str:
     L = LABELS[lang]
     lines = [f"# {L['title']} — {data['run']}", "", f"{L['date']}: {data['date']}", ""]
@@ -148,14 +202,9 @@ def summary_markdown(data: dict, lang: str = "vi") -> str:
               f"| {L['layer']} | {L['file']} | {L['read']} | {L['used']} | {L['repaired']} | "
               f"{L['rejected']} |", "| --- | --- | ---: | ---: | ---: | ---: |"]
     for a in data["accounting"]:
-        lines.append(f"| {a['layer']} | {Path(a['file']).name} | {a['rows_read']} | {a['used']} | "
-                     f"{a['repaired']} | {a['rejected']} |")
+        counts = " | ".join(_int(a[k], lang) for k in ("rows_read", "used", "repaired", "rejected"))
+        lines.append(f"| {a['layer']} | {Path(a['file']).name} | {counts} |")
     inv = data.get("investment")
     if inv:
-        lines += ["", f"## {L['investment']}", ""]
-        for k, v in inv.items():
-            if isinstance(v, (int, float, str, bool)) or v is None:
-                if isinstance(v, (int, float)) and not isinstance(v, bool) and abs(v) >= 1000:
-                    v = f"{v:,.0f}".replace(",", ".")
-                lines.append(f"- {k}: {v}")
+        lines += ["", f"## {L['investment']}", ""] + _investment_lines(inv, lang)
     return "\n".join(lines) + "\n"
