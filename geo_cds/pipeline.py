@@ -197,6 +197,7 @@ def write_outputs(result: RunResult, folder: Path) -> None:
     write_map(
         folder / "map.html", communes=result.communes, villages=result.villages,
         parks=result.parks, streets=result.streets, interventions=inv.interventions,
+        priority=inv.priority,
         rasters=plan.rasters, thresholds=plan.thresholds, lang=plan.lang,
         info={"run": plan.name, "date": date,
               "sources": ", ".join(Path(p).name for p in result.inputs.files.values()),

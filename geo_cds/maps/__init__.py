@@ -1,0 +1,345 @@
+"""The interactive HTML map (``map.html``): offline, complete, national-scale.
+
+``write_map`` is the one call the pipeline makes. The page is a Folium figure whose Leaflet,
+supercluster and map code are inlined from ``geo_cds/assets`` (nothing is fetched at run
+time; Folium's CDN links are dropped), and whose data travel as one compact JSON block read by
+``assets/geo_cds_map.js``. Online basemaps are optional layers that stay empty offline; the
+commune and province outlines are the offline basemap.
+
+Modules: ``labels`` (vi/en texts), ``data`` (layers -> compact JSON), ``rasters`` (coverage
+overlays -> PNG), ``assets`` (inlining the shipped JS/CSS).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import warnings
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import folium
+import geopandas as gpd
+import pandas as pd
+import shapely
+from branca.element import Element, Figure, MacroElement
+from folium.template import Template
+
+from geo_cds import schema as s
+from geo_cds.maps import assets as _assets
+from geo_cds.maps import data as _data
+from geo_cds.maps.data import normalise_name
+from geo_cds.maps.labels import LANGS
+from geo_cds.maps.labels import labels as _labels
+from geo_cds.maps.rasters import raster_payload
+from geo_cds.plan import RasterSpec, Thresholds
+
+__all__ = ["LANGS", "normalise_name", "render_map", "write_map"]
+
+# Above this many communes the polygons are drawn on a canvas: SVG with thousands of paths
+# makes panning stutter, a canvas redraws them in one pass.
+CANVAS_ABOVE = 1500
+# Above this many vertices the communes also travel as a coarse geometry (~400 m, below a
+# pixel at zoom 8) drawn up to LOD_ZOOM; above it only communes near the view are drawn in
+# detail. Leaflet re-projects every vertex on each zoom: 452k national vertices cost ~0.5 s.
+LOD_VERTICES = 150_000
+LOD_TOLERANCE = 0.004
+LOD_ZOOM = 8
+# Villages are clustered up to this zoom; beyond it every village is its own dot.
+CLUSTER_MAX_ZOOM = 10
+
+_INFO_KEYS = {  # info key -> label key; other keys are shown with their own name
+    "run_name": "run_name", "name": "run_name", "run": "run_name",
+    "run_date": "run_date", "date": "run_date",
+    "sources": "sources", "data_sources": "sources",
+}
+
+
+class _App(MacroElement):
+    """Calls ``geoCdsMap(map, data)`` once Leaflet and the map object exist."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        geoCdsMap({{ this._parent.get_name() }},
+                  JSON.parse(document.getElementById("geo-cds-data").textContent));
+        {% endmacro %}
+    """)
+
+
+def _generated_set(info: Mapping[str, Any] | None) -> list[str]:
+    value = (info or {}).get("generated") or []
+    if isinstance(value, str):
+        value = [v.strip() for v in value.split(",")]
+    return [str(v) for v in value if str(v)]
+
+
+def _default_title(info: Mapping[str, Any] | None, T: Mapping[str, str]) -> str:
+    run = next((str(info[k]) for k in ("run_name", "name", "run") if info and info.get(k)), "")
+    return f"{T['title']} – {run}" if run else T["title"]
+
+
+def _info_rows(info: Mapping[str, Any] | None, T: Mapping[str, str]) -> list[list[str]]:
+    rows = []
+    for key, value in (info or {}).items():
+        if key in ("generated", "title") or value is None or value == "":
+            continue
+        if isinstance(value, (list, tuple)):
+            value = "; ".join(str(v) for v in value)
+        rows.append([T.get(_INFO_KEYS.get(key, ""), key), str(value)])
+    return rows
+
+
+def _layer_names_generated(generated: Iterable[str], rasters: Mapping[str, RasterSpec],
+                           T: Mapping[str, str]) -> tuple[list[str], list[str]]:
+    """Map the run's generated input names to map layers, and their display labels.
+
+    Commune indicators and interventions are computed from the villages (and sites), so they
+    are labelled generated when those inputs are.
+    """
+    gen = set(generated)
+    keys = []
+    if "villages" in gen:
+        keys += ["villages", "communes"]
+    if "parks" in gen:
+        keys.append("parks")
+    if "streets" in gen:
+        keys.append("streets")
+    if gen & {"villages", "sites", "fibre", "interventions"}:
+        keys.append("interventions")
+    keys += [name for name, spec in rasters.items() if name in gen or spec.generated]
+    label_of = {"villages": T["layer_villages"], "communes": T["layer_communes"],
+                "parks": T["layer_parks"], "streets": T["layer_streets"],
+                "interventions": T["layer_interventions"]}
+    return keys, [label_of.get(k, k) for k in keys]
+
+
+def build_payload(*, communes: gpd.GeoDataFrame, villages: gpd.GeoDataFrame | None,
+                  parks: gpd.GeoDataFrame | None = None,
+                  streets: gpd.GeoDataFrame | None = None,
+                  interventions: gpd.GeoDataFrame | None = None,
+                  rasters: Mapping[str, RasterSpec] | None = None,
+                  thresholds: Thresholds | None = None,
+                  info: Mapping[str, Any] | None = None, lang: str = "vi",
+                  priority: pd.DataFrame | None = None,
+                  title: str | None = None, simplify_tolerance: float = 0.0002,
+                  raster_max_px: int = 2400) -> dict[str, Any]:
+    """Everything the map's JavaScript reads, as one JSON-ready dict (see :func:`write_map`)."""
+    T = _labels(lang)
+    thresholds = thresholds or Thresholds()
+    coverage = {n: r for n, r in (rasters or {}).items() if r.kind in ("rsrp", "mask")}
+    n_vertices = int(shapely.get_num_coordinates(communes.geometry.values).sum())
+    coarse = LOD_TOLERANCE if n_vertices > LOD_VERTICES else None
+    commune_data, communes_simple = _data.communes_payload(communes, simplify_tolerance, coarse)
+    village_data = None
+    if villages is not None and len(villages):
+        village_data = _data.villages_payload(villages, commune_data["code"], priority)
+
+    parks_fc = _data.features_payload(
+        parks, "parks", [s.PARK_NAME, s.PARK_KIND, s.AREA_HA, s.area_share("5g"),
+                         s.PARK_COVERED_5G, s.TARGET_5G_YEAR])
+    streets_fc = None
+    if streets is not None and len(streets):
+        streets_fc = _data.features_payload(
+            streets, "streets", [s.STREET_NAME, s.STREET_KIND, s.MERCHANTS, s.MERCHANTS_QR,
+                                 s.STATUS, "commune_name"],
+            derived={s.QR_SHARE: _data.qr_share(streets)})
+    interventions_fc = _data.features_payload(
+        interventions, "interventions", ["kind", s.COST_VND, s.N_VILLAGES, "population_served"])
+
+    raster_data = []
+    seen_labels: set[str] = set()
+    for name, spec in coverage.items():
+        try:
+            item = raster_payload(name, spec, thresholds, T, raster_max_px)
+        except (OSError, ValueError) as exc:  # rasterio errors derive from these
+            warnings.warn(f"map: raster {name!r} ({spec.path}) left out: {exc}", stacklevel=2)
+            continue
+        if item["label"] in seen_labels:  # the layer switcher needs distinct names
+            item["label"] = f"{item['label']} – {name}"
+        seen_labels.add(item["label"])
+        raster_data.append(item)
+
+    generated = _generated_set(info)
+    generated_keys, generated_labels = _layer_names_generated(generated, coverage, T)
+    generated_labels = [lbl for k, lbl in zip(generated_keys, generated_labels)
+                        if k not in coverage] + [r["label"] for r in raster_data
+                                                 if r["name"] in generated_keys]
+
+    indicators = {
+        col: {"label": T[f"ind_{col}"], "scale": scale, "kind": kind}
+        for col, (scale, kind) in _data.INDICATORS.items()
+        if col in commune_data["indicators"]
+    }
+    default_indicator = next(iter(indicators), None)
+    if default_indicator is None:  # nothing aggregated yet: still switchable, shows no data
+        indicators = {s.SHARE_4G: {"label": T[f"ind_{s.SHARE_4G}"], "scale": "share",
+                                   "kind": "share"}}
+        commune_data["indicators"][s.SHARE_4G] = [None] * len(commune_data["code"])
+        default_indicator = s.SHARE_4G
+
+    statuses_present = set(village_data["status"]) if village_data else set()
+    gap_status = [
+        {"key": g, "label": T[f"gap_{g}"], "colour": _data.GAP_STATUS_COLOURS[g],
+         "present": i in statuses_present or g != "unknown"}
+        for i, g in enumerate(_data.GAP_STATUSES)
+    ]
+    intervention_legend = []
+    if interventions_fc:
+        kinds = sorted({f["properties"].get("kind") for f in interventions_fc["features"]},
+                       key=str)
+        for kind in kinds:
+            style = _data.INTERVENTION_STYLES.get(kind, _data.INTERVENTION_STYLES["other"])
+            intervention_legend.append({"colour": style["colour"],
+                                        "label": T.get(f"int_{kind}", str(kind)),
+                                        "line": kind == "fibre_route"})
+
+    frames = [communes_simple]
+    return {
+        "lang": lang,
+        "title": title or (info or {}).get("title") or _default_title(info, T),
+        "labels": T,
+        "scales": _data.scales(lang, T),
+        "indicators": indicators,
+        "default_indicator": default_indicator,
+        "gap_status": gap_status,
+        "village_flags": list(_data.VILLAGE_FLAGS),
+        "intervention_styles": _data.INTERVENTION_STYLES,
+        "intervention_legend": intervention_legend,
+        "generated": generated_keys,
+        "generated_labels": generated_labels,
+        "info": _info_rows(info, T),
+        "info_open": True,
+        "collapse_layers": False,
+        "canvas_above": CANVAS_ABOVE,
+        "cluster_max_zoom": CLUSTER_MAX_ZOOM,
+        "lod_zoom": LOD_ZOOM,
+        "bounds": _data.bounds_of(*frames),
+        "communes": commune_data,
+        "provinces": _data.provinces_payload(communes_simple, simplify_tolerance, coarse),
+        "villages": village_data,
+        "parks": parks_fc,
+        "streets": streets_fc,
+        "interventions": interventions_fc,
+        "rasters": raster_data,
+    }
+
+
+def _json_for_html(payload: Mapping[str, Any]) -> str:
+    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    # "</" would close the <script> element that carries the data.
+    return text.replace("</", "<\\/")
+
+
+def render_map(*, assets: str = "inline", html_dir: Path | None = None, **kwargs: Any) -> str:
+    """The map page as an HTML string; keyword arguments as :func:`write_map`."""
+    payload = build_payload(**kwargs)
+    south_west, north_east = payload["bounds"]
+    centre = [(south_west[0] + north_east[0]) / 2, (south_west[1] + north_east[1]) / 2]
+    figure = Figure(title=payload["title"])
+    fmap = folium.Map(location=centre, zoom_start=8, tiles=None, control_scale=False,
+                      zoom_control=True)
+    # Folium's default links (Leaflet, jQuery, Bootstrap, Font Awesome on CDNs) would leave a
+    # blank page offline; the map needs none but Leaflet, which is inlined below.
+    fmap.default_js = []
+    fmap.default_css = []
+    figure.add_child(fmap)
+    if assets == "inline":
+        head = _assets.inline_head()
+    elif assets == "folder":
+        if html_dir is None:
+            raise ValueError("assets='folder' needs html_dir (the folder of the HTML file)")
+        head = _assets.folder_head(html_dir)
+    else:
+        raise ValueError(f"assets must be 'inline' or 'folder', got {assets!r}")
+    figure.header.add_child(Element(head), name="geo_cds_assets")
+    figure.html.add_child(Element(
+        f'<script type="application/json" id="geo-cds-data">{_json_for_html(payload)}</script>'),
+        name="geo_cds_data")
+    fmap.add_child(_App(), name="geo_cds_app")
+    html = figure.render()
+    return html.replace("<html>", f'<html lang="{payload["lang"]}">', 1)
+
+
+def write_map(path: Path, *, communes: gpd.GeoDataFrame, villages: gpd.GeoDataFrame | None,
+              parks: gpd.GeoDataFrame | None = None, streets: gpd.GeoDataFrame | None = None,
+              interventions: gpd.GeoDataFrame | None = None,
+              rasters: Mapping[str, RasterSpec] | None = None,
+              thresholds: Thresholds | None = None,
+              info: Mapping[str, Any] | None = None,
+              lang: str = "vi", priority: pd.DataFrame | None = None,
+              title: str | None = None, simplify_tolerance: float = 0.0002,
+              raster_max_px: int = 2400, assets: str = "inline") -> Path:
+    """Write the interactive map of a run as one HTML file that opens with no network.
+
+    Parameters
+    ----------
+    path
+        The HTML file to write (written to a temporary name, then moved into place).
+    communes
+        Commune polygons with the canonical columns (``commune_code``, ``commune_name``;
+        optional ``province_name``, ``population``, ``n_villages``, the ``share_*``,
+        ``pop_share_*`` and ``n_villages_with_gaps`` indicators). Any CRS; shown in EPSG:4326.
+    villages
+        Village points (polygons are shown at a representative point) with ``village_id``,
+        ``village_name``, ``commune_code``, ``population``, ``households``, ``gap_status``,
+        ``covered_4g``/``covered_5g``, ``has_fibre``, ``needs_power``, ``dbkk`` where present.
+    parks, streets, interventions
+        Optional layers. Interventions carry ``kind`` (``new_4g_site``, ``fibre_route``,
+        ``5g_upgrade``), ``cost_vnd``, ``n_villages``, ``population_served``.
+    rasters
+        Raster inputs by name; ``rsrp`` and ``mask`` rasters become coverage overlays,
+        ``population`` rasters are skipped. A raster that cannot be read is left out with a
+        warning rather than failing the run.
+    thresholds
+        Coverage thresholds (RSRP colour classes start at the technology's threshold).
+    info
+        Info-panel rows: ``run_name``, ``run_date``, ``sources`` and any other key/value;
+        ``generated`` lists the generated input names (``villages``, ``parks``, ``streets``,
+        ``sites``, raster names), whose layers are labelled as generated sample data;
+        ``title`` overrides the page title.
+    lang
+        ``"vi"`` (default) or ``"en"``.
+    priority
+        Optional priority list (``village_id``, ``rank``, ``intervention``, ``cost_vnd``,
+        ``in_budget``): shown in the popups of the villages on it.
+    title
+        Page and info-panel title (default: "Bản đồ hạ tầng số – <run name>").
+    simplify_tolerance
+        Topology-preserving simplification of the commune polygons, in degrees
+        (0.0002 ≈ 20 m; 0 keeps them as they are).
+    raster_max_px
+        Longest side of a coverage overlay picture, in pixels.
+    assets
+        ``"inline"`` (one self-contained file) or ``"folder"`` (``map_assets/`` beside it).
+
+    Returns
+    -------
+    Path
+        ``path``.
+
+    Raises
+    ------
+    geo_cds.errors.LayerError
+        A layer lacks its required columns or its CRS.
+    ValueError
+        ``lang`` or ``assets`` is not one of the accepted values.
+    """
+    path = Path(path)
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {LANGS}, got {lang!r}")
+    html = render_map(communes=communes, villages=villages, parks=parks, streets=streets,
+                      interventions=interventions, rasters=rasters, thresholds=thresholds,
+                      info=info, lang=lang, priority=priority, title=title,
+                      simplify_tolerance=simplify_tolerance,
+                      raster_max_px=raster_max_px, assets=assets, html_dir=path.parent)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # A plain open() (not mkstemp, which makes the file private) keeps the usual permissions.
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(html, encoding="utf-8")
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path

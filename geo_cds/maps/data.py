@@ -1,0 +1,432 @@
+"""Turn the pipeline's GeoDataFrames into the compact JSON the map's JavaScript reads.
+
+Polygons are encoded as delta-encoded integer coordinates (degrees x 1e5, about 1 m): a
+vertex costs ~7 characters instead of ~21 in GeoJSON, which is what keeps a national map
+(3,321 communes, 452k vertices, ~64k villages) well under 25 MB. Villages travel as columns
+(one array per attribute), not one object per village.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo_cds import schema as s
+from geo_cds.errors import LayerError
+
+SCALE = 100_000  # 5 decimals of a degree, about 1 m
+
+# ---------------------------------------------------------------------------------------------
+# Colour scales, shared by the layer styles and the legends.
+
+SHARE_BREAKS = [0.5, 0.8, 0.95, 0.9999]
+# Red (far from the target) to blue (target met): kept apart from the green/orange/red/purple
+# of the village gap statuses drawn on top.
+SHARE_COLOURS = ["#b2182b", "#ef8a62", "#fddbc7", "#92c5de", "#2166ac"]
+GAP_BREAKS = [1, 3, 6, 11]
+GAP_COLOURS = ["#2166ac", "#fddbc7", "#f4a582", "#d6604d", "#b2182b"]
+NODATA_COLOUR = "#bdbdbd"
+
+GAP_STATUSES = ("ok", "fibre", "mobile", "mobile_fibre", "unknown")
+GAP_STATUS_COLOURS = {
+    "ok": "#1a9641",
+    "fibre": "#f39c12",
+    "mobile": "#d7191c",
+    "mobile_fibre": "#6a1b9a",
+    "unknown": "#8c8c8c",
+}
+
+INTERVENTION_STYLES = {
+    "new_4g_site": {"colour": "#212121"},
+    "5g_upgrade": {"colour": "#c51b7d"},
+    "fibre_route": {"colour": "#ff7f00", "dash": "7 5"},
+    "other": {"colour": "#555555"},
+}
+
+# Indicator switch of the commune choropleth: column -> colour scale and value kind.
+INDICATORS = {
+    s.SHARE_4G: ("share", "share"),
+    s.SHARE_5G: ("share", "share"),
+    s.SHARE_FIBRE: ("share", "share"),
+    s.SHARE_HH_FIBRE: ("share", "share"),
+    s.pop_share("4g"): ("share", "share"),
+    s.pop_share("5g"): ("share", "share"),
+    s.N_VILLAGE_GAPS: ("gaps", "count"),
+}
+
+# Village booleans shown in popups, in this bit order in the packed ``flags`` column.
+VILLAGE_FLAGS = (s.COVERED_4G, s.COVERED_5G, s.HAS_FIBRE, s.NEEDS_POWER, s.DBKK,
+                 s.HAS_DIGITAL_TEAM)
+
+
+def normalise_name(text: str) -> str:
+    """Lower-case ``text`` without diacritics, for search ("Lân Phong" -> "lan phong").
+
+    ``đ``/``Đ`` have no Unicode decomposition, so they are mapped to ``d`` explicitly. The
+    map's JavaScript applies the same rule.
+    """
+    decomposed = unicodedata.normalize("NFD", str(text))
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    stripped = stripped.replace("đ", "d").replace("Đ", "d")
+    return " ".join(stripped.lower().split())
+
+
+def _fmt_pct(value: float, lang: str) -> str:
+    text = f"{value * 100:g}%"
+    return text.replace(".", ",") if lang == "vi" else text
+
+
+def _share_legend(lang: str, labels: Mapping[str, str]) -> list[dict[str, str]]:
+    edges = [0.5, 0.8, 0.95]
+    names = [
+        f"< {_fmt_pct(edges[0], lang)}",
+        f"{_fmt_pct(edges[0], lang)} – {_fmt_pct(edges[1], lang)}",
+        f"{_fmt_pct(edges[1], lang)} – {_fmt_pct(edges[2], lang)}",
+        f"≥ {_fmt_pct(edges[2], lang)} ({labels['below_100']})",
+        "100%",
+    ]
+    rows = [{"colour": c, "label": n} for c, n in zip(SHARE_COLOURS, names)]
+    rows.append({"colour": NODATA_COLOUR, "label": labels["no_data"]})
+    return rows
+
+
+def _gap_legend(labels: Mapping[str, str]) -> list[dict[str, str]]:
+    names = ["0", "1–2", "3–5", "6–10", "> 10"]
+    rows = [{"colour": c, "label": n} for c, n in zip(GAP_COLOURS, names)]
+    rows.append({"colour": NODATA_COLOUR, "label": labels["no_data"]})
+    return rows
+
+
+def scales(lang: str, labels: Mapping[str, str]) -> dict[str, Any]:
+    """Colour scales with their legend rows, as the JavaScript expects them."""
+    return {
+        "share": {"breaks": SHARE_BREAKS, "colours": SHARE_COLOURS, "nodata": NODATA_COLOUR,
+                  "legend": _share_legend(lang, labels)},
+        "gaps": {"breaks": GAP_BREAKS, "colours": GAP_COLOURS, "nodata": NODATA_COLOUR,
+                 "legend": _gap_legend(labels)},
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Small conversions.
+
+
+def _clean(value: Any) -> Any:
+    """A JSON-safe Python scalar: NaN/NA -> None, numpy scalars -> Python."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, (np.bool_, bool)):
+        return bool(value)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return None if math.isnan(value) else float(value)
+    return value
+
+
+def column_values(df: pd.DataFrame, column: str, *, digits: int | None = None,
+                  integer: bool = False) -> list | None:
+    """A column as a JSON-safe list (None when the column is absent)."""
+    if column not in df.columns:
+        return None
+    ser = df[column]
+    if integer:
+        num = pd.to_numeric(ser, errors="coerce").astype("Float64").round(0)
+        return [None if pd.isna(v) else int(v) for v in num]
+    if digits is not None:
+        num = pd.to_numeric(ser, errors="coerce").astype("float64").round(digits)
+        return [None if math.isnan(v) else float(v) for v in num]
+    return [None if pd.isna(v) else str(v) for v in ser]
+
+
+def _bool_array(df: pd.DataFrame, column: str) -> np.ndarray | None:
+    if column not in df.columns:
+        return None
+    ser = df[column]
+    if ser.dtype == object or str(ser.dtype) == "str" or str(ser.dtype).startswith("string"):
+        ser = ser.map(lambda v: str(v).strip().lower() in ("true", "1", "yes", "có", "x")
+                      if not pd.isna(v) else False)
+    return ser.astype("boolean").fillna(False).to_numpy(dtype=bool)
+
+
+def _encode_ring(coords: np.ndarray) -> list[int]:
+    ints = np.round(coords[:, :2] * SCALE).astype(np.int64)
+    if len(ints) > 1 and (ints[0] == ints[-1]).all():
+        ints = ints[:-1]  # Leaflet closes rings itself
+    deltas = np.diff(ints, axis=0, prepend=np.zeros((1, 2), dtype=np.int64))
+    # Points that became equal after rounding add nothing but bytes.
+    keep = np.ones(len(deltas), dtype=bool)
+    keep[1:] = (deltas[1:] != 0).any(axis=1)
+    if keep.sum() < len(keep):
+        ints = ints[keep]
+        deltas = np.diff(ints, axis=0, prepend=np.zeros((1, 2), dtype=np.int64))
+    return deltas.ravel().tolist()
+
+
+def _polygon_parts(geom) -> list:
+    """Polygons inside any geometry (make_valid can return collections of collections)."""
+    if geom.geom_type == "Polygon":
+        return [geom]
+    if hasattr(geom, "geoms"):
+        return [p for g in geom.geoms for p in _polygon_parts(g)]
+    return []
+
+
+def encode_polygons(geom) -> list[list[list[int]]]:
+    """A (Multi)Polygon as ``[polygon][ring] -> flat delta-encoded ints``.
+
+    Rings shorter than 3 distinct points after rounding are dropped (they would draw nothing).
+    """
+    if geom is None or geom.is_empty:
+        return []
+    out = []
+    for part in _polygon_parts(geom):
+        rings = [_encode_ring(np.asarray(part.exterior.coords))]
+        rings += [_encode_ring(np.asarray(r.coords)) for r in part.interiors]
+        rings = [r for r in rings if len(r) >= 6]
+        if rings:
+            out.append(rings)
+    return out
+
+
+def decode_ring(flat: Sequence[int]) -> np.ndarray:
+    """Inverse of the ring encoding: ``(n, 2)`` lon/lat array (for tests and tools)."""
+    arr = np.asarray(flat, dtype=np.int64).reshape(-1, 2)
+    return np.cumsum(arr, axis=0) / SCALE
+
+
+# ---------------------------------------------------------------------------------------------
+# Layers.
+
+
+def _to_wgs84(gdf: gpd.GeoDataFrame, name: str) -> gpd.GeoDataFrame:
+    if not isinstance(gdf, gpd.GeoDataFrame):
+        raise LayerError(f"{name}: expected a GeoDataFrame, got {type(gdf).__name__}")
+    if gdf.crs is None:
+        raise LayerError(f"{name}: the layer has no CRS; set it (EPSG:4326 after loading)")
+    if not gdf.crs.equals(s.WGS84):
+        gdf = gdf.to_crs(s.WGS84)
+    return gdf
+
+
+def _require(gdf: pd.DataFrame, columns: Iterable[str], name: str) -> None:
+    missing = [c for c in columns if c not in gdf.columns]
+    if missing:
+        raise LayerError(
+            f"{name}: missing column(s) {missing}; the map reads the canonical names of "
+            f"geo_cds.schema (has: {list(gdf.columns)})"
+        )
+
+
+def simplify_communes(geoms: np.ndarray, tolerance: float) -> np.ndarray:
+    """Simplify commune polygons without opening gaps between neighbours.
+
+    ``shapely.coverage_simplify`` moves shared edges together; it needs GEOS ≥ 3.12, and falls
+    back to per-polygon topology-preserving simplification otherwise.
+    """
+    if tolerance <= 0:
+        return geoms
+    geoms = shapely.make_valid(geoms)
+    try:
+        out = shapely.coverage_simplify(geoms, tolerance)
+    except (AttributeError, shapely.errors.GEOSException, ValueError):
+        out = shapely.simplify(geoms, tolerance, preserve_topology=True)
+    # A polygon simplified away keeps its original shape rather than vanishing.
+    lost = shapely.is_empty(out) | ~shapely.is_valid(out)
+    out[lost] = geoms[lost]
+    return out
+
+
+def communes_payload(communes: gpd.GeoDataFrame, tolerance: float,
+                     coarse_tolerance: float | None = None):
+    """Columns, indicators and encoded polygons of the communes.
+
+    With ``coarse_tolerance`` a second, coarser geometry (``geom_coarse``) is added for the
+    low zoom levels of a large map. Returns the payload and the communes with the
+    simplified geometry.
+    """
+    communes = _to_wgs84(communes, "communes")
+    _require(communes, s.COMMUNE_REQUIRED, "communes")
+    communes = communes[~(communes.geometry.isna() | communes.geometry.is_empty)]
+    geoms = simplify_communes(np.asarray(communes.geometry.values, dtype=object), tolerance)
+    indicators = {}
+    for col in INDICATORS:
+        if col in communes.columns:
+            integer = INDICATORS[col][1] == "count"
+            indicators[col] = column_values(communes, col, digits=None if integer else 4,
+                                            integer=integer)
+    coarse = None
+    if coarse_tolerance:
+        # Drawn only while a pixel is wider than the tolerance, so neighbours simplified
+        # independently cannot show a visible gap; coverage_simplify barely reduces these
+        # not-quite-matching boundaries (452k -> 400k vertices), plain simplify does (-> 90k).
+        simple = shapely.simplify(geoms, coarse_tolerance, preserve_topology=True)
+        lost = shapely.is_empty(simple)
+        simple[lost] = geoms[lost]
+        coarse = [encode_polygons(g) for g in simple]
+    return {
+        "code": column_values(communes, s.COMMUNE_CODE),
+        "name": column_values(communes, s.COMMUNE_NAME),
+        "prov": column_values(communes, s.PROVINCE_NAME),
+        "population": column_values(communes, s.POPULATION, integer=True),
+        "n_villages": column_values(communes, s.N_VILLAGES, integer=True),
+        "indicators": indicators,
+        "geom": [encode_polygons(g) for g in geoms],
+        "geom_coarse": coarse,
+    }, communes.assign(geometry=geoms)
+
+
+def provinces_payload(communes: gpd.GeoDataFrame, tolerance: float,
+                      coarse_tolerance: float | None = None) -> dict[str, Any] | None:
+    """Province outlines: the union of each province's communes, small holes removed.
+
+    The source boundaries have slivers between neighbours; a union keeps them as tiny holes,
+    which would draw as stray lines, so holes under ~1 km² are dropped.
+    """
+    key = next((c for c in (s.PROVINCE_NAME, s.PROVINCE_CODE) if c in communes.columns), None)
+    if key is None:
+        return None
+    # Outlines are drawn thick at province zoom: a coarser geometry is enough and much faster.
+    base = shapely.simplify(np.asarray(communes.geometry.values, dtype=object),
+                            max(tolerance, 0.001), preserve_topology=True)
+    names, geoms, coarse = [], [], []
+    for name, idx in communes.groupby(key, sort=True).indices.items():
+        union = shapely.union_all(base[idx])
+        polys = []
+        for part in getattr(union, "geoms", [union]):
+            if part.geom_type != "Polygon":
+                continue
+            holes = [r for r in part.interiors if shapely.Polygon(r).area > 1e-4]
+            polys.append(shapely.Polygon(part.exterior, holes))
+        outline = shapely.MultiPolygon(polys) if polys else shapely.MultiPolygon()
+        names.append(str(name))
+        geoms.append(encode_polygons(outline))
+        if coarse_tolerance:
+            coarse.append(encode_polygons(
+                shapely.simplify(outline, coarse_tolerance, preserve_topology=True)))
+    return {"name": names, "geom": geoms, "geom_coarse": coarse if coarse_tolerance else None}
+
+
+def villages_payload(villages: gpd.GeoDataFrame, commune_codes: Sequence[str],
+                     priority: pd.DataFrame | None = None) -> dict[str, Any]:
+    """Villages as columns; points of polygon villages are their representative points.
+
+    ``priority`` (the priority list: ``village_id``, ``rank``, ``intervention``,
+    ``cost_vnd``, ``in_budget``) adds those columns, None for villages not on the list.
+    """
+    villages = _to_wgs84(villages, "villages")
+    villages = villages[~(villages.geometry.isna() | villages.geometry.is_empty)]
+    geom = villages.geometry
+    if not (geom.geom_type == "Point").all():
+        geom = geom.where(geom.geom_type == "Point", geom.representative_point())
+    xy = np.round(shapely.get_coordinates(geom.values) * SCALE).astype(np.int64)
+    position = {code: i for i, code in enumerate(commune_codes)}
+    if s.COMMUNE_CODE in villages.columns:
+        commune = [position.get(c, -1) for c in villages[s.COMMUNE_CODE].astype("string")]
+    else:
+        commune = [-1] * len(villages)
+    if s.GAP_STATUS in villages.columns:
+        status_idx = {g: i for i, g in enumerate(GAP_STATUSES)}
+        status = [status_idx.get(str(g), len(GAP_STATUSES) - 1) if not pd.isna(g)
+                  else len(GAP_STATUSES) - 1 for g in villages[s.GAP_STATUS]]
+    else:
+        status = [len(GAP_STATUSES) - 1] * len(villages)
+    flags = np.zeros(len(villages), dtype=np.int64)
+    known = 0
+    for bit, col in enumerate(VILLAGE_FLAGS):
+        arr = _bool_array(villages, col)
+        if arr is not None:
+            known |= 1 << bit
+            flags |= arr.astype(np.int64) << bit
+    ids = column_values(villages, s.VILLAGE_ID)
+    names = column_values(villages, s.VILLAGE_NAME)
+    extra: dict[str, Any] = {}
+    if priority is not None and ids is not None and s.VILLAGE_ID in priority.columns:
+        prio = priority.drop_duplicates(s.VILLAGE_ID)
+        prio.index = pd.Index(prio[s.VILLAGE_ID].astype("string"))
+        aligned = prio.reindex(pd.Index(ids, dtype="string"))
+        extra = {
+            "rank": column_values(aligned, s.RANK, integer=True),
+            "intervention": column_values(aligned, s.INTERVENTION),
+            "cost": column_values(aligned, s.COST_VND, integer=True),
+            "in_budget": ([_clean(v) for v in aligned[s.IN_BUDGET]]
+                          if s.IN_BUDGET in aligned.columns else None),
+        }
+        if extra["rank"] is None:
+            extra = {}
+        else:
+            n = len(ids)
+            extra = {k: (v if v is not None else [None] * n) for k, v in extra.items()}
+    return {
+        **extra,
+        "hh_fibre": column_values(villages, s.FIBRE_HH_SHARE, digits=3),
+        "lon": xy[:, 0].tolist(),
+        "lat": xy[:, 1].tolist(),
+        "id": ids if ids is not None else [None] * len(villages),
+        "name": names if names is not None else [None] * len(villages),
+        "commune": commune,
+        "pop": column_values(villages, s.POPULATION, integer=True),
+        "hh": column_values(villages, s.HOUSEHOLDS, integer=True),
+        "status": status,
+        "flags": flags.tolist(),
+        "known": known,
+    }
+
+
+def _round_geoms(geoms: np.ndarray) -> np.ndarray:
+    return shapely.transform(geoms, lambda c: np.round(c, 5))
+
+
+def features_payload(gdf: gpd.GeoDataFrame | None, name: str, columns: Sequence[str],
+                     derived: Mapping[str, Any] | None = None) -> dict[str, Any] | None:
+    """A small layer (parks, streets, interventions) as a GeoJSON FeatureCollection.
+
+    Only ``columns`` that exist are kept; ``derived`` adds computed columns (Series).
+    """
+    if gdf is None or len(gdf) == 0:
+        return None
+    gdf = _to_wgs84(gdf, name)
+    gdf = gdf[~(gdf.geometry.isna() | gdf.geometry.is_empty)]
+    props = pd.DataFrame(index=gdf.index)
+    for col in columns:
+        if col in gdf.columns:
+            props[col] = gdf[col]
+    for col, values in (derived or {}).items():
+        props[col] = values
+    geoms = _round_geoms(np.asarray(gdf.geometry.values, dtype=object))
+    features = []
+    for geom, (_, row) in zip(geoms, props.iterrows()):
+        features.append({
+            "type": "Feature",
+            "geometry": shapely.geometry.mapping(geom),
+            "properties": {k: _clean(v) for k, v in row.items()},
+        })
+    return {"type": "FeatureCollection", "features": features}
+
+
+def qr_share(streets: gpd.GeoDataFrame) -> pd.Series | None:
+    """``qr_share`` as given, else merchants_qr / merchants (NaN when there are no merchants)."""
+    if s.QR_SHARE in streets.columns:
+        return pd.to_numeric(streets[s.QR_SHARE], errors="coerce").astype("float64")
+    if s.MERCHANTS in streets.columns and s.MERCHANTS_QR in streets.columns:
+        merchants = pd.to_numeric(streets[s.MERCHANTS], errors="coerce").astype("float64")
+        qr = pd.to_numeric(streets[s.MERCHANTS_QR], errors="coerce").astype("float64")
+        return (qr / merchants.where(merchants > 0)).astype("float64")
+    return None
+
+
+def bounds_of(*frames: gpd.GeoDataFrame | None) -> list[list[float]]:
+    """``[[south, west], [north, east]]`` over the frames (Leaflet's order)."""
+    boxes = [f.total_bounds for f in frames if f is not None and len(f)]
+    arr = np.array(boxes)
+    minx, miny = np.nanmin(arr[:, 0]), np.nanmin(arr[:, 1])
+    maxx, maxy = np.nanmax(arr[:, 2]), np.nanmax(arr[:, 3])
+    return [[round(float(miny), 5), round(float(minx), 5)],
+            [round(float(maxy), 5), round(float(maxx), 5)]]

@@ -1,0 +1,160 @@
+"""Coverage rasters as coloured PNG image overlays (data URIs) for the map.
+
+A Leaflet image overlay is stretched linearly between its corner coordinates on the Web
+Mercator screen, so the raster is warped to EPSG:3857 first and its corners are given back in
+EPSG:4326: the picture then lands exactly where it belongs at any latitude (an EPSG:4326 grid
+would drift by up to ~1 km across a province).
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+import struct
+import zlib
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import rasterio
+from affine import Affine
+from rasterio.crs import CRS
+from rasterio.enums import Resampling
+from rasterio.warp import calculate_default_transform, reproject, transform, transform_bounds
+
+from geo_cds.errors import CrsError, LayerError
+from geo_cds.plan import RasterSpec, Thresholds
+
+# Classes above the coverage threshold, in dB above it; below the threshold nothing is drawn.
+RSRP_STEPS_DB = (0, 10, 20, 30)
+RSRP_COLOURS = {
+    # Greens and magentas: apart from the red-to-blue commune scale drawn underneath.
+    "4g": ("#d9f0a3", "#addd8e", "#41ab5d", "#006837"),
+    "5g": ("#fcc5c0", "#f768a1", "#c51b8a", "#7a0177"),
+}
+MASK_COLOUR = {"4g": "#41ab5d", "5g": "#c51b8a"}
+ALPHA = 190
+
+
+def _rgb(hex_colour: str) -> tuple[int, int, int]:
+    h = hex_colour.lstrip("#")
+    return int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16)
+
+
+def encode_png(rgba: np.ndarray) -> bytes:
+    """Encode an ``(h, w, 4)`` uint8 array as PNG (no imaging library needed)."""
+    h, w, _ = rgba.shape
+    raw = np.concatenate([np.zeros((h, 1), dtype=np.uint8), rgba.reshape(h, w * 4)], axis=1)
+
+    def chunk(tag: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + tag + data
+                + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF))
+
+    header = struct.pack(">IIBBBBB", w, h, 8, 6, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(raw.tobytes(), 9)) + chunk(b"IEND", b""))
+
+
+def read_for_display(spec: RasterSpec, max_px: int) -> tuple[np.ndarray, list[list[float]]]:
+    """Band 1 warped to EPSG:3857 at most ``max_px`` on its long side.
+
+    Returns the float32 array (NaN = nodata) and its ``[[south, west], [north, east]]``
+    corners in EPSG:4326.
+    """
+    with rasterio.open(spec.path) as src:
+        src_crs = CRS.from_user_input(spec.source_crs) if spec.source_crs else src.crs
+        if src_crs is None:
+            raise CrsError(f"{spec.path}: the raster has no CRS; give source_crs in the plan")
+        # Read decimated first: a national 100 m raster never needs to be in memory at full
+        # resolution to become a ~1,000 px picture.
+        factor = max(1.0, max(src.width, src.height) / (2 * max_px))
+        out_w = max(1, round(src.width / factor))
+        out_h = max(1, round(src.height / factor))
+        band = src.read(1, out_shape=(out_h, out_w), masked=True,
+                        resampling=Resampling.average if factor > 1 else Resampling.nearest)
+        data = band.astype("float32").filled(np.nan)
+        src_transform = src.transform @ Affine.scale(src.width / out_w, src.height / out_h)
+        left, bottom, right, top = src.bounds
+    dst_crs = CRS.from_epsg(3857)
+    # The output box comes from the densified source outline, so no corner is cut off;
+    # cells are no finer than the (decimated) source cells and no more than max_px across.
+    west, south, east, north = transform_bounds(src_crs, dst_crs, left, bottom, right, top,
+                                                densify_pts=21)
+    guess, _, _ = calculate_default_transform(src_crs, dst_crs, out_w, out_h, left=left,
+                                              bottom=bottom, right=right, top=top)
+    res = max(abs(guess.a), (east - west) / max_px, (north - south) / max_px)
+    width = max(1, math.ceil((east - west) / res - 1e-9))
+    height = max(1, math.ceil((north - south) / res - 1e-9))
+    dst_transform = Affine(res, 0.0, west, 0.0, -res, north)
+    dst = np.full((height, width), np.nan, dtype="float32")
+    reproject(data, dst, src_transform=src_transform, src_crs=src_crs, src_nodata=np.nan,
+              dst_transform=dst_transform, dst_crs=dst_crs, dst_nodata=np.nan,
+              resampling=Resampling.bilinear)
+    x0, y0 = dst_transform @ (0, 0)
+    x1, y1 = dst_transform @ (width, height)
+    lons, lats = transform(dst_crs, CRS.from_epsg(4326), [x0, x1], [y0, y1])
+    bounds = [[round(min(lats), 6), round(min(lons), 6)], [round(max(lats), 6), round(max(lons), 6)]]
+    return dst, bounds
+
+
+def colourise(values: np.ndarray, kind: str, technology: str, threshold: float) -> np.ndarray:
+    """RGBA picture: RSRP classes above ``threshold`` (or covered mask cells); rest clear."""
+    rgba = np.zeros(values.shape + (4,), dtype=np.uint8)
+    valid = ~np.isnan(values)
+    colours = RSRP_COLOURS.get(technology, RSRP_COLOURS["4g"])
+    if kind == "mask":
+        covered = valid & (values >= 0.5)
+        rgba[covered] = (*_rgb(MASK_COLOUR.get(technology, "#41ab5d")), ALPHA)
+        return rgba
+    for i, step in enumerate(RSRP_STEPS_DB):
+        upper = RSRP_STEPS_DB[i + 1] if i + 1 < len(RSRP_STEPS_DB) else math.inf
+        cls = valid & (values >= threshold + step) & (values < threshold + upper)
+        rgba[cls] = (*_rgb(colours[i]), ALPHA)
+    return rgba
+
+
+def _num(value: float) -> str:
+    return f"{value:g}"
+
+
+def legend(kind: str, technology: str, threshold: float,
+           labels: Mapping[str, str]) -> tuple[list[dict[str, str]], str]:
+    """Legend rows (colour, label) and a note for one raster overlay."""
+    if kind == "mask":
+        return [{"colour": MASK_COLOUR.get(technology, "#41ab5d"),
+                 "label": labels["mask_covered"]}], ""
+    colours = RSRP_COLOURS.get(technology, RSRP_COLOURS["4g"])
+    rows = []
+    for i in reversed(range(len(RSRP_STEPS_DB))):
+        lo = threshold + RSRP_STEPS_DB[i]
+        if i + 1 < len(RSRP_STEPS_DB):
+            hi = threshold + RSRP_STEPS_DB[i + 1]
+            text = labels["rsrp_range"].format(a=_num(lo), b=_num(hi))
+        else:
+            text = labels["rsrp_at_least"].format(v=_num(lo))
+        rows.append({"colour": colours[i], "label": text})
+    return rows, labels["below_threshold"].format(v=_num(threshold))
+
+
+def raster_payload(name: str, spec: RasterSpec, thresholds: Thresholds,
+                   labels: Mapping[str, str], max_px: int) -> dict[str, Any]:
+    """One coverage overlay: PNG data URI, EPSG:4326 bounds, label and legend."""
+    tech = (spec.technology or "").lower()
+    if spec.kind not in ("rsrp", "mask"):
+        raise LayerError(f"raster {name!r}: kind {spec.kind!r} is not a coverage raster")
+    threshold = thresholds.rsrp_5g_dbm if tech == "5g" else thresholds.rsrp_4g_dbm
+    values, bounds = read_for_display(spec, max_px)
+    png = encode_png(colourise(values, spec.kind, tech, threshold))
+    key = (f"layer_raster_mask_{tech}" if spec.kind == "mask" else f"layer_raster_{tech}")
+    rows, note = legend(spec.kind, tech, threshold, labels)
+    return {
+        "name": name,
+        "label": labels.get(key, f"{labels['layer_raster']} {name}"),
+        "technology": tech,
+        "kind": spec.kind,
+        "url": "data:image/png;base64," + base64.b64encode(png).decode("ascii"),
+        "bounds": bounds,
+        "legend": rows,
+        "note": note,
+        "size": [int(values.shape[1]), int(values.shape[0])],
+    }
