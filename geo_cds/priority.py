@@ -54,7 +54,8 @@ from scipy.sparse import csr_matrix, vstack
 from geo_cds import interventions as iv
 from geo_cds import schema as s
 from geo_cds.errors import LayerError, PlanError
-from geo_cds.geom import has_location, metric_crs
+from geo_cds.crs import metric_crs
+from geo_cds.geom import has_location
 from geo_cds.plan import Budget, Costs, Plan, Target, Weights
 
 log = logging.getLogger(__name__)
