@@ -130,22 +130,7 @@ def read_table(path, sheet: str | None = None, encoding: str | None = None) -> p
         frame = pd.read_excel(path, sheet_name=sheet or 0, dtype=object)
         frame.columns = [str(c) for c in frame.columns]
         return frame
-    data = path.read_bytes()
-    enc = legacy.normalise_encoding_name(encoding)
-    if enc in legacy.LEGACY_ENCODINGS:
-        text = legacy.decode_legacy(data, enc)
-    elif enc:
-        text = data.decode(enc)
-    else:
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            found = legacy.detect_legacy(data.decode("latin-1").splitlines()[:2000])
-            text = (
-                legacy.decode_legacy(data, found)
-                if found
-                else data.decode("cp1258", errors="replace")
-            )
+    text, _, _ = legacy.decode_text(path.read_bytes(), encoding)
     first = text.split("\n", 1)[0]
     sep = ";" if first.count(";") > first.count(",") else ","
     return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=sep)

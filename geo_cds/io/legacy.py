@@ -200,6 +200,30 @@ _EXTRA_WORDS = (
 
 
 @functools.lru_cache(maxsize=1)
+def decode_text(data: bytes, encoding: str | None = None) -> tuple[str, str, str | None]:
+    """Decode a text file's bytes: the given encoding, else UTF-8, else a detected legacy one.
+
+    Returns
+    -------
+    (text, how, encoding)
+        ``how`` is ``"given"``, ``"utf-8"``, ``"detected"`` (a legacy Vietnamese encoding
+        recognised from the text) or ``"fallback"`` (Windows-1258, the last resort); callers
+        warn about the last two.
+    """
+    enc = normalise_encoding_name(encoding)
+    if enc in LEGACY_ENCODINGS:
+        return decode_legacy(data, enc), "given", enc
+    if enc:
+        return data.decode(enc), "given", enc
+    try:
+        return data.decode("utf-8-sig"), "utf-8", "utf-8"
+    except UnicodeDecodeError:
+        found = detect_legacy(data.decode("latin-1").splitlines()[:2000])
+        if found:
+            return decode_legacy(data, found), "detected", found
+        return data.decode("cp1258", errors="replace"), "fallback", "cp1258"
+
+
 def vietnamese_syllables() -> frozenset[str]:
     """Lowercase syllables of every official unit name (both vintages) plus common words.
 

@@ -543,39 +543,27 @@ class _LayerReader:
             if enc:
                 raw = raw.map(lambda v: legacy.decode_legacy(v, enc) if isinstance(v, str) else v)
             return self._with_header(raw, path, "sheet row")
-        data = path.read_bytes()
-        enc = legacy.normalise_encoding_name(self.spec.encoding)
-        if enc in legacy.LEGACY_ENCODINGS:
-            text = legacy.decode_legacy(data, enc)
+        text, how, enc = legacy.decode_text(path.read_bytes(), self.spec.encoding)
+        if how == "given" and enc in legacy.LEGACY_ENCODINGS:
             self.layer_warning(
                 f"text decoded from {enc.upper()} (legacy Vietnamese encoding) as the plan says",
                 "none needed",
                 file=path,
             )
-        elif enc:
-            text = data.decode(enc)
-        else:
-            try:
-                text = data.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                latin = data.decode("latin-1")
-                found = legacy.detect_legacy(latin.splitlines()[:2000])
-                if found:
-                    text = legacy.decode_legacy(data, found)
-                    self.layer_warning(
-                        f"the file is not UTF-8; its text looks like {found.upper()} (legacy "
-                        "Vietnamese encoding) and was decoded as such",
-                        f"check the names; set encoding = '{found}' in the plan to make it "
-                        "explicit, or save the file as UTF-8",
-                        file=path,
-                    )
-                else:
-                    text = data.decode("cp1258", errors="replace")
-                    self.layer_warning(
-                        "the file is not UTF-8; decoded as Windows-1258",
-                        "set encoding = '<encoding>' for this input, or save the file as UTF-8",
-                        file=path,
-                    )
+        elif how == "detected":
+            self.layer_warning(
+                f"the file is not UTF-8; its text looks like {enc.upper()} (legacy "
+                "Vietnamese encoding) and was decoded as such",
+                f"check the names; set encoding = '{enc}' in the plan to make it "
+                "explicit, or save the file as UTF-8",
+                file=path,
+            )
+        elif how == "fallback":
+            self.layer_warning(
+                "the file is not UTF-8; decoded as Windows-1258",
+                "set encoding = '<encoding>' for this input, or save the file as UTF-8",
+                file=path,
+            )
         first = text.split("\n", 1)[0]
         sep = ";" if first.count(";") > first.count(",") else ","
         if "\t" in first and first.count("\t") > first.count(sep):
