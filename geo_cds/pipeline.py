@@ -11,7 +11,7 @@ import logging
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import geopandas as gpd
@@ -142,7 +142,7 @@ def analyse(plan: Plan, *, strict: bool = False, cache_dir: Path | None = None) 
     from geo_cds.priority import plan_investments
 
     timings: dict[str, float] = {}
-    started = datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
+    started = datetime.now(UTC).astimezone().isoformat(timespec="seconds")
     with _timed(timings, "load"):
         inputs = load_inputs(plan)
     fatal = inputs.problems.errors if strict else inputs.problems.layer_errors()
@@ -190,6 +190,7 @@ def write_outputs(result: RunResult, folder: Path) -> None:
     write_investment_outputs(folder, inv, lang=plan.lang)
     if result.parks is not None:
         write.write_csv(result.parks, folder / "industrial_parks_5g.csv")
+        write.write_gpkg(result.parks, folder / "industrial_parks_5g.gpkg", "parks")
     if result.streets is not None:
         write.write_csv(result.streets, folder / "cashless_streets.csv")
     write.write_csv(result.problems.to_frame(), folder / "rejects.csv")
@@ -210,7 +211,7 @@ def write_outputs(result: RunResult, folder: Path) -> None:
     write.write_json(data, folder / "summary.json")
     (folder / "summary.md").write_text(report.summary_markdown(data, plan.lang), encoding="utf-8")
     result.timings["write"] = time.perf_counter() - t0
-    finished = datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
+    finished = datetime.now(UTC).astimezone().isoformat(timespec="seconds")
     write.write_json(
         report.manifest(plan=plan, files=result.inputs.files, generated=set(result.generated),
                         timings=result.timings, started=result.started, finished=finished),

@@ -150,6 +150,36 @@ class Plan:
         raise PlanError(f"no target {target_id!r}; known: {[t.id for t in self.targets]}")
 
 
+def plan_from_record(data: dict) -> Plan:
+    """The inverse of :meth:`Plan.to_dict`: the plan a run recorded in its ``run.json``.
+
+    Keys this version does not know (a manifest from another version) are left out.
+    """
+    def known(cls, values: dict) -> dict:
+        names = {f.name for f in dataclasses.fields(cls)}
+        return {k: v for k, v in (values or {}).items() if k in names}
+
+    def spec(cls, values: dict):
+        return cls(**{**known(cls, values), "path": Path(values["path"])})
+
+    kw: dict[str, Any] = {}
+    for key, value in known(Plan, data).items():
+        if value is None:
+            continue
+        if key in _INPUTS:
+            value = spec(InputSpec, value)
+        elif key == "rasters":
+            value = {name: spec(RasterSpec, r) for name, r in value.items()}
+        elif key in _SETTINGS:
+            value = _SETTINGS[key](**known(_SETTINGS[key], value))
+        elif key == "targets":
+            value = tuple(Target(**known(Target, t)) for t in value)
+        elif key in ("output_dir", "source"):
+            value = Path(value)
+        kw[key] = value
+    return Plan(**kw)
+
+
 def _jsonable(value):
     if isinstance(value, dict):
         return {k: _jsonable(v) for k, v in value.items()}
@@ -161,6 +191,7 @@ def _jsonable(value):
 
 
 _INPUTS = ("communes", "villages", "parks", "streets", "sites", "fibre")
+_SETTINGS = {"thresholds": Thresholds, "costs": Costs, "weights": Weights, "budget": Budget}
 
 
 def _build(cls, data: dict, where: str):
@@ -209,8 +240,7 @@ def plan_from_dict(data: dict, base: Path, source: Path | None = None) -> Plan:
         spec["path"] = _path(base, spec["path"])
         rasters[name] = _build(RasterSpec, spec, f"{where} [rasters.{name}]")
     kw["rasters"] = rasters
-    for key, cls in (("thresholds", Thresholds), ("costs", Costs), ("weights", Weights),
-                     ("budget", Budget)):
+    for key, cls in _SETTINGS.items():
         if key in data:
             kw[key] = _build(cls, data.pop(key), f"{where} [{key}]")
     if "targets" in data:

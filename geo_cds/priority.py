@@ -36,11 +36,7 @@ whose only gap is household uptake of fibre that already reaches it).
 from __future__ import annotations
 
 import dataclasses
-import heapq
-import json
 import logging
-import shutil
-import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,14 +45,20 @@ from types import EllipsisType
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from scipy.sparse import csr_matrix, vstack
 
 from geo_cds import interventions as iv
 from geo_cds import schema as s
-from geo_cds.errors import LayerError, PlanError
+from geo_cds.budget import (
+    SelectionProblem,
+    budget_sweep,
+    fund_first,
+    select_budget,
+    select_greedy,
+)
 from geo_cds.crs import metric_crs
+from geo_cds.errors import LayerError, PlanError
 from geo_cds.geom import has_location
-from geo_cds.plan import Budget, Costs, Plan, Target, Weights
+from geo_cds.plan import Costs, Plan, Target, Weights
 
 log = logging.getLogger(__name__)
 
@@ -80,8 +82,6 @@ PRESETS: dict[str, Weights] = {
 DEADLINE_HORIZON_YEARS = 5
 GAP_TARGETS = {s.GAP_MOBILE: "village_mobile_broadband", s.GAP_FIBRE: "village_fibre",
                s.GAP_HH_FIBRE: "household_fibre"}
-MAX_EXACT_UNITS = 200_000  # above this many interventions + village groups: greedy only
-EXACT_TIME_LIMIT_S = 60.0
 
 GAPS = "gaps"
 INTERVENTION_IDS = "intervention_ids"
@@ -195,256 +195,6 @@ def score_villages(table: pd.DataFrame, weights: Weights, reference_year: int) -
     total = sum(w.values())
     out[s.SCORE] = sum(out[col] * (w[name] / total) for name, col in SCORE_COMPONENTS.items())
     return out
-
-
-# ---------------------------------------------------------------------------------------------
-# Budget selection
-
-
-@dataclass
-class SelectionProblem:
-    """What the budget chooses among.
-
-    ``costs[k]`` is intervention ``k``'s cost (VND); village ``v`` is served when every
-    intervention in row ``v`` of ``needs`` (villages × interventions, 0/1) is bought, and
-    then adds ``values[v]`` to the objective and ``people[v]`` to the people served.
-    A village with no row entries has nothing to buy and is never counted.
-    """
-
-    costs: np.ndarray
-    needs: csr_matrix
-    values: np.ndarray
-    people: np.ndarray
-
-    @classmethod
-    def build(cls, costs: Sequence[float], needs: Iterable[Iterable[int]],
-              values: Sequence[float], people: Sequence[float] | None = None) -> SelectionProblem:
-        """From a list of cost and, per village, the indices of the interventions it needs."""
-        costs = np.asarray(costs, dtype=float)
-        rows, cols = [], []
-        needs = list(needs)
-        for v, ks in enumerate(needs):
-            for k in ks:
-                rows.append(v)
-                cols.append(int(k))
-        m = csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(needs), len(costs)))
-        m.data[:] = 1.0
-        m.sum_duplicates()
-        m.data[:] = 1.0
-        values = np.asarray(values, dtype=float)
-        people = values if people is None else np.asarray(people, dtype=float)
-        return cls(costs, m, values, people)
-
-
-@dataclass
-class Selection:
-    """One answer to a :class:`SelectionProblem`."""
-
-    chosen: np.ndarray  # bool per intervention
-    served: np.ndarray  # bool per village
-    value: float
-    people: float
-    cost: float
-    method: str  # "exact" | "greedy" | "all"
-    status: str  # "optimal" | "time_limit" | "greedy" | "greedy (too large for exact)" | "no budget"
-
-
-def _finish(p: SelectionProblem, served: np.ndarray, method: str, status: str) -> Selection:
-    """Buy exactly what the served villages need (nothing idle) and total it up."""
-    has = np.diff(p.needs.indptr) > 0
-    served = served & has
-    chosen = np.asarray(p.needs[served].sum(axis=0)).ravel() > 0
-    return Selection(chosen=chosen, served=served, value=float(p.values[served].sum()),
-                     people=float(p.people[served].sum()), cost=float(p.costs[chosen].sum()),
-                     method=method, status=status)
-
-
-def _groups(p: SelectionProblem) -> tuple[np.ndarray, csr_matrix, np.ndarray]:
-    """Merge villages needing the same set of interventions: fewer integer variables."""
-    m = p.needs
-    keys = [m.indices[m.indptr[v]:m.indptr[v + 1]].tobytes() for v in range(m.shape[0])]
-    codes, uniques = pd.factorize(pd.Series(keys, dtype=object))
-    first = np.zeros(len(uniques), dtype=np.int64)
-    first[codes[::-1]] = np.arange(len(codes))[::-1]
-    value = np.bincount(codes, weights=p.values, minlength=len(uniques))
-    return codes, m[first], value
-
-
-def select_greedy(p: SelectionProblem, budget: float) -> Selection:
-    """Buy the intervention with the most value per VND next, while the budget lasts.
-
-    A village still missing ``r`` interventions credits ``value / r`` to each of them, so a
-    village needing a route and a site pulls both. Gains are kept in a heap and refreshed
-    only for the interventions touched by the last purchase.
-    """
-    codes, m, value = _groups(p)
-    g_count = m.shape[0]
-    has = np.diff(m.indptr) > 0
-    remaining = np.diff(m.indptr).astype(float)
-    served = np.zeros(g_count, dtype=bool)
-    mt = m.T.tocsr()
-    cost = p.costs
-    chosen = np.zeros(len(cost), dtype=bool)
-
-    def gain(k: int) -> float:
-        g = mt.indices[mt.indptr[k]:mt.indptr[k + 1]]
-        g = g[~served[g] & has[g]]
-        return float((value[g] / remaining[g]).sum())
-
-    def key(k: int, gk: float) -> float:
-        return -(gk / cost[k]) if cost[k] > 0 else -np.inf
-
-    version = np.zeros(len(cost), dtype=np.int64)
-    credit = np.where(has & (remaining > 0), value / np.maximum(remaining, 1), 0.0)
-    gains = mt @ credit
-    heap = [(key(k, gains[k]), k, 0) for k in range(len(cost)) if gains[k] > 0]
-    heapq.heapify(heap)
-    left = float(budget)
-    while heap:
-        _, k, ver = heapq.heappop(heap)
-        if chosen[k] or ver != version[k]:
-            continue
-        if cost[k] > left + 1e-6:
-            continue  # never fits again: the budget only shrinks
-        chosen[k] = True
-        left -= cost[k]
-        g = mt.indices[mt.indptr[k]:mt.indptr[k + 1]]
-        g = g[~served[g]]
-        remaining[g] -= 1
-        served[g[remaining[g] == 0]] = True
-        touched = np.unique(m[g].indices) if len(g) else np.zeros(0, dtype=np.int64)
-        for j in touched:
-            if not chosen[j]:
-                version[j] += 1
-                gj = gain(j)
-                if gj > 0:
-                    heapq.heappush(heap, (key(j, gj), j, version[j]))
-    return _finish(p, served[codes], "greedy", "greedy")
-
-
-def select_exact(p: SelectionProblem, budget: float, *,
-                 time_limit_s: float = EXACT_TIME_LIMIT_S) -> Selection:
-    """Maximise the value served under the budget: a 0/1 integer programme (HiGHS).
-
-    Variables ``x_k`` (buy intervention k) and ``y_g`` (serve the villages of group g,
-    those needing the same interventions); ``max Σ value_g y_g`` subject to
-    ``Σ cost_k x_k ≤ budget`` and ``y_g ≤ x_k`` for every intervention k group g needs.
-    If the solver stops at the time limit, the better of its incumbent and the greedy
-    answer is returned (status ``"time_limit"``).
-    """
-    from scipy.optimize import Bounds, LinearConstraint, milp
-
-    codes, m, value = _groups(p)
-    useful = (value > 0) & (np.diff(m.indptr) > 0)
-    gidx = np.flatnonzero(useful)
-    m_use = m[gidx]
-    kidx = np.flatnonzero(np.asarray(m_use.sum(axis=0)).ravel() > 0)
-    greedy = select_greedy(p, budget)
-    if len(gidx) == 0:
-        return _finish(p, np.zeros(len(codes), dtype=bool), "exact", "optimal")
-    m_use = m_use[:, kidx].tocsr()
-    value_use = value[gidx]
-    # A group needing a single intervention is served exactly when that one is bought: fold
-    # its value into the intervention's coefficient instead of a variable and a constraint.
-    single = np.diff(m_use.indptr) == 1
-    obj_k = np.bincount(m_use.indices[m_use.indptr[:-1][single]], weights=value_use[single],
-                        minlength=len(kidx))
-    multi = m_use[~single].tocoo()
-    n_k, n_g = len(kidx), int((~single).sum())
-    scale = max(float(np.max(p.costs[kidx])), 1.0)  # costs of order 1: better numerics
-    cost = p.costs[kidx] / scale
-    c = np.concatenate([-obj_k, -value_use[~single]])
-    budget_row = csr_matrix(np.concatenate([cost, np.zeros(n_g)])[None, :])
-    n_pairs = multi.nnz
-    pair_rows = np.repeat(np.arange(n_pairs), 2)
-    pair_cols = np.column_stack([n_k + multi.row, multi.col]).ravel()
-    pair_vals = np.tile([1.0, -1.0], n_pairs)
-    pairs = csr_matrix((pair_vals, (pair_rows, pair_cols)), shape=(n_pairs, n_k + n_g))
-    a = vstack([budget_row, pairs]).tocsr()
-    ub = np.concatenate([[float(budget) / scale], np.zeros(n_pairs)])
-    res = milp(
-        c, constraints=LinearConstraint(a, -np.inf, ub), integrality=np.ones(n_k + n_g),
-        bounds=Bounds(0, 1),
-        # (presolve off halves the national-size solve time, but HiGHS 1.x then prints
-        # debug lines on stdout, so it stays on)
-        options={"time_limit": float(time_limit_s), "mip_rel_gap": 1e-9, "disp": False},
-    )
-    if res.x is None:
-        log.warning("integer programme gave no solution (%s); using greedy", res.message)
-        return dataclasses.replace(greedy, method="exact", status="greedy (solver failed)")
-    bought = res.x[:n_k] > 0.5
-    served_use = np.zeros(len(single), dtype=bool)
-    served_use[~single] = res.x[n_k:] > 0.5
-    served_use[single] = bought[m_use.indices[m_use.indptr[:-1][single]]]
-    served_g = np.zeros(m.shape[0], dtype=bool)
-    served_g[gidx] = served_use
-    exact = _finish(p, served_g[codes], "exact", "optimal" if res.status == 0 else "time_limit")
-    if exact.cost > budget + 0.5:  # tolerance of the solver on a huge budget row
-        exact = dataclasses.replace(greedy, method="exact", status="greedy (solver tolerance)")
-    if exact.value < greedy.value:
-        exact = dataclasses.replace(greedy, method="exact", status=f"{exact.status}; greedy better")
-    return exact
-
-
-def select_budget(p: SelectionProblem, budget: float | None, method: str = "exact", *,
-                  time_limit_s: float = EXACT_TIME_LIMIT_S,
-                  max_exact_units: int = MAX_EXACT_UNITS) -> Selection:
-    """Choose what ``budget`` buys; ``None`` buys everything.
-
-    ``method="exact"`` solves the integer programme unless the problem has more than
-    ``max_exact_units`` interventions + village groups, where it falls back to greedy.
-    """
-    if method not in ("exact", "greedy"):
-        raise PlanError(f"budget method must be 'exact' or 'greedy', got {method!r}")
-    if budget is None:
-        return _finish(p, np.ones(p.needs.shape[0], dtype=bool), "all", "no budget")
-    if budget < 0:
-        raise PlanError(f"budget must not be negative, got {budget}")
-    if method == "greedy":
-        return select_greedy(p, budget)
-    if len(p.costs) + p.needs.shape[0] > max_exact_units:
-        sel = select_greedy(p, budget)
-        return dataclasses.replace(sel, method="exact", status="greedy (too large for exact)")
-    return select_exact(p, budget, time_limit_s=time_limit_s)
-
-
-def fund_first(costs: Sequence[float], budget: float) -> np.ndarray:
-    """Which of ``costs`` a budget funds off the top, cheapest first (the parks' 5G)."""
-    costs = np.asarray(costs, dtype=float)
-    funded = np.zeros(len(costs), dtype=bool)
-    left = float(budget)
-    for k in np.argsort(costs, kind="stable"):
-        if costs[k] <= left:
-            funded[k] = True
-            left -= costs[k]
-    return funded
-
-
-def budget_sweep(p: SelectionProblem, budgets: Iterable[float], *,
-                 reserved: Sequence[float] = (),
-                 time_limit_s: float = EXACT_TIME_LIMIT_S) -> pd.DataFrame:
-    """People served and cost per budget, exact and greedy, and the gap between them.
-
-    ``reserved`` are costs funded off the top of each budget first, cheapest first (the
-    parks' 5G upgrades when they are in the budget: ``InvestmentPlan.reserved``); the
-    villages get what is left (``village_budget_vnd``).
-    """
-    rows = []
-    for b in budgets:
-        top = np.asarray(reserved, dtype=float)
-        parks = float(top[fund_first(top, b)].sum()) if len(top) else 0.0
-        vb = float(b) - parks
-        ex = select_budget(p, vb, "exact", time_limit_s=time_limit_s)
-        gr = select_greedy(p, vb)
-        rows.append({
-            "budget_vnd": float(b), "reserved_vnd": parks, "village_budget_vnd": vb,
-            "people_exact": ex.people, "cost_exact_vnd": ex.cost,
-            "people_greedy": gr.people, "cost_greedy_vnd": gr.cost,
-            "gap_people": ex.people - gr.people,
-            "gap_share": (ex.people - gr.people) / ex.people if ex.people else 0.0,
-            "exact_status": ex.status,
-        })
-    return pd.DataFrame(rows)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -880,162 +630,3 @@ def write_investment_outputs(folder: Path, inv: InvestmentPlan, *, lang: str = "
         out.append(write.atomic_file(folder / "budget_sweep.csv",
                                      lambda p: write.write_csv(sweep, p)))
     return out
-
-
-@dataclass
-class RunInputs:
-    """What re-planning needs from a finished run folder."""
-
-    folder: Path
-    plan: Plan
-    villages: gpd.GeoDataFrame
-    communes: pd.DataFrame
-    parks: gpd.GeoDataFrame | None
-    sites: gpd.GeoDataFrame | None
-    fibre: gpd.GeoDataFrame | None
-
-
-def _fields(cls, data: Mapping) -> dict:
-    names = {f.name for f in dataclasses.fields(cls)}
-    return {k: v for k, v in (data or {}).items() if k in names}
-
-
-def plan_from_manifest(data: Mapping) -> Plan:
-    """The parts of a run's recorded plan (``run.json`` → ``plan``) that planning uses."""
-    targets = tuple(Target(**_fields(Target, t)) for t in data.get("targets") or ()) or None
-    kw = {
-        "name": data.get("name", "run"), "lang": data.get("lang", "vi"),
-        "reference_year": int(data.get("reference_year", 2025)),
-        "costs": Costs(**_fields(Costs, data.get("costs"))),
-        "weights": Weights(**_fields(Weights, data.get("weights"))),
-        "budget": Budget(**_fields(Budget, data.get("budget"))),
-    }
-    if targets:
-        kw["targets"] = targets
-    return Plan(**kw)
-
-
-def _read_input(spec: Mapping | None, layer: str) -> gpd.GeoDataFrame | None:
-    """Read a run's recorded input (sites, fibre, parks) as the pipeline reads it."""
-    from geo_cds.io.read import read_layer
-    from geo_cds.plan import InputSpec
-    from geo_cds.problems import ProblemLog
-
-    if not spec or not spec.get("path"):
-        return None
-    fields = _fields(InputSpec, spec)
-    fields["path"] = Path(fields["path"])
-    if not fields["path"].exists():
-        raise LayerError(f"{fields['path']}: recorded in the run's plan but not found; "
-                         "restore the file or re-run geo-cds run")
-    problems = ProblemLog()
-    frame = read_layer(InputSpec(**fields), layer, problems)
-    if frame is None:
-        raise LayerError("; ".join(str(x) for x in problems.layer_errors()) or
-                         f"{fields['path']}: unusable {layer} layer")
-    return frame
-
-
-def load_run(run_dir: str | Path) -> RunInputs:
-    """Read a finished run folder: villages (with gaps), communes, parks, sites, fibre.
-
-    Raises
-    ------
-    LayerError
-        A file the re-planning needs is missing from the folder.
-    """
-    folder = Path(run_dir)
-    manifest_path = folder / "run.json"
-    need = [folder / "villages.gpkg", folder / "communes.gpkg"]
-    missing = [p.name for p in need if not p.exists()]
-    if missing:
-        raise LayerError(f"{folder}: not a finished geo-cds run (missing {', '.join(missing)}); "
-                         "pass the folder written by `geo-cds run`")
-    recorded = {}
-    if manifest_path.exists():
-        recorded = json.loads(manifest_path.read_text(encoding="utf-8")).get("plan", {})
-    plan = plan_from_manifest(recorded)
-    villages = gpd.read_file(folder / "villages.gpkg", layer="villages")
-    communes = gpd.read_file(folder / "communes.gpkg", layer="communes")
-    for frame in (villages, communes):
-        for col in (s.COMMUNE_CODE, s.PROVINCE_CODE, s.VILLAGE_ID):
-            if col in frame:
-                frame[col] = frame[col].astype("string")
-    parks = None
-    for name in ("industrial_parks_5g.gpkg", "parks.gpkg"):
-        if (folder / name).exists():
-            parks = gpd.read_file(folder / name)
-            break
-    if parks is None and (folder / "industrial_parks_5g.csv").exists() and recorded.get("parks"):
-        table = pd.read_csv(folder / "industrial_parks_5g.csv", dtype={s.PARK_ID: str},
-                            encoding="utf-8-sig")
-        shapes = _read_input(recorded["parks"], "parks")
-        if shapes is not None and s.PARK_ID in shapes and s.PARK_GAP_5G in table:
-            shapes = shapes[[s.PARK_ID, "geometry"]].assign(
-                **{s.PARK_ID: shapes[s.PARK_ID].astype(str)})
-            parks = shapes.merge(table.drop(columns="geometry", errors="ignore"), on=s.PARK_ID)
-    return RunInputs(folder=folder, plan=plan, villages=villages, communes=communes,
-                     parks=parks, sites=_read_input(recorded.get("sites"), "sites"),
-                     fibre=_read_input(recorded.get("fibre"), "fibre"))
-
-
-def replan_run(
-    run_dir: str | Path,
-    out_dir: str | Path | None = None,
-    *,
-    budget_vnd: float | None | EllipsisType = ...,
-    preset: str | None = None,
-    weights: Mapping[str, float] | None = None,
-    method: str | None = None,
-    lang: str | None = None,
-    sweep: Sequence[float] | None = None,
-    overwrite: bool = False,
-) -> tuple[Path, InvestmentPlan, pd.DataFrame | None]:
-    """Re-plan a finished run with another budget, preset or weights, into a new folder.
-
-    ``out_dir`` defaults to ``<run>-<preset>-<budget>`` beside the run. Writing into the
-    run folder itself (``out_dir == run_dir``) replaces its priority and intervention files
-    and needs ``overwrite``; any other existing folder is replaced only with ``overwrite``.
-
-    Returns
-    -------
-    (folder, plan, sweep)
-        The folder written, the investment plan and the budget sweep (or ``None``).
-    """
-    from geo_cds.errors import OutputExistsError
-    from geo_cds.io import write
-
-    run = load_run(run_dir)
-    plan = run.plan
-    if lang:
-        plan = dataclasses.replace(plan, lang=lang)
-    name = preset or plan.budget.preset
-    if name not in PRESETS:
-        raise PlanError(f"unknown preset {name!r}; choose one of {sorted(PRESETS)}")
-    budget = plan.budget.vnd if budget_vnd is ... else budget_vnd
-    if out_dir is None:
-        label = "nobudget" if budget is None else f"{budget / 1e9:g}bn"
-        out_dir = run.folder.parent / f"{run.folder.name}-{name}-{label}"
-    out_dir = Path(out_dir)
-    in_place = out_dir.resolve() == run.folder.resolve()
-    if in_place and not overwrite:
-        raise OutputExistsError(f"{out_dir} is the run folder itself; pass --overwrite to "
-                                "replace its priority and intervention files")
-    if not in_place:
-        write.check_writable(out_dir, overwrite)
-    inv = plan_investments(run.villages, run.communes, run.parks, run.sites, run.fibre, plan,
-                           weights=weights, preset=preset, budget_vnd=budget, method=method)
-    table = inv.sweep(sweep) if sweep else None
-    if in_place:
-        write_investment_outputs(out_dir, inv, lang=plan.lang, sweep=table)
-    else:
-        with write.atomic_folder(out_dir, overwrite=overwrite) as staging:
-            write_investment_outputs(staging, inv, lang=plan.lang, sweep=table)
-            if (run.folder / "communes.csv").exists():  # coverage is unchanged by re-planning
-                shutil.copy2(run.folder / "communes.csv", staging / "communes.csv")
-            meta = {"replanned_from": str(run.folder.resolve()), "preset": name,
-                    "budget_vnd": budget, "weights": inv.summary["weights"],
-                    "method": inv.summary["method"], "lang": plan.lang,
-                    "at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
-            write.write_json(meta, staging / "replan.json")
-    return out_dir, inv, table

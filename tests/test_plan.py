@@ -67,3 +67,15 @@ def test_sample_plan_names_files_that_exist():
     for spec in [plan.communes, plan.villages, plan.parks, plan.streets, plan.sites,
                  *plan.rasters.values()]:
         assert spec.path.exists(), spec.path
+
+
+def test_the_recorded_plan_round_trips():
+    from geo_cds.plan import plan_from_record
+
+    plan = default_plan()
+    assert plan_from_record(plan.to_dict()) == plan
+    # a manifest from another version: unknown keys are left out, not fatal
+    record = plan.to_dict()
+    record["costs"]["future_cost_usd"] = 1.0
+    record["surprise"] = True
+    assert plan_from_record(record).costs == plan.costs

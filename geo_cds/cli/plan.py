@@ -93,7 +93,7 @@ def plan(run_dir, budget, preset, weights, method, sweep, out, lang, overwrite):
         geo-cds plan --budget 50e9 --preset equity outputs/sample
         geo-cds plan outputs/sample --weight dbkk=0.6 --sweep 10e9,20e9,50e9,100e9
     """
-    from geo_cds.priority import replan_run
+    from geo_cds.replan import replan_run
 
     if run_dir is None:
         from geo_cds.cli.options import load_plan_or_sample

@@ -1,0 +1,296 @@
+"""What a budget buys: choose interventions to maximise the people served.
+
+Selection units are the interventions (a shared route or site is bought whole); a village
+counts as served when every intervention it needs is funded. :func:`select_exact` solves this
+as an integer programme (HiGHS through :func:`scipy.optimize.milp`); :func:`select_greedy`
+buys the intervention with the most people per VND next (a village needing two interventions
+credits half to each until one is bought). :func:`select_budget` picks one and falls back to
+greedy for very large inputs; :func:`budget_sweep` runs both over several budgets.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import heapq
+import logging
+import os
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.sparse import csr_matrix, vstack
+
+from geo_cds.errors import PlanError
+
+log = logging.getLogger(__name__)
+
+
+@contextlib.contextmanager
+def _native_stdout_silenced():
+    """HiGHS prints some debug lines straight to file descriptor 1 even with ``disp=False``
+    (seen at national size); they would garble a command's output or a piped CSV."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # captured stdout (tests, notebooks)
+        yield
+        return
+    sys.stdout.flush()
+    saved = os.dup(fd)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), fd)
+            yield
+    finally:
+        os.dup2(saved, fd)
+        os.close(saved)
+
+MAX_EXACT_UNITS = 200_000  # above this many interventions + village groups: greedy only
+EXACT_TIME_LIMIT_S = 60.0
+
+
+@dataclass
+class SelectionProblem:
+    """What the budget chooses among.
+
+    ``costs[k]`` is intervention ``k``'s cost (VND); village ``v`` is served when every
+    intervention in row ``v`` of ``needs`` (villages × interventions, 0/1) is bought, and
+    then adds ``values[v]`` to the objective and ``people[v]`` to the people served.
+    A village with no row entries has nothing to buy and is never counted.
+    """
+
+    costs: np.ndarray
+    needs: csr_matrix
+    values: np.ndarray
+    people: np.ndarray
+
+    @classmethod
+    def build(cls, costs: Sequence[float], needs: Iterable[Iterable[int]],
+              values: Sequence[float], people: Sequence[float] | None = None) -> SelectionProblem:
+        """From a list of cost and, per village, the indices of the interventions it needs."""
+        costs = np.asarray(costs, dtype=float)
+        rows, cols = [], []
+        needs = list(needs)
+        for v, ks in enumerate(needs):
+            for k in ks:
+                rows.append(v)
+                cols.append(int(k))
+        m = csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(needs), len(costs)))
+        m.data[:] = 1.0
+        m.sum_duplicates()
+        m.data[:] = 1.0
+        values = np.asarray(values, dtype=float)
+        people = values if people is None else np.asarray(people, dtype=float)
+        return cls(costs, m, values, people)
+
+
+@dataclass
+class Selection:
+    """One answer to a :class:`SelectionProblem`."""
+
+    chosen: np.ndarray  # bool per intervention
+    served: np.ndarray  # bool per village
+    value: float
+    people: float
+    cost: float
+    method: str  # "exact" | "greedy" | "all"
+    status: str  # "optimal" | "time_limit" | "greedy" | "greedy (too large for exact)" | "no budget"
+
+
+def _finish(p: SelectionProblem, served: np.ndarray, method: str, status: str) -> Selection:
+    """Buy exactly what the served villages need (nothing idle) and total it up."""
+    has = np.diff(p.needs.indptr) > 0
+    served = served & has
+    chosen = np.asarray(p.needs[served].sum(axis=0)).ravel() > 0
+    return Selection(chosen=chosen, served=served, value=float(p.values[served].sum()),
+                     people=float(p.people[served].sum()), cost=float(p.costs[chosen].sum()),
+                     method=method, status=status)
+
+
+def _groups(p: SelectionProblem) -> tuple[np.ndarray, csr_matrix, np.ndarray]:
+    """Merge villages needing the same set of interventions: fewer integer variables."""
+    m = p.needs
+    keys = [m.indices[m.indptr[v]:m.indptr[v + 1]].tobytes() for v in range(m.shape[0])]
+    codes, uniques = pd.factorize(pd.Series(keys, dtype=object))
+    first = np.zeros(len(uniques), dtype=np.int64)
+    first[codes[::-1]] = np.arange(len(codes))[::-1]
+    value = np.bincount(codes, weights=p.values, minlength=len(uniques))
+    return codes, m[first], value
+
+
+def select_greedy(p: SelectionProblem, budget: float) -> Selection:
+    """Buy the intervention with the most value per VND next, while the budget lasts.
+
+    A village still missing ``r`` interventions credits ``value / r`` to each of them, so a
+    village needing a route and a site pulls both. Gains are kept in a heap and refreshed
+    only for the interventions touched by the last purchase.
+    """
+    codes, m, value = _groups(p)
+    g_count = m.shape[0]
+    has = np.diff(m.indptr) > 0
+    remaining = np.diff(m.indptr).astype(float)
+    served = np.zeros(g_count, dtype=bool)
+    mt = m.T.tocsr()
+    cost = p.costs
+    chosen = np.zeros(len(cost), dtype=bool)
+
+    def gain(k: int) -> float:
+        g = mt.indices[mt.indptr[k]:mt.indptr[k + 1]]
+        g = g[~served[g] & has[g]]
+        return float((value[g] / remaining[g]).sum())
+
+    def key(k: int, gk: float) -> float:
+        return -(gk / cost[k]) if cost[k] > 0 else -np.inf
+
+    version = np.zeros(len(cost), dtype=np.int64)
+    credit = np.where(has & (remaining > 0), value / np.maximum(remaining, 1), 0.0)
+    gains = mt @ credit
+    heap = [(key(k, gains[k]), k, 0) for k in range(len(cost)) if gains[k] > 0]
+    heapq.heapify(heap)
+    left = float(budget)
+    while heap:
+        _, k, ver = heapq.heappop(heap)
+        if chosen[k] or ver != version[k]:
+            continue
+        if cost[k] > left + 1e-6:
+            continue  # never fits again: the budget only shrinks
+        chosen[k] = True
+        left -= cost[k]
+        g = mt.indices[mt.indptr[k]:mt.indptr[k + 1]]
+        g = g[~served[g]]
+        remaining[g] -= 1
+        served[g[remaining[g] == 0]] = True
+        touched = np.unique(m[g].indices) if len(g) else np.zeros(0, dtype=np.int64)
+        for j in touched:
+            if not chosen[j]:
+                version[j] += 1
+                gj = gain(j)
+                if gj > 0:
+                    heapq.heappush(heap, (key(j, gj), j, version[j]))
+    return _finish(p, served[codes], "greedy", "greedy")
+
+
+def select_exact(p: SelectionProblem, budget: float, *,
+                 time_limit_s: float = EXACT_TIME_LIMIT_S) -> Selection:
+    """Maximise the value served under the budget: a 0/1 integer programme (HiGHS).
+
+    Variables ``x_k`` (buy intervention k) and ``y_g`` (serve the villages of group g,
+    those needing the same interventions); ``max Σ value_g y_g`` subject to
+    ``Σ cost_k x_k ≤ budget`` and ``y_g ≤ x_k`` for every intervention k group g needs.
+    If the solver stops at the time limit, the better of its incumbent and the greedy
+    answer is returned (status ``"time_limit"``).
+    """
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    codes, m, value = _groups(p)
+    useful = (value > 0) & (np.diff(m.indptr) > 0)
+    gidx = np.flatnonzero(useful)
+    m_use = m[gidx]
+    kidx = np.flatnonzero(np.asarray(m_use.sum(axis=0)).ravel() > 0)
+    greedy = select_greedy(p, budget)
+    if len(gidx) == 0:
+        return _finish(p, np.zeros(len(codes), dtype=bool), "exact", "optimal")
+    m_use = m_use[:, kidx].tocsr()
+    value_use = value[gidx]
+    # A group needing a single intervention is served exactly when that one is bought: fold
+    # its value into the intervention's coefficient instead of a variable and a constraint.
+    single = np.diff(m_use.indptr) == 1
+    obj_k = np.bincount(m_use.indices[m_use.indptr[:-1][single]], weights=value_use[single],
+                        minlength=len(kidx))
+    multi = m_use[~single].tocoo()
+    n_k, n_g = len(kidx), int((~single).sum())
+    scale = max(float(np.max(p.costs[kidx])), 1.0)  # costs of order 1: better numerics
+    cost = p.costs[kidx] / scale
+    c = np.concatenate([-obj_k, -value_use[~single]])
+    budget_row = csr_matrix(np.concatenate([cost, np.zeros(n_g)])[None, :])
+    n_pairs = multi.nnz
+    pair_rows = np.repeat(np.arange(n_pairs), 2)
+    pair_cols = np.column_stack([n_k + multi.row, multi.col]).ravel()
+    pair_vals = np.tile([1.0, -1.0], n_pairs)
+    pairs = csr_matrix((pair_vals, (pair_rows, pair_cols)), shape=(n_pairs, n_k + n_g))
+    a = vstack([budget_row, pairs]).tocsr()
+    ub = np.concatenate([[float(budget) / scale], np.zeros(n_pairs)])
+    with _native_stdout_silenced():
+        res = milp(
+            c, constraints=LinearConstraint(a, -np.inf, ub), integrality=np.ones(n_k + n_g),
+            bounds=Bounds(0, 1),
+            options={"time_limit": float(time_limit_s), "mip_rel_gap": 1e-9, "disp": False},
+        )
+    if res.x is None:
+        log.warning("integer programme gave no solution (%s); using greedy", res.message)
+        return dataclasses.replace(greedy, method="exact", status="greedy (solver failed)")
+    bought = res.x[:n_k] > 0.5
+    served_use = np.zeros(len(single), dtype=bool)
+    served_use[~single] = res.x[n_k:] > 0.5
+    served_use[single] = bought[m_use.indices[m_use.indptr[:-1][single]]]
+    served_g = np.zeros(m.shape[0], dtype=bool)
+    served_g[gidx] = served_use
+    exact = _finish(p, served_g[codes], "exact", "optimal" if res.status == 0 else "time_limit")
+    if exact.cost > budget + 0.5:  # tolerance of the solver on a huge budget row
+        exact = dataclasses.replace(greedy, method="exact", status="greedy (solver tolerance)")
+    if exact.value < greedy.value:
+        exact = dataclasses.replace(greedy, method="exact", status=f"{exact.status}; greedy better")
+    return exact
+
+
+def select_budget(p: SelectionProblem, budget: float | None, method: str = "exact", *,
+                  time_limit_s: float = EXACT_TIME_LIMIT_S,
+                  max_exact_units: int = MAX_EXACT_UNITS) -> Selection:
+    """Choose what ``budget`` buys; ``None`` buys everything.
+
+    ``method="exact"`` solves the integer programme unless the problem has more than
+    ``max_exact_units`` interventions + village groups, where it falls back to greedy.
+    """
+    if method not in ("exact", "greedy"):
+        raise PlanError(f"budget method must be 'exact' or 'greedy', got {method!r}")
+    if budget is None:
+        return _finish(p, np.ones(p.needs.shape[0], dtype=bool), "all", "no budget")
+    if budget < 0:
+        raise PlanError(f"budget must not be negative, got {budget}")
+    if method == "greedy":
+        return select_greedy(p, budget)
+    if len(p.costs) + p.needs.shape[0] > max_exact_units:
+        sel = select_greedy(p, budget)
+        return dataclasses.replace(sel, method="exact", status="greedy (too large for exact)")
+    return select_exact(p, budget, time_limit_s=time_limit_s)
+
+
+def fund_first(costs: Sequence[float], budget: float) -> np.ndarray:
+    """Which of ``costs`` a budget funds off the top, cheapest first (the parks' 5G)."""
+    costs = np.asarray(costs, dtype=float)
+    funded = np.zeros(len(costs), dtype=bool)
+    left = float(budget)
+    for k in np.argsort(costs, kind="stable"):
+        if costs[k] <= left:
+            funded[k] = True
+            left -= costs[k]
+    return funded
+
+
+def budget_sweep(p: SelectionProblem, budgets: Iterable[float], *,
+                 reserved: Sequence[float] = (),
+                 time_limit_s: float = EXACT_TIME_LIMIT_S) -> pd.DataFrame:
+    """People served and cost per budget, exact and greedy, and the gap between them.
+
+    ``reserved`` are costs funded off the top of each budget first, cheapest first (the
+    parks' 5G upgrades when they are in the budget: ``InvestmentPlan.reserved``); the
+    villages get what is left (``village_budget_vnd``).
+    """
+    rows = []
+    for b in budgets:
+        top = np.asarray(reserved, dtype=float)
+        parks = float(top[fund_first(top, b)].sum()) if len(top) else 0.0
+        vb = float(b) - parks
+        ex = select_budget(p, vb, "exact", time_limit_s=time_limit_s)
+        gr = select_greedy(p, vb)
+        rows.append({
+            "budget_vnd": float(b), "reserved_vnd": parks, "village_budget_vnd": vb,
+            "people_exact": ex.people, "cost_exact_vnd": ex.cost,
+            "people_greedy": gr.people, "cost_greedy_vnd": gr.cost,
+            "gap_people": ex.people - gr.people,
+            "gap_share": (ex.people - gr.people) / ex.people if ex.people else 0.0,
+            "exact_status": ex.status,
+        })
+    return pd.DataFrame(rows)
