@@ -299,28 +299,18 @@ class _LayerReader:
     # -- problem helpers ----------------------------------------------------------------------
 
     def layer_error(self, problem: str, fix: str, column: str | None = None, file=None) -> None:
+        """The layer as a whole cannot be used."""
         self.fatal = True
-        self.problems.add(
-            file=str(file or self.display),
-            layer=self.layer,
-            row=None,
-            feature_id=None,
-            column=column,
-            problem=problem,
-            fix=fix,
-        )
+        self._layer_problem(problem, fix, column, file, "error")
 
     def layer_warning(self, problem: str, fix: str, column: str | None = None, file=None) -> None:
-        self.problems.add(
-            file=str(file or self.display),
-            layer=self.layer,
-            row=None,
-            feature_id=None,
-            column=column,
-            problem=problem,
-            fix=fix,
-            severity="warning",
-        )
+        """Something about the whole layer was repaired or assumed; say so."""
+        self._layer_problem(problem, fix, column, file, "warning")
+
+    def _layer_problem(self, problem, fix, column, file, severity) -> None:
+        self.problems.add(file=str(file or self.display), layer=self.layer, row=None,
+                          feature_id=None, column=column, problem=problem, fix=fix,
+                          severity=severity)
 
     def row_problems(
         self,
