@@ -556,7 +556,7 @@ def _summary(*, plan, weights, preset, method, objective, budget, village_budget
         "population_in_gap_villages": int(pop.sum()),
         "villages_power_first": int(table[s.INTERVENTION].str.contains(iv.POWER_FIRST)
                                     .fillna(False).sum()),
-        "villages_fibre_not_feasible": int((table[FIBRE_FEASIBLE] == False).sum()),
+        "villages_fibre_not_feasible": int(table[FIBRE_FEASIBLE].eq(False).sum()),
         "total_cost_vnd": int(cost.sum()),
         "cost_by_kind_vnd": by_kind(everything),
         "count_by_kind": count_kind(everything),

@@ -23,8 +23,8 @@ from pathlib import Path
 import numpy as np
 import rasterio
 import shapely
-from rasterio.features import rasterize
 from affine import Affine
+from rasterio.features import rasterize
 from rasterio.windows import Window
 from scipy.spatial import cKDTree
 
