@@ -29,31 +29,44 @@ def village_coverage(
     villages: pd.DataFrame,
     raster_rsrp: Mapping[str, np.ndarray],
     thresholds: Thresholds,
+    raster_covered: Mapping[str, np.ndarray] | None = None,
 ) -> pd.DataFrame:
     """Decide 4G/5G coverage per village.
 
-    The village's own status (``has_4g``/``has_5g``, e.g. an operator's declaration) wins
-    when given; otherwise its RSRP — declared, else sampled from the raster
-    (``raster_rsrp[tech]``, one value per village, NaN where unknown) — against the
-    threshold. With neither, coverage is unknown (NA), and the village counts in no share.
+    In order of precedence: the village's own status (``has_4g``/``has_5g``, e.g. an
+    operator's declaration); its own measured RSRP (``rsrp_4g_dbm``…) against the threshold;
+    what the rasters say (``raster_covered[tech]``: 1/0 per village, NaN where unknown —
+    by default ``raster_rsrp[tech]`` against the threshold). With none of them, coverage is
+    unknown (NA) and the village counts in no share. Missing RSRP values are filled from
+    ``raster_rsrp``.
     """
     out = villages.copy()
     sources = pd.Series("none", index=out.index, dtype="str")
+    nothing = pd.Series(np.nan, index=out.index)
     for tech in TECHS:
-        rsrp = pd.to_numeric(out.get(_RSRP[tech]), errors="coerce") if _RSRP[tech] in out \
-            else pd.Series(np.nan, index=out.index)
-        if tech in raster_rsrp:
-            rsrp = rsrp.fillna(pd.Series(raster_rsrp[tech], index=out.index))
-        out[_RSRP[tech]] = rsrp.astype(float)
+        limit = threshold(thresholds, tech)
+        own = pd.to_numeric(out[_RSRP[tech]], errors="coerce") if _RSRP[tech] in out else nothing
+        from_raster = pd.Series(raster_rsrp.get(tech, nothing), index=out.index, dtype=float)
+        if raster_covered is not None and tech in raster_covered:
+            raster_says = pd.Series(raster_covered[tech], index=out.index, dtype=float)
+        else:
+            raster_says = (from_raster >= limit).astype(float).where(from_raster.notna())
         declared = out[_HAS[tech]].astype("boolean") if _HAS[tech] in out \
             else pd.Series(pd.NA, index=out.index, dtype="boolean")
-        measured = pd.Series(rsrp >= threshold(thresholds, tech), dtype="boolean")
-        measured[rsrp.isna()] = pd.NA
-        out[_COVERED[tech]] = declared.fillna(measured)
+        measured = _known_bool(own >= limit, own.notna())
+        rasters = _known_bool(raster_says == 1, raster_says.notna())
+        out[_COVERED[tech]] = declared.fillna(measured).fillna(rasters)
+        out[_RSRP[tech]] = own.fillna(from_raster).astype(float)
         if tech == "4g":
-            sources[measured.notna()] = "raster"
-            sources[declared.notna()] = "attribute"
+            sources[rasters.notna()] = "raster"
+            sources[declared.notna() | measured.notna()] = "attribute"
     out[s.COVERAGE_SOURCE] = sources
+    return out
+
+
+def _known_bool(values: pd.Series, known: pd.Series) -> pd.Series:
+    out = pd.Series(values, dtype="boolean")
+    out[~known.to_numpy(bool)] = pd.NA
     return out
 
 

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from geo_cds import gaps, report
@@ -101,15 +102,43 @@ def zone_coverage(zones: gpd.GeoDataFrame, plan: Plan, cache_dir: Path | None) -
     return table[[c for c in renamed.values() if c in table]]
 
 
-def point_coverage(villages: gpd.GeoDataFrame, plan: Plan) -> dict:
-    from geo_cds.coverage import values_at_points
+def village_raster_coverage(
+    villages: gpd.GeoDataFrame, plan: Plan, cache_dir: Path | None
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """What the rasters say of each village, per technology: (RSRP, covered).
 
-    out = {}
+    A village point takes the raster value at the point (or the best within
+    ``point_search_radius_m``); a village polygon takes its zonal coverage and counts as
+    covered when its population-weighted (else area) covered share reaches
+    ``village_covered_share``. NaN where the rasters say nothing.
+    """
+    from geo_cds.coverage import values_at_points, zonal_coverage
+
+    kind = villages.geometry.geom_type.to_numpy()
+    points = kind == "Point"
+    polygons = np.isin(kind, ["Polygon", "MultiPolygon"])
+    rsrp: dict[str, np.ndarray] = {}
+    covered: dict[str, np.ndarray] = {}
     for name, tech in _coverage_rasters(plan).items():
-        if plan.rasters[name].kind == "rsrp":
-            out[tech] = values_at_points(villages, plan.rasters[name].path,
-                                         radius_m=plan.thresholds.point_search_radius_m)
-    return out
+        spec = plan.rasters[name]
+        limit = gaps.threshold(plan.thresholds, tech) if spec.kind == "rsrp" else 0.5
+        value = np.full(len(villages), np.nan)
+        share = np.full(len(villages), np.nan)
+        if points.any():
+            value[points] = values_at_points(villages[points], spec.path,
+                                             radius_m=plan.thresholds.point_search_radius_m)
+            share[points] = np.where(np.isnan(value[points]), np.nan, value[points] >= limit)
+        if polygons.any():
+            z = zonal_coverage(villages[polygons], {name: spec.path}, thresholds={name: limit},
+                               population=_population_raster(plan), cache_dir=cache_dir)
+            value[polygons] = z[f"{name}_mean"].to_numpy()
+            zone_share = z[f"{name}_pop_share"].fillna(z[f"{name}_area_share"]).to_numpy()
+            share[polygons] = np.where(np.isnan(zone_share), np.nan,
+                                       zone_share >= plan.thresholds.village_covered_share)
+        covered[tech] = share
+        if spec.kind == "rsrp":
+            rsrp[tech] = value
+    return rsrp, covered
 
 
 def accounting(inputs, villages: pd.DataFrame | None) -> pd.DataFrame:
@@ -155,11 +184,12 @@ def analyse(plan: Plan, *, strict: bool = False, cache_dir: Path | None = None) 
             file=str(plan.villages.path), log=inputs.problems,
         )
     with _timed(timings, "coverage"):
-        rsrp = point_coverage(villages, plan)
+        rsrp, covered = village_raster_coverage(villages, plan, cache_dir)
         commune_zonal = zone_coverage(communes, plan, cache_dir)
         park_zonal = zone_coverage(inputs.parks, plan, cache_dir) if inputs.parks is not None else None
     with _timed(timings, "gaps"):
-        villages = gaps.village_gaps(gaps.village_coverage(villages, rsrp, plan.thresholds), plan)
+        villages = gaps.village_gaps(
+            gaps.village_coverage(villages, rsrp, plan.thresholds, raster_covered=covered), plan)
         communes = gaps.commune_table(communes, villages, commune_zonal)
         ordered = [c for c in COMMUNE_OUT if c in communes] + \
             [c for c in communes.columns if c not in COMMUNE_OUT]

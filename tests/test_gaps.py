@@ -113,3 +113,12 @@ def test_parks_and_streets(communes):
          "merchants": [40], "merchants_qr": [30]}, geometry=[Point(0.5, 0.5)], crs="EPSG:4326")
     st = gaps.street_table(streets, communes)
     assert st["qr_share"].tolist() == [0.75] and st["commune_name"].tolist() == ["Xã A"]
+
+
+def test_a_village_measurement_beats_the_raster():
+    v = pd.DataFrame({"has_4g": pd.array([None, None], dtype="boolean"),
+                      "rsrp_4g_dbm": [-100.0, np.nan]})
+    out = gaps.village_coverage(v, {"4g": np.array([-120.0, -120.0])}, PLAN.thresholds)
+    assert out["covered_4g"].tolist() == [True, False]
+    assert out["coverage_source"].tolist() == ["attribute", "raster"]
+    assert out["rsrp_4g_dbm"].tolist() == [-100.0, -120.0]
