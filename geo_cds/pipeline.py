@@ -205,6 +205,17 @@ def analyse(plan: Plan, *, strict: bool = False, cache_dir: Path | None = None) 
                      accounting=table, timings=timings, started=started)
 
 
+def _readable(table: pd.DataFrame) -> pd.DataFrame:
+    """Shares to 4 decimals (0.01 %), dBm to 0.1: what a reader of the table can use.
+
+    (``source_row``, the loader's pointer back into the input file, stays in villages.gpkg.)
+    """
+    table = table.drop(columns="source_row", errors="ignore")
+    digits = {c: 4 for c in table.columns if "share" in c}
+    digits |= {c: 1 for c in table.columns if "rsrp" in c}
+    return table.round(digits)
+
+
 def write_outputs(result: RunResult, folder: Path) -> None:
     """Write every output of a run into ``folder`` (a staging folder: see ``run``)."""
     from geo_cds.maps import write_map
@@ -212,17 +223,18 @@ def write_outputs(result: RunResult, folder: Path) -> None:
 
     plan = result.plan
     t0 = time.perf_counter()
-    communes = result.communes.drop(columns="source_row", errors="ignore")
+    communes = _readable(result.communes)
     write.write_csv(communes, folder / "communes.csv")
     write.write_gpkg(communes, folder / "communes.gpkg", "communes")
     write.write_gpkg(result.villages, folder / "villages.gpkg", "villages")
     inv = result.investment
     write_investment_outputs(folder, inv, lang=plan.lang)
     if result.parks is not None:
-        write.write_csv(result.parks, folder / "industrial_parks_5g.csv")
-        write.write_gpkg(result.parks, folder / "industrial_parks_5g.gpkg", "parks")
+        parks = _readable(result.parks)
+        write.write_csv(parks, folder / "industrial_parks_5g.csv")
+        write.write_gpkg(parks, folder / "industrial_parks_5g.gpkg", "parks")
     if result.streets is not None:
-        write.write_csv(result.streets, folder / "cashless_streets.csv")
+        write.write_csv(_readable(result.streets), folder / "cashless_streets.csv")
     write.write_csv(result.problems.to_frame(), folder / "rejects.csv")
     date = result.started[:10]
     write_map(

@@ -611,10 +611,13 @@ def write_investment_outputs(folder: Path, inv: InvestmentPlan, *, lang: str = "
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
+    # scores to 4 decimals for reading; the ranking was made with the exact values
+    scores = [s.SCORE, *SCORE_COMPONENTS.values()]
+    priority = inv.priority.round({c: 4 for c in scores if c in inv.priority})
     out = [
         write.atomic_file(folder / "priority_villages.csv",
-                          lambda p: write.write_csv(inv.priority, p)),
-        write_priority_xlsx(folder / "priority_villages.xlsx", inv.priority, inv.summary,
+                          lambda p: write.write_csv(priority, p)),
+        write_priority_xlsx(folder / "priority_villages.xlsx", priority, inv.summary,
                             lang=lang, parks=inv.parks),
         write.atomic_file(folder / "interventions.csv",
                           lambda p: write.write_csv(inv.interventions, p)),

@@ -141,12 +141,12 @@ def _cell_value(value, column: str, lang: str):
 def _number_format(column: str) -> str | None:
     if column in TEXT_COLUMNS:
         return TEXT
+    if column == s.SCORE or column.startswith("score_"):  # before "_vnd": score_people_per_vnd
+        return SCORE
     if column in VND_COLUMNS or column.endswith("_vnd"):
         return VND
     if column in INT_COLUMNS:
         return INT
-    if column == s.SCORE or column.startswith("score_"):
-        return SCORE
     if column in KM_COLUMNS:
         return KM
     return None

@@ -212,3 +212,12 @@ def test_rasters_checked(tmp_path):
     assert "no CRS" in by_layer["rasters.nocrs"]
     assert "overlap" in by_layer["rasters.far"]
     assert "rasters.ok" in files
+
+
+def test_dates_parsed_by_the_reader_come_back_as_iso_dates():
+    import datetime
+
+    from geo_cds.io.tables import clean_text
+
+    values = pd.Series([pd.Timestamp("2023-03-26"), datetime.date(2024, 1, 2), " Chợ Thương "])
+    assert clean_text(values).tolist() == ["2023-03-26", "2024-01-02", "Chợ Thương"]

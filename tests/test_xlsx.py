@@ -91,3 +91,10 @@ def test_commune_subtotals():
     row = sub.iloc[0]
     assert row["villages"] == 4 and row["population_in_budget"] == 1900
     assert row["cost_in_budget_vnd"] == 100_000 * VND
+
+
+def test_score_components_are_scores_not_money():
+    from geo_cds.xlsx import SCORE, VND, _number_format
+
+    assert _number_format("score_people_per_vnd") == SCORE
+    assert _number_format("cost_vnd") == VND

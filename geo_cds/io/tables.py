@@ -6,6 +6,7 @@ as a boolean mask, so the reader can turn each bad cell into one :class:`~geo_cd
 
 from __future__ import annotations
 
+import datetime
 import re
 import unicodedata
 
@@ -445,9 +446,22 @@ def _number(v: object, integer: bool) -> float:
 
 
 def clean_text(values: pd.Series) -> pd.Series:
-    """Strings in NFC with surrounding spaces removed; empty cells NA."""
+    """Strings in NFC with surrounding spaces removed; empty cells NA.
+
+    A date the reader already parsed (GeoJSON/GeoPackage/Excel date fields) is written back
+    as an ISO date, ``2023-03-26``, not ``2023-03-26 00:00:00``.
+    """
     empty = _is_empty(values)
-    out = values.map(lambda v: unicodedata.normalize("NFC", str(v)).strip(), na_action="ignore")
+    out = values.map(lambda v: unicodedata.normalize("NFC", _as_text(v)).strip(),
+                     na_action="ignore")
     out = out.astype("string")
     out[empty] = pd.NA
     return out
+
+
+def _as_text(value) -> str:
+    if isinstance(value, (pd.Timestamp, datetime.datetime)):
+        return value.date().isoformat() if value == value.normalize() else value.isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
