@@ -172,8 +172,11 @@ def _write_table(wb: Workbook, title: str, frame: pd.DataFrame, lang: str,
     values = [[_cell_value(v, c, lang) for v in frame[c].astype(object)] for c in columns]
     total = [_cell_value(total_row.get(c), c, lang) for c in columns] if total_row else None
     for j, col in enumerate(values):
-        w = max([len(labels[j]) // 2 + 1, *map(_width, col), _width(total[j]) if total else 0])
+        # the header wraps onto two lines, so it needs half its length, and its longest word
+        head = max(len(labels[j]) // 2 + 1, *(len(word) for word in labels[j].split()))
+        w = max([head, *map(_width, col), _width(total[j]) if total else 0])
         ws.column_dimensions[get_column_letter(j + 1)].width = min(MAX_WIDTH, max(8, w + 2))
+    ws.row_dimensions[1].height = 32  # two lines of header; Calc does not grow it itself
     ws.freeze_panes = "A2"
     if columns:
         ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(frame) + 1}"
