@@ -132,8 +132,8 @@ targets the generator aims at (village shares; fibre and digital team exact per 
 | --- | ---: | ---: | ---: |
 {targets}
 
-Old Quảng Ngãi is set to 99% (not the reported 100%) on purpose, so the western mountain
-districts show gaps. Grid power: 99.8% of lowland villages, 97.5% mountain, 95.5% ĐBKK.
+Old Quảng Ngãi keeps its reported 100% mobile coverage; its western mountain districts
+stand out by fibre and household uptake instead. Grid power: 99.8% of lowland villages, 97.5% mountain, 95.5% ĐBKK.
 
 ## Measured figures of the generated data
 
