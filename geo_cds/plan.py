@@ -249,6 +249,10 @@ def plan_from_dict(data: dict, base: Path, source: Path | None = None) -> Plan:
         raise PlanError(f"{where}: unknown section(s) {sorted(data)}")
     if kw.get("lang", "vi") not in ("vi", "en"):
         raise PlanError(f"{where} [run] lang: must be 'vi' or 'en', got {kw['lang']!r}")
+    for required in ("communes", "villages"):
+        if required not in kw:
+            raise PlanError(f"{where}: [inputs.{required}] is required (the {required} layer: "
+                            "path, and layer/columns as needed)")
     return Plan(**kw)
 
 
