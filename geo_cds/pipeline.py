@@ -241,7 +241,7 @@ def write_outputs(result: RunResult, folder: Path) -> None:
         folder / "map.html", communes=result.communes, villages=result.villages,
         parks=result.parks, streets=result.streets, interventions=inv.interventions,
         priority=inv.priority,
-        rasters=plan.rasters, thresholds=plan.thresholds, lang=plan.lang,
+        rasters=plan.rasters, thresholds=plan.thresholds, lang=plan.lang, assets=plan.map_assets,
         info={"run": plan.name, "date": date,
               "sources": ", ".join(Path(p).name for p in result.inputs.files.values()),
               "generated": result.generated},

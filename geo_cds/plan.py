@@ -126,6 +126,7 @@ class Plan:
     output_dir: Path = REPO_ROOT / "outputs"
     lang: str = "vi"
     reference_year: int = 2025
+    map_assets: str = "inline"  # "inline" (one self-contained HTML) | "folder" (map_assets/ beside it)
     communes: InputSpec | None = None
     villages: InputSpec | None = None
     parks: InputSpec | None = None
@@ -216,7 +217,7 @@ def plan_from_dict(data: dict, base: Path, source: Path | None = None) -> Plan:
     where = str(source or "plan")
     run = data.pop("run", {})
     kw: dict[str, Any] = {"source": source}
-    for key in ("name", "lang", "reference_year"):
+    for key in ("name", "lang", "reference_year", "map_assets"):
         if key in run:
             kw[key] = run.pop(key)
     if "output_dir" in run:
@@ -249,6 +250,9 @@ def plan_from_dict(data: dict, base: Path, source: Path | None = None) -> Plan:
         raise PlanError(f"{where}: unknown section(s) {sorted(data)}")
     if kw.get("lang", "vi") not in ("vi", "en"):
         raise PlanError(f"{where} [run] lang: must be 'vi' or 'en', got {kw['lang']!r}")
+    if kw.get("map_assets", "inline") not in ("inline", "folder"):
+        raise PlanError(f"{where} [run] map_assets: must be 'inline' or 'folder', "
+                        f"got {kw['map_assets']!r}")
     for required in ("communes", "villages"):
         if required not in kw:
             raise PlanError(f"{where}: [inputs.{required}] is required (the {required} layer: "

@@ -43,3 +43,17 @@ def test_bad_plan_is_a_usage_error_naming_the_key(tmp_path):
 def test_help_has_an_example():
     result = CliRunner().invoke(cli, ["run", "--help"])
     assert result.exit_code == 0 and "geo-cds run" in result.output
+
+
+def test_map_assets_can_sit_in_a_folder_beside_the_map(tmp_path):
+    result = CliRunner().invoke(cli, ["run", "--output-dir", str(tmp_path), "--map-assets",
+                                      "folder"])
+    assert result.exit_code == 0, result.output
+    run_dir = tmp_path / "sample"
+    html = (run_dir / "map.html").read_text(encoding="utf-8")
+    assert 'src="map_assets/leaflet.js"' in html
+    assert (run_dir / "map_assets" / "leaflet.js").stat().st_size > 100_000
+    import re
+
+    refs = re.findall(r'<(?:script[^>]*src|link[^>]*href)="([^"]+)"', html)
+    assert refs and all(r.startswith("map_assets/") for r in refs)  # nothing from the network

@@ -22,12 +22,15 @@ from geo_cds.cli.options import (
 @click.option("--output-dir", type=click.Path(file_okay=False), help="Where run folders go (default: the plan's).")
 @click.option("--budget", type=float, help="Budget in VND for the priority list, e.g. 50e9.")
 @click.option("--strict", is_flag=True, help="Refuse to run when any input row has an error (default: such rows are rejected and listed).")
+@click.option("--map-assets", type=click.Choice(["inline", "folder"]), default=None,
+              help="Map JavaScript/CSS inlined in map.html (default: one self-contained file) "
+                   "or in a map_assets/ folder beside it.")
 @lang_option
 @overwrite_option
 @input_overrides
 @handle_errors
-def run(plan_file, name, output_dir, budget, strict, lang, overwrite, vintage, encoding,
-        source_crs):
+def run(plan_file, name, output_dir, budget, strict, map_assets, lang, overwrite, vintage,
+        encoding, source_crs):
     """Run the whole planning pipeline and write a run folder.
 
     Reads every input of PLAN_FILE (TOML; without it, the embedded sample of Quảng Ngãi,
@@ -47,7 +50,7 @@ def run(plan_file, name, output_dir, budget, strict, lang, overwrite, vintage, e
 
     plan = load_plan_or_sample(plan_file, vintage=vintage, encoding=encoding,
                                source_crs=source_crs)
-    changes = {"name": name, "lang": lang,
+    changes = {"name": name, "lang": lang, "map_assets": map_assets,
                "output_dir": Path(output_dir).resolve() if output_dir else None}
     plan = dataclasses.replace(plan, **{k: v for k, v in changes.items() if v is not None})
     if budget is not None:
