@@ -201,20 +201,47 @@ def target_table(
                                     pop[vs[s.COVERED_5G].notna()].sum(),
                                     pop[vs[s.COVERED_5G].notna()].sum()),
             "smart_village": _ratio(cs[s.HAS_SMART_VILLAGE].sum(), len(cs), len(cs)),
+            **_speeds(vs, plan),
         }
         for t in plan.targets:
             if t.id not in measures:
                 continue
-            value, base = measures[t.id]
-            short = np.nan if np.isnan(value) else max(0.0, np.ceil(t.threshold * base - value * base - 1e-9))
+            if t.unit == "Mb/s":  # shortfall: the measured villages below the speed
+                value, base, short = measures[t.id]
+            else:  # shortfall: the units missing to reach the threshold share
+                value, base = measures[t.id]
+                short = np.nan if np.isnan(value) else \
+                    max(0.0, np.ceil(t.threshold * base - value * base - 1e-9))
             rows.append({
                 "province_code": code, "province_name": name, "target_id": t.id,
                 "indicator": t.indicator, "indicator_en": t.indicator_en,
                 "value": value, "threshold": t.threshold, "year": t.year,
                 "met": bool(value >= t.threshold - 1e-12) if not np.isnan(value) else None,
                 "shortfall_units": short, "base_units": base, "instrument": t.instrument,
+                "unit": t.unit,
             })
     return pd.DataFrame(rows)
+
+
+def _speeds(villages: pd.DataFrame, plan: Plan) -> dict:
+    """Average measured download per technology: villages with 5G count for 5G, those with
+    4G only for 4G (one measured speed per village, taken on its best technology).
+
+    Returns target id → (mean Mb/s, villages measured, villages measured below the target).
+    """
+    limits = {t.id: t.threshold for t in plan.targets}
+    speed = pd.to_numeric(villages[s.DOWNLOAD_MBPS], errors="coerce") \
+        if s.DOWNLOAD_MBPS in villages else pd.Series(np.nan, index=villages.index)
+    on_5g = villages[s.COVERED_5G].fillna(False).astype(bool)
+    on_4g = villages[s.COVERED_4G].fillna(False).astype(bool) & ~on_5g
+    out = {}
+    for target_id, on in (("download_4g", on_4g), ("download_5g", on_5g)):
+        if target_id in limits:
+            measured = speed[on].dropna()
+            mean = float(measured.mean()) if len(measured) else np.nan
+            out[target_id] = (mean, float(len(measured)),
+                              float((measured < limits[target_id]).sum()))
+    return out
 
 
 def _known_share(flags: pd.Series) -> tuple[float, float]:

@@ -53,8 +53,6 @@ class Thresholds:
     rsrp_5g_dbm: float = -110.0  # outdoor 5G SS-RSRP
     village_covered_share: float = 0.5  # polygon village: covered when ≥ this share is covered
     point_search_radius_m: float = 0.0  # >0: a point village takes the best value within it
-    download_4g_mbps: float = 40.0
-    download_5g_mbps: float = 100.0
     park_covered_share: float = 0.95  # a park counts as 5G-covered at ≥ this area share
     join_tolerance_m: float = 1000.0  # a village may lie this far outside its coded commune
 
@@ -64,9 +62,10 @@ class Target:
     id: str
     indicator: str  # Vietnamese label
     indicator_en: str
-    threshold: float  # share 0..1 (or Mb/s for speed targets)
+    threshold: float  # a share 0..1, or Mb/s when unit is "Mb/s"
     year: int
     instrument: str
+    unit: str = "share"  # "share" | "Mb/s"
 
 
 DEFAULT_TARGETS: tuple[Target, ...] = (
@@ -84,6 +83,10 @@ DEFAULT_TARGETS: tuple[Target, ...] = (
            0.99, 2030, "QĐ 1132/QĐ-TTg; QĐ 36/QĐ-TTg"),
     Target("smart_village", "Xã có ít nhất 1 thôn thông minh", "Communes with at least one smart village",
            1.0, 2025, "QĐ 924/QĐ-TTg"),
+    Target("download_4g", "Tốc độ tải xuống trung bình 4G", "Average 4G download speed",
+           40.0, 2025, "QĐ 36/QĐ-TTg (2024)", unit="Mb/s"),
+    Target("download_5g", "Tốc độ tải xuống trung bình 5G", "Average 5G download speed",
+           100.0, 2025, "QĐ 36/QĐ-TTg (2024)", unit="Mb/s"),
 )
 
 

@@ -116,6 +116,13 @@ def _pct(x, lang: str) -> str:
     return text.replace(".", ",") if lang == "vi" else text
 
 
+def _speed(x, lang: str) -> str:
+    if x is None or (isinstance(x, float) and np.isnan(x)):
+        return "–"
+    text = f"{x:.1f} Mb/s"
+    return text.replace(".", ",") if lang == "vi" else text
+
+
 def _int(x, lang: str) -> str:
     """Thousands separated the way each language writes them (vi: 1.234.567; en: 1,234,567)."""
     text = f"{int(x):,}"
@@ -196,7 +203,8 @@ def summary_markdown(data: dict, lang: str = "vi") -> str:
         prov = L["all"] if t["province_code"] == "all" else t["province_name"]
         met = "–" if t["met"] is None else (L["yes"] if t["met"] else L["no"])
         short = "–" if t["shortfall_units"] is None else _int(t["shortfall_units"], lang)
-        lines.append(f"| {prov} | {t[label]} | {_pct(t['value'], lang)} | {_pct(t['threshold'], lang)} | "
+        fmt = _speed if t.get("unit") == "Mb/s" else _pct
+        lines.append(f"| {prov} | {t[label]} | {fmt(t['value'], lang)} | {fmt(t['threshold'], lang)} | "
                      f"{t['year']} | {met} | {short} | {t['instrument']} |")
     lines += ["", f"## {L['accounting']}", "",
               f"| {L['layer']} | {L['file']} | {L['read']} | {L['used']} | {L['repaired']} | "

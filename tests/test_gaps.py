@@ -122,3 +122,24 @@ def test_a_village_measurement_beats_the_raster():
     assert out["covered_4g"].tolist() == [True, False]
     assert out["coverage_source"].tolist() == ["attribute", "raster"]
     assert out["rsrp_4g_dbm"].tolist() == [-100.0, -120.0]
+
+
+def test_average_download_per_technology(communes):
+    v = pd.DataFrame({
+        "commune_code": ["00001"] * 4, "population": [1] * 4, "households": [1] * 4,
+        "covered_4g": pd.array([True, True, True, True], dtype="boolean"),
+        "covered_5g": pd.array([False, False, True, False], dtype="boolean"),
+        "has_fibre": pd.array([True] * 4, dtype="boolean"),
+        "fibre_household_share": [1.0] * 4,
+        "has_digital_team": pd.array([True] * 4, dtype="boolean"),
+        "has_power": pd.array([True] * 4, dtype="boolean"),
+        "download_mbps": [30.0, 50.0, 120.0, np.nan],  # the last one was not measured
+    })
+    v = gaps.village_gaps(v, PLAN)
+    c = gaps.commune_table(communes, v, None)
+    t = gaps.target_table(c, v, None, PLAN)
+    t = t[t.province_code == "all"].set_index("target_id")
+    assert t.loc["download_4g", "value"] == 40.0  # (30 + 50) / 2: 4G-only villages
+    assert t.loc["download_4g", "shortfall_units"] == 1  # the one at 30 Mb/s
+    assert t.loc["download_4g", "met"] and t.loc["download_4g", "unit"] == "Mb/s"
+    assert t.loc["download_5g", "value"] == 120.0 and t.loc["download_5g", "shortfall_units"] == 0
