@@ -31,7 +31,7 @@ bench: install
 	$(BIN)/python benchmarks/bench_pipeline.py
 
 lint: install
-	$(BIN)/python -m pip install --quiet ruff
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	$(BIN)/ruff check .
 
 clean:

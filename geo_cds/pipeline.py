@@ -174,8 +174,7 @@ def analyse(plan: Plan, *, strict: bool = False, cache_dir: Path | None = None) 
     started = datetime.now(UTC).astimezone().isoformat(timespec="seconds")
     with _timed(timings, "load"):
         inputs = load_inputs(plan)
-    fatal = inputs.problems.errors if strict else inputs.problems.layer_errors()
-    if fatal:
+    if inputs.problems.layer_errors():
         raise ValidationFailed(inputs.problems.problems)
     communes = inputs.communes
     with _timed(timings, "join"):
@@ -183,10 +182,12 @@ def analyse(plan: Plan, *, strict: bool = False, cache_dir: Path | None = None) 
             inputs.villages, communes, tolerance_m=plan.thresholds.join_tolerance_m,
             file=str(plan.villages.path), log=inputs.problems,
         )
+    if strict and inputs.problems.errors:
+        raise ValidationFailed(inputs.problems.problems)
     with _timed(timings, "coverage"):
         rsrp, covered = village_raster_coverage(villages, plan, cache_dir)
         commune_zonal = zone_coverage(communes, plan, cache_dir)
-        park_zonal = zone_coverage(inputs.parks, plan, cache_dir) if inputs.parks is not None else None
+        park_zonal = zone_coverage(inputs.parks, plan, cache_dir)
     with _timed(timings, "gaps"):
         villages = gaps.village_gaps(
             gaps.village_coverage(villages, rsrp, plan.thresholds, raster_covered=covered), plan)

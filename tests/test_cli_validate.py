@@ -35,7 +35,7 @@ y = "lat"
 
 
 GOOD = {"village_id": "21433-001", "village_name": "Thôn Văn Hà", "commune_code": "21433",
-        "population": 900, "lon": 108.83, "lat": 14.99}
+        "population": 900, "lon": 108.907, "lat": 14.9156}  # in Xã Lân Phong
 
 
 def test_sample_validates(tmp_path):
@@ -81,3 +81,14 @@ def test_vintage_override_converts_old_codes(tmp_path):
 def test_override_must_name_layer_and_value(tmp_path):
     result = CliRunner().invoke(cli, ["validate", "--vintage", "pre2025"])
     assert result.exit_code == 2 and "LAYER=VALUE" in result.output
+
+
+def test_run_strict_refuses_rows_with_errors(tmp_path):
+    plan = plan_with_villages(tmp_path, [GOOD, {**GOOD, "village_id": "x", "lon": 100.0,
+                                                "lat": 10.0}])
+    strict = CliRunner().invoke(cli, ["run", str(plan), "--strict"])
+    assert strict.exit_code == 1 and "1 error(s)" in strict.output
+    assert not (tmp_path / "out" / "check").exists()  # nothing written
+    lenient = CliRunner().invoke(cli, ["run", str(plan)])
+    assert lenient.exit_code == 0, lenient.output
+    assert "1 row(s) rejected" in lenient.output
