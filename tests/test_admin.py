@@ -23,16 +23,19 @@ pytestmark = pytest.mark.skipif(not SEED.exists(), reason="sample boundaries not
 SEED_PROVINCES = ("24", "44", "51")
 
 
+SEED_SPEC = InputSpec(
+    path=SEED,
+    layer="communes",
+    vintage="2025",
+    columns={"commune_code": "gso_ward_code", "commune_name": "gso_full_name"},
+)
+
+
 @pytest.fixture(scope="module")
 def communes():
     problems = ProblemLog()
     c = read_layer(
-        InputSpec(
-            path=SEED,
-            layer="communes",
-            vintage="2025",
-            columns={"commune_code": "gso_ward_code", "commune_name": "gso_full_name"},
-        ),
+        SEED_SPEC,
         "communes",
         problems,
     )
@@ -177,12 +180,7 @@ def test_boundaries_codes_not_in_the_official_list_are_named(communes):
     # In the seed boundaries four codes were "fixed by name" to codes the official list lacks
     problems = ProblemLog()
     read_layer(
-        InputSpec(
-            path=SEED,
-            layer="communes",
-            vintage="2025",
-            columns={"commune_code": "gso_ward_code", "commune_name": "gso_full_name"},
-        ),
+        SEED_SPEC,
         "communes",
         problems,
     )
