@@ -238,7 +238,7 @@ def _warm_up() -> float:
     from rasterio.transform import from_origin
     from shapely.geometry import Point, box
 
-    from geo_cds.coverage import values_at_points, zonal_coverage
+    from geo_cds.analysis.coverage import values_at_points, zonal_coverage
 
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory() as d:
@@ -285,7 +285,7 @@ def run_task(task: str, paths: dict[str, Path], args) -> dict:
 
         out["cells"] = int(_timed(read, out).size)
     elif task.startswith("ours"):
-        from geo_cds.coverage import zonal_coverage
+        from geo_cds.analysis.coverage import zonal_coverage
 
         _, mode, nr, which = task.split(":")  # ours:exact:1:old
         zones = _zones(paths, which)
@@ -345,7 +345,7 @@ def run_task(task: str, paths: dict[str, Path], args) -> dict:
     elif task.startswith("points"):
         import geopandas as gpd
 
-        from geo_cds.coverage import values_at_points
+        from geo_cds.analysis.coverage import values_at_points
 
         radius = float(task.split(":")[1])
         out["warm_up"] = _warm_up()

@@ -29,8 +29,8 @@ def build(communes_path: Path, out: Path, villages_per_commune: float,
           raster: Path | None = None) -> tuple[Path, dict]:
     import shapely
 
-    from geo_cds.maps import synthetic as syn
-    from geo_cds.maps import write_map
+    from geo_cds.outputs.maps import synthetic as syn
+    from geo_cds.outputs.maps import write_map
     from geo_cds.plan import RasterSpec
 
     figures: dict[str, float] = {}

@@ -68,7 +68,7 @@ def random_villages(communes: gpd.GeoDataFrame, seed: int, per_commune: float = 
 
 
 def build(seed: int, mobile_gap: float, communes_path: Path) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    from geo_cds import gaps
+    from geo_cds.analysis import gaps
 
     communes = national_communes(communes_path)
     t0 = time.perf_counter()
@@ -106,7 +106,7 @@ def main() -> None:
     ap.add_argument("--communes", type=Path, default=NATIONAL)
     args = ap.parse_args()
 
-    from geo_cds.priority import plan_investments
+    from geo_cds.planning.priority import plan_investments
 
     villages, communes = build(args.seed, args.mobile_gap, args.communes)
     print(f"gaps: {int(villages[s.GAP_MOBILE].fillna(False).sum()):,} without 4G, "
@@ -128,7 +128,7 @@ def main() -> None:
         print(f"  exact {g['people_exact']:,} vs greedy {g['people_greedy']:,} "
               f"(gap {g['gap_people']:,}, {100 * g['gap_share']:.3f}%), status {g['exact_status']}")
     with tempfile.TemporaryDirectory() as tmp:
-        from geo_cds.priority import write_investment_outputs
+        from geo_cds.planning.priority import write_investment_outputs
 
         t0 = time.perf_counter()
         write_investment_outputs(Path(tmp), inv)

@@ -18,10 +18,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo_cds import gaps, report
 from geo_cds import schema as s
+from geo_cds.analysis import gaps
 from geo_cds.errors import ValidationFailed
-from geo_cds.io import write
+from geo_cds.outputs import summary as report
+from geo_cds.outputs import write
 from geo_cds.plan import Plan
 
 log = logging.getLogger(__name__)
@@ -38,12 +39,12 @@ COMMUNE_OUT = [
 @dataclass
 class RunResult:
     plan: Plan
-    inputs: object  # geo_cds.io.read.Inputs
+    inputs: object  # geo_cds.inputs.read.Inputs
     communes: gpd.GeoDataFrame
     villages: gpd.GeoDataFrame
     parks: gpd.GeoDataFrame | None
     streets: gpd.GeoDataFrame | None
-    investment: object | None  # geo_cds.priority.InvestmentPlan
+    investment: object | None  # geo_cds.planning.priority.InvestmentPlan
     targets: pd.DataFrame
     accounting: pd.DataFrame
     timings: dict[str, float] = field(default_factory=dict)
@@ -82,7 +83,7 @@ def _population_raster(plan: Plan):
 
 def zone_coverage(zones: gpd.GeoDataFrame, plan: Plan, cache_dir: Path | None) -> pd.DataFrame | None:
     """Raster coverage of each zone, named by technology (``area_share_4g``, …)."""
-    from geo_cds.coverage import zonal_coverage
+    from geo_cds.analysis.coverage import zonal_coverage
 
     techs = _coverage_rasters(plan)
     if not techs or zones is None or not len(zones):
@@ -112,7 +113,7 @@ def village_raster_coverage(
     covered when its population-weighted (else area) covered share reaches
     ``village_covered_share``. NaN where the rasters say nothing.
     """
-    from geo_cds.coverage import values_at_points, zonal_coverage
+    from geo_cds.analysis.coverage import values_at_points, zonal_coverage
 
     kind = villages.geometry.geom_type.to_numpy()
     points = kind == "Point"
@@ -166,9 +167,9 @@ def analyse(plan: Plan, *, strict: bool = False, cache_dir: Path | None = None) 
     ValidationFailed
         When an input is unusable as a whole (or, with ``strict``, when any row has an error).
     """
-    from geo_cds.io.read import load_inputs
-    from geo_cds.join import join_villages
-    from geo_cds.priority import plan_investments
+    from geo_cds.analysis.join import join_villages
+    from geo_cds.inputs.read import load_inputs
+    from geo_cds.planning.priority import plan_investments
 
     timings: dict[str, float] = {}
     started = datetime.now(UTC).astimezone().isoformat(timespec="seconds")
@@ -219,8 +220,8 @@ def _readable(table: pd.DataFrame) -> pd.DataFrame:
 
 def write_outputs(result: RunResult, folder: Path) -> None:
     """Write every output of a run into ``folder`` (a staging folder: see ``run``)."""
-    from geo_cds.maps import write_map
-    from geo_cds.priority import write_investment_outputs
+    from geo_cds.outputs.maps import write_map
+    from geo_cds.planning.priority import write_investment_outputs
 
     plan = result.plan
     t0 = time.perf_counter()
@@ -281,8 +282,8 @@ class Validation:
 
 def validate(plan: Plan) -> Validation:
     """Load every input and place the villages in their communes; collect every problem."""
-    from geo_cds.io.read import load_inputs
-    from geo_cds.join import join_villages
+    from geo_cds.analysis.join import join_villages
+    from geo_cds.inputs.read import load_inputs
 
     inputs = load_inputs(plan)
     villages = inputs.villages

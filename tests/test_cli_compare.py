@@ -6,7 +6,7 @@ from test_cli_plan import BUDGET, make_run
 
 from geo_cds import schema as s
 from geo_cds.cli.main import cli
-from geo_cds.compare import compare_runs
+from geo_cds.planning.compare import compare_runs
 
 
 def _runs(tmp_path):

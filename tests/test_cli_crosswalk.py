@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from geo_cds import admin
 from geo_cds.cli.main import cli
+from geo_cds.inputs import codes as admin
 from geo_cds.plan import REPO_ROOT
 
 SEED = REPO_ROOT / "boundaries" / "communes_2025_seed_provinces.gpkg"

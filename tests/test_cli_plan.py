@@ -119,7 +119,7 @@ def test_plan_help_has_an_example():
                     reason="the embedded sample layers are not generated yet")
 def test_sample_budget_sweep(sample_run):
     """On the sample: people served never decrease as the budget grows; exact ≥ greedy."""
-    from geo_cds.budget import budget_sweep
+    from geo_cds.planning.budget import budget_sweep
 
     p = sample_run.investment.problem
     total = float(p.costs.sum())

@@ -24,9 +24,9 @@ import shapely
 from rasterio.transform import from_origin
 from shapely.geometry import MultiPolygon, Point, Polygon, box
 
-from geo_cds.coverage import values_at_points, zonal_coverage, zone_weights
-from geo_cds.coverage import weights as weights_mod
-from geo_cds.coverage.grid import Grid, band_height, windows_over
+from geo_cds.analysis.coverage import values_at_points, zonal_coverage, zone_weights
+from geo_cds.analysis.coverage import weights as weights_mod
+from geo_cds.analysis.coverage.grid import Grid, band_height, windows_over
 from geo_cds.errors import CrsError, LayerError
 
 ND = -9999.0
@@ -231,7 +231,7 @@ def test_two_rasters_share_one_pass_of_weights(rsrp, tmp_path, monkeypatch):
         calls.append(1)
         return real(*a, **k)
 
-    monkeypatch.setattr("geo_cds.coverage.compute_weights", counting)
+    monkeypatch.setattr("geo_cds.analysis.coverage.compute_weights", counting)
     out = zonal_coverage(zones(b(15, 20, 40, 40)), {"r": rsrp, "m": mask}, thresholds={"r": -105})
     assert len(calls) == 1
     assert out.iloc[0]["r_area_share"] == pytest.approx(out.iloc[0]["m_area_share"])
@@ -248,7 +248,7 @@ def test_cache_hit_gives_identical_results(rsrp, tmp_path, monkeypatch):
     def fail(*a, **k):
         raise AssertionError("weights recomputed despite the cache")
 
-    monkeypatch.setattr("geo_cds.coverage.compute_weights", fail)
+    monkeypatch.setattr("geo_cds.analysis.coverage.compute_weights", fail)
     second = cov(z, rsrp, cache_dir=tmp_path / "cache")
     assert first.equals(second)
     # other boundaries miss the cache (and would recompute)

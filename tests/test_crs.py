@@ -14,10 +14,10 @@ import pytest
 import shapely
 from pyproj import CRS
 
-from geo_cds import admin
-from geo_cds import crs as vncrs
 from geo_cds import schema as S
-from geo_cds.io import read_layer
+from geo_cds.inputs import codes as admin
+from geo_cds.inputs import crs as vncrs
+from geo_cds.inputs import read_layer
 from geo_cds.plan import REPO_ROOT, InputSpec
 from geo_cds.problems import ProblemLog
 

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point, box
 
-from geo_cds import gaps
+from geo_cds.analysis import gaps
 from geo_cds.plan import Plan
 
 PLAN = Plan()

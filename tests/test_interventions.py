@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 from shapely.geometry import LineString, Point, box
 
-from geo_cds import interventions as iv
 from geo_cds import schema as s
 from geo_cds.plan import Costs, Plan
-from geo_cds.priority import plan_investments
+from geo_cds.planning import interventions as iv
+from geo_cds.planning.priority import plan_investments
 
 UTM = "EPSG:32648"
 X0, Y0 = 500_000.0, 1_700_000.0  # ≈ 105° E, 15.4° N: UTM 48N is the metric CRS chosen

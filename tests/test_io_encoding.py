@@ -10,7 +10,7 @@ import pytest
 from shapely.geometry import Point
 
 from geo_cds import schema as S
-from geo_cds.io import legacy, read_layer
+from geo_cds.inputs import legacy, read_layer
 from geo_cds.plan import InputSpec
 from geo_cds.problems import ProblemLog
 

@@ -14,7 +14,7 @@ import pytest
 from shapely.geometry import Point, Polygon, box
 
 from geo_cds import schema as S
-from geo_cds.io import load_inputs, read_layer
+from geo_cds.inputs import load_inputs, read_layer
 from geo_cds.plan import InputSpec, Plan
 from geo_cds.problems import ProblemLog
 
@@ -315,7 +315,7 @@ def test_plan_replace_keeps_working():
 def test_excel_title_rows_blank_rows_and_legacy_text(tmp_path, communes_file):
     from openpyxl import Workbook
 
-    from geo_cds.io import legacy
+    from geo_cds.inputs import legacy
 
     wb = Workbook()
     ws = wb.active

@@ -11,7 +11,7 @@ from rasterio.transform import from_origin
 from shapely.geometry import box
 
 from geo_cds import schema as S
-from geo_cds.io import check_rasters, read_layer, tables
+from geo_cds.inputs import check_rasters, read_layer, tables
 from geo_cds.plan import InputSpec, RasterSpec
 from geo_cds.problems import ProblemLog
 
@@ -217,7 +217,7 @@ def test_rasters_checked(tmp_path):
 def test_dates_parsed_by_the_reader_come_back_as_iso_dates():
     import datetime
 
-    from geo_cds.io.tables import clean_text
+    from geo_cds.inputs.tables import clean_text
 
     values = pd.Series([pd.Timestamp("2023-03-26"), datetime.date(2024, 1, 2), " Chợ Thương "])
     assert clean_text(values).tolist() == ["2023-03-26", "2024-01-02", "Chợ Thương"]

@@ -7,7 +7,7 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry import Point, box
 
-from geo_cds.join import join_villages
+from geo_cds.analysis.join import join_villages
 from geo_cds.problems import ProblemLog
 
 COMMUNES = gpd.GeoDataFrame(

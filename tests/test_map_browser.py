@@ -14,8 +14,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from geo_cds.maps import synthetic as syn
-from geo_cds.maps import write_map
+from geo_cds.outputs.maps import synthetic as syn
+from geo_cds.outputs.maps import write_map
 
 pytestmark = pytest.mark.browser
 

@@ -19,10 +19,10 @@ from shapely.geometry import LineString, Point, Polygon, box
 
 from geo_cds import schema as s
 from geo_cds.errors import LayerError
-from geo_cds.maps import data as mdata
-from geo_cds.maps import normalise_name, render_map, write_map
-from geo_cds.maps import rasters as mrasters
-from geo_cds.maps.labels import LABELS
+from geo_cds.outputs.maps import data as mdata
+from geo_cds.outputs.maps import normalise_name, render_map, write_map
+from geo_cds.outputs.maps import rasters as mrasters
+from geo_cds.outputs.maps.labels import LABELS
 from geo_cds.plan import RasterSpec, Thresholds
 
 REPO = Path(__file__).resolve().parent.parent
@@ -331,7 +331,7 @@ def test_raster_is_downsampled_to_max_px(tmp_path):
 
 
 def test_seed_provinces_map(tmp_path):
-    from geo_cds.maps import synthetic as syn
+    from geo_cds.outputs.maps import synthetic as syn
 
     communes = syn.read_communes(REPO / "boundaries" / "communes_2025_seed_provinces.gpkg")
     villages = syn.synthetic_villages(communes, mean_per_commune=5, seed=1)

@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 from test_interventions import COMMUNES, villages
 
-from geo_cds import interventions as iv
 from geo_cds import schema as s
-from geo_cds.budget import SelectionProblem, budget_sweep, select_budget, select_greedy
 from geo_cds.errors import PlanError
 from geo_cds.plan import Budget, Plan, Weights
-from geo_cds.priority import PRESETS, plan_investments, resolve_weights
+from geo_cds.planning import interventions as iv
+from geo_cds.planning.budget import SelectionProblem, budget_sweep, select_budget, select_greedy
+from geo_cds.planning.priority import PRESETS, plan_investments, resolve_weights
 
 VND = Plan().costs.usd_to_vnd
 

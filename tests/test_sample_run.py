@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from geo_cds.report import sha256
+from geo_cds.outputs.summary import sha256
 
 OUTPUTS = ["communes.csv", "communes.gpkg", "villages.gpkg", "priority_villages.csv",
            "priority_villages.xlsx", "interventions.csv", "industrial_parks_5g.csv",

@@ -2,7 +2,7 @@ import pandas as pd
 import pytest
 
 from geo_cds.errors import OutputExistsError
-from geo_cds.io.write import atomic_folder, write_csv
+from geo_cds.outputs.write import atomic_folder, write_csv
 
 
 def test_atomic_folder_leaves_nothing_on_failure(tmp_path):

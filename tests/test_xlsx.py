@@ -7,9 +7,9 @@ import pandas as pd
 from test_interventions import COMMUNES, villages
 
 from geo_cds import schema as s
+from geo_cds.outputs.workbook import commune_subtotals, write_priority_xlsx
 from geo_cds.plan import Budget, Plan
-from geo_cds.priority import plan_investments
-from geo_cds.xlsx import commune_subtotals, write_priority_xlsx
+from geo_cds.planning.priority import plan_investments
 
 VND = Plan().costs.usd_to_vnd
 
@@ -94,7 +94,7 @@ def test_commune_subtotals():
 
 
 def test_score_components_are_scores_not_money():
-    from geo_cds.xlsx import SCORE, VND, _number_format
+    from geo_cds.outputs.workbook import SCORE, VND, _number_format
 
     assert _number_format("score_people_per_vnd") == SCORE
     assert _number_format("cost_vnd") == VND

@@ -96,7 +96,7 @@ def coverage(
     import geopandas as gpd
     import pyogrio
 
-    from geo_cds.coverage import zonal_coverage
+    from geo_cds.analysis.coverage import zonal_coverage
     from geo_cds.errors import LayerError, OutputExistsError
     from geo_cds.plan import Thresholds
 

@@ -107,8 +107,8 @@ def polygons(
         geo-cds crosswalk polygons xa_cu.gpkg communes_2025.gpkg --new-code gso_ward_code \\
             -o crosswalk.csv
     """
-    from geo_cds import admin
-    from geo_cds.io.files import read_polygons
+    from geo_cds.inputs import codes as admin
+    from geo_cds.inputs.files import read_polygons
 
     disagreements_path = _sibling(output, "disagreements")
     _check_free([output, disagreements_path], overwrite)
@@ -230,11 +230,11 @@ def table(
         geo-cds crosswalk table ho_cap_quang_2024.xlsx --code "Mã xã" --count "Số hộ" \\
             --count "Số hộ cáp quang" --share "ty_le=Số hộ cáp quang/Số hộ" -o ftth_2025.csv
     """
-    from geo_cds import admin
     from geo_cds import schema as S
     from geo_cds.errors import CodeError
-    from geo_cds.io import tables
-    from geo_cds.io.files import read_polygons, read_table
+    from geo_cds.inputs import codes as admin
+    from geo_cds.inputs import tables
+    from geo_cds.inputs.files import read_polygons, read_table
 
     refused_path = _sibling(output, "refused")
     _check_free([output, refused_path], overwrite)

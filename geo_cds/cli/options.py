@@ -35,7 +35,7 @@ def input_overrides(func):
 
 def load_plan_or_sample(plan_file: Path | None, *, vintage=(), encoding=(), source_crs=()):
     """The plan file (or the embedded sample) with the per-input CLI overrides applied."""
-    from geo_cds.io import with_input_overrides
+    from geo_cds.inputs import with_input_overrides
     from geo_cds.plan import default_plan, load_plan
 
     plan = load_plan(plan_file) if plan_file else default_plan()

@@ -8,7 +8,7 @@ import click
 
 from geo_cds.cli.options import handle_errors, lang_option, overwrite_option
 
-PRESET_NAMES = ("coverage-first", "equity", "cost-effective")  # geo_cds.priority.PRESETS
+PRESET_NAMES = ("coverage-first", "equity", "cost-effective")  # geo_cds.planning.priority.PRESETS
 
 
 def _budget(value: str) -> float | None:
@@ -93,7 +93,7 @@ def plan(run_dir, budget, preset, weights, method, sweep, out, lang, overwrite):
         geo-cds plan --budget 50e9 --preset equity outputs/sample
         geo-cds plan outputs/sample --weight dbkk=0.6 --sweep 10e9,20e9,50e9,100e9
     """
-    from geo_cds.replan import replan_run
+    from geo_cds.planning.replan import replan_run
 
     if run_dir is None:
         from geo_cds.cli.options import load_plan_or_sample

@@ -31,7 +31,7 @@ def validate(plan_file, rejects, warnings, vintage, encoding, source_crs):
         geo-cds validate                 # the embedded sample
         geo-cds validate my_plan.toml --rejects problems.csv
     """
-    from geo_cds.io.write import atomic_file, write_csv
+    from geo_cds.outputs.write import atomic_file, write_csv
     from geo_cds.pipeline import validate as validate_plan
 
     plan = load_plan_or_sample(plan_file, vintage=vintage, encoding=encoding,

@@ -20,7 +20,7 @@ import pandas as pd
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 
-DATA = Path(__file__).resolve().parent / "data"
+DATA = Path(__file__).resolve().parent.parent / "data"
 
 VN2000_GEOGRAPHIC = "EPSG:4756"
 # EPSG "VN-2000 to WGS 84 (2)" (coordinate-frame rotations in the EPSG database); PROJ's

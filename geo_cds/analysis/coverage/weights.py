@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 import shapely
 
-from geo_cds.coverage import _kernels
-from geo_cds.coverage.grid import Grid, windows_from_rows
+from geo_cds.analysis.coverage import _kernels
+from geo_cds.analysis.coverage.grid import Grid, windows_from_rows
 from geo_cds.errors import LayerError
 
 log = logging.getLogger(__name__)
@@ -52,7 +52,7 @@ class ZoneWeights:
 
     def windows(self, band_h: int) -> list:
         """The raster windows that hold every weighted cell, band by band (see
-        :func:`geo_cds.coverage.grid.windows_over`)."""
+        :func:`geo_cds.analysis.coverage.grid.windows_over`)."""
         lo, hi = _kernels.row_bounds(
             self.run_ptr, self.run_a, self.run_b, self.cell_ptr, self.cell_c
         )

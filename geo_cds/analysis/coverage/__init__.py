@@ -43,15 +43,15 @@ import shapely
 from rasterio.enums import Resampling
 from rasterio.vrt import WarpedVRT
 
-from geo_cds.coverage import _kernels
-from geo_cds.coverage.grid import (
+from geo_cds.analysis.coverage import _kernels
+from geo_cds.analysis.coverage.grid import (
     DEFAULT_BLOCK_BYTES,
     Grid,
     band_height,
     nodata_of,
     windows_over,
 )
-from geo_cds.coverage.weights import (
+from geo_cds.analysis.coverage.weights import (
     MODES,
     ZoneWeights,
     boundaries_digest,

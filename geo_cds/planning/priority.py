@@ -1,7 +1,7 @@
 """Which villages come first and what a budget buys: score, presets, budget selection.
 
 :func:`plan_investments` is the stage the pipeline calls after the gaps: it costs the
-interventions (:mod:`geo_cds.interventions`), scores every village with a gap, chooses what
+interventions (:mod:`geo_cds.planning.interventions`), scores every village with a gap, chooses what
 the budget funds and returns an :class:`InvestmentPlan`.
 
 **Score.** Four components, each 0..1, combined with :class:`geo_cds.plan.Weights`
@@ -46,19 +46,19 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo_cds import interventions as iv
 from geo_cds import schema as s
-from geo_cds.budget import (
+from geo_cds.errors import LayerError, PlanError
+from geo_cds.geom import has_location
+from geo_cds.inputs.crs import metric_crs
+from geo_cds.plan import Costs, Plan, Target, Weights
+from geo_cds.planning import interventions as iv
+from geo_cds.planning.budget import (
     SelectionProblem,
     budget_sweep,
     fund_first,
     select_budget,
     select_greedy,
 )
-from geo_cds.crs import metric_crs
-from geo_cds.errors import LayerError, PlanError
-from geo_cds.geom import has_location
-from geo_cds.plan import Costs, Plan, Target, Weights
 
 log = logging.getLogger(__name__)
 
@@ -255,7 +255,7 @@ def _metric(gdf: gpd.GeoDataFrame | None, crs: str) -> gpd.GeoDataFrame | None:
         return None
     if gdf.crs is None:
         raise LayerError("a layer passed to plan_investments has no CRS; load it through "
-                         "geo_cds.io so it is in EPSG:4326")
+                         "geo_cds.inputs so it is in EPSG:4326")
     return gdf.to_crs(crs)
 
 
@@ -606,8 +606,8 @@ def write_investment_outputs(folder: Path, inv: InvestmentPlan, *, lang: str = "
 
     Each file is written to a temporary name and moved into place.
     """
-    from geo_cds.io import write
-    from geo_cds.xlsx import write_priority_xlsx
+    from geo_cds.outputs import write
+    from geo_cds.outputs.workbook import write_priority_xlsx
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)

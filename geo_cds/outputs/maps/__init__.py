@@ -27,12 +27,12 @@ from branca.element import Element, Figure, MacroElement
 from folium.template import Template
 
 from geo_cds import schema as s
-from geo_cds.maps import assets as _assets
-from geo_cds.maps import data as _data
-from geo_cds.maps.data import normalise_name
-from geo_cds.maps.labels import LANGS
-from geo_cds.maps.labels import labels as _labels
-from geo_cds.maps.rasters import raster_payload
+from geo_cds.outputs.maps import assets as _assets
+from geo_cds.outputs.maps import data as _data
+from geo_cds.outputs.maps.data import normalise_name
+from geo_cds.outputs.maps.labels import LANGS
+from geo_cds.outputs.maps.labels import labels as _labels
+from geo_cds.outputs.maps.rasters import raster_payload
 from geo_cds.plan import RasterSpec, Thresholds
 
 __all__ = ["LANGS", "normalise_name", "render_map", "write_map"]

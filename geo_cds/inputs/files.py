@@ -9,9 +9,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo_cds import crs as vncrs
 from geo_cds import schema as S
-from geo_cds.io import legacy, tables
+from geo_cds.inputs import crs as vncrs
+from geo_cds.inputs import legacy, tables
 from geo_cds.plan import InputSpec, Plan
 
 INPUT_LAYERS = ("communes", "villages", "parks", "streets", "sites", "fibre")

@@ -30,12 +30,12 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo_cds import admin
-from geo_cds import crs as vncrs
 from geo_cds import schema as S
-from geo_cds.io import legacy, tables
-from geo_cds.io.files import read_polygons, read_table, with_input_overrides  # noqa: F401 (re-exported)
-from geo_cds.io.rasters import check_rasters
+from geo_cds.inputs import codes as admin
+from geo_cds.inputs import crs as vncrs
+from geo_cds.inputs import legacy, tables
+from geo_cds.inputs.files import read_polygons, read_table, with_input_overrides  # noqa: F401 (re-exported)
+from geo_cds.inputs.rasters import check_rasters
 from geo_cds.plan import InputSpec, Plan, RasterSpec
 from geo_cds.problems import ProblemLog
 

@@ -27,7 +27,7 @@ import pandas as pd
 
 from geo_cds.errors import CodeError
 
-DATA = Path(__file__).resolve().parent / "data"
+DATA = Path(__file__).resolve().parent.parent / "data"
 
 VINTAGES = ("2025", "pre2025")
 # Distinct codes, all valid in 2025, that make a table's vintage 2025 (see detect_vintage).
@@ -114,7 +114,7 @@ def name_key(name: object) -> str:
     """Name compared across sources: NFC, lowercase, unit type ("Xã", "Phường"…) dropped."""
     if name is None or (isinstance(name, float) and np.isnan(name)) or name is pd.NA:
         return ""
-    from geo_cds.io.tables import normalise_header
+    from geo_cds.inputs.tables import normalise_header
 
     key = normalise_header(name)
     for prefix in ("xa_", "phuong_", "thi_tran_", "dac_khu_", "thi_xa_"):
@@ -360,7 +360,7 @@ def crosswalk_polygons(
     """
     import geopandas as gpd
 
-    from geo_cds.crs import metric_crs
+    from geo_cds.inputs.crs import metric_crs
 
     if old.crs is None or new.crs is None:
         raise CodeError("crosswalk: both layers need a CRS")

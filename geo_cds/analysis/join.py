@@ -16,8 +16,8 @@ import pandas as pd
 import shapely
 
 from geo_cds import schema as s
-from geo_cds.crs import metric_crs
 from geo_cds.geom import has_location
+from geo_cds.inputs.crs import metric_crs
 from geo_cds.problems import ProblemLog
 
 

@@ -17,7 +17,12 @@ import pandas as pd
 from geo_cds import schema as s
 from geo_cds.errors import LayerError, PlanError
 from geo_cds.plan import InputSpec, Plan, plan_from_record
-from geo_cds.priority import PRESETS, InvestmentPlan, plan_investments, write_investment_outputs
+from geo_cds.planning.priority import (
+    PRESETS,
+    InvestmentPlan,
+    plan_investments,
+    write_investment_outputs,
+)
 
 
 @dataclass
@@ -35,7 +40,7 @@ class RunInputs:
 
 def _read_input(spec: InputSpec | None, layer: str) -> gpd.GeoDataFrame | None:
     """Read a run's recorded input (sites, fibre, parks) as the pipeline read it."""
-    from geo_cds.io.read import read_layer
+    from geo_cds.inputs.read import read_layer
     from geo_cds.problems import ProblemLog
 
     if spec is None:
@@ -112,7 +117,7 @@ def replan_run(
         The folder written, the investment plan and the budget sweep (or ``None``).
     """
     from geo_cds.errors import OutputExistsError
-    from geo_cds.io import write
+    from geo_cds.outputs import write
 
     run = load_run(run_dir)
     plan = run.plan

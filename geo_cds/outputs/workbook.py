@@ -260,13 +260,13 @@ def write_priority_xlsx(path: str | Path, priority: pd.DataFrame, summary: Mappi
     path : path
         The ``.xlsx`` to write (replaced in one step when it exists).
     priority : DataFrame
-        The ranked priority list (:attr:`geo_cds.priority.InvestmentPlan.priority`).
+        The ranked priority list (:attr:`geo_cds.planning.priority.InvestmentPlan.priority`).
     summary : mapping
         The plan summary (nested mappings become "a / b" rows).
     lang : {"vi", "en"}
         Header, sheet and label language.
     parks : DataFrame, optional
-        5G for industrial parks (:attr:`geo_cds.priority.InvestmentPlan.parks`).
+        5G for industrial parks (:attr:`geo_cds.planning.priority.InvestmentPlan.parks`).
 
     Returns
     -------

@@ -182,7 +182,7 @@ def compare_runs(run_a: str | Path, run_b: str | Path) -> RunComparison:
 
 def write_comparison(cmp: RunComparison, out_dir: str | Path, *, overwrite: bool = False) -> Path:
     """Write ``totals.csv``, ``communes.csv`` and ``villages.csv`` into a new folder, atomically."""
-    from geo_cds.io import write
+    from geo_cds.outputs import write
 
     out_dir = Path(out_dir)
     with write.atomic_folder(out_dir, overwrite=overwrite) as staging:

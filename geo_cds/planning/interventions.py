@@ -1,9 +1,9 @@
 """Costed interventions that close the gaps: fibre routes, new 4G sites, 5G upgrades.
 
-Every distance is computed in a metric CRS (UTM 48N/49N, :func:`geo_cds.crs.metric_crs`);
+Every distance is computed in a metric CRS (UTM 48N/49N, :func:`geo_cds.inputs.crs.metric_crs`);
 every cost comes from :class:`geo_cds.plan.Costs` (USD, converted to VND at
 ``costs.usd_to_vnd`` and rounded to whole VND). Each function takes layers already in the
-metric CRS and returns layers in that CRS; :func:`geo_cds.priority.plan_investments` does the
+metric CRS and returns layers in that CRS; :func:`geo_cds.planning.priority.plan_investments` does the
 projection and brings the results back to EPSG:4326.
 
 - **Fibre extension** (:func:`fibre_routes`): a minimum spanning tree over the villages
