@@ -11,6 +11,7 @@ from test_interventions import COMMUNES, UTM, X0, Y0, villages
 
 from geo_cds import schema as s
 from geo_cds.cli.main import cli
+from geo_cds.outputs.write import MARKER
 from geo_cds.plan import SAMPLE_PLAN, Plan
 
 VND = Plan().costs.usd_to_vnd
@@ -18,8 +19,10 @@ BUDGET = 100_000 * VND  # 2.6e9: the two 950-people sites, not the off-grid 1,10
 
 
 def make_run(folder, rows=None, *, with_sites=True):
-    """A run folder as `geo-cds run` leaves it (the files re-planning reads)."""
+    """A run folder as `geo-cds run` leaves it (the files re-planning reads, and the
+    writer's mark that geo-cds created it)."""
     folder.mkdir(parents=True)
+    (folder / MARKER).write_text("{}", encoding="utf-8")
     rows = rows or [("A", 0, 0, 1100, {"covered_4g": False, "has_power": False}),
                     ("B", 40, 0, 950, {"covered_4g": False}),
                     ("C", 80, 0, 950, {"covered_4g": False, "dbkk": True}),
