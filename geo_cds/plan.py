@@ -312,7 +312,24 @@ def _targets(overrides: dict, where: str) -> tuple[Target, ...]:
 
 
 def load_plan(path: str | Path) -> Plan:
-    """Read a TOML plan file."""
+    """Read a TOML plan file.
+
+    Parameters
+    ----------
+    path : path
+        The plan file; relative paths inside it are relative to its folder, and run folders
+        go to ``[run] output_dir`` (default: ``outputs/`` beside the plan file).
+
+    Returns
+    -------
+    Plan
+
+    Raises
+    ------
+    geo_cds.errors.PlanError
+        The file is missing, not TOML, or holds an unknown key or a bad value (the message
+        names the file, the section and the key).
+    """
     path = Path(path).resolve()
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -324,7 +341,18 @@ def load_plan(path: str | Path) -> Plan:
 
 
 def default_plan() -> Plan:
-    """The embedded sample (``layers/sample_plan.toml`` in the repository)."""
+    """The embedded sample (``layers/sample_plan.toml`` in the repository).
+
+    Returns
+    -------
+    Plan
+        Its run folders go to ``outputs/`` at the top of the repository.
+
+    Raises
+    ------
+    geo_cds.errors.PlanError
+        Not run from a checkout of the repository (the sample is not installed).
+    """
     if not SAMPLE_PLAN.exists():
         raise PlanError(
             f"no plan given and the embedded sample plan {SAMPLE_PLAN} is not there; "

@@ -189,7 +189,21 @@ def accounting(inputs, villages: pd.DataFrame | None) -> pd.DataFrame:
 
 
 def analyse(plan: Plan, *, strict: bool = False, cache_dir: Path | None = None) -> RunResult:
-    """Run every stage in memory.
+    """Run every stage in memory: load, join, coverage, gaps, priority. Nothing is written.
+
+    Parameters
+    ----------
+    plan : Plan
+        From :func:`geo_cds.plan.load_plan` or :func:`geo_cds.plan.default_plan`.
+    strict : bool
+        Refuse to go on when any input row has an error (default: such rows are rejected and
+        listed in ``result.problems``).
+    cache_dir : Path, optional
+        Where the coverage engine keeps zone weights between runs.
+
+    Returns
+    -------
+    RunResult
 
     Raises
     ------
@@ -268,12 +282,26 @@ def run(plan: Plan, *, overwrite: bool = False, strict: bool = False) -> RunResu
 
 @dataclass
 class Validation:
+    """What :func:`validate` found: every problem, and the rows used per layer."""
+
     problems: object  # ProblemLog
     accounting: pd.DataFrame
 
 
 def validate(plan: Plan) -> Validation:
-    """Load every input and place the villages in their communes; collect every problem."""
+    """Load every input and place the villages in their communes; collect every problem.
+
+    Parameters
+    ----------
+    plan : Plan
+        The plan whose inputs to check.
+
+    Returns
+    -------
+    Validation
+        ``problems`` (every problem: file, row or feature, what, fix, severity) and
+        ``accounting`` (rows read, used, repaired, rejected per layer). Nothing is written.
+    """
     from geo_cds.analysis.join import join_villages
     from geo_cds.inputs.read import load_inputs
 
