@@ -153,12 +153,16 @@ def clean_stale(folder: Path) -> list[Path]:
         if kind != "tmp" and not (entry / MARKER).is_file():
             continue
         original = folder / entry.name[1:entry.name.rindex(f".geo-cds-{kind}-")]
-        if kind == "backup" and not original.exists():
-            os.rename(entry, original)
-            log.warning("restored %s from the backup a killed run left", original)
-        elif kind == "tmp":
-            entry.unlink(missing_ok=True)
-        else:
-            shutil.rmtree(entry, ignore_errors=True)
+        try:
+            if kind == "backup" and not original.exists():
+                os.rename(entry, original)
+                log.warning("restored %s from the backup a killed run left", original)
+            elif kind == "tmp":
+                entry.unlink(missing_ok=True)
+            else:
+                shutil.rmtree(entry)
+        except OSError as exc:  # cleaning up is worth trying, never worth failing for
+            log.warning("could not remove %s, left by a killed run: %s", entry, exc)
+            continue
         done.append(entry)
     return done
