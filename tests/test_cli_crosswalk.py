@@ -8,7 +8,8 @@ import pytest
 from click.testing import CliRunner
 
 from geo_cds.cli.main import cli
-from geo_cds.inputs import codes as admin
+from geo_cds.inputs.codes import old_to_new
+from geo_cds.inputs.crosswalk import approximate_old_communes
 from geo_cds.plan import REPO_ROOT
 
 SEED = REPO_ROOT / "boundaries" / "communes_2025_seed_provinces.gpkg"
@@ -22,7 +23,7 @@ def files(tmp_path_factory):
     new = new[new["province_code"] == "51"][["gso_ward_code", "gso_full_name", "geometry"]]
     new_path = d / "new.gpkg"
     new.to_file(new_path)
-    old = admin.approximate_old_communes(new, code="gso_ward_code")
+    old = approximate_old_communes(new, code="gso_ward_code")
     old = old.dissolve("old_code").reset_index()[["old_code", "geometry"]]
     old = old.rename(columns={"old_code": "Mã xã"})
     old_path = d / "old.gpkg"
@@ -60,7 +61,7 @@ def test_polygons_overlay_matches_official_table(files):
     assert res.exit_code == 0, res.output
     xw = pd.read_csv(out, dtype={"old_code": str, "new_code": str})
     assert xw["old_code"].str.len().eq(5).all()
-    official = admin.old_to_new().groupby("old_code")["new_code"].agg(set)
+    official = old_to_new().groupby("old_code")["new_code"].agg(set)
     main = xw[xw["share_of_old"] > 0.5]
     assert all(n in official[o] for o, n in zip(main["old_code"], main["new_code"]))
     report = pd.read_csv(d / "xw_disagreements.csv", dtype=str)

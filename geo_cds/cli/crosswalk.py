@@ -107,7 +107,7 @@ def polygons(
         geo-cds crosswalk polygons xa_cu.gpkg communes_2025.gpkg --new-code gso_ward_code \\
             -o crosswalk.csv
     """
-    from geo_cds.inputs import codes as admin
+    from geo_cds.inputs.crosswalk import check_crosswalk, crosswalk_polygons
     from geo_cds.inputs.files import read_polygons
 
     disagreements_path = _sibling(output, "disagreements")
@@ -116,10 +116,10 @@ def polygons(
     new, new_code, notes2 = read_polygons(new_file, new_code, new_layer)
     for note in notes + notes2:
         click.echo(f"warning: {note}", err=True)
-    xwalk = admin.crosswalk_polygons(
+    xwalk = crosswalk_polygons(
         old, new, old_code=old_code, new_code=new_code, min_share=min_share
     )
-    report = admin.check_crosswalk(xwalk)
+    report = check_crosswalk(xwalk)
     _write_csv(xwalk, output)
     _write_csv(report, disagreements_path)
     n_old = xwalk["old_code"].nunique()
@@ -232,16 +232,19 @@ def table(
     """
     from geo_cds import schema as S
     from geo_cds.errors import CodeError
-    from geo_cds.inputs import codes as admin
-    from geo_cds.inputs import tables
+    from geo_cds.inputs.columns import ALIASES, find_column
+    from geo_cds.inputs.convert import convert_table
+    from geo_cds.inputs.crosswalk import crosswalk_polygons
     from geo_cds.inputs.files import read_polygons, read_table
+    from geo_cds.inputs.tables import parse_code, parse_number
+    from geo_cds.inputs.vintage import detect_vintage
 
     refused_path = _sibling(output, "refused")
     _check_free([output, refused_path], overwrite)
     frame = read_table(table_file, sheet, encoding)
     cols = list(frame.columns)
     if code_col is None:
-        code_col = tables.find_column(cols, (S.COMMUNE_CODE, *tables.ALIASES[S.COMMUNE_CODE]))
+        code_col = find_column(cols, (S.COMMUNE_CODE, *ALIASES[S.COMMUNE_CODE]))
         if code_col is None:
             raise click.BadParameter(
                 f"no commune code column found in {table_file} (columns: {', '.join(cols)})",
@@ -253,7 +256,7 @@ def table(
             raise click.BadParameter(
                 f"column {col!r} is not in {table_file} (columns: {', '.join(cols)})"
             )
-    codes, repaired, bad = tables.parse_code(frame[code_col], 5)
+    codes, repaired, bad = parse_code(frame[code_col], 5)
     if bad.any():
         rows = ", ".join(str(i + 1) for i in bad.to_numpy().nonzero()[0][:10])
         raise CodeError(
@@ -267,14 +270,14 @@ def table(
         )
     frame[code_col] = codes
     for col in counts:
-        nums, badn = tables.parse_number(frame[col])
+        nums, badn = parse_number(frame[col])
         if badn.any():
             rows = ", ".join(str(i + 1) for i in badn.to_numpy().nonzero()[0][:10])
             raise CodeError(
                 f"{table_file}: column {col!r} has values that are not numbers (rows {rows})"
             )
         frame[col] = nums
-    ev = admin.detect_vintage(frame[code_col])
+    ev = detect_vintage(frame[code_col])
     if ev.vintage == "2025":
         raise CodeError(
             f"{table_file}: the codes look like 2025 codes already ({ev.explain()}); "
@@ -288,8 +291,8 @@ def table(
         new, nc, notes2 = read_polygons(new_boundaries, new_boundaries_code)
         for note in notes + notes2:
             click.echo(f"warning: {note}", err=True)
-        weights = admin.crosswalk_polygons(old, new, old_code=oc, new_code=nc)
-    out, refused = admin.convert_table(
+        weights = crosswalk_polygons(old, new, old_code=oc, new_code=nc)
+    out, refused = convert_table(
         frame, code=code_col, counts=counts, shares=share_map, weights=weights
     )
     if len(refused):

@@ -11,10 +11,11 @@ import pandas as pd
 
 from geo_cds import schema as S
 from geo_cds.inputs import crs as vncrs
-from geo_cds.inputs import legacy, tables
+from geo_cds.inputs import legacy
+from geo_cds.inputs.columns import ALIASES, find_column
+from geo_cds.inputs.layer import INPUT_LAYERS
+from geo_cds.inputs.tables import parse_code
 from geo_cds.plan import InputSpec, Plan
-
-INPUT_LAYERS = ("communes", "villages", "parks", "streets", "sites", "fibre")
 
 
 def read_polygons(
@@ -75,7 +76,7 @@ def read_polygons(
                 )
     cols = [c for c in frame.columns if c != frame.geometry.name]
     if code is None:
-        code = tables.find_column(cols, (S.COMMUNE_CODE, *tables.ALIASES[S.COMMUNE_CODE]))
+        code = find_column(cols, (S.COMMUNE_CODE, *ALIASES[S.COMMUNE_CODE]))
         if code is None:
             raise LayerError(
                 f"{path}: no commune code column found (columns: "
@@ -83,7 +84,7 @@ def read_polygons(
             )
     elif code not in frame.columns:
         raise LayerError(f"{path}: no column {code!r} (columns: {', '.join(cols)})")
-    codes, repaired, bad = tables.parse_code(frame[code], 5)
+    codes, repaired, bad = parse_code(frame[code], 5)
     if bad.any():
         rows = ", ".join(str(i + 1) for i in np.flatnonzero(bad.to_numpy())[:10])
         raise LayerError(
