@@ -2,10 +2,15 @@
 
 * :func:`crosswalk_polygons` overlays old polygons on 2025 ones in a metric CRS;
 * :func:`check_crosswalk` lists where the overlay disagrees with the official old → new table;
-* :func:`approximate_old_communes` builds approximate old polygons (tests and benchmarks).
+* :func:`approximate_old_communes` builds approximate old polygons (tests and benchmarks);
+* :func:`crosswalk_files` does the first two from files, collecting every problem
+  (``geo-cds crosswalk polygons``).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
@@ -14,6 +19,8 @@ import shapely
 from geo_cds.errors import CodeError
 from geo_cds.inputs.codes import old_to_new, units_pre2025
 from geo_cds.inputs.crs import metric_crs
+from geo_cds.inputs.files import load_polygons
+from geo_cds.problems import ProblemLog
 
 
 def crosswalk_polygons(
@@ -171,3 +178,62 @@ def approximate_old_communes(new, code: str = "commune_code"):
         geometry=rows_geom,
         crs="EPSG:4326",
     )
+
+
+@dataclass
+class PolygonCrosswalk:
+    """Result of :func:`crosswalk_files`; the tables are None when ``problems`` has errors."""
+
+    crosswalk: pd.DataFrame | None = None  # see crosswalk_polygons
+    disagreements: pd.DataFrame | None = None  # see check_crosswalk
+    problems: ProblemLog = field(default_factory=ProblemLog)
+
+
+def crosswalk_files(
+    old_file: str | Path,
+    new_file: str | Path,
+    *,
+    old_code: str | None = None,
+    new_code: str | None = None,
+    old_layer: str | None = None,
+    new_layer: str | None = None,
+    source_crs: str | None = None,
+    min_share: float = 0.001,
+) -> PolygonCrosswalk:
+    """Cross-walk the old commune polygons of ``old_file`` onto the 2025 ones of ``new_file``.
+
+    Both files are read (:func:`geo_cds.inputs.files.load_polygons`) and every problem of both
+    is collected before anything is computed.
+
+    Parameters
+    ----------
+    old_file, new_file : path-like
+        Old (pre-2025) and 2025 commune polygons, any vector format and CRS.
+    old_code, new_code : str, optional
+        Their code columns (found by name when not given).
+    old_layer, new_layer : str, optional
+        Layers of multi-layer files.
+    source_crs : str, optional
+        CRS of ``old_file`` when its .prj is missing or wrong.
+    min_share : float
+        As in :func:`crosswalk_polygons`.
+
+    Returns
+    -------
+    PolygonCrosswalk
+        The crosswalk, its disagreements with the official table, and every problem.
+
+    Examples
+    --------
+    >>> result = crosswalk_files("xa_cu.gpkg", "communes_2025.gpkg")  # doctest: +SKIP
+    >>> result.problems.errors or result.disagreements                # doctest: +SKIP
+    """
+    problems = ProblemLog()
+    old, old_code = load_polygons(
+        old_file, problems, old_code, old_layer, source_crs, role="old communes"
+    )
+    new, new_code = load_polygons(new_file, problems, new_code, new_layer, role="new communes")
+    if old is None or new is None:
+        return PolygonCrosswalk(problems=problems)
+    xwalk = crosswalk_polygons(old, new, old_code=old_code, new_code=new_code, min_share=min_share)
+    return PolygonCrosswalk(xwalk, check_crosswalk(xwalk), problems)
