@@ -183,3 +183,14 @@ def test_zone_coverage_matches_the_hand_worked_raster(inputs):
     assert list(result.table.columns[:2]) == ["commune_code", "4g_area_share"]
     # default 4G threshold -105 dBm: -80 and -100 covered, -110 not; nodata left out
     assert result.table.loc[0, "4g_area_share"] == pytest.approx(2 / 3, abs=1e-6)
+
+
+def test_every_bad_threshold_is_named_at_once(inputs, tmp_path):
+    zones, rsrp = inputs
+    res = CliRunner().invoke(
+        cli,
+        ["coverage", str(zones), str(tmp_path / "o.csv"), "-r", f"4g={rsrp}",
+         "-t", "4g=strong", "-t", "3g=-100"],
+    )
+    assert res.exit_code == 2
+    assert "'strong' is not a number" in res.output and "'3g'" in res.output
