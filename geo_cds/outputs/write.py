@@ -30,12 +30,16 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo_cds import __version__
 from geo_cds.atomic import MARKER, atomic_file, clean_stale, output_error, temp_name
 from geo_cds.errors import ForeignFolderError, OutputError, OutputExistsError
 
 __all__ = ["MARKER", "atomic_file", "atomic_folder", "check_writable", "replace_files",
            "write_csv", "write_gpkg", "write_json"]
+
+
+def _mark(folder: Path) -> None:
+    """Sign ``folder`` as created by geo-cds (what allows replacing it later)."""
+    (folder / MARKER).write_text('{"written_by": "geo-cds"}\n', encoding="utf-8")
 
 
 def _exists(path: Path) -> bool:
@@ -91,6 +95,8 @@ def check_writable(target: Path, overwrite: bool = False, *, folder: bool = True
             f"{target} exists and was not written by geo-cds ({why}): it is never replaced, "
             "not even with --overwrite; choose another run name or output folder, or move "
             f"{target} away yourself")
+    if not overwrite and not folder:
+        raise OutputExistsError(f"{target} exists; pass --overwrite to replace it")
     if not overwrite:
         raise OutputExistsError(
             f"output {target} already exists; choose another run name or pass --overwrite"
@@ -130,7 +136,7 @@ def atomic_folder(target: Path, overwrite: bool = False) -> Iterator[Path]:
     try:
         staging.mkdir()
         try:
-            write_json({"written_by": "geo-cds", "version": __version__}, staging / MARKER)
+            _mark(staging)
             yield staging
             _swap(staging, target, overwrite)
         except BaseException:
@@ -178,7 +184,7 @@ def replace_files(folder: Path) -> Iterator[Path]:
         staging = temp_name(folder / "files", "staging")
         staging.mkdir()
         try:
-            (staging / MARKER).write_text("geo-cds\n", encoding="utf-8")
+            _mark(staging)
             yield staging
             for f in sorted(staging.iterdir()):
                 if f.name != MARKER:
