@@ -11,7 +11,14 @@ import pytest
 
 from geo_cds import atomic
 from geo_cds.errors import ForeignFolderError, OutputError, OutputExistsError
-from geo_cds.outputs.write import MARKER, atomic_file, atomic_folder, check_writable, write_csv
+from geo_cds.outputs.write import (
+    MARKER,
+    atomic_file,
+    atomic_folder,
+    check_writable,
+    replace_files,
+    write_csv,
+)
 
 real_rename = os.rename
 
@@ -154,6 +161,24 @@ def test_failed_file_replace_keeps_the_old_file_and_no_temporary(tmp_path, monke
         atomic_file(path, lambda tmp: tmp.write_text("new"))
     assert path.read_text() == "old"
     assert listing(tmp_path) == ["rejects.csv"]
+
+
+def test_replace_files_swaps_files_in_a_shared_folder_only_when_all_are_written(tmp_path):
+    layers = tmp_path / "layers"
+    layers.mkdir()
+    (layers / "plan.toml").write_text("mine")
+    (layers / "villages.gpkg").write_text("old villages")
+    with pytest.raises(RuntimeError):
+        with replace_files(layers) as staging:
+            (staging / "villages.gpkg").write_text("new villages")
+            raise RuntimeError("killed half way")
+    assert (layers / "villages.gpkg").read_text() == "old villages"
+    with replace_files(layers) as staging:
+        (staging / "villages.gpkg").write_text("new villages")
+        (staging / "sites.gpkg").write_text("sites")
+    assert listing(layers) == ["plan.toml", "sites.gpkg", "villages.gpkg"]
+    assert (layers / "villages.gpkg").read_text() == "new villages"
+    assert (layers / "plan.toml").read_text() == "mine"
 
 
 # --- only its own folders --------------------------------------------------------------------
