@@ -12,7 +12,7 @@ COMMON = {
 LAYER = {
     "vi": {
         "communes": "xã/phường", "villages": "thôn", "parks": "KCN/CCN/KKT",
-        "streets": "tuyến phố, chợ không dùng tiền mặt", "sites": "trạm phát sóng",
+        "streets": "tuyến phố và chợ không dùng tiền mặt", "sites": "trạm phát sóng",
         "fibre": "mạng cáp quang", "population": "mật độ dân số (raster)",
         "rsrp_4g": "vùng phủ sóng 4G (RSRP)", "rsrp_5g": "vùng phủ sóng 5G (RSRP)",
         "mask_4g": "vùng phủ sóng 4G", "mask_5g": "vùng phủ sóng 5G",
