@@ -3,7 +3,8 @@
 Sheets: the ranked priority list, subtotals per commune, 5G for industrial parks (when
 given) and the plan summary. Official codes are text cells with their leading zeros
 ("07795"), names keep their diacritics, VND amounts use a thousands separator, every sheet
-has a frozen header and an autofilter. Headers in Vietnamese (``lang="vi"``) or English.
+has a frozen header and an autofilter. Every text comes from the label catalogue
+(:mod:`geo_cds.labels`) in the language asked (``lang="vi"`` or ``"en"``).
 The file is written to a temporary name and moved into place.
 """
 
