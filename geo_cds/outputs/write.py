@@ -30,6 +30,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geo_cds._version import __version__
 from geo_cds.atomic import MARKER, atomic_file, clean_stale, output_error, temp_name
 from geo_cds.errors import ForeignFolderError, OutputError, OutputExistsError
 
@@ -39,7 +40,7 @@ __all__ = ["MARKER", "atomic_file", "atomic_folder", "check_writable", "replace_
 
 def _mark(folder: Path) -> None:
     """Sign ``folder`` as created by geo-cds (what allows replacing it later)."""
-    (folder / MARKER).write_text('{"written_by": "geo-cds"}\n', encoding="utf-8")
+    write_json({"written_by": "geo-cds", "version": __version__}, folder / MARKER)
 
 
 def _exists(path: Path) -> bool:

@@ -1,4 +1,4 @@
-"""What a run found, in memory: the one type the pipeline's stages hand to the writer."""
+"""What :func:`geo_cds.pipeline.analyse` returns: a run in memory, before anything is written."""
 
 from __future__ import annotations
 
