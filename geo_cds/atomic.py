@@ -51,6 +51,11 @@ def temp_name(target: Path, kind: str = "tmp") -> Path:
         f".{target.name}.geo-cds-{kind}-{os.getpid()}-{secrets.token_hex(4)}{suffix}")
 
 
+def is_leftover(path: Path) -> bool:
+    """Whether ``path`` is named like the writer's temporary files, staging or backup folders."""
+    return _LEFTOVER.match(Path(path).name) is not None
+
+
 def output_error(exc: OSError, folder: Path) -> OutputError | None:
     """The clear message for a disk that refuses to be written (``None`` for other errors).
 

@@ -322,6 +322,29 @@ def test_a_full_disk_on_a_single_file(tmp_path):
     assert listing(tmp_path) == []
 
 
+def test_gdal_refusing_a_geopackage_is_a_message_naming_the_output_folder(tmp_path, monkeypatch):
+    """GDAL says "Failed to commit transaction" on a full disk, as a RuntimeError, not OSError."""
+    import geopandas as gpd
+    import pyogrio
+    from shapely.geometry import Point
+
+    from geo_cds.outputs.write import write_gpkg
+
+    def refuse(self, path, **kwargs):
+        open(path, "wb").close()
+        raise pyogrio.errors.DataSourceError("Failed to commit transaction")
+
+    monkeypatch.setattr(gpd.GeoDataFrame, "to_file", refuse)
+    out = tmp_path / "outputs"
+    frame = gpd.GeoDataFrame({"v": [1]}, geometry=[Point(0, 0)], crs="EPSG:4326")
+    with pytest.raises(OutputError) as caught:
+        with atomic_folder(out / "run") as staging:
+            write_gpkg(frame, staging / "villages.gpkg", "villages")
+    assert str(caught.value).startswith(
+        f"cannot write villages.gpkg to {out}: Failed to commit transaction; check the free space")
+    assert listing(out) == []
+
+
 def test_an_error_about_another_file_is_not_blamed_on_the_output(tmp_path):
     elsewhere = tmp_path / "inputs" / "villages.gpkg"
     with pytest.raises(PermissionError):

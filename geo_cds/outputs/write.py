@@ -29,9 +29,17 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyogrio
 
 from geo_cds._version import __version__
-from geo_cds.atomic import MARKER, atomic_file, clean_stale, output_error, temp_name
+from geo_cds.atomic import (
+    MARKER,
+    atomic_file,
+    clean_stale,
+    is_leftover,
+    output_error,
+    temp_name,
+)
 from geo_cds.errors import ForeignFolderError, OutputError, OutputExistsError
 
 __all__ = ["MARKER", "atomic_file", "atomic_folder", "check_writable", "replace_files",
@@ -209,7 +217,23 @@ def write_csv(df: pd.DataFrame, path: Path) -> Path:
 
 
 def write_gpkg(gdf: gpd.GeoDataFrame, path: Path, layer: str) -> Path:
-    gdf.to_file(path, layer=layer, driver="GPKG", engine="pyogrio")
+    """Write one GeoPackage layer.
+
+    Raises
+    ------
+    geo_cds.errors.OutputError
+        GDAL refused the write (it tells a full disk or a refused file only in words, not
+        as an ``OSError``); the message names the output folder and gives GDAL's words.
+    """
+    path = Path(path)
+    try:
+        gdf.to_file(path, layer=layer, driver="GPKG", engine="pyogrio")
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+        folder = path.parent
+        if is_leftover(folder):  # a staging folder: name the output folder it is for
+            folder = folder.parent
+        raise OutputError(f"cannot write {path.name} to {folder}: {exc}; check the free space "
+                          "and the permissions there, or choose another output folder") from exc
     return path
 
 
