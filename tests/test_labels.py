@@ -8,6 +8,8 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from geo_cds import schema as s
 from geo_cds.labels import LANGS, label, labels, number, sections
@@ -70,6 +72,13 @@ def test_unknown_key_is_shown_as_it_is_and_unknown_lang_refused():
 ])
 def test_numbers_the_way_each_language_writes_them(x, lang, digits, text):
     assert number(x, lang, digits) == text
+
+
+@given(st.floats(-1e15, 1e15), st.integers(0, 3))
+def test_vi_and_en_numbers_differ_only_in_the_separators(x, digits):
+    vi, en = number(x, "vi", digits), number(x, "en", digits)
+    assert vi.translate(str.maketrans(".,", ",.")) == en
+    assert float(en.replace(",", "")) == pytest.approx(round(x, digits), abs=10 ** -digits)
 
 
 def test_identifiers_shown_to_people_have_labels():
