@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import geopandas as gpd
@@ -15,6 +12,7 @@ import shapely
 
 from geo_cds import schema as S
 from geo_cds.errors import LayerError, OutputExistsError
+from geo_cds.outputs.write import replace_files
 from geo_cds.plan import REPO_ROOT
 from geo_cds.sample.context import (
     FIBRE_TARGETS,
@@ -138,14 +136,8 @@ def write_sample(out: str | Path = DEFAULT_OUT, boundaries: str | Path = DEFAULT
         raise OutputExistsError(
             f"{out} already holds {', '.join(existing)}; pass --overwrite to regenerate them")
     communes = read_seed_communes(boundaries, only)
-    out.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".sample-", dir=out))
-    try:
+    with replace_files(out) as tmp:  # every file is complete before any replaces its old one
         figures = _generate(communes, tmp, seed, boundaries)
-        for f in FILES:  # every file is complete before any replaces its old version
-            os.replace(tmp / f, out / f)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
     return figures
 
 
