@@ -16,17 +16,16 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "geo_cds"
 
 # Stages in pipeline order. Foundation modules may be imported by any stage; ``sample`` builds
-# the sample layers and may import anything below ``cli``. The package root (``geo_cds``)
-# defines ``__version__`` and loads its public names lazily (PEP 562, no static import), so it
-# is foundation too: any stage may import it, and it may import nothing above.
-FOUNDATION = {"errors", "plan", "schema", "problems", "geom", "labels", "atomic"}
+# the sample layers and may import anything below ``cli``; the package root (the public API)
+# sits with ``cli`` on top.
+FOUNDATION = {"_version", "errors", "plan", "schema", "problems", "geom", "labels", "atomic"}
 STAGES = ["foundation", "inputs", "analysis", "planning", "outputs", "pipeline", "sample", "cli"]
 RANK = {stage: i for i, stage in enumerate(STAGES)}
-RANK["api"] = RANK["foundation"]
+RANK["api"] = RANK["cli"]
 
-# Upward imports known and being removed (issue 9), as (importer, imported). Delete an entry
-# when its import is gone: test_known_upward_imports_still_exist fails as a reminder. Empty
-# since the writer's rework (planning no longer imports outputs); add nothing new here.
+# Upward imports being removed (issue 9: planning returns data, only outputs writes — the
+# writer's rework). Each entry is (importer, imported); delete it when the import is gone:
+# test_known_upward_imports_still_exist fails as a reminder. Add nothing new here.
 KNOWN_UPWARD: set[tuple[str, str]] = set()
 
 
@@ -49,30 +48,11 @@ def _resolve(name: str, modules: dict[str, Path]) -> str | None:
     return None
 
 
-def _type_checking_only(tree: ast.AST) -> set[int]:
-    """Ids of the import nodes under ``if TYPE_CHECKING:`` (never executed)."""
-    out: set[int] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
-            out.update(id(n) for stmt in node.body for n in ast.walk(stmt))
-    return out
-
-
-def _imports(
-    module: str, path: Path, modules: dict[str, Path], *, typing: bool = True
-) -> dict[str, int]:
-    """geo_cds modules imported anywhere in ``path`` → first line number.
-
-    With ``typing=False`` the imports under ``if TYPE_CHECKING:`` are left out: they are never
-    executed, so they cannot make a cycle at run time (they still count as upward imports).
-    """
+def _imports(module: str, path: Path, modules: dict[str, Path]) -> dict[str, int]:
+    """geo_cds modules imported anywhere in ``path`` → first line number."""
     found: dict[str, int] = {}
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    skip = set() if typing else _type_checking_only(tree)
-    for node in ast.walk(tree):
-        if id(node) in skip:
-            continue
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         names: list[str] = []
         if isinstance(node, ast.Import):
             names = [a.name for a in node.names]
@@ -105,9 +85,9 @@ def _stage(module: str) -> str:
     )
 
 
-def _graph(typing: bool = True) -> dict[str, dict[str, int]]:
+def _graph() -> dict[str, dict[str, int]]:
     modules = _modules()
-    return {m: _imports(m, p, modules, typing=typing) for m, p in modules.items()}
+    return {m: _imports(m, p, modules) for m, p in modules.items()}
 
 
 def _upward(graph) -> set[tuple[str, str]]:
@@ -173,7 +153,7 @@ def test_known_upward_imports_still_exist():
 
 
 def test_no_import_cycles():
-    cycles = _cycles(_graph(typing=False))
+    cycles = _cycles(_graph())
     assert not cycles, "import cycles:\n" + "\n".join(f"  {' ↔ '.join(c)}" for c in cycles)
 
 
@@ -195,9 +175,6 @@ def test_cycle_finder(graph, expected):
 def test_imports_inside_functions_and_relative_imports_are_seen(tmp_path):
     src = tmp_path / "m.py"
     src.write_text(
-        "from typing import TYPE_CHECKING\n"
-        "if TYPE_CHECKING:\n"
-        "    from geo_cds.analysis import join\n"
         "from geo_cds import schema as S\n"
         "def f():\n"
         "    from geo_cds.outputs.write import atomic_file\n"
@@ -207,16 +184,13 @@ def test_imports_inside_functions_and_relative_imports_are_seen(tmp_path):
     modules = _modules()
     found = _imports("geo_cds.inputs.m", src, modules)
     assert set(found) == {
-        "geo_cds.analysis.join",
         "geo_cds.schema",
         "geo_cds.outputs.write",
         "geo_cds.inputs.tables",
         "geo_cds.pipeline",
     }
-    assert "geo_cds.analysis.join" not in _imports("geo_cds.inputs.m", src, modules, typing=False)
     upward = _upward({"geo_cds.inputs.m": found})
     assert upward == {
-        ("geo_cds.inputs.m", "geo_cds.analysis.join"),
         ("geo_cds.inputs.m", "geo_cds.outputs.write"),
         ("geo_cds.inputs.m", "geo_cds.pipeline"),
     }
