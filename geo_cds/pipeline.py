@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -26,6 +27,10 @@ from geo_cds.outputs import write
 from geo_cds.plan import Plan
 
 log = logging.getLogger(__name__)
+
+# Told when a stage starts, (label, None), and when it ends, (label, seconds): how the CLI
+# shows progress. The library itself stays silent.
+Progress = Callable[[str, float | None], None]
 
 # Output column order of the commune table (others follow).
 COMMUNE_OUT = [
@@ -64,11 +69,44 @@ class RunResult:
 
 
 @contextmanager
-def _timed(timings: dict, stage: str):
+def _timed(timings: dict, stage: str, progress: Progress | None = None):
+    """Time a stage into ``timings`` and tell ``progress`` when it starts and ends."""
+    if progress:
+        progress(stage, None)
     t0 = time.perf_counter()
     yield
     timings[stage] = time.perf_counter() - t0
+    if progress:
+        progress(stage, timings[stage])
     log.info("%s: %.2f s", stage, timings[stage])
+
+
+class _Steps:
+    """Successive parts of one stage: calling it with the next part's label ends the previous
+    part and starts this one (for ``progress``); ``steps()`` ends the last."""
+
+    def __init__(self, progress: Progress | None):
+        self.progress, self.label, self.t0 = progress, None, 0.0
+
+    def __call__(self, label: str | None = None) -> None:
+        now = time.perf_counter()
+        if self.progress and self.label:
+            self.progress(self.label, now - self.t0)
+        self.label, self.t0 = label, now
+        if self.progress and label:
+            self.progress(label, None)
+
+
+def _prepare_coverage(plan: Plan, timings: dict, progress: Progress | None) -> None:
+    """Compile the coverage kernels, announced, when numba's disk cache does not have them yet
+    (a first run that did not go through ``make install``)."""
+    if not _coverage_rasters(plan):
+        return
+    from geo_cds.analysis.coverage.prepare import ensure_ready
+
+    seconds = ensure_ready(progress)
+    if seconds is not None:
+        timings["prepare"] = seconds
 
 
 def _coverage_rasters(plan: Plan) -> dict[str, str]:
@@ -159,8 +197,9 @@ def accounting(inputs, villages: pd.DataFrame | None) -> pd.DataFrame:
     return table
 
 
-def analyse(plan: Plan, *, strict: bool = False, cache_dir: Path | None = None) -> RunResult:
-    """Run every stage in memory.
+def analyse(plan: Plan, *, strict: bool = False, cache_dir: Path | None = None,
+            progress: Progress | None = None) -> RunResult:
+    """Run every stage in memory (``progress``: see :data:`Progress`).
 
     Raises
     ------
@@ -173,23 +212,24 @@ def analyse(plan: Plan, *, strict: bool = False, cache_dir: Path | None = None) 
 
     timings: dict[str, float] = {}
     started = datetime.now(UTC).astimezone().isoformat(timespec="seconds")
-    with _timed(timings, "load"):
+    with _timed(timings, "load", progress):
         inputs = load_inputs(plan)
     if inputs.problems.layer_errors():
         raise ValidationFailed(inputs.problems.problems)
     communes = inputs.communes
-    with _timed(timings, "join"):
+    with _timed(timings, "join", progress):
         villages = join_villages(
             inputs.villages, communes, tolerance_m=plan.thresholds.join_tolerance_m,
             file=str(plan.villages.path), log=inputs.problems,
         )
     if strict and inputs.problems.errors:
         raise ValidationFailed(inputs.problems.problems)
-    with _timed(timings, "coverage"):
+    _prepare_coverage(plan, timings, progress)
+    with _timed(timings, "coverage", progress):
         rsrp, covered = village_raster_coverage(villages, plan, cache_dir)
         commune_zonal = zone_coverage(communes, plan, cache_dir)
         park_zonal = zone_coverage(inputs.parks, plan, cache_dir)
-    with _timed(timings, "gaps"):
+    with _timed(timings, "gaps", progress):
         villages = gaps.village_gaps(
             gaps.village_coverage(villages, rsrp, plan.thresholds, raster_covered=covered), plan)
         communes = gaps.commune_table(communes, villages, commune_zonal)
@@ -199,7 +239,7 @@ def analyse(plan: Plan, *, strict: bool = False, cache_dir: Path | None = None) 
         parks = gaps.park_table(inputs.parks, park_zonal, plan) if inputs.parks is not None else None
         streets = gaps.street_table(inputs.streets, communes) if inputs.streets is not None else None
         targets = gaps.target_table(communes, villages, parks, plan)
-    with _timed(timings, "priority"):
+    with _timed(timings, "priority", progress):
         investment = plan_investments(villages, communes, parks, inputs.sites, inputs.fibre, plan)
     table = accounting(inputs, villages)
     return RunResult(plan=plan, inputs=inputs, communes=communes, villages=villages, parks=parks,
@@ -218,19 +258,23 @@ def _readable(table: pd.DataFrame) -> pd.DataFrame:
     return table.round(digits)
 
 
-def write_outputs(result: RunResult, folder: Path) -> None:
+def write_outputs(result: RunResult, folder: Path, progress: Progress | None = None) -> None:
     """Write every output of a run into ``folder`` (a staging folder: see ``run``)."""
     from geo_cds.outputs.maps import write_map
     from geo_cds.planning.priority import write_investment_outputs
 
     plan = result.plan
     t0 = time.perf_counter()
+    steps = _Steps(progress)
+    steps("writing tables")
     communes = _readable(result.communes)
     write.write_csv(communes, folder / "communes.csv")
     write.write_gpkg(communes, folder / "communes.gpkg", "communes")
     write.write_gpkg(result.villages, folder / "villages.gpkg", "villages")
     inv = result.investment
+    steps("writing the priority workbook and tables")
     write_investment_outputs(folder, inv, lang=plan.lang)
+    steps("writing tables")
     if result.parks is not None:
         parks = _readable(result.parks)
         write.write_csv(parks, folder / "industrial_parks_5g.csv")
@@ -239,6 +283,7 @@ def write_outputs(result: RunResult, folder: Path) -> None:
         write.write_csv(_readable(result.streets), folder / "cashless_streets.csv")
     write.write_csv(result.problems.to_frame(), folder / "rejects.csv")
     date = result.started[:10]
+    steps("writing the map")
     write_map(
         folder / "map.html", communes=result.communes, villages=result.villages,
         parks=result.parks, streets=result.streets, interventions=inv.interventions,
@@ -248,12 +293,14 @@ def write_outputs(result: RunResult, folder: Path) -> None:
               "sources": ", ".join(Path(p).name for p in result.inputs.files.values()),
               "generated": result.generated},
     )
+    steps("writing the summary")
     data = report.summary(name=plan.name, date=date, communes=result.communes,
                           villages=result.villages, targets=result.targets,
                           accounting=result.accounting, investment=inv.summary,
                           generated=result.generated)
     write.write_json(data, folder / "summary.json")
     (folder / "summary.md").write_text(report.summary_markdown(data, plan.lang), encoding="utf-8")
+    steps()
     result.timings["write"] = time.perf_counter() - t0
     finished = datetime.now(UTC).astimezone().isoformat(timespec="seconds")
     write.write_json(
@@ -263,13 +310,18 @@ def write_outputs(result: RunResult, folder: Path) -> None:
     )
 
 
-def run(plan: Plan, *, overwrite: bool = False, strict: bool = False) -> RunResult:
-    """Analyse ``plan`` and write ``<output_dir>/<name>/`` atomically; return the result."""
+def run(plan: Plan, *, overwrite: bool = False, strict: bool = False,
+        progress: Progress | None = None) -> RunResult:
+    """Analyse ``plan`` and write ``<output_dir>/<name>/`` atomically; return the result.
+
+    ``progress`` is told when each stage starts and ends (see :data:`Progress`).
+    """
     target = Path(plan.output_dir) / plan.name
     write.check_writable(target, overwrite)
-    result = analyse(plan, strict=strict, cache_dir=Path(plan.output_dir) / ".cache")
+    result = analyse(plan, strict=strict, cache_dir=Path(plan.output_dir) / ".cache",
+                     progress=progress)
     with write.atomic_folder(target, overwrite=overwrite) as staging:
-        write_outputs(result, staging)
+        write_outputs(result, staging, progress)
     result.folder = target
     return result
 

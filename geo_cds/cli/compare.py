@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-import pandas as pd
 
 from geo_cds.cli.options import handle_errors, overwrite_option
 
@@ -26,8 +25,14 @@ _TOTAL_LABELS = {
 }
 
 
+def _missing(value) -> bool:
+    import pandas as pd  # loaded by then: compare_runs uses it; kept out of `--help`
+
+    return value is None or bool(pd.isna(value))
+
+
 def _fmt(metric: str, value) -> str:
-    if value is None or pd.isna(value):
+    if _missing(value):
         return "–"
     if metric.startswith("share"):
         return f"{100 * value:.1f}%"
@@ -62,7 +67,7 @@ def compare(run_a, run_b, out, top, overwrite):
     for row in cmp.totals.itertuples():
         label = _TOTAL_LABELS.get(row.metric, row.metric)
         change = row.change
-        ch = "–" if pd.isna(change) else (
+        ch = "–" if _missing(change) else (
             f"{100 * change:+.1f} pt" if row.metric.startswith("share") else f"{change:+,.0f}")
         click.echo(f"{label:40} {_fmt(row.metric, row.run_a):>20} "
                    f"{_fmt(row.metric, row.run_b):>20} {ch:>16}")

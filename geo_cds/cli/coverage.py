@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import click
 
-from geo_cds.cli.options import handle_errors, overwrite_option
+from geo_cds.cli.options import handle_errors, is_quiet, overwrite_option, stage_progress
 
 # Without an explicit --threshold, rasters named like a technology get the planning defaults
 # (geo_cds.plan.Thresholds); any other raster is read as a 0/1 mask.
@@ -97,6 +98,7 @@ def coverage(
     import pyogrio
 
     from geo_cds.analysis.coverage import zonal_coverage
+    from geo_cds.analysis.coverage.prepare import ensure_ready
     from geo_cds.errors import LayerError, OutputExistsError
     from geo_cds.plan import Thresholds
 
@@ -135,9 +137,16 @@ def coverage(
             f"{[c for c in frame.columns if c != 'geometry']}",
             param_hint="--id",
         )
+    progress = stage_progress()
+    ensure_ready(progress)
+    if progress:
+        progress("coverage", None)
+    t0 = time.perf_counter()
     table = zonal_coverage(
         frame, rasters, thresholds=values, population=population, mode=mode, cache_dir=cache_dir
     )
+    if progress:
+        progress("coverage", time.perf_counter() - t0)
     repaired = table.attrs.get("repaired_geometries", 0)
     keep = list(id_columns) or [c for c in frame.columns if c != frame.geometry.name]
     table = frame[keep].join(table)
@@ -151,6 +160,8 @@ def coverage(
         tmp.replace(output)
     finally:
         tmp.unlink(missing_ok=True)
+    if is_quiet():
+        return
     click.echo(
         f"{len(table)} zones × {len(rasters)} raster(s) → {output}"
         + (f" ({repaired} invalid geometries repaired)" if repaired else "")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from geo_cds.cli.options import handle_errors, lang_option, overwrite_option
+from geo_cds.cli.options import handle_errors, is_quiet, lang_option, overwrite_option
 
 PRESET_NAMES = ("coverage-first", "equity", "cost-effective")  # geo_cds.planning.priority.PRESETS
 
@@ -106,6 +106,8 @@ def plan(run_dir, budget, preset, weights, method, sweep, out, lang, overwrite):
     folder, inv, table = replan_run(run_dir, out, budget_vnd=budget, preset=preset,
                                     weights=weights or None, method=method, lang=lang,
                                     sweep=sweep, overwrite=overwrite)
+    if is_quiet():
+        return
     sm = inv.summary
     ib = sm["in_budget"]
     click.echo(f"Plan written to {folder}")
