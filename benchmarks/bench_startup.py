@@ -9,8 +9,9 @@ figure is printed as median (min–max), each ratio is taken pair by pair.
 * the first ``geo-cds run`` after install vs the next (warm) one: each round deletes numba's
   cached kernels, runs the install step (``python -m geo_cds.analysis.coverage.prepare``, what
   ``make install`` runs; timed on its own), then ``geo-cds -q run`` twice;
-* the same without the install step (a bare ``pip install``): the first run compiles the
-  kernels itself, announced, and is compared with the warm run after it.
+* the same without the install step (a bare ``pip install``; the first ``--cold-runs`` rounds):
+  the first run compiles the kernels itself, announced, and is compared with the warm run
+  after it.
 
 The runs use the embedded sample (``geo-cds run``) unless ``--plan`` names a plan file; outputs
 go to a temporary folder. The numba cache is left prepared at the end.
@@ -77,6 +78,8 @@ def ratio(values: list[float]) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--runs", type=int, default=5, help="rounds (fresh processes each; 5)")
+    ap.add_argument("--cold-runs", type=int, default=3,
+                    help="rounds that also time a first run without the install step (3)")
     ap.add_argument("--plan", type=Path, help="plan file (default: the embedded sample)")
     args = ap.parse_args()
     cli = _geo_cds()
@@ -101,19 +104,21 @@ def main() -> None:
             add("install step", timed(prepare)[0])
             first, first_cpu = timed(run)
             warm, warm_cpu = timed(run)
-            # without it: the first run compiles (announced)
-            clear_kernel_cache()
-            cold, cold_cpu = timed(run)
-            warm2, warm2_cpu = timed(run)
-            for key, value in (("first after install", first), ("warm", warm),
-                               ("first without install step", cold), ("warm (2)", warm2)):
-                add(key, value)
+            add("first after install", first)
+            add("warm", warm)
             add("first/warm", first / warm)
             add("first/warm cpu", first_cpu / warm_cpu)
-            add("cold/warm", cold / warm2)
-            add("cold/warm cpu", cold_cpu / warm2_cpu)
-            print(f"  round {i + 1}: first after install {first:.2f} s, warm {warm:.2f} s; "
-                  f"without the install step {cold:.2f} s, warm {warm2:.2f} s", flush=True)
+            msg = f"first after install {first:.2f} s, warm {warm:.2f} s"
+            if i < args.cold_runs:  # without it: the first run compiles (announced)
+                clear_kernel_cache()
+                cold, cold_cpu = timed(run)
+                warm2, warm2_cpu = timed(run)
+                add("first without install step", cold)
+                add("warm (2)", warm2)
+                add("cold/warm", cold / warm2)
+                add("cold/warm cpu", cold_cpu / warm2_cpu)
+                msg += f"; without the install step {cold:.2f} s, warm {warm2:.2f} s"
+            print(f"  round {i + 1}: {msg}", flush=True)
     print()
     print(f"import geo_cds                        {summary(fig['import wall'])}  "
           f"cpu {summary(fig['import cpu'])}")
@@ -124,6 +129,8 @@ def main() -> None:
     print(f"warm run                              {summary(fig['warm'])}")
     print(f"first after install / warm            {ratio(fig['first/warm'])}  "
           f"cpu {ratio(fig['first/warm cpu'])}  (target ≤ 1.3)")
+    if not args.cold_runs:
+        return
     print(f"first run without the install step    {summary(fig['first without install step'])}")
     print(f"warm run after it                     {summary(fig['warm (2)'])}")
     print(f"first without install step / warm     {ratio(fig['cold/warm'])}  "
