@@ -314,6 +314,9 @@ def run_task(task: str, paths: dict[str, Path], args) -> dict:
         out["timings"] = timings
         out["repaired"] = res.attrs.get("repaired_geometries")
         out["n_zones"] = len(res)
+        import shapely
+
+        out["median_vertices"] = float(np.median(shapely.get_num_coordinates(zones.geometry.values)))
         if args.save:
             res.to_parquet(args.save)
     elif task.startswith("exactextract"):
@@ -435,6 +438,11 @@ def clear_kernel_cache() -> None:
         f.unlink()
 
 
+# What can be measured (``--only``): zones per zone set against exactextract, the first call,
+# 1/2 rasters + population, cached weights, fast mode (+ rasterstats), values at points.
+PARTS = ("old", "dense", "new", "first", "rasters", "cached", "fast", "points")
+
+
 def _stats(values: list[float]) -> str:
     return f"{np.median(values):6.2f} ({min(values):.2f}–{max(values):.2f})"
 
@@ -454,6 +462,15 @@ def main() -> None:
     ap.add_argument(
         "--repeat", type=int, default=5,
         help="fresh processes per contender, contenders interleaved; median (min–max) (5)",
+    )
+    ap.add_argument(
+        "--only", default=",".join(PARTS),
+        help=f"comma-separated parts to measure (default all: {','.join(PARTS)})",
+    )
+    ap.add_argument(
+        "--mask-every-round", action="store_true",
+        help="time exactextract's covered-share call every round (default: the first only; it "
+        "is there for the agreement of the area and population shares)",
     )
     ap.add_argument("--task", help=argparse.SUPPRESS)
     ap.add_argument("--save", help=argparse.SUPPRESS)
@@ -481,13 +498,19 @@ def main() -> None:
     results.mkdir(exist_ok=True)
     found: dict[str, list[dict]] = {}
     baselines = not args.no_baselines
+    parts = set(args.only.split(","))
+    if parts - set(PARTS):
+        raise SystemExit(f"--only: unknown {sorted(parts - set(PARTS))}; parts are {PARTS}")
 
-    def group(*contenders, ratios=()):
-        """Run the contenders in turn (A B … A B …), each ``--repeat`` times in a fresh process;
-        print each one's median (min–max) and each ratio (label_a, label_b) pair by pair."""
+    def group(*contenders, ratios=(), once=()):
+        """Run the contenders in turn (A B … A B …), each ``--repeat`` times in a fresh process
+        (those in ``once``: in the first round only); print each one's median (min–max) and
+        each ratio (label_a, label_b) pair by pair."""
         runs: dict[str, list[dict]] = {c[0]: [] for c in contenders}
         for i in range(max(args.repeat, 1)):
             for label, task, extra, *before in contenders:
+                if i > 0 and label in once:
+                    continue
                 extra = list(extra)
                 if i > 0 and "--save" in extra:  # keep the first run's table
                     k = extra.index("--save")
@@ -498,10 +521,11 @@ def main() -> None:
         for label, rs in runs.items():
             secs = [r["seconds"] for r in rs]
             peak = max(r["peak_mb"] for r in rs)
-            print(f"  {label:<60} {_stats(secs)} s  peak {peak:6.0f} MB", flush=True)
+            print(f"  {label:<60} {_stats(secs)} s  n={len(secs)}  peak {peak:6.0f} MB",
+                  flush=True)
         for a, b in ratios:
-            pair = [x["seconds"] / y["seconds"] for x, y in zip(runs[a], runs[b], strict=True)]
-            print(f"    {a} / {b}: {_stats(pair)}×", flush=True)
+            pair = [x["seconds"] / y["seconds"] for x, y in zip(runs[a], runs[b], strict=False)]
+            print(f"    {a} / {b}: {_stats(pair)}×  n={len(pair)}", flush=True)
         found.update(runs)
         return runs
 
@@ -509,7 +533,7 @@ def main() -> None:
     print(f"measuring: each contender {args.repeat}× in fresh processes, interleaved; "
           "seconds of the call, median (min–max)")
     group(("read + decompress the 4G raster", "read", []))
-    for which in ("old", "dense", "new"):
+    for which in [w for w in ("old", "dense", "new") if w in parts]:
         ours = (f"geo-cds exact, 1 raster, {z[which]}", f"ours:exact:1:{which}", [])
         ours_pop = (f"geo-cds exact, 1 raster + population, {z[which]}",
                     f"ours:exact:1:{which}",
@@ -520,51 +544,62 @@ def main() -> None:
                 f"exactextract:mask_4g:{which}",
                 ["--save", str(results / f"ee_mask_{which}.parquet")])
         if baselines:
-            group(ours, ee, ours_pop, mask, ratios=[(ee[0], ours[0]), (mask[0], ours_pop[0])])
+            group(ours, ee, ours_pop, mask, ratios=[(ee[0], ours[0]), (mask[0], ours_pop[0])],
+                  once=() if args.mask_every_round else (mask[0],))
         else:
             group(ours)
-    first = ("geo-cds exact, 1 raster, pre-2025, first call (compiling the kernels)",
-             "ours:exact:1:old", ["--first"], clear_kernel_cache)
-    warm = ("geo-cds exact, 1 raster, pre-2025, warm", "ours:exact:1:old", [])
-    group(first, warm, ratios=[(first[0], warm[0])])
-    print(f"    (warm processes load the compiled kernels before the clock: median "
-          f"{np.median([r['warm_up'] for r in found[warm[0]]]):.2f} s)")
-    one = ("geo-cds exact, 1 raster", "ours:exact:1:old", [])
-    two = ("geo-cds exact, 2 rasters", "ours:exact:2:old", [])
-    pop = ("geo-cds exact, 2 rasters + population", "ours:exact:2:old", ["--with-pop"])
-    group(one, two, pop, ratios=[(two[0], one[0])])
-    # the first run (a process of its own) fills the weight cache; the measured ones use it
-    shutil.rmtree(args.cache / "weights", ignore_errors=True)
-    spawn("ours:exact:1:old", args, "--cached")
+    if "first" in parts:
+        first = ("geo-cds exact, 1 raster, pre-2025, first call (compiling the kernels)",
+                 "ours:exact:1:old", ["--first"], clear_kernel_cache)
+        warm = ("geo-cds exact, 1 raster, pre-2025, warm", "ours:exact:1:old", [])
+        group(first, warm, ratios=[(first[0], warm[0])])
+        print(f"    (warm processes load the compiled kernels before the clock: median "
+              f"{np.median([r['warm_up'] for r in found[warm[0]]]):.2f} s)")
+    if "rasters" in parts:
+        one = ("geo-cds exact, 1 raster", "ours:exact:1:old", [])
+        two = ("geo-cds exact, 2 rasters", "ours:exact:2:old", [])
+        pop = ("geo-cds exact, 2 rasters + population", "ours:exact:2:old", ["--with-pop"])
+        group(one, two, pop, ratios=[(two[0], one[0])])
     read = found["read + decompress the 4G raster"]
-    cached = group(("geo-cds exact, 1 raster, cached weights", "ours:exact:1:old", ["--cached"]))
-    pair = [c["seconds"] / r["seconds"] for c, r in zip(*cached.values(), read, strict=False)]
-    print(f"    cached / raster read: {_stats(pair)}×")
+    if "cached" in parts:
+        # the first run (a process of its own) fills the weight cache; the measured ones use it
+        shutil.rmtree(args.cache / "weights", ignore_errors=True)
+        spawn("ours:exact:1:old", args, "--cached")
+        cached = group(("geo-cds exact, 1 raster, cached weights", "ours:exact:1:old",
+                        ["--cached"]))
+        pair = [c["seconds"] / r["seconds"] for c, r in zip(*cached.values(), read, strict=False)]
+        print(f"    cached / raster read: {_stats(pair)}×")
     fast = ("geo-cds fast (cell centres), 1 raster", "ours:fast:1:old",
             ["--save", str(results / "ours_fast_old.parquet")])
-    if baselines:
+    if "fast" not in parts:
+        pass
+    elif baselines:
         rs = (f"rasterstats, {args.rasterstats_sample} zones, extrapolated to all",
               f"rasterstats:old:{args.rasterstats_sample}", [])
         group(fast, rs, ratios=[(rs[0], fast[0])])
     else:
         group(fast)
-    group(("geo-cds values_at_points, 64k villages", "points:0", []),
-          ("geo-cds values_at_points, 64k villages, 1 km radius", "points:1000", []))
+    if "points" in parts:
+        group(("geo-cds values_at_points, 64k villages", "points:0", []),
+              ("geo-cds values_at_points, 64k villages, 1 km radius", "points:1000", []))
 
     print()
-    ours = found[f"geo-cds exact, 1 raster, {z['old']}"][0]
-    print(f"zones: {ours['n_zones']} approximate pre-2025 polygons; raster "
-          f"{read[0]['cells']:,} cells at {args.cell_m} m; {ours['repaired']} geometries repaired")
+    print(f"raster {read[0]['cells']:,} cells at {args.cell_m} m")
+    for which in [w for w in ("old", "dense", "new") if w in parts]:
+        r = found[f"geo-cds exact, 1 raster, {z[which]}"][0]
+        print(f"{z[which]}: {r['n_zones']} zones, median {r['median_vertices']:.0f} vertices, "
+              f"{r['repaired']} geometries repaired")
     peak = max(r["peak_mb"] for label, rs in found.items() if label.startswith("geo-cds")
                for r in rs)
     print(f"peak memory of geo-cds runs: {peak:.0f} MB  (target < 4096)")
     if not baselines:
         return
-    for which in ("old", "dense", "new"):
+    for which in [w for w in ("old", "dense", "new") if w in parts]:
         d = _compare(results / f"ours_exact_{which}.parquet",
                      results / f"ee_rsrp_{which}.parquet",
                      results / f"ee_mask_{which}.parquet",
-                     results / "ours_fast_old.parquet" if which == "old" else None)
+                     results / "ours_fast_old.parquet" if which == "old" and "fast" in parts
+                     else None)
         print(f"agreement with exactextract, {z[which]}:")
         print(f"  max |area share − exactextract|:       {d['area_share_max_abs_diff']:.2e} "
               f"(NaN in one only: {d['nan_mismatch']})  (target ≤ 1e-6)")
