@@ -23,7 +23,7 @@ from geo_cds.outputs import write
 from geo_cds.pipeline.progress import Progress, Steps
 
 if TYPE_CHECKING:
-    from geo_cds.pipeline import RunResult
+    from geo_cds.pipeline.result import RunResult
     from geo_cds.planning.replan import Replan
 
 
