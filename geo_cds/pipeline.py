@@ -286,9 +286,10 @@ def validate(plan: Plan) -> Validation:
     from geo_cds.inputs.read import load_inputs
 
     inputs = load_inputs(plan)
-    villages = inputs.villages
-    if villages is not None and inputs.communes is not None and not inputs.problems.layer_errors():
-        villages = join_villages(villages, inputs.communes,
+    villages = None  # not joined: the accounting then counts what the loader found
+    if (inputs.villages is not None and len(inputs.communes)
+            and not inputs.problems.layer_errors()):
+        villages = join_villages(inputs.villages, inputs.communes,
                                  tolerance_m=plan.thresholds.join_tolerance_m,
                                  file=str(plan.villages.path), log=inputs.problems)
     return Validation(inputs.problems, accounting(inputs, villages))
