@@ -9,8 +9,6 @@ The file is written to a temporary name and moved into place.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -23,6 +21,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from geo_cds import schema as s
+from geo_cds.outputs.write import atomic_file
 
 TEXT = "@"
 VND = "#,##0"
@@ -336,13 +335,4 @@ def write_priority_xlsx(path: str | Path, priority: pd.DataFrame, summary: Mappi
             number_format = VND if (is_money or abs(value) >= 1000) else "0.####"
         ws.append([_cell(ws, label), _cell(ws, value, number_format)])
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".xlsx", dir=path.parent)
-    os.close(fd)
-    try:
-        wb.save(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return atomic_file(path, wb.save)
