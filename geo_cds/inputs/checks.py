@@ -67,7 +67,7 @@ def implausible(nums: pd.Series, column: str) -> tuple[pd.Series, str]:
 def file_problem(path: Path) -> tuple[str, str] | None:
     """(problem, fix) when ``path`` cannot be read as a file at all; None when it can."""
     path = Path(path)
-    if path.is_dir() and path.suffix.lower() not in (".gdb",):
+    if path.is_dir():
         return ("this is a folder, not a file",
                 "give the path of the file itself in the plan")
     try:
@@ -137,25 +137,31 @@ def truncated_tiff(src, path: Path) -> str | None:
     return None
 
 
-def raster_values(src, kind: str, max_cells: int = 4_000_000) -> str | None:
-    """Non-finite or impossible cell values, read on a grid of at most ``max_cells`` cells.
+def raster_values(src, kind: str, max_blocks: int = 16) -> str | None:
+    """Non-finite or impossible cell values, looked for in up to ``max_blocks`` blocks.
 
-    A large raster is read decimated (every n-th cell): a few isolated bad cells may escape
-    this check; a layer of them does not.
+    The blocks are spread evenly over the raster (first and last included), so a layer of bad
+    values is found at the cost of a few tiles; a few isolated bad cells may escape.
     """
+    from rasterio.windows import Window
+
     low, high = PLAUSIBLE_RASTER.get(kind, (-np.inf, np.inf))
-    step = max(1, int(np.ceil(np.sqrt(src.width * src.height / max_cells))))
-    shape = (max(1, src.height // step), max(1, src.width // step))
-    data = src.read(1, out_shape=shape, masked=True)
-    values = np.ma.compressed(data).astype("float64")
+    bh, bw = src.block_shapes[0]
+    rows, cols = -(-src.height // bh), -(-src.width // bw)
+    picks = np.unique(np.linspace(0, rows * cols - 1, min(max_blocks, rows * cols)).astype(int))
+    found = []
+    for k in picks:
+        r, c = divmod(int(k), cols)
+        window = Window(c * bw, r * bh, min(bw, src.width - c * bw), min(bh, src.height - r * bh))
+        found.append(np.ma.compressed(src.read(1, window=window, masked=True)))
+    values = np.concatenate(found).astype("float64") if found else np.empty(0)
     if not values.size:
         return None
-    finite = np.isfinite(values)
-    if not finite.all():
+    if not np.isfinite(values).all():
         return ("the raster holds non-finite values (inf or NaN) that are not its nodata value "
                 f"({src.nodata})")
     worst_low, worst_high = values.min(), values.max()
     if worst_low < low or worst_high > high:
-        return (f"cell values run from {worst_low:g} to {worst_high:g}, outside what a "
+        return (f"cell values run from {worst_low:g} to {worst_high:g}, beyond what a "
                 f"{kind} raster can hold ({low:g} to {high:g})")
     return None
