@@ -22,7 +22,7 @@ from geo_cds.outputs import summary as report
 from geo_cds.outputs import write
 
 if TYPE_CHECKING:
-    from geo_cds.pipeline import RunResult
+    from geo_cds.pipeline.result import RunResult
     from geo_cds.planning.replan import Replan
 
 
