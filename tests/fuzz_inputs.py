@@ -11,6 +11,7 @@ files), and says which file the message must name.
 from __future__ import annotations
 
 import shutil
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -326,14 +327,31 @@ def values(fill):
 
 @dataclass(frozen=True)
 class Case:
+    """One broken input and what geo-cds must make of it.
+
+    ``expect``: "refused" — both commands exit 1 naming the file (the layer is unusable);
+    "rows" — validate exits 1 naming the file, run rejects those rows, goes on and lists them
+    in rejects.csv; "ok" — a repair or nothing to repair (hostile names are data), exit 0.
+    """
+
     id: str
     apply: Callable[[Path, dict], None]
     file: str  # the file every message about it must name
+    expect: str = "refused"
+
+
+# Layers whose number column above is required: a bad value rejects the row (elsewhere the
+# value is left empty, a repair).
+REQUIRED_NUMBER = ("villages", "streets")
+# What a layer with no usable row means: communes and villages are essential, others optional.
+ESSENTIAL = ("communes", "villages")
 
 
 def _cases() -> list[Case]:
     cases: list[Case] = []
     for layer, (file, _, number, _, _) in VECTOR.items():
+        essential = layer in ESSENTIAL
+        value_fate = "rows" if layer in REQUIRED_NUMBER else "ok"
         cases += [
             Case(f"{layer}-truncated", edit_file(file, truncate), file),
             Case(f"{layer}-zero-bytes", edit_file(file, zero_bytes), file),
@@ -341,41 +359,53 @@ def _cases() -> list[Case]:
             Case(f"{layer}-missing", edit_file(file, Path.unlink), file),
             Case(f"{layer}-wrong-geometry",
                  edit_vector(layer, lambda f, lay=layer: f.set_geometry(
-                     WRONG_GEOMETRY[lay](f.geometry))), file),
+                     WRONG_GEOMETRY[lay](f.geometry))), file,
+                 "refused" if essential else "rows"),
             Case(f"{layer}-swapped-axes",
                  edit_vector(layer, lambda f: f.set_geometry(swap_axes(f.geometry))), file),
-            Case(f"{layer}-null-geometry", edit_vector(layer, null_geometry), file),
-            Case(f"{layer}-no-features", edit_vector(layer, no_features), file),
-            Case(f"{layer}-{number}-inf", edit_vector(layer, set_column(number, np.inf)), file),
-            Case(f"{layer}-{number}-nan", edit_vector(layer, set_column(number, np.nan)), file),
-            Case(f"{layer}-{number}-1e20", edit_vector(layer, set_column(number, 1e20)), file),
+            # villages may be placed by their commune code alone
+            Case(f"{layer}-null-geometry", edit_vector(layer, null_geometry), file,
+                 {"communes": "refused", "villages": "ok"}.get(layer, "rows")),
+            Case(f"{layer}-no-features", edit_vector(layer, no_features), file,
+                 "refused" if essential else "ok"),
+            Case(f"{layer}-{number}-inf", edit_vector(layer, set_column(number, np.inf)), file,
+                 # GeoJSON has no infinity: the writer leaves the value out
+                 "ok" if layer == "parks" else value_fate),
+            Case(f"{layer}-{number}-nan", edit_vector(layer, set_column(number, np.nan)), file,
+                 value_fate),
+            Case(f"{layer}-{number}-1e20", edit_vector(layer, set_column(number, 1e20)), file,
+                 value_fate),
             Case(f"{layer}-{number}-negative", edit_vector(layer, set_column(number, -5.0)),
-                 file),
-            Case(f"{layer}-hostile-strings", edit_vector(layer, hostile_names(layer)), file),
+                 file, value_fate),
+            Case(f"{layer}-hostile-strings", edit_vector(layer, hostile_names(layer)), file,
+                 "ok"),
         ]
     cases += [
         Case("villages-households-inf", edit_vector("villages", set_column("households", np.inf)),
-             "villages.gpkg"),
+             "villages.gpkg", "ok"),
         Case("villages-shp-no-dbf", villages_as_shapefile(drop=(".dbf",)), "villages.shp"),
         Case("villages-shp-no-shx", villages_as_shapefile(drop=(".shx",)), "villages.shp"),
-        Case("villages-shp-no-prj", villages_as_shapefile(drop=(".prj",)), "villages.shp"),
-        Case("villages-shp-tcvn3-dbf", villages_as_shapefile(encoding="tcvn3"), "villages.shp"),
-        Case("villages-shp-vni-dbf", villages_as_shapefile(encoding="vni"), "villages.shp"),
+        Case("villages-shp-no-prj", villages_as_shapefile(drop=(".prj",)), "villages.shp", "ok"),
+        Case("villages-shp-tcvn3-dbf", villages_as_shapefile(encoding="tcvn3"), "villages.shp",
+             "ok"),
+        Case("villages-shp-vni-dbf", villages_as_shapefile(encoding="vni"), "villages.shp", "ok"),
         Case("villages-csv-header-only", villages_as_csv(lambda t: t.iloc[0:0]), "villages.csv"),
-        Case("villages-csv-vni", villages_as_csv(encoding="vni"), "villages.csv"),
-        Case("villages-csv-tcvn3", villages_as_csv(encoding="tcvn3"), "villages.csv"),
+        Case("villages-csv-vni", villages_as_csv(encoding="vni"), "villages.csv", "ok"),
+        Case("villages-csv-tcvn3", villages_as_csv(encoding="tcvn3"), "villages.csv", "ok"),
         Case("villages-csv-population-1e309",
-             villages_as_csv(text_cell("population", "1e309")), "villages.csv"),
+             villages_as_csv(text_cell("population", "1e309")), "villages.csv", "rows"),
         Case("villages-csv-population-inf",
-             villages_as_csv(text_cell("population", "inf")), "villages.csv"),
-        Case("villages-csv-lon-nan", villages_as_csv(text_cell("lon", "nan")), "villages.csv"),
+             villages_as_csv(text_cell("population", "inf")), "villages.csv", "rows"),
+        Case("villages-csv-lon-nan", villages_as_csv(text_cell("lon", "nan")), "villages.csv",
+             "rows"),
         Case("villages-csv-lon-1e309", villages_as_csv(text_cell("lon", "1e309")),
-             "villages.csv"),
+             "villages.csv", "rows"),
         Case("villages-csv-swapped-lat-lon",
              villages_as_csv(lambda t: t.rename(columns={"lon": "lat", "lat": "lon"})),
              "villages.csv"),
         Case("villages-csv-hostile-formula",
-             villages_as_csv(text_cell("village_name", "=cmd|' /C calc'!A0")), "villages.csv"),
+             villages_as_csv(text_cell("village_name", "=cmd|' /C calc'!A0")), "villages.csv",
+             "ok"),
         Case("villages-csv-ragged", villages_as_csv(
             raw=b"village_id,village_name,commune_code,population,lon,lat\n"
                 b"a,b,19603,5,107.0,16.8,extra,cells\n\"unclosed,quote\n"), "villages.csv"),
@@ -406,6 +436,8 @@ def prepare(case: Case, base: Path, folder: Path) -> Path:
     """Copy the small sample into ``folder``, break it as ``case`` says; return the plan."""
     shutil.copytree(base, folder, ignore=shutil.ignore_patterns("plan.toml", "out"))
     plan = base_plan()
-    case.apply(folder, plan)
+    with warnings.catch_warnings():  # GDAL's notes while writing the broken files
+        warnings.simplefilter("ignore")
+        case.apply(folder, plan)
     write_plan(folder / "plan.toml", plan)
     return folder / "plan.toml"
