@@ -132,3 +132,34 @@ def test_unreadable_input(case_id, name, small_sample, tmp_path):
     finally:
         target.chmod(0o644)
     assert not (tmp_path / "case" / "out" / "fuzz").exists()
+
+
+def test_damaged_raster_block_ends_as_a_message(small_sample, tmp_path):
+    """A damaged block that the loader's sampled check does not look at: run still ends in a
+    message naming the rasters (this is the one case validate may let pass, see README)."""
+    import numpy as np
+    import rasterio
+
+    plan = prepare(Case("damaged", lambda folder, plan: None, ""), small_sample, tmp_path / "c")
+    path = tmp_path / "c" / "rsrp_4g.tif"
+    with rasterio.open(path) as src:
+        data, profile = src.read(1), dict(src.profile)
+    profile |= {"tiled": True, "blockxsize": 16, "blockysize": 16, "compress": "deflate"}
+    path.unlink()
+    with rasterio.open(path, "w", **profile) as dst:
+        dst.write(data, 1)
+    with rasterio.open(path) as src:
+        rows, cols = -(-src.height // 16), -(-src.width // 16)
+        sampled = set(np.linspace(0, rows * cols - 1, 16).astype(int))
+        block = next(k for k in range(rows * cols // 2, rows * cols) if k not in sampled)
+        r, c = divmod(block, cols)
+        offset = int(src.get_tag_item(f"BLOCK_OFFSET_{c}_{r}", "TIFF", bidx=1))
+        size = int(src.get_tag_item(f"BLOCK_SIZE_{c}_{r}", "TIFF", bidx=1))
+    raw = bytearray(path.read_bytes())
+    raw[offset:offset + size] = b"\xff" * size
+    path.write_bytes(bytes(raw))
+
+    result = CliRunner().invoke(cli, ["run", str(plan)])
+    _clean_exit(result)
+    assert result.exit_code == 1 and "rsrp_4g.tif" in result.output, result.output
+    assert not (tmp_path / "c" / "out" / "fuzz").exists()

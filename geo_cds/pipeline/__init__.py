@@ -21,7 +21,7 @@ import pandas as pd
 
 from geo_cds import schema as s
 from geo_cds.analysis import gaps
-from geo_cds.errors import ValidationFailed
+from geo_cds.errors import LayerError, ValidationFailed
 from geo_cds.outputs import write
 from geo_cds.pipeline.folders import build_map, replan, write_outputs
 from geo_cds.pipeline.result import RunResult
@@ -48,6 +48,21 @@ def _timed(timings: dict, stage: str):
     yield
     timings[stage] = time.perf_counter() - t0
     log.info("%s: %.2f s", stage, timings[stage])
+
+
+@contextmanager
+def _raster_damage(plan: Plan):
+    """A raster whose data fail to read midway (a damaged block the loader's checks did not
+    sample) ends as a message naming the rasters, not as GDAL's traceback."""
+    from rasterio.errors import RasterioError
+
+    try:
+        yield
+    except RasterioError as exc:
+        files = ", ".join(str(spec.path) for spec in plan.rasters.values())
+        raise LayerError(
+            f"a raster could not be read while measuring coverage ({exc}); rasters: {files} — "
+            "fix: open each in QGIS to find the damaged one and export it again") from exc
 
 
 def _coverage_rasters(plan: Plan) -> dict[str, str]:
@@ -178,7 +193,7 @@ def analyse(plan: Plan, *, strict: bool = False, cache_dir: Path | None = None) 
         )
     if strict and inputs.problems.errors:
         raise ValidationFailed(inputs.problems.problems)
-    with _timed(timings, "coverage"):
+    with _timed(timings, "coverage"), _raster_damage(plan):
         rsrp, covered = village_raster_coverage(villages, plan, cache_dir)
         commune_zonal = zone_coverage(communes, plan, cache_dir)
         park_zonal = zone_coverage(inputs.parks, plan, cache_dir)
