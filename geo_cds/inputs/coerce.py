@@ -197,6 +197,10 @@ def _shown(values: pd.Series, row) -> str:
 
 
 def _not_a_number(shown: str, integer: bool) -> str:
-    if shown.strip("'\"").lstrip("+-").lower() in ("inf", "infinity", "nan"):
+    try:
+        finite = np.isfinite(float(shown.strip("'\"")))
+    except ValueError:
+        finite = True  # not a number at all
+    if not finite:  # inf, 1e309, a written-out nan
         return f"{shown} is not a finite number"
     return f"{shown} is not a {'whole ' if integer else ''}number"
