@@ -220,7 +220,7 @@ def _readable(table: pd.DataFrame) -> pd.DataFrame:
 
 def write_outputs(result: RunResult, folder: Path) -> None:
     """Write every output of a run into ``folder`` (a staging folder: see ``run``)."""
-    from geo_cds.outputs.maps import write_map
+    from geo_cds.outputs.maps import build_map, save_map
     from geo_cds.planning.priority import write_investment_outputs
 
     plan = result.plan
@@ -239,15 +239,7 @@ def write_outputs(result: RunResult, folder: Path) -> None:
         write.write_csv(_readable(result.streets), folder / "cashless_streets.csv")
     write.write_csv(result.problems.to_frame(), folder / "rejects.csv")
     date = result.started[:10]
-    write_map(
-        folder / "map.html", communes=result.communes, villages=result.villages,
-        parks=result.parks, streets=result.streets, interventions=inv.interventions,
-        priority=inv.priority,
-        rasters=plan.rasters, thresholds=plan.thresholds, lang=plan.lang, assets=plan.map_assets,
-        info={"run": plan.name, "date": date,
-              "sources": ", ".join(Path(p).name for p in result.inputs.files.values()),
-              "generated": result.generated},
-    )
+    save_map(build_map(result), folder / "map.html", assets=plan.map_assets)
     data = report.summary(name=plan.name, date=date, communes=result.communes,
                           villages=result.villages, targets=result.targets,
                           accounting=result.accounting, investment=inv.summary,
