@@ -10,10 +10,11 @@
 (function () {
   "use strict";
 
-  // Printable area of each sheet (landscape) at 8 mm margins, and the map inside it.
+  // Printable width of each sheet (landscape, 8 mm margins) and the map's height, leaving
+  // room for the title above and the legend, date and sources below.
   var SHEETS = {
-    a4: { page: "A4 landscape", width: 281, height: 160 },
-    a3: { page: "A3 landscape", width: 404, height: 245 }
+    a4: { page: "A4 landscape", width: 281, height: 105 },
+    a3: { page: "A3 landscape", width: 404, height: 185 }
   };
 
   function html(name, cls, parent, text) {
@@ -33,11 +34,13 @@
   function geoCdsPrint(app, info) {
     var map = app.map, T = app.data.labels, container = map.getContainer();
     var state = null;  // {sheet, auto, center, zoom} while the print layout is shown
-    var header = null, footer = null, toolbar = null, pageStyle = null;
+    var header = null, footer = null, toolbar = null, pageStyle = null, side = null;
+    var legendHome = null;
 
     function build() {
       header = html("header", "gcds-print-header");
       html("h1", "", header, info.title || app.data.title);
+      side = html("div", "gcds-print-legend");
       footer = html("footer", "gcds-print-footer");
       var dl = html("dl", "", footer);
       var rows = (info.rows || []).slice();
@@ -65,21 +68,30 @@
       if (!header) build();
       if (state) leave();
       var s = SHEETS[sheet];
-      state = { sheet: sheet, auto: !!auto, center: map.getCenter(), zoom: map.getZoom() };
+      state = { sheet: sheet, auto: !!auto, center: map.getCenter(), zoom: map.getZoom(),
+        bounds: map.getBounds() };
       pageStyle.textContent = "@page { size: " + s.page + "; margin: 8mm; }";
       document.head.appendChild(pageStyle);
       var parent = container.parentNode;
       parent.insertBefore(toolbar, container);
       parent.insertBefore(header, container);
-      parent.insertBefore(footer, container.nextSibling);
+      parent.insertBefore(side, container.nextSibling);
+      parent.insertBefore(footer, side.nextSibling);
+      // The legend goes below the map, in columns: inside the map it would hide a third of it.
+      var legend = container.querySelector(".gcds-legend");
+      if (legend) {
+        legendHome = { node: legend, parent: legend.parentNode, next: legend.nextSibling };
+        side.appendChild(legend);
+      }
       document.body.classList.add("gcds-print", "gcds-print-" + sheet);
       container.style.width = s.width + "mm";
       container.style.height = s.height + "mm";
       // A collapsed legend would print as a title only.
-      Array.prototype.forEach.call(container.querySelectorAll(".gcds-legend details"),
+      Array.prototype.forEach.call(side.querySelectorAll(".gcds-legend details"),
         function (d) { d.open = true; });
       map.invalidateSize({ animate: false });
-      map.setView(state.center, state.zoom, { animate: false });
+      // What was on screen stays on the sheet (a zoom level further out if it must).
+      map.fitBounds(state.bounds, { animate: false });
       map.fire("gcds:print", { sheet: sheet });
     }
 
@@ -87,7 +99,11 @@
       if (!state) return;
       var back = state;
       state = null;
-      [toolbar, header, footer, pageStyle].forEach(function (n) {
+      if (legendHome) {
+        legendHome.parent.insertBefore(legendHome.node, legendHome.next);
+        legendHome = null;
+      }
+      [toolbar, header, side, footer, pageStyle].forEach(function (n) {
         if (n.parentNode) n.parentNode.removeChild(n);
       });
       document.body.classList.remove("gcds-print", "gcds-print-a4", "gcds-print-a3");
@@ -160,7 +176,7 @@
     }
 
     function drawLegend(ctx, x0, y0, maxH) {
-      var legend = container.querySelector(".gcds-legend");
+      var legend = document.querySelector(".gcds-legend");
       if (!legend) return;
       var items = legend.querySelectorAll("h4, b, .row");
       var lines = [];

@@ -67,10 +67,11 @@ class RunData(MacroElement):
         self.json = _json_for_html(payload)
 
     def render(self, **kwargs: Any) -> None:
-        mode = kwargs.get("geo_cds_assets", "inline")
-        head = (_assets.folder_head(kwargs["geo_cds_html_dir"]) if mode == "folder"
-                else _assets.inline_head())
-        self.get_root().header.add_child(Element(head), name="geo_cds_assets")
+        figure = self.get_root()
+        # Set by render_html for the time of a save (folium elements take no render options).
+        mode, html_dir = getattr(figure, "_geo_cds_assets", ("inline", None))
+        head = _leaflet_head(mode, html_dir)
+        figure.header.add_child(Element(head), name="geo_cds_assets")
         super().render(**kwargs)
 
 
@@ -254,8 +255,10 @@ def render_html(m: folium.Map, *, assets: str = "inline", html_dir: Path | None 
         if not has_app:  # a plain folium.Map: it still gets Leaflet, offline
             header["geo_cds_leaflet"] = Element(_leaflet_head(assets, html_dir))
             header.move_to_end("geo_cds_leaflet", last=False)
-        html = figure.render(geo_cds_assets=assets, geo_cds_html_dir=html_dir)
+        figure._geo_cds_assets = (assets, html_dir)
+        html = figure.render()
     finally:
+        figure.__dict__.pop("_geo_cds_assets", None)
         for el, js, css in saved:
             for attr, value in (("default_js", js), ("default_css", css)):
                 if value is None:
