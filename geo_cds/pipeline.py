@@ -227,14 +227,14 @@ def write_outputs(result: RunResult, folder: Path) -> None:
     t0 = time.perf_counter()
     communes = _readable(result.communes)
     write.write_csv(communes, folder / "communes.csv")
-    write.write_gpkg(communes, folder / "communes.gpkg", "communes")
-    write.write_gpkg(result.villages, folder / "villages.gpkg", "villages")
+    write.write_gpkg(communes, folder / "communes.gpkg", "communes", plan.lang)
+    write.write_gpkg(result.villages, folder / "villages.gpkg", "villages", plan.lang)
     inv = result.investment
     write_investment_outputs(folder, inv, lang=plan.lang)
     if result.parks is not None:
         parks = _readable(result.parks)
         write.write_csv(parks, folder / "industrial_parks_5g.csv")
-        write.write_gpkg(parks, folder / "industrial_parks_5g.gpkg", "parks")
+        write.write_gpkg(parks, folder / "industrial_parks_5g.gpkg", "parks", plan.lang)
     if result.streets is not None:
         write.write_csv(_readable(result.streets), folder / "cashless_streets.csv")
     write.write_csv(result.problems.to_frame(), folder / "rejects.csv")

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from geo_cds.errors import OutputExistsError
+from geo_cds.outputs.qgis import add_default_style
 
 
 def check_writable(target: Path, overwrite: bool) -> None:
@@ -93,8 +94,11 @@ def write_csv(df: pd.DataFrame, path: Path) -> Path:
     return path
 
 
-def write_gpkg(gdf: gpd.GeoDataFrame, path: Path, layer: str) -> Path:
+def write_gpkg(gdf: gpd.GeoDataFrame, path: Path, layer: str, lang: str = "vi") -> Path:
+    """One layer to a GeoPackage; the layers geo-cds knows (communes, villages, parks,
+    interventions) get a default QGIS style matching the map (:mod:`geo_cds.outputs.qgis`)."""
     gdf.to_file(path, layer=layer, driver="GPKG", engine="pyogrio")
+    add_default_style(path, layer, gdf, lang)
     return path
 
 

@@ -628,7 +628,7 @@ def write_investment_outputs(folder: Path, inv: InvestmentPlan, *, lang: str = "
     if len(inv.interventions):
         out.append(write.atomic_file(
             folder / "interventions.gpkg",
-            lambda p: write.write_gpkg(inv.interventions, p, "interventions")))
+            lambda p: write.write_gpkg(inv.interventions, p, "interventions", lang)))
     if sweep is not None:
         out.append(write.atomic_file(folder / "budget_sweep.csv",
                                      lambda p: write.write_csv(sweep, p)))
