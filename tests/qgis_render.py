@@ -55,5 +55,6 @@ for lon, lat in json.load(open(points_json)):
     px = transform.transform(QgsPointXY(lon, lat))
     colours.append(QColor(image.pixel(int(round(px.x())), int(round(px.y())))).name())
 print(json.dumps({"renderer": renderer.type(), "rules": rules, "label_field": label_field,
-                  "colours": colours}))
-app.exitQgis()
+                  "colours": colours}), flush=True)
+# QGIS 3.22 tends to crash while tearing down its Python bindings; the work is done.
+os._exit(0)
