@@ -157,7 +157,7 @@
         var body = html("div", "gcds-charts-body", details);
         [["targets", T.chart_targets, targetsChart], ["budget", T.chart_budget, budgetChart],
           ["cost", T.chart_cost, costChart]].forEach(function (c) {
-          var section = html("section", "gcds-chart-" + c[0], body);
+          var section = html("section", "gcds-chart-section gcds-chart-section-" + c[0], body);
           html("h4", "", section, c[1]);
           if (!C[c[0]]) { html("div", "note", section, T.chart_none); return; }
           c[2](section, C[c[0]], T, F, app.data.intervention_styles);

@@ -179,8 +179,9 @@ class RunMap(folium.Map):
         for child in self._children.values():
             if isinstance(child, Layer) and not isinstance(child, RunLayer) and child.control:
                 kind = "addOverlay" if child.overlay else "addBaseLayer"
+                label = json.dumps(str(child.layer_name)).replace("<", "\\u003c")
                 lines.append(f"{self.app.get_name()}.layerControl.{kind}("
-                             f"{child.get_name()}, {json.dumps(child.layer_name)});")
+                             f"{child.get_name()}, {label});")
         if lines:
             script.add_child(Element("\n".join(lines)), name=name)
 
