@@ -15,9 +15,10 @@ import pytest
 from shapely.geometry import LineString, Point
 from test_maps import tiny_communes, tiny_villages
 
-from geo_cds.outputs.maps import build_map, make_map, save_map
 from geo_cds.outputs.maps import charts as mcharts
+from geo_cds.outputs.maps import make_map, save_map
 from geo_cds.outputs.maps.page import RunLayer
+from geo_cds.pipeline import build_map
 
 REMOTE_LINK = re.compile(r'<(?:script|link)[^>]+(?:src|href)="(?:https?:)?//', re.IGNORECASE)
 SCHOOLS = {"type": "FeatureCollection", "features": [

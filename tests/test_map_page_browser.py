@@ -15,7 +15,8 @@ import pytest
 import test_map_browser
 from test_map_browser import ARTIFACTS, Opened
 
-from geo_cds.outputs.maps import build_map, save_map
+from geo_cds.outputs.maps import save_map
+from geo_cds.pipeline import build_map
 
 pytestmark = pytest.mark.browser
 browser = test_map_browser.browser  # the module's Chromium fixture

@@ -1,7 +1,8 @@
 """The interactive HTML map (``map.html``): offline, complete, national-scale.
 
-``build_map(result)`` gives a run's map as a ``folium.Map`` (a notebook displays it, adds its
-own folium layers, saves it); ``save_map`` writes the page with Leaflet, supercluster and the
+``make_map(communes=…, …)`` gives a map of the layers as a ``folium.Map`` (a notebook
+displays it, adds its own folium layers, saves it; ``geo_cds.build_map(result)`` does it for a
+run); ``save_map`` writes the page with Leaflet, supercluster and the
 map code inlined from ``geo_cds/assets`` (nothing is fetched at run time; CDN links are
 refused). ``write_map`` does both from the layers. The data travel as one compact JSON block
 read by ``assets/geo_cds_map.js``. Online basemaps are optional layers that stay empty
@@ -33,8 +34,8 @@ from geo_cds.outputs.maps.page import ASSET_MODES, RunMap, render_html, save_map
 from geo_cds.outputs.maps.rasters import raster_payload
 from geo_cds.plan import RasterSpec, Thresholds
 
-__all__ = ["LANGS", "RunMap", "build_map", "make_map", "normalise_name", "render_map",
-           "save_map", "write_map"]
+__all__ = ["LANGS", "RunMap", "make_map", "normalise_name", "render_map", "save_map",
+           "write_map"]
 
 # Above this many communes the polygons are drawn on a canvas: SVG with thousands of paths
 # makes panning stutter, a canvas redraws them in one pass.
@@ -226,41 +227,6 @@ def make_map(*, targets: pd.DataFrame | None = None, investment: Any | None = No
     info = {"title": payload["title"], "rows": payload["info"],
             "generated": payload["generated_labels"]}
     return RunMap(payload, charts=charts, print_info=info)
-
-
-def build_map(result: Any, *, lang: str | None = None, title: str | None = None,
-              **kwargs: Any) -> RunMap:
-    """The map of a run (``geo_cds.pipeline.analyse`` or ``run``) as a ``folium.Map``.
-
-    Display it in a notebook, add folium layers (``folium.GeoJson(...).add_to(m)``), then
-    :func:`save_map` it (or ``m.save(path)``): the saved page opens with no network.
-
-    Parameters
-    ----------
-    result
-        A ``geo_cds.pipeline.RunResult``.
-    lang, title
-        Override the plan's language and the page title.
-    **kwargs
-        Passed on to :func:`make_map` (``simplify_tolerance``, ``raster_max_px``, …).
-
-    Returns
-    -------
-    RunMap
-        A ``folium.Map``; ``m.run_layers`` holds the run's layers as folium elements.
-    """
-    plan = result.plan
-    inv = result.investment
-    date = (result.started or "")[:10]
-    info = {"run": plan.name, "date": date,
-            "sources": ", ".join(Path(p).name for p in result.inputs.files.values()),
-            "generated": result.generated}
-    return make_map(
-        communes=result.communes, villages=result.villages, parks=result.parks,
-        streets=result.streets, interventions=getattr(inv, "interventions", None),
-        priority=getattr(inv, "priority", None), rasters=plan.rasters,
-        thresholds=plan.thresholds, lang=lang or plan.lang, info=info, title=title,
-        targets=result.targets, investment=inv, **kwargs)
 
 
 def render_map(*, assets: str = "inline", html_dir: Path | None = None, **kwargs: Any) -> str:

@@ -1,6 +1,6 @@
 """The map as a real ``folium.Map``: display it in a notebook, add folium layers, save it.
 
-:func:`build_map` turns a run into a :class:`RunMap` (a ``folium.Map``) whose children are
+``make_map`` (and ``geo_cds.build_map`` for a run) gives a :class:`RunMap` (a ``folium.Map``) whose children are
 folium elements: the run's data and the script that draws it (:class:`RunData`), one
 :class:`RunLayer` per drawn layer (the commune canvas, the village clusters, parks, …, each a
 ``folium.map.Layer`` bound to the Leaflet layer the script built), the charts panel
@@ -15,7 +15,6 @@ refused with a clear message instead of leaving a page that breaks without a net
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,7 @@ from folium.elements import JSCSSMixin
 from folium.map import Layer
 from folium.template import Template
 
+from geo_cds.atomic import atomic_file
 from geo_cds.outputs.maps import assets as _assets
 
 ASSET_MODES = ("inline", "folder")
@@ -289,6 +289,11 @@ def save_map(m: folium.Map, path: str | Path, *, assets: str = "inline") -> Path
         notebook added.
     path
         The HTML file (written to a temporary name, then moved into place).
+
+    Returns
+    -------
+    Path
+        ``path``.
     assets
         ``"inline"``: one self-contained file; ``"folder"``: the scripts and styles in
         ``map_assets/`` beside it.
@@ -298,16 +303,9 @@ def save_map(m: folium.Map, path: str | Path, *, assets: str = "inline") -> Path
     ValueError
         ``assets`` is not one of the accepted values, or an element needs code from a CDN
         (e.g. ``folium.Icon``, most ``folium.plugins``), which the page cannot carry offline.
+    geo_cds.errors.OutputError
+        The folder cannot be written.
     """
     path = Path(path)
     html = render_html(m, assets=assets, html_dir=path.parent)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # A plain open() (not mkstemp, which makes the file private) keeps the usual permissions.
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(html, encoding="utf-8")
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return path
+    return atomic_file(path, lambda tmp: tmp.write_text(html, encoding="utf-8"))
