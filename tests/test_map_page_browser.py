@@ -1,11 +1,13 @@
-"""The sample run's map built as a ``folium.Map``, extended and saved, in offline Chromium:
-the added folium layers, the charts panel, the print layouts (PDF) and the PNG export.
+"""In offline Chromium: the README's notebook example (the run's ``folium.Map`` extended with
+folium layers and saved), and the sample run's map.html: charts, print layouts (PDF), PNG export.
 """
 
 from __future__ import annotations
 
 import base64
 import io
+import os
+import re
 import struct
 from pathlib import Path
 
@@ -15,32 +17,36 @@ import pytest
 import test_map_browser
 from test_map_browser import ARTIFACTS, Opened
 
-from geo_cds.outputs.maps import save_map
-from geo_cds.pipeline import build_map
-
 pytestmark = pytest.mark.browser
 browser = test_map_browser.browser  # the module's Chromium fixture
 
-MARKER_AT = [15.12, 108.80]  # in old Quảng Ngãi, inside the first view
-SCHOOLS = {"type": "FeatureCollection", "features": [
-    {"type": "Feature", "properties": {"name": "Trường THCS Lân Phong"},
-     "geometry": {"type": "Point", "coordinates": [108.70, 15.00]}}]}
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def readme_map_example() -> str:
+    section = README.read_text(encoding="utf-8").split("### The map", 1)[1].split("\n## ", 1)[0]
+    return re.search(r"```python\n(.*?)```", section, re.S).group(1)
 
 
 @pytest.fixture(scope="module")
 def extended(sample_run, tmp_path_factory):
-    m = build_map(sample_run)
-    folium.Marker(MARKER_AT, popup="Trạm y tế xã (thêm từ notebook)",
-                  tooltip="Trạm y tế").add_to(m)
-    folium.GeoJson(SCHOOLS, name="Trường học (notebook)",
-                   marker=folium.CircleMarker(radius=7, color="#000", fill_color="#ff0")
-                   ).add_to(m)
-    return save_map(m, tmp_path_factory.mktemp("ext") / "map.html")
+    """The README's notebook example, run as written on the sample run."""
+    folder = tmp_path_factory.mktemp("notebook")
+    cwd = os.getcwd()
+    os.chdir(folder)
+    try:
+        names = {"result": sample_run}
+        exec(compile(readme_map_example(), str(README), "exec"), names)
+    finally:
+        os.chdir(cwd)
+    assert isinstance(names["m"], folium.Map)
+    return folder / "map_with_schools.html"
 
 
 @pytest.fixture
-def page(browser, extended):
-    opened = Opened(browser, extended)
+def page(browser, sample_run):
+    """The sample run's own map.html, as the pipeline wrote it."""
+    opened = Opened(browser, Path(sample_run.folder) / "map.html")
     yield opened
     opened.close()
 
@@ -49,20 +55,28 @@ def _click_summary(page: Opened, cls: str) -> None:
     page.page.locator(f".{cls} summary").click()
 
 
-def test_added_folium_layers_show_and_open_with_the_mouse(page):
-    icon = page.page.locator(".leaflet-marker-pane img.leaflet-marker-icon")
-    assert icon.count() == 1
-    assert icon.evaluate("i => i.complete && i.naturalWidth > 0 && i.src.startsWith('data:')")
-    icon.click()  # a real mouse click on the marker
-    popup = page.page.locator(".leaflet-popup-content")
-    popup.wait_for()
-    assert "Trạm y tế xã (thêm từ notebook)" in popup.inner_text()
-    labels = page.js("""Array.from(document.querySelectorAll(
-        '.leaflet-control-layers-overlays label span span')).map(s => s.textContent.trim())""")
-    assert "Trường học (notebook)" in labels
-    assert page.js("document.querySelectorAll('.leaflet-overlay-pane path[fill=\"#ff0\"]')"
-                   ".length") == 1
-    assert page.errors == [] and page.requests == []
+def test_readme_notebook_example_extends_and_saves_an_offline_map(browser, extended):
+    page = Opened(browser, extended)
+    try:
+        icons = page.page.locator(".leaflet-marker-pane img.leaflet-marker-icon")
+        assert icons.count() == 2  # the marker and the school (a GeoJSON point)
+        assert icons.evaluate_all(
+            "l => l.every(i => i.complete && i.naturalWidth > 0 && i.src.startsWith('data:'))")
+        page.js("geoCds.map.setView([15.06, 108.75], 11, {animate: false}); 0")  # apart
+        popups = []
+        for i in range(2):  # real mouse clicks; the marker has a popup, the school a tooltip
+            icons.nth(i).click()
+            page.page.wait_for_timeout(200)
+            popups += page.page.locator(".leaflet-popup-content").all_inner_texts()
+        assert popups == ["Trạm y tế xã"]
+        labels = page.js("""Array.from(document.querySelectorAll(
+            '.leaflet-control-layers-overlays label span span')).map(s => s.textContent.trim())""")
+        assert "Trường học" in labels
+        assert page.js("geoCds.map.hasLayer(geoCds.layers.villages)") is False
+        assert page.js("geoCds.map.hasLayer(geoCds.layers.communes)") is True
+        assert page.errors == [] and page.requests == []
+    finally:
+        page.close()
 
 
 def test_charts_draw_the_runs_numbers(page, sample_run):
