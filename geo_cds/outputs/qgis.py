@@ -22,8 +22,8 @@ from pathlib import Path
 import geopandas as gpd
 
 from geo_cds import schema as s
+from geo_cds.labels import labels
 from geo_cds.outputs.maps import data as palette
-from geo_cds.outputs.maps.labels import labels as map_labels
 
 STYLE_NAME = "geo-cds"
 QGIS_VERSION = "3.22.0"  # the oldest QGIS whose QML these styles follow (Debian 12's is 3.22)
@@ -179,7 +179,7 @@ def commune_style(gdf: gpd.GeoDataFrame, lang: str = "vi") -> str | None:
     column = share_column(gdf.columns)
     if column is None:
         return None
-    legend = palette.scales(lang, map_labels(lang))["share"]["legend"]
+    legend = palette.scales(lang, labels("map", lang))["share"]["legend"]
     label = s.COMMUNE_NAME if s.COMMUNE_NAME in gdf.columns else None
     return _qml(share_rules(column, legend), _geometry_kind(gdf), label_field=label)
 
@@ -188,7 +188,7 @@ def village_style(gdf: gpd.GeoDataFrame, lang: str = "vi") -> str | None:
     """Villages by gap status, in the map's colours and legend texts."""
     if s.GAP_STATUS not in gdf.columns:
         return None
-    T = map_labels(lang)
+    T = labels("map", lang)
     rules = [(f"{_quote(s.GAP_STATUS)} = {_literal(g)}", T[f"gap_{g}"],
               palette.GAP_STATUS_COLOURS[g], None) for g in palette.GAP_STATUSES]
     return _qml(rules, _geometry_kind(gdf))
@@ -199,7 +199,7 @@ def park_style(gdf: gpd.GeoDataFrame, lang: str = "vi") -> str | None:
     column = s.area_share("5g")
     if column not in gdf.columns:
         return None
-    legend = palette.scales(lang, map_labels(lang))["share"]["legend"]
+    legend = palette.scales(lang, labels("map", lang))["share"]["legend"]
     return _qml(share_rules(column, legend), _geometry_kind(gdf), outline="#1b5e20",
                 label_field=s.PARK_NAME if s.PARK_NAME in gdf.columns else None)
 
@@ -212,7 +212,7 @@ def intervention_style(gdf: gpd.GeoDataFrame, lang: str = "vi") -> str | None:
     """
     if "kind" not in gdf.columns:
         return None
-    T = map_labels(lang)
+    T = labels("map", lang)
     geometry = _geometry_kind(gdf)
     kinds = [k for k in palette.INTERVENTION_STYLES if k != "other"]
     rules = [(f"{_quote('kind')} = {_literal(k)}", T.get(f"int_{k}", k),

@@ -30,7 +30,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo_cds import __version__
+from geo_cds._version import __version__
 from geo_cds.atomic import MARKER, atomic_file, clean_stale, output_error, temp_name
 from geo_cds.errors import ForeignFolderError, OutputError, OutputExistsError
 from geo_cds.outputs.qgis import add_default_style

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,6 +24,7 @@ from geo_cds.analysis import gaps
 from geo_cds.errors import ValidationFailed
 from geo_cds.outputs import write
 from geo_cds.pipeline.folders import build_map, replan, write_outputs
+from geo_cds.pipeline.result import RunResult
 from geo_cds.plan import Plan
 
 log = logging.getLogger(__name__)
@@ -39,57 +40,6 @@ COMMUNE_OUT = [
 
 __all__ = ["RunResult", "Validation", "analyse", "build_map", "replan", "run", "validate",
            "write_outputs"]
-
-
-@dataclass
-class RunResult:
-    """Everything :func:`analyse` found, in memory (nothing written yet).
-
-    Attributes
-    ----------
-    plan : Plan
-        The plan analysed.
-    inputs : geo_cds.inputs.read.Inputs
-        The layers as read, with ``problems`` (every input problem found).
-    communes, villages : GeoDataFrame
-        Per commune and per village: coverage, shares and gaps against the targets.
-    parks, streets : GeoDataFrame or None
-        Industrial parks with their 5G coverage; cashless streets and markets.
-    investment : geo_cds.planning.priority.InvestmentPlan
-        The priority list, interventions, budget selection and plan summary.
-    targets : DataFrame
-        Province-level status of every official target.
-    accounting : DataFrame
-        Every input row used, repaired or rejected, per layer.
-    timings : dict
-        Seconds per stage.
-    folder : Path or None
-        The run folder, once written.
-    """
-
-    plan: Plan
-    inputs: object  # geo_cds.inputs.read.Inputs
-    communes: gpd.GeoDataFrame
-    villages: gpd.GeoDataFrame
-    parks: gpd.GeoDataFrame | None
-    streets: gpd.GeoDataFrame | None
-    investment: object | None  # geo_cds.planning.priority.InvestmentPlan
-    targets: pd.DataFrame
-    accounting: pd.DataFrame
-    timings: dict[str, float] = field(default_factory=dict)
-    started: str = ""
-    folder: Path | None = None
-
-    @property
-    def problems(self):
-        return self.inputs.problems
-
-    @property
-    def generated(self) -> list[str]:
-        specs = {"villages": self.plan.villages, "parks": self.plan.parks,
-                 "streets": self.plan.streets, "sites": self.plan.sites,
-                 "fibre": self.plan.fibre, **self.plan.rasters}
-        return [name for name, spec in specs.items() if spec is not None and spec.generated]
 
 
 @contextmanager

@@ -23,7 +23,7 @@ from geo_cds.outputs import write
 
 if TYPE_CHECKING:
     from geo_cds.outputs.maps import RunMap
-    from geo_cds.pipeline import RunResult
+    from geo_cds.pipeline.result import RunResult
     from geo_cds.planning.replan import Replan
 
 

@@ -8,9 +8,9 @@ refused). ``write_map`` does both from the layers. The data travel as one compac
 read by ``assets/geo_cds_map.js``. Online basemaps are optional layers that stay empty
 offline; the commune and province outlines are the offline basemap.
 
-Modules: ``labels`` (vi/en texts), ``data`` (layers -> compact JSON), ``rasters`` (coverage
-overlays -> PNG), ``charts`` (the charts panel's numbers), ``page`` (the folium elements and
-the offline page), ``assets`` (inlining the shipped JS/CSS).
+Modules: ``data`` (layers -> compact JSON), ``rasters`` (coverage overlays -> PNG), ``charts``
+(the charts panel's numbers), ``page`` (the folium elements and the offline page), ``assets``
+(inlining the shipped JS/CSS); the texts are section ``map`` of :mod:`geo_cds.labels`.
 """
 
 from __future__ import annotations
@@ -25,11 +25,10 @@ import pandas as pd
 import shapely
 
 from geo_cds import schema as s
+from geo_cds.labels import LANGS, labels
 from geo_cds.outputs.maps import data as _data
-from geo_cds.outputs.maps.charts import CHART_LABELS, charts_payload
+from geo_cds.outputs.maps.charts import charts_payload
 from geo_cds.outputs.maps.data import normalise_name
-from geo_cds.outputs.maps.labels import LANGS
-from geo_cds.outputs.maps.labels import labels as _labels
 from geo_cds.outputs.maps.page import ASSET_MODES, RunMap, render_html, save_map
 from geo_cds.outputs.maps.rasters import raster_payload
 from geo_cds.plan import RasterSpec, Thresholds
@@ -79,6 +78,15 @@ def _info_rows(info: Mapping[str, Any] | None, T: Mapping[str, str]) -> list[lis
     return rows
 
 
+def _status_texts(streets: gpd.GeoDataFrame, T: Mapping[str, str]) -> dict[str, pd.Series]:
+    """A street's status ("active", "pilot", "planned") in the map's language; other values
+    (a province's own words) are shown as they are."""
+    if s.STATUS not in streets.columns:
+        return {}
+    return {s.STATUS: streets[s.STATUS].map(
+        lambda v: T.get(f"status_{v}", v) if isinstance(v, str) else v)}
+
+
 def _layer_names_generated(generated: Iterable[str], rasters: Mapping[str, RasterSpec],
                            T: Mapping[str, str]) -> tuple[list[str], list[str]]:
     """Map the run's generated input names to map layers, and their display labels.
@@ -114,7 +122,7 @@ def build_payload(*, communes: gpd.GeoDataFrame, villages: gpd.GeoDataFrame | No
                   title: str | None = None, simplify_tolerance: float = 0.0002,
                   raster_max_px: int = 2400) -> dict[str, Any]:
     """Everything the map's JavaScript reads, as one JSON-ready dict (see :func:`write_map`)."""
-    T = _labels(lang)
+    T = dict(labels("map", lang))
     thresholds = thresholds or Thresholds()
     coverage = {n: r for n, r in (rasters or {}).items() if r.kind in ("rsrp", "mask")}
     n_vertices = int(shapely.get_num_coordinates(communes.geometry.values).sum())
@@ -132,7 +140,7 @@ def build_payload(*, communes: gpd.GeoDataFrame, villages: gpd.GeoDataFrame | No
         streets_fc = _data.features_payload(
             streets, "streets", [s.STREET_NAME, s.STREET_KIND, s.MERCHANTS, s.MERCHANTS_QR,
                                  s.STATUS, "commune_name"],
-            derived={s.QR_SHARE: _data.qr_share(streets)})
+            derived={s.QR_SHARE: _data.qr_share(streets), **_status_texts(streets, T)})
     interventions_fc = _data.features_payload(
         interventions, "interventions", ["kind", s.COST_VND, s.N_VILLAGES, "population_served"])
 
@@ -222,7 +230,6 @@ def make_map(*, targets: pd.DataFrame | None = None, investment: Any | None = No
     charts panel; without them the panel says there is nothing to show.
     """
     payload = build_payload(**kwargs)
-    payload["labels"] = {**CHART_LABELS[payload["lang"]], **payload["labels"]}
     charts = charts_payload(targets=targets, investment=investment, lang=payload["lang"])
     info = {"title": payload["title"], "rows": payload["info"],
             "generated": payload["generated_labels"]}

@@ -19,63 +19,6 @@ import pandas as pd
 SWEEP_POINTS = 8
 SWEEP_TIME_LIMIT_S = 20.0
 
-CHART_LABELS = {
-    "vi": {
-        "charts": "Biểu đồ",
-        "chart_targets": "Mức đạt chỉ tiêu theo tỉnh",
-        "chart_budget": "Số dân được phục vụ theo ngân sách",
-        "chart_cost": "Chi phí theo loại giải pháp",
-        "chart_exact": "Tối ưu (chính xác)",
-        "chart_greedy": "Tham lam (người/đồng)",
-        "chart_plan_budget": "Ngân sách kế hoạch",
-        "chart_threshold": "Chỉ tiêu",
-        "chart_total": "Toàn vùng",
-        "chart_people": "người",
-        "chart_billion": "tỷ đồng",
-        "chart_all_cost": "Tổng chi phí",
-        "chart_in_budget": "Trong ngân sách",
-        "chart_met": "đạt",
-        "chart_not_met": "chưa đạt",
-        "chart_none": "Chưa có số liệu cho biểu đồ này.",
-        "print_share": "In và chia sẻ",
-        "print_a4": "Khổ in A4 ngang",
-        "print_a3": "Khổ in A3 ngang",
-        "print_now": "In…",
-        "print_close": "Đóng khổ in",
-        "print_png": "Tải ảnh PNG của khung nhìn",
-        "print_date": "Ngày lập",
-        "print_sources": "Nguồn dữ liệu",
-        "print_legend": "Chú giải",
-    },
-    "en": {
-        "charts": "Charts",
-        "chart_targets": "Targets by province",
-        "chart_budget": "People served by budget",
-        "chart_cost": "Cost by kind of intervention",
-        "chart_exact": "Optimal (exact)",
-        "chart_greedy": "Greedy (people per VND)",
-        "chart_plan_budget": "Plan budget",
-        "chart_threshold": "Target",
-        "chart_total": "Whole area",
-        "chart_people": "people",
-        "chart_billion": "bn VND",
-        "chart_all_cost": "Total cost",
-        "chart_in_budget": "In budget",
-        "chart_met": "met",
-        "chart_not_met": "not met",
-        "chart_none": "No data for this chart yet.",
-        "print_share": "Print and share",
-        "print_a4": "A4 landscape print layout",
-        "print_a3": "A3 landscape print layout",
-        "print_now": "Print…",
-        "print_close": "Close print layout",
-        "print_png": "Download a PNG of the view",
-        "print_date": "Date",
-        "print_sources": "Data sources",
-        "print_legend": "Legend",
-    },
-}
-
 
 def _num(value: Any) -> float | None:
     try:

@@ -1,14 +1,12 @@
-"""Every text the map shows, in Vietnamese (default) and English.
+"""Every text the map shows (section ``map``): layer names, legends, popups, the info panel.
 
-One dictionary per language with the same keys; the map's JavaScript receives the chosen one,
-so no label is written twice. Vietnamese strings are NFC with full diacritics.
+The map's JavaScript receives the whole set of the run's language, so its keys are the names the
+script reads (``T.layer_villages``, ``T["int_" + kind]``, ``T["kind_" + park kind]``).
 """
 
-from __future__ import annotations
+from geo_cds.labels.common import COMMON
 
-LANGS = ("vi", "en")
-
-LABELS: dict[str, dict[str, str]] = {
+MAP = {
     "vi": {
         "title": "Bản đồ hạ tầng số",
         "base_offline": "Chỉ ranh giới (ngoại tuyến)",
@@ -58,8 +56,8 @@ LABELS: dict[str, dict[str, str]] = {
         "has_fibre": "Có cáp quang",
         "needs_power": "Chưa có điện lưới (cần cấp điện trước)",
         "dbkk": "Xã đặc biệt khó khăn (ĐBKK)",
-        "yes": "Có",
-        "no": "Không",
+        "yes": COMMON["vi"]["yes"],
+        "no": COMMON["vi"]["no"],
         "no_data": "Không có dữ liệu",
         "below_100": "dưới 100%",
         "park_kind": "Loại",
@@ -76,6 +74,9 @@ LABELS: dict[str, dict[str, str]] = {
         "merchants_qr": "Chấp nhận thanh toán QR",
         "qr_share": "Tỷ lệ chấp nhận QR",
         "status": "Trạng thái",
+        "status_active": "Đang hoạt động",
+        "status_pilot": "Thí điểm",
+        "status_planned": "Kế hoạch",
         "intervention": "Giải pháp",
         "int_new_4g_site": "Trạm 4G mới",
         "int_fibre_route": "Tuyến cáp quang mới",
@@ -103,6 +104,32 @@ LABELS: dict[str, dict[str, str]] = {
         "legend": "Chú giải",
         "currency": "₫",
         "ha": "ha",
+        # charts panel and print/PNG panel (geo_cds_charts.js, geo_cds_print.js)
+        "charts": "Biểu đồ",
+        "chart_targets": "Mức đạt chỉ tiêu theo tỉnh",
+        "chart_budget": "Số dân được phục vụ theo ngân sách",
+        "chart_cost": "Chi phí theo loại giải pháp",
+        "chart_exact": "Tối ưu (chính xác)",
+        "chart_greedy": "Tham lam (người/đồng)",
+        "chart_plan_budget": "Ngân sách kế hoạch",
+        "chart_threshold": "Chỉ tiêu",
+        "chart_total": "Toàn vùng",
+        "chart_people": "người",
+        "chart_billion": "tỷ đồng",
+        "chart_all_cost": "Tổng chi phí",
+        "chart_in_budget": "Trong ngân sách",
+        "chart_met": "đạt",
+        "chart_not_met": "chưa đạt",
+        "chart_none": "Chưa có số liệu cho biểu đồ này.",
+        "print_share": "In và chia sẻ",
+        "print_a4": "Khổ in A4 ngang",
+        "print_a3": "Khổ in A3 ngang",
+        "print_now": "In…",
+        "print_close": "Đóng khổ in",
+        "print_png": "Tải ảnh PNG của khung nhìn",
+        "print_date": "Ngày lập",
+        "print_sources": "Nguồn dữ liệu",
+        "print_legend": "Chú giải",
     },
     "en": {
         "title": "Digital infrastructure map",
@@ -153,8 +180,8 @@ LABELS: dict[str, dict[str, str]] = {
         "has_fibre": "Fibre",
         "needs_power": "Not on the grid (power first)",
         "dbkk": "Extremely difficult commune (ĐBKK)",
-        "yes": "Yes",
-        "no": "No",
+        "yes": COMMON["en"]["yes"],
+        "no": COMMON["en"]["no"],
         "no_data": "No data",
         "below_100": "below 100%",
         "park_kind": "Kind",
@@ -171,6 +198,9 @@ LABELS: dict[str, dict[str, str]] = {
         "merchants_qr": "Accepting QR payment",
         "qr_share": "QR share",
         "status": "Status",
+        "status_active": "Active",
+        "status_pilot": "Pilot",
+        "status_planned": "Planned",
         "intervention": "Intervention",
         "int_new_4g_site": "New 4G site",
         "int_fibre_route": "New fibre route",
@@ -198,18 +228,33 @@ LABELS: dict[str, dict[str, str]] = {
         "legend": "Legend",
         "currency": "VND",
         "ha": "ha",
+        # charts panel and print/PNG panel (geo_cds_charts.js, geo_cds_print.js)
+        "charts": "Charts",
+        "chart_targets": "Targets by province",
+        "chart_budget": "People served by budget",
+        "chart_cost": "Cost by kind of intervention",
+        "chart_exact": "Optimal (exact)",
+        "chart_greedy": "Greedy (people per VND)",
+        "chart_plan_budget": "Plan budget",
+        "chart_threshold": "Target",
+        "chart_total": "Whole area",
+        "chart_people": "people",
+        "chart_billion": "bn VND",
+        "chart_all_cost": "Total cost",
+        "chart_in_budget": "In budget",
+        "chart_met": "met",
+        "chart_not_met": "not met",
+        "chart_none": "No data for this chart yet.",
+        "print_share": "Print and share",
+        "print_a4": "A4 landscape print layout",
+        "print_a3": "A3 landscape print layout",
+        "print_now": "Print…",
+        "print_close": "Close print layout",
+        "print_png": "Download a PNG of the view",
+        "print_date": "Date",
+        "print_sources": "Data sources",
+        "print_legend": "Legend",
     },
 }
 
-
-def labels(lang: str) -> dict[str, str]:
-    """The label set of ``lang`` ("vi" or "en").
-
-    Raises
-    ------
-    ValueError
-        ``lang`` is not one of :data:`LANGS`.
-    """
-    if lang not in LABELS:
-        raise ValueError(f"lang must be one of {LANGS}, got {lang!r}")
-    return LABELS[lang]
+SECTIONS = {"map": MAP}
