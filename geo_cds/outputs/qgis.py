@@ -143,10 +143,10 @@ def _labeling(qgis: ET.Element, field: str) -> None:
     labeling = ET.SubElement(qgis, "labeling", {"type": "simple"})
     settings = ET.SubElement(labeling, "settings", {"calloutType": "simple"})
     text = ET.SubElement(settings, "text-style", {
-        "fieldName": field, "isExpression": "0", "fontFamily": LABEL_FONT, "fontSize": "8",
+        "fieldName": field, "isExpression": "0", "fontFamily": LABEL_FONT, "fontSize": "9",
         "fontSizeUnit": "Point", "textColor": _rgba("#1e1e1e"), "textOpacity": "1",
         "namedStyle": "Regular"})
-    ET.SubElement(text, "text-buffer", {"bufferDraw": "1", "bufferSize": "0.7",
+    ET.SubElement(text, "text-buffer", {"bufferDraw": "1", "bufferSize": "0.4",
                                         "bufferSizeUnits": "MM", "bufferColor": _rgba("#ffffff"),
                                         "bufferOpacity": "0.85"})
     # OverPoint at the polygon's inside point; only where the name fits inside the commune.

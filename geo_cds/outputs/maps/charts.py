@@ -17,7 +17,7 @@ import pandas as pd
 # Budget curve: this many budgets evenly spaced up to the cost of every intervention, plus the
 # plan's own budget; each exact point is an integer programme, so each gets a time limit.
 SWEEP_POINTS = 8
-SWEEP_TIME_LIMIT_S = 20.0
+SWEEP_TIME_LIMIT_S = 10.0
 
 
 def _num(value: Any) -> float | None:
