@@ -69,7 +69,7 @@
       if (state) leave();
       var s = SHEETS[sheet];
       state = { sheet: sheet, auto: !!auto, center: map.getCenter(), zoom: map.getZoom(),
-        bounds: map.getBounds() };
+        bounds: map.getBounds(), snap: map.options.zoomSnap };
       pageStyle.textContent = "@page { size: " + s.page + "; margin: 8mm; }";
       document.head.appendChild(pageStyle);
       var parent = container.parentNode;
@@ -90,7 +90,8 @@
       Array.prototype.forEach.call(side.querySelectorAll(".gcds-legend details"),
         function (d) { d.open = true; });
       map.invalidateSize({ animate: false });
-      // What was on screen stays on the sheet (a zoom level further out if it must).
+      // What was on screen fills the sheet: a fractional zoom, not a whole level further out.
+      map.options.zoomSnap = 0.1;
       map.fitBounds(state.bounds, { animate: false });
       map.fire("gcds:print", { sheet: sheet });
     }
@@ -109,6 +110,7 @@
       document.body.classList.remove("gcds-print", "gcds-print-a4", "gcds-print-a3");
       container.style.width = "";
       container.style.height = "";
+      map.options.zoomSnap = back.snap;
       map.invalidateSize({ animate: false });
       map.setView(back.center, back.zoom, { animate: false });
       map.fire("gcds:print", { sheet: null });

@@ -31,9 +31,6 @@ from geo_cds.outputs.maps import assets as _assets
 ASSET_MODES = ("inline", "folder")
 # folium's own link names for what the page ships itself (Leaflet 1.9.4 from geo_cds/assets).
 _SHIPPED = {"leaflet", "leaflet_css"}
-# What folium.Map links by default for its extras (Bootstrap, jQuery, Font Awesome, awesome
-# markers): the page uses none of them, so they are left out, not refused.
-_MAP_EXTRAS = {name for name, _ in folium.Map.default_js + folium.Map.default_css}
 
 
 def _json_for_html(payload: Mapping[str, Any]) -> str:
@@ -218,10 +215,13 @@ def _check_offline(m: folium.Map) -> None:
                             "a CDN): use the default marker, folium.CircleMarker or "
                             "folium.DivIcon")
             continue
-        if el is m or not isinstance(el, JSCSSMixin):
+        # A map's own links are Leaflet and folium's extras (Bootstrap, jQuery, Font Awesome),
+        # which the page does not use (folium's popups' one use of jQuery is covered by
+        # geo_cds_folium.js): left out, not refused.
+        if isinstance(el, folium.Map) or not isinstance(el, JSCSSMixin):
             continue
         extra = [url for name, url in list(el.default_js) + list(el.default_css)
-                 if name not in _SHIPPED and not isinstance(el, folium.Map)]
+                 if name not in _SHIPPED]
         if extra:
             problems.append(f"{type(el).__module__}.{type(el).__name__} (needs "
                             f"{', '.join(extra)})")
@@ -246,7 +246,8 @@ def render_html(m: folium.Map, *, assets: str = "inline", html_dir: Path | None 
              for el in mixins]
     header = figure.header._children
     # Links left in the header by an earlier render (a notebook display) go as well.
-    stale = {k: v for k, v in header.items() if getattr(v, "url", "").startswith(("http", "//"))}
+    stale = {k: v for k, v in header.items()
+             if str(getattr(v, "url", "") or "").startswith(("http", "//"))}
     try:
         for el in mixins:
             el.default_js, el.default_css = [], []
