@@ -40,13 +40,13 @@ def map_columns(layer: Layer, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame | Non
         layer.layer_error(
             f"column {source!r} named for {canon!r} in the plan is not in the "
             f"file (columns: {', '.join(map(str, cols))})",
-            f"fix [inputs.{layer.layer}.columns] {canon} = '<column>'",
+            f"fix [inputs.{layer.name}.columns] {canon} = '<column>'",
             column=source,
         )
     unknown = set(spec.columns) - set(layer.columns)
     for canon in sorted(unknown):
         layer.layer_error(
-            f"the plan maps {canon!r}, which is not a column geo-cds knows for {layer.layer}",
+            f"the plan maps {canon!r}, which is not a column geo-cds knows for {layer.name}",
             f"use one of: {', '.join(layer.columns)}",
         )
     found = set(rename.values())
@@ -54,7 +54,7 @@ def map_columns(layer: Layer, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame | Non
         if canon not in found and canon not in missing:
             layer.layer_error(
                 f"required column {canon!r} not found (columns: {', '.join(map(str, cols))})",
-                f"map it in the plan: [inputs.{layer.layer}.columns] {canon} = '<column>'",
+                f"map it in the plan: [inputs.{layer.name}.columns] {canon} = '<column>'",
                 column=canon,
             )
     if layer.fatal:

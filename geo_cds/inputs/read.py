@@ -128,13 +128,13 @@ def load_inputs(plan: Plan) -> Inputs:
         if spec is None:
             frames[name] = None
             continue
-        reader = Layer(spec, name, problems, context)
-        frame = _read(reader)
+        layer = Layer(spec, name, problems, context)
+        frame = _read(layer)
         frames[name] = frame
-        files.update(reader.files)
-        accounting.append(reader.accounting())
-        if reader.evidence:
-            evidence[name] = reader.evidence
+        files.update(layer.files)
+        accounting.append(layer.accounting())
+        if layer.evidence:
+            evidence[name] = layer.evidence
         if name == "communes" and frame is not None and len(frame):
             context.communes = frame
     communes = frames["communes"]
@@ -212,9 +212,9 @@ def _read(layer: Layer) -> gpd.GeoDataFrame | None:
     check_required_values(layer, frame)
     frame = check_geometry(layer, frame)
     check_duplicates(layer, frame)
-    if S.COMMUNE_CODE in frame and layer.layer != "communes":
+    if S.COMMUNE_CODE in frame and layer.name != "communes":
         frame = check_vintage(layer, frame)
-    elif layer.layer == "communes":
+    elif layer.name == "communes":
         check_communes_vintage(layer, frame)
     if layer.fatal:
         return None

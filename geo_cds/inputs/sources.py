@@ -71,7 +71,7 @@ def read_source(layer: Layer, path: Path) -> pd.DataFrame | None:
     file cannot be read (a layer problem is recorded).
     """
     suffix = path.suffix.lower()
-    key = layer.layer if not has_glob(Path(layer.spec.path)) else f"{layer.layer}:{path.name}"
+    key = layer.name if not has_glob(Path(layer.spec.path)) else f"{layer.name}:{path.name}"
     layer.files[key] = path
     if suffix == ".shp":
         # The sidecars carry the attributes, the CRS and the code page: checksum them too.

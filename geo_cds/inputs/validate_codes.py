@@ -106,7 +106,7 @@ def check_vintage(layer: Layer, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
             + layer.evidence
             + ". Joined to the 2025 boundaries as they are, most rows would "
             "land in the wrong commune (3,316 new codes reuse an old one)",
-            f"set vintage = 'pre2025' for [inputs.{layer.layer}] to convert the codes through "
+            f"set vintage = 'pre2025' for [inputs.{layer.name}] to convert the codes through "
             "the official old→new table",
         )
         return frame
@@ -114,14 +114,14 @@ def check_vintage(layer: Layer, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         layer.layer_warning(
             "the plan says vintage pre2025, but the codes look like 2025 "
             "codes: " + layer.evidence + "; converted as the plan says",
-            f"check the vintage of [inputs.{layer.layer}]",
+            f"check the vintage of [inputs.{layer.name}]",
         )
     vintage = given or ev.vintage
     if vintage is None:
         layer.layer_error(
             "cannot tell whether the commune codes are of the 2025 or the pre-2025 vintage: "
             + layer.evidence,
-            f"set vintage = '2025' or 'pre2025' for [inputs.{layer.layer}] in the plan",
+            f"set vintage = '2025' or 'pre2025' for [inputs.{layer.name}] in the plan",
         )
         return frame
     if given is None:
