@@ -322,26 +322,35 @@ def test_a_full_disk_on_a_single_file(tmp_path):
     assert listing(tmp_path) == []
 
 
-def test_gdal_refusing_a_geopackage_is_a_message_naming_the_output_folder(tmp_path, monkeypatch):
-    """GDAL says "Failed to commit transaction" on a full disk, as a RuntimeError, not OSError."""
+@pytest.mark.parametrize("who, words", [
+    ("gdal", "Failed to commit transaction"),  # GDAL's words for a full disk
+    ("sqlite", "database or disk is full"),  # SQLite's, while adding the QGIS style
+])
+def test_a_refused_geopackage_is_a_message_naming_the_output_folder(tmp_path, monkeypatch,
+                                                                     who, words):
+    import sqlite3
+
     import geopandas as gpd
     import pyogrio
     from shapely.geometry import Point
 
-    from geo_cds.outputs.write import write_gpkg
+    from geo_cds.outputs import write
 
-    def refuse(self, path, **kwargs):
-        open(path, "wb").close()
-        raise pyogrio.errors.DataSourceError("Failed to commit transaction")
+    def refuse(*args, **kwargs):
+        if who == "gdal":
+            raise pyogrio.errors.DataSourceError(words)
+        raise sqlite3.OperationalError(words)
 
-    monkeypatch.setattr(gpd.GeoDataFrame, "to_file", refuse)
+    monkeypatch.setattr(gpd.GeoDataFrame, "to_file", refuse if who == "gdal" else
+                        lambda self, path, **kw: open(path, "wb").close())
+    monkeypatch.setattr(write, "add_default_style", refuse)
     out = tmp_path / "outputs"
     frame = gpd.GeoDataFrame({"v": [1]}, geometry=[Point(0, 0)], crs="EPSG:4326")
     with pytest.raises(OutputError) as caught:
         with atomic_folder(out / "run") as staging:
-            write_gpkg(frame, staging / "villages.gpkg", "villages")
+            write.write_gpkg(frame, staging / "villages.gpkg", "villages")
     assert str(caught.value).startswith(
-        f"cannot write villages.gpkg to {out}: Failed to commit transaction; check the free space")
+        f"cannot write villages.gpkg to {out}: {words}; check the free space")
     assert listing(out) == []
 
 

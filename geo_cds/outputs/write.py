@@ -24,6 +24,7 @@ import json
 import os
 import re
 import shutil
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -42,6 +43,7 @@ from geo_cds.atomic import (
     temp_name,
 )
 from geo_cds.errors import ForeignFolderError, OutputError, OutputExistsError
+from geo_cds.outputs.qgis import add_default_style
 
 __all__ = ["MARKER", "atomic_file", "atomic_folder", "check_writable", "replace_files",
            "write_csv", "write_gpkg", "write_json"]
@@ -245,19 +247,23 @@ def write_csv(df: pd.DataFrame, path: Path) -> Path:
     return path
 
 
-def write_gpkg(gdf: gpd.GeoDataFrame, path: Path, layer: str) -> Path:
-    """Write one GeoPackage layer.
+def write_gpkg(gdf: gpd.GeoDataFrame, path: Path, layer: str, lang: str = "vi") -> Path:
+    """One layer to a GeoPackage; the layers geo-cds knows (communes, villages, parks,
+    interventions) get a default QGIS style matching the map (:mod:`geo_cds.outputs.qgis`).
 
     Raises
     ------
     geo_cds.errors.OutputError
-        GDAL refused the write (it tells a full disk or a refused file only in words, not
-        as an ``OSError``); the message names the output folder and gives GDAL's words.
+        GDAL (or SQLite, for the style) refused the write: they tell a full disk or a refused
+        file only in words, not as an ``OSError``; the message names the output folder and
+        gives their words.
     """
     path = Path(path)
     try:
         gdf.to_file(path, layer=layer, driver="GPKG", engine="pyogrio")
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+        add_default_style(path, layer, gdf, lang)
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError,
+            sqlite3.Error) as exc:
         folder = path.parent
         if is_leftover(folder):  # a staging folder: name the output folder it is for
             folder = folder.parent
