@@ -107,3 +107,17 @@ def test_identifiers_shown_to_people_have_labels():
     for t in DEFAULT_TARGETS:
         assert (t.indicator, t.indicator_en) == (label("target", t.id, "vi"),
                                                  label("target", t.id, "en"))
+
+
+def test_progress_lines_in_the_language_asked(capsys):
+    from geo_cds.analysis.coverage.prepare import ANNOUNCEMENT
+    from geo_cds.cli.options import stage_progress
+
+    vi, en = stage_progress("vi"), stage_progress("en")
+    vi("load", None)
+    vi("load", 3.5)
+    en(ANNOUNCEMENT, None)
+    en(ANNOUNCEMENT, 14.25)
+    assert capsys.readouterr().err == (
+        "đọc dữ liệu… 3,5 s\n"
+        "preparing the coverage engine (one-time, ~15 s)… 14.2 s\n")

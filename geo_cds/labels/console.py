@@ -22,13 +22,15 @@ CLI_RUN = {
     },
 }
 
-# The pipeline's stages, as timed in run.json.
+# The pipeline's stages, as timed in run.json and announced while a run goes.
 STAGE = {
     "vi": {"load": "đọc dữ liệu", "join": "ghép thôn vào xã", "coverage": "vùng phủ sóng",
            "gaps": "khoảng trống", "priority": "ưu tiên", "write": "ghi kết quả",
-           "prepare": "chuẩn bị bộ tính vùng phủ (một lần)"},
+           "prepare": "chuẩn bị bộ tính vùng phủ (một lần)",
+           "prepare_coverage": "đang chuẩn bị bộ tính vùng phủ (một lần, ~15 giây)"},
     "en": {"load": "load", "join": "join", "coverage": "coverage", "gaps": "gaps",
-           "priority": "priority", "write": "write", "prepare": "prepare (one-time)"},
+           "priority": "priority", "write": "write", "prepare": "prepare (one-time)",
+           "prepare_coverage": "preparing the coverage engine (one-time, ~15 s)"},
 }
 
 CLI_PLAN = {
