@@ -107,3 +107,31 @@ def test_identifiers_shown_to_people_have_labels():
     for t in DEFAULT_TARGETS:
         assert (t.indicator, t.indicator_en) == (label("target", t.id, "vi"),
                                                  label("target", t.id, "en"))
+
+
+def test_progress_lines_in_the_language_asked(capsys):
+    from geo_cds.analysis.coverage.prepare import ANNOUNCEMENT
+    from geo_cds.cli.options import stage_progress
+
+    vi, en = stage_progress("vi"), stage_progress("en")
+    vi("load", None)
+    vi("load", 3.5)
+    en(ANNOUNCEMENT, None)
+    en(ANNOUNCEMENT, 14.25)
+    assert capsys.readouterr().err == (
+        "đọc dữ liệu… 3,5 s\n"
+        "preparing the coverage engine (one-time, ~15 s)… 14.2 s\n")
+
+
+def test_every_stage_the_pipeline_announces_has_a_name():
+    from geo_cds.analysis.coverage.prepare import ANNOUNCEMENT
+
+    announced = {ANNOUNCEMENT}
+    for path in (PACKAGE / "pipeline").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") in ("steps", "_timed"):
+                announced |= {a.value for a in node.args
+                              if isinstance(a, ast.Constant) and isinstance(a.value, str)}
+    assert {"load", "coverage", "write_map"} <= announced  # the scan sees the pipeline's calls
+    for lang in LANGS:
+        assert announced <= set(labels("stage", lang))

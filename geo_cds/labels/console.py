@@ -22,13 +22,21 @@ CLI_RUN = {
     },
 }
 
-# The pipeline's stages, as timed in run.json.
+# The pipeline's stages, as timed in run.json and announced while a run goes.
 STAGE = {
     "vi": {"load": "đọc dữ liệu", "join": "ghép thôn vào xã", "coverage": "vùng phủ sóng",
            "gaps": "khoảng trống", "priority": "ưu tiên", "write": "ghi kết quả",
-           "prepare": "chuẩn bị bộ tính vùng phủ (một lần)"},
+           "prepare": "chuẩn bị bộ tính vùng phủ (một lần)",
+           "prepare_coverage": "đang chuẩn bị bộ tính vùng phủ (một lần, ~15 giây)",
+           "write_tables": "đang ghi các bảng",
+           "write_investment": "đang ghi danh sách ưu tiên (bảng và sổ Excel)",
+           "write_map": "đang ghi bản đồ", "write_summary": "đang ghi bản tóm tắt"},
     "en": {"load": "load", "join": "join", "coverage": "coverage", "gaps": "gaps",
-           "priority": "priority", "write": "write", "prepare": "prepare (one-time)"},
+           "priority": "priority", "write": "write", "prepare": "prepare (one-time)",
+           "prepare_coverage": "preparing the coverage engine (one-time, ~15 s)",
+           "write_tables": "writing tables",
+           "write_investment": "writing the priority workbook and tables",
+           "write_map": "writing the map", "write_summary": "writing the summary"},
 }
 
 CLI_PLAN = {
