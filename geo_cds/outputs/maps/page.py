@@ -1,7 +1,7 @@
 """The map as a real ``folium.Map``: display it in a notebook, add folium layers, save it.
 
-``make_map`` (and ``geo_cds.build_map`` for a run) gives a :class:`RunMap` (a ``folium.Map``) whose children are
-folium elements: the run's data and the script that draws it (:class:`RunData`), one
+``make_map`` (and ``geo_cds.build_map`` for a run) gives a :class:`RunMap` (a
+``folium.Map``) whose children are folium elements: the run's data and the script that draws it (:class:`RunData`), one
 :class:`RunLayer` per drawn layer (the commune canvas, the village clusters, parks, …, each a
 ``folium.map.Layer`` bound to the Leaflet layer the script built), the charts panel
 (:class:`ChartsPanel`) and the print/PNG panel (:class:`PrintPanel`). A notebook adds its own
@@ -67,7 +67,7 @@ class RunData(MacroElement):
         figure = self.get_root()
         # Set by render_html for the time of a save (folium elements take no render options).
         mode, html_dir = getattr(figure, "_geo_cds_assets", ("inline", None))
-        head = _leaflet_head(mode, html_dir)
+        head = _assets_head(mode, html_dir)
         figure.header.add_child(Element(head), name="geo_cds_assets")
         super().render(**kwargs)
 
@@ -255,7 +255,7 @@ def render_html(m: folium.Map, *, assets: str = "inline", html_dir: Path | None 
             header.pop(key)
         has_app = any(isinstance(el, RunData) for el in _walk(m))
         if not has_app:  # a plain folium.Map: it still gets Leaflet, offline
-            header["geo_cds_leaflet"] = Element(_leaflet_head(assets, html_dir))
+            header["geo_cds_leaflet"] = Element(_assets_head(assets, html_dir))
             header.move_to_end("geo_cds_leaflet", last=False)
         figure._geo_cds_assets = (assets, html_dir)
         html = figure.render()
@@ -274,7 +274,7 @@ def render_html(m: folium.Map, *, assets: str = "inline", html_dir: Path | None 
     return html
 
 
-def _leaflet_head(assets: str, html_dir: Path | None) -> str:
+def _assets_head(assets: str, html_dir: Path | None) -> str:
     if assets == "folder":
         return _assets.folder_head(html_dir)
     return _assets.inline_head()
@@ -286,8 +286,8 @@ def save_map(m: folium.Map, path: str | Path, *, assets: str = "inline") -> Path
     Parameters
     ----------
     m
-        A map from :func:`build_map` (or any ``folium.Map``), with whatever folium layers a
-        notebook added.
+        A map from ``geo_cds.build_map`` or ``make_map`` (or any ``folium.Map``), with
+        whatever folium layers a notebook added.
     path
         The HTML file (written to a temporary name, then moved into place).
 
