@@ -14,6 +14,7 @@ refused with a clear message instead of leaving a page that breaks without a net
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -33,10 +34,15 @@ ASSET_MODES = ("inline", "folder")
 _SHIPPED = {"leaflet", "leaflet_css"}
 
 
-def _json_for_html(payload: Mapping[str, Any]) -> str:
+def _json_for_html(payload: Any) -> str:
+    """``payload`` as JSON that cannot end or alter the ``<script>`` element carrying it.
+
+    Every ``<``, ``>`` and ``&`` is written as its JSON escape (``\\u003c`` …), so no name
+    can close the element (``</script>``) or open an HTML comment (``<!--``); ``JSON.parse``
+    reads the same strings back.
+    """
     text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    # "</" would close the <script> element that carries the data.
-    return text.replace("</", "<\\/")
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 class RunData(MacroElement):
@@ -153,7 +159,9 @@ class RunMap(folium.Map):
                          tiles=None, control_scale=False, zoom_control=True, **kwargs)
         self.lang = payload["lang"]
         self.title = payload["title"]
-        self.get_root().title = self.title
+        # The title is the only text from the data that Python writes into the HTML itself;
+        # the rest travels as JSON and the map's JavaScript escapes it.
+        self.get_root().title = html.escape(self.title)
         self.app = RunData(payload)
         self.add_child(self.app, name="geo_cds_run")
         self.run_layers: dict[str, RunLayer] = {}
@@ -176,7 +184,7 @@ class RunMap(folium.Map):
         for child in self._children.values():
             if isinstance(child, Layer) and not isinstance(child, RunLayer) and child.control:
                 kind = "addOverlay" if child.overlay else "addBaseLayer"
-                label = json.dumps(str(child.layer_name)).replace("<", "\\u003c")
+                label = _json_for_html(str(child.layer_name))
                 lines.append(f"{self.app.get_name()}.layerControl.{kind}("
                              f"{child.get_name()}, {label});")
         if lines:
@@ -258,7 +266,7 @@ def render_html(m: folium.Map, *, assets: str = "inline", html_dir: Path | None 
             header["geo_cds_leaflet"] = Element(_assets_head(assets, html_dir))
             header.move_to_end("geo_cds_leaflet", last=False)
         figure._geo_cds_assets = (assets, html_dir)
-        html = figure.render()
+        page = figure.render()
     finally:
         figure.__dict__.pop("_geo_cds_assets", None)
         for el, js, css in saved:
@@ -270,8 +278,8 @@ def render_html(m: folium.Map, *, assets: str = "inline", html_dir: Path | None 
         header.update(stale)
     lang = getattr(m, "lang", None)
     if lang:
-        html = html.replace("<html>", f'<html lang="{lang}">', 1)
-    return html
+        page = page.replace("<html>", f'<html lang="{html.escape(lang)}">', 1)
+    return page
 
 
 def _assets_head(assets: str, html_dir: Path | None) -> str:
@@ -308,5 +316,5 @@ def save_map(m: folium.Map, path: str | Path, *, assets: str = "inline") -> Path
         The folder cannot be written.
     """
     path = Path(path)
-    html = render_html(m, assets=assets, html_dir=path.parent)
-    return atomic_file(path, lambda tmp: tmp.write_text(html, encoding="utf-8"))
+    page = render_html(m, assets=assets, html_dir=path.parent)
+    return atomic_file(path, lambda tmp: tmp.write_text(page, encoding="utf-8"))
