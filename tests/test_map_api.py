@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from types import SimpleNamespace
 
@@ -52,10 +51,17 @@ def test_saved_page_is_offline_and_keeps_added_layers(tmp_path):
     assert f"var {marker.get_name()} = L.marker" in html
     assert f"var {schools.get_name()} = L.geoJson" in html
     # The named layer joins the page's own layer switcher, after it is defined.
-    label = json.dumps("Trường học")
-    join = f"{m.app.get_name()}.layerControl.addOverlay({schools.get_name()}, {label});"
+    join = f'{m.app.get_name()}.layerControl.addOverlay({schools.get_name()}, "Trường học");'
     assert html.index(join) > html.index(f"var {schools.get_name()} =")
     assert html.startswith("<!DOCTYPE html>") and '<html lang="vi">' in html
+
+
+def test_a_hostile_layer_name_stays_a_string(tmp_path):
+    m = tiny_map()
+    folium.GeoJson(SCHOOLS, name="</script><!--x").add_to(m)
+    html = save_map(m, tmp_path / "m.html").read_text(encoding="utf-8")
+    assert '"\\u003c/script\\u003e\\u003c!--x");' in html
+    assert "</script><!--x" not in html
 
 
 def test_map_save_method_is_offline_too(tmp_path):

@@ -187,3 +187,15 @@ def test_png_of_the_view_matches_the_screen(page):
     assert sum(same) >= 0.9 * len(same), pairs
     (ARTIFACTS / "view.png").write_bytes(data)
     assert page.errors == [] and page.requests == []
+
+
+def test_ctrl_p_without_the_layout_prints_the_a4_one(page):
+    # What the browser fires around Ctrl+P (page.pdf does not fire them).
+    page.js("window.dispatchEvent(new Event('beforeprint')); 0")
+    assert page.js("geoCds.print.sheet()") == "a4"
+    pdf = _pdf(page)
+    assert len(pdf.pages) == 1 and round(float(pdf.pages[0].mediabox.width)) == 842
+    assert "Chú giải" in pdf.pages[0].extract_text()
+    page.js("window.dispatchEvent(new Event('afterprint')); 0")
+    assert page.js("geoCds.print.sheet()") is None
+    assert page.js("document.body.classList.contains('gcds-print')") is False
