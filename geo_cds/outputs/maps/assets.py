@@ -13,7 +13,8 @@ from importlib import resources
 from pathlib import Path
 
 # Order matters: Leaflet first, then what builds on it, then the map's own code.
-JS_FILES = ("leaflet.js", "supercluster.min.js", "geo_cds_map.js")
+JS_FILES = ("leaflet.js", "supercluster.min.js", "geo_cds_map_labels.js",
+            "geo_cds_map_priority.js", "geo_cds_map.js")
 CSS_FILES = ("leaflet.css", "geo_cds_map.css")
 # leaflet.css refers to images/<name>.png; the package keeps them flat as leaflet-<name>.png
 # because package data is listed as ``assets/*``.
