@@ -147,10 +147,23 @@
 
   function swatchRows(entries, kind) {
     return entries.map(function (e) {
-      var style = kind === "line" ? "border-top-color:" + e.colour : "background:" + e.colour;
+      var style = kind === "line" ? "border-top-color:" + e.colour
+        : kind === "ring" ? "border-color:" + e.colour : "background:" + e.colour;
       return '<div class="row"><span class="' + (kind || "sw") + '" style="' + style +
         '"></span><span>' + escapeHtml(e.label) + "</span></div>";
     }).join("");
+  }
+
+  /* A scale on one line (for the layers drawn over the choropleth): each swatch names its
+   * class on hover, the ends are written out. */
+  function swatchStrip(entries, kind) {
+    var classes = entries.slice(0, -1);  // the last entry is "no data"
+    return '<div class="strip">' + classes.map(function (e) {
+      return '<span class="' + (kind || "sw") + '" title="' + escapeHtml(e.label) +
+        '" style="' + (kind === "line" ? "border-top-color:" : "background:") + e.colour +
+        '"></span>';
+    }).join("") + "</div>" + '<div class="note">' + escapeHtml(classes[0].label) + " … " +
+      escapeHtml(classes[classes.length - 1].label) + "</div>";
   }
 
   function geoCdsMap(map, D) {
@@ -194,6 +207,11 @@
         openPopup(at ? at(layer, e) : e.latlng, html());
       });
     }
+    // Escape closes the popup wherever the focus is: a click on an SVG shape focuses the
+    // shape, not the map, and Leaflet's own Escape only listens while the map has the focus.
+    map.getContainer().ownerDocument.addEventListener("keydown", function (e) {
+      if (e.key === "Escape") map.closePopup();
+    });
     function pointAt(layer, e) { return layer.getLatLng ? layer.getLatLng() : e.latlng; }
 
     /* ---- online basemaps: optional, they simply stay empty offline ---------------- */
@@ -354,6 +372,7 @@
       layers.streets = L.geoJSON(D.streets, {
         pane: "gcds-streets",
         style: function (f) {
+          if (f.geometry.type === "Point") return {};  // set in pointToLayer
           return { color: classify(S.street, f.properties.qr_share), weight: 7, opacity: 1,
             lineCap: "butt", className: "gcds-street" };
         },
@@ -385,14 +404,16 @@
       layers.interventions = L.geoJSON(D.interventions, {
         pane: "gcds-interventions",
         style: function (f) {
+          if (f.geometry.type === "Point") return {};  // set in pointToLayer
           var s = D.intervention_styles[f.properties.kind] || D.intervention_styles.other;
           return { color: s.colour, weight: 4, dashArray: s.dash || null, opacity: 0.95,
             className: "gcds-route" };
         },
         pointToLayer: function (f, ll) {
           var s = D.intervention_styles[f.properties.kind] || D.intervention_styles.other;
-          return L.circleMarker(ll, { radius: 7, pane: "gcds-interventions", color: "#fff",
-            weight: 2, fillColor: s.colour, fillOpacity: 1, className: "gcds-site" });
+          // A ring: the village it is planned for stays visible and clickable inside it.
+          return L.circleMarker(ll, { radius: 9, pane: "gcds-interventions", color: s.colour,
+            weight: 4, opacity: 1, fill: false, className: "gcds-site" });
         },
         onEachFeature: function (f, layer) {
           var p = f.properties;
@@ -596,16 +617,16 @@
         }
         if (layers.parks && map.hasLayer(layers.parks)) {
           html += "<section><b>" + escapeHtml(T.layer_parks) + "</b><div class=\"note\">" +
-            escapeHtml(T.area_share_5g) + "</div>" + swatchRows(S.park.legend) + "</section>";
+            escapeHtml(T.area_share_5g) + "</div>" + swatchStrip(S.park.legend) + "</section>";
         }
         if (layers.streets && map.hasLayer(layers.streets)) {
           html += "<section><b>" + escapeHtml(T.layer_streets) + "</b><div class=\"note\">" +
-            escapeHtml(T.qr_share) + "</div>" + swatchRows(S.street.legend, "line") + "</section>";
+            escapeHtml(T.qr_share) + "</div>" + swatchStrip(S.street.legend, "line") + "</section>";
         }
         if (layers.interventions && map.hasLayer(layers.interventions)) {
           html += "<section><b>" + escapeHtml(T.layer_interventions) + "</b>";
           D.intervention_legend.forEach(function (e) {
-            html += swatchRows([e], e.line ? "line" : "dot");
+            html += swatchRows([e], e.line ? "line" : "ring");
           });
           html += "</section>";
         }
