@@ -123,10 +123,39 @@ class Budget:
     time_limit_s: float = 60.0  # time limit of the integer programme
 
 
+def check_run_name(name) -> None:
+    """A run name is one folder name inside the output folder, nothing more.
+
+    Raises
+    ------
+    PlanError
+        ``name`` is empty, starts with ``.`` (``.``, ``..`` and hidden names, which the writer
+        keeps for its own staging folders), holds a path separator (so also an absolute path)
+        or a control character.
+    """
+    why = None
+    if not isinstance(name, str):
+        why = "it is not text"
+    elif not name.strip():
+        why = "it is empty"
+    elif name.startswith("."):
+        why = "it starts with '.'"
+    elif "/" in name or "\\" in name:
+        why = "it holds a path separator ('/' or '\\')"
+    elif any(ord(c) < 32 or ord(c) == 127 for c in name):
+        why = "it holds a control character"
+    if why:
+        raise PlanError(f"run name {name!r} cannot be used ({why}): a run name is one folder "
+                        "name inside the output folder; choose a plain name such as "
+                        "'ninh-2026' ([run] name in the plan, or --name)")
+
+
 @dataclass(frozen=True)
 class Plan:
     name: str = "sample"
-    output_dir: Path = REPO_ROOT / "outputs"
+    # A plan file's run folders go beside it (see plan_from_dict); a plan built in code
+    # writes under the current folder — never into the installed package.
+    output_dir: Path = field(default_factory=lambda: Path.cwd() / "outputs")
     lang: str = "vi"
     reference_year: int = 2025
     map_assets: str = "inline"  # "inline" (one self-contained HTML) | "folder" (map_assets/ beside it)
@@ -143,6 +172,9 @@ class Plan:
     weights: Weights = Weights()
     budget: Budget = Budget()
     source: Path | None = None  # the plan file this came from
+
+    def __post_init__(self) -> None:
+        check_run_name(self.name)
 
     def to_dict(self) -> dict[str, Any]:
         return _jsonable(dataclasses.asdict(self))
@@ -223,8 +255,7 @@ def plan_from_dict(data: dict, base: Path, source: Path | None = None) -> Plan:
     for key in ("name", "lang", "reference_year", "map_assets"):
         if key in run:
             kw[key] = run.pop(key)
-    if "output_dir" in run:
-        kw["output_dir"] = _path(base, run.pop("output_dir"))
+    kw["output_dir"] = _path(base, run.pop("output_dir", "outputs"))
     if run:
         raise PlanError(f"{where} [run]: unknown key(s) {sorted(run)}")
     inputs = data.pop("inputs", {})
@@ -256,6 +287,11 @@ def plan_from_dict(data: dict, base: Path, source: Path | None = None) -> Plan:
     if kw.get("map_assets", "inline") not in ("inline", "folder"):
         raise PlanError(f"{where} [run] map_assets: must be 'inline' or 'folder', "
                         f"got {kw['map_assets']!r}")
+    if "name" in kw:
+        try:
+            check_run_name(kw["name"])
+        except PlanError as exc:
+            raise PlanError(f"{where} [run] name: {exc}") from None
     for required in ("communes", "villages"):
         if required not in kw:
             raise PlanError(f"{where}: [inputs.{required}] is required (the {required} layer: "
@@ -276,7 +312,24 @@ def _targets(overrides: dict, where: str) -> tuple[Target, ...]:
 
 
 def load_plan(path: str | Path) -> Plan:
-    """Read a TOML plan file."""
+    """Read a TOML plan file.
+
+    Parameters
+    ----------
+    path : path
+        The plan file; relative paths inside it are relative to its folder, and run folders
+        go to ``[run] output_dir`` (default: ``outputs/`` beside the plan file).
+
+    Returns
+    -------
+    Plan
+
+    Raises
+    ------
+    geo_cds.errors.PlanError
+        The file is missing, not TOML, or holds an unknown key or a bad value (the message
+        names the file, the section and the key).
+    """
     path = Path(path).resolve()
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -288,7 +341,18 @@ def load_plan(path: str | Path) -> Plan:
 
 
 def default_plan() -> Plan:
-    """The embedded sample (``layers/sample_plan.toml`` in the repository)."""
+    """The embedded sample (``layers/sample_plan.toml`` in the repository).
+
+    Returns
+    -------
+    Plan
+        Its run folders go to ``outputs/`` at the top of the repository.
+
+    Raises
+    ------
+    geo_cds.errors.PlanError
+        Not run from a checkout of the repository (the sample is not installed).
+    """
     if not SAMPLE_PLAN.exists():
         raise PlanError(
             f"no plan given and the embedded sample plan {SAMPLE_PLAN} is not there; "

@@ -11,6 +11,7 @@ from test_interventions import COMMUNES, UTM, X0, Y0, villages
 
 from geo_cds import schema as s
 from geo_cds.cli.main import cli
+from geo_cds.outputs.write import MARKER
 from geo_cds.plan import SAMPLE_PLAN, Plan
 
 VND = Plan().costs.usd_to_vnd
@@ -18,8 +19,10 @@ BUDGET = 100_000 * VND  # 2.6e9: the two 950-people sites, not the off-grid 1,10
 
 
 def make_run(folder, rows=None, *, with_sites=True):
-    """A run folder as `geo-cds run` leaves it (the files re-planning reads)."""
+    """A run folder as `geo-cds run` leaves it (the files re-planning reads, and the
+    writer's mark that geo-cds created it)."""
     folder.mkdir(parents=True)
+    (folder / MARKER).write_text("{}", encoding="utf-8")
     rows = rows or [("A", 0, 0, 1100, {"covered_4g": False, "has_power": False}),
                     ("B", 40, 0, 950, {"covered_4g": False}),
                     ("C", 80, 0, 950, {"covered_4g": False, "dbkk": True}),
@@ -127,3 +130,28 @@ def test_sample_budget_sweep(sample_run):
     assert (sweep["people_exact"].diff().dropna() >= 0).all()
     assert (sweep["people_exact"] >= sweep["people_greedy"]).all()
     assert sweep["people_exact"].iloc[-1] == p.people[p.needs.getnnz(axis=1) > 0].sum()
+
+
+def test_replanning_in_place_swaps_the_whole_run(tmp_path):
+    """--out RUN --overwrite: the run keeps every file it had, gets the new plan files, and
+    is replaced in one swap (no backup or staging left beside it)."""
+    run = make_run(tmp_path / "r")
+    (run / "map.html").write_text("<html>kept</html>")
+    res = CliRunner().invoke(cli, ["plan", str(run), "--budget", str(BUDGET), "--out", str(run),
+                                   "--overwrite"])
+    assert res.exit_code == 0, res.output
+    assert (run / "map.html").read_text() == "<html>kept</html>"
+    assert (run / MARKER).exists() and (run / "villages.gpkg").exists()
+    summary = json.loads((run / "plan_summary.json").read_text(encoding="utf-8"))
+    assert summary["budget_vnd"] == BUDGET
+    assert not (run / "replan.json").exists()  # in place: still the run, not a re-plan folder
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r", "r_sites.gpkg"]
+
+
+def test_replanning_into_a_foreign_folder_is_refused(tmp_path):
+    run = make_run(tmp_path / "r")
+    (tmp_path / "docs").mkdir()
+    res = CliRunner().invoke(cli, ["plan", str(run), "--out", str(tmp_path / "docs"),
+                                   "--overwrite"])
+    assert res.exit_code == 1 and "not written by geo-cds" in res.output
+    assert list((tmp_path / "docs").iterdir()) == []

@@ -55,7 +55,8 @@ def compare(run_a, run_b, out, top, overwrite):
         geo-cds compare outputs/sample outputs/sample-equity-50bn
         geo-cds compare outputs/2025 outputs/2026 --out outputs/compare-2025-2026
     """
-    from geo_cds.planning.compare import compare_runs, write_comparison
+    from geo_cds.outputs.comparison import write_comparison
+    from geo_cds.planning.compare import compare_runs
 
     cmp = compare_runs(run_a, run_b)
     click.echo(f"{'':40} {'A':>20} {'B':>20} {'change':>16}")

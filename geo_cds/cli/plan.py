@@ -93,7 +93,7 @@ def plan(run_dir, budget, preset, weights, method, sweep, out, lang, overwrite):
         geo-cds plan --budget 50e9 --preset equity outputs/sample
         geo-cds plan outputs/sample --weight dbkk=0.6 --sweep 10e9,20e9,50e9,100e9
     """
-    from geo_cds.planning.replan import replan_run
+    from geo_cds.pipeline import replan
 
     if run_dir is None:
         from geo_cds.cli.options import load_plan_or_sample
@@ -103,9 +103,9 @@ def plan(run_dir, budget, preset, weights, method, sweep, out, lang, overwrite):
         if not run_dir.exists():
             raise click.UsageError(f"no RUN_DIR given and {run_dir} does not exist; "
                                    "run `geo-cds run` first or pass a run folder")
-    folder, inv, table = replan_run(run_dir, out, budget_vnd=budget, preset=preset,
-                                    weights=weights or None, method=method, lang=lang,
-                                    sweep=sweep, overwrite=overwrite)
+    result = replan(run_dir, out, budget_vnd=budget, preset=preset, weights=weights or None,
+                    method=method, lang=lang, sweep=sweep, overwrite=overwrite)
+    folder, inv, table = result.folder, result.investment, result.sweep
     sm = inv.summary
     ib = sm["in_budget"]
     click.echo(f"Plan written to {folder}")

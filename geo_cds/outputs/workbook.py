@@ -9,8 +9,6 @@ The file is written to a temporary name and moved into place.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -22,6 +20,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from geo_cds import schema as s
+from geo_cds.outputs.write import atomic_file
 
 TEXT = "@"
 VND = "#,##0"
@@ -309,13 +308,4 @@ def write_priority_xlsx(path: str | Path, priority: pd.DataFrame, summary: Mappi
             cell.number_format = VND if (is_money or abs(value) >= 1000) else "0.####"
         ws.append([label, cell])
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".xlsx", dir=path.parent)
-    os.close(fd)
-    try:
-        wb.save(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return atomic_file(path, wb.save)

@@ -39,7 +39,6 @@ import dataclasses
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from types import EllipsisType
 
 import geopandas as gpd
@@ -592,44 +591,4 @@ def _summary(*, plan, weights, preset, method, objective, budget, village_budget
             "exact_status": exact.status,
         },
     }
-    return out
-
-
-# ---------------------------------------------------------------------------------------------
-# Writing and re-planning run folders
-
-
-def write_investment_outputs(folder: Path, inv: InvestmentPlan, *, lang: str = "vi",
-                             sweep: pd.DataFrame | None = None) -> list[Path]:
-    """Write ``priority_villages.csv/.xlsx``, ``interventions.csv/.gpkg``,
-    ``parks_5g_plan.csv``, ``plan_summary.json`` (and ``budget_sweep.csv``) into ``folder``.
-
-    Each file is written to a temporary name and moved into place.
-    """
-    from geo_cds.outputs import write
-    from geo_cds.outputs.workbook import write_priority_xlsx
-
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    # scores to 4 decimals for reading; the ranking was made with the exact values
-    scores = [s.SCORE, *SCORE_COMPONENTS.values()]
-    priority = inv.priority.round({c: 4 for c in scores if c in inv.priority})
-    out = [
-        write.atomic_file(folder / "priority_villages.csv",
-                          lambda p: write.write_csv(priority, p)),
-        write_priority_xlsx(folder / "priority_villages.xlsx", priority, inv.summary,
-                            lang=lang, parks=inv.parks),
-        write.atomic_file(folder / "interventions.csv",
-                          lambda p: write.write_csv(inv.interventions, p)),
-        write.atomic_file(folder / "parks_5g_plan.csv", lambda p: write.write_csv(inv.parks, p)),
-        write.atomic_file(folder / "plan_summary.json",
-                          lambda p: write.write_json(inv.summary, p)),
-    ]
-    if len(inv.interventions):
-        out.append(write.atomic_file(
-            folder / "interventions.gpkg",
-            lambda p: write.write_gpkg(inv.interventions, p, "interventions")))
-    if sweep is not None:
-        out.append(write.atomic_file(folder / "budget_sweep.csv",
-                                     lambda p: write.write_csv(sweep, p)))
     return out

@@ -13,7 +13,6 @@ overlays -> PNG), ``assets`` (inlining the shipped JS/CSS).
 from __future__ import annotations
 
 import json
-import os
 import warnings
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -33,6 +32,7 @@ from geo_cds.outputs.maps.data import normalise_name
 from geo_cds.outputs.maps.labels import LANGS
 from geo_cds.outputs.maps.labels import labels as _labels
 from geo_cds.outputs.maps.rasters import raster_payload
+from geo_cds.outputs.write import atomic_file
 from geo_cds.plan import RasterSpec, Thresholds
 
 __all__ = ["LANGS", "normalise_name", "render_map", "write_map"]
@@ -333,13 +333,4 @@ def write_map(path: Path, *, communes: gpd.GeoDataFrame, villages: gpd.GeoDataFr
                       info=info, lang=lang, priority=priority, title=title,
                       simplify_tolerance=simplify_tolerance,
                       raster_max_px=raster_max_px, assets=assets, html_dir=path.parent)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # A plain open() (not mkstemp, which makes the file private) keeps the usual permissions.
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(html, encoding="utf-8")
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return path
+    return atomic_file(path, lambda tmp: tmp.write_text(html, encoding="utf-8"))
