@@ -154,11 +154,15 @@ class Opened:
     def popup_count(self) -> int:
         return self.page.locator(".leaflet-popup-content").count()
 
+    def no_popup(self):
+        """Wait until no popup is left (a closed popup fades out for a moment)."""
+        self.page.wait_for_function(
+            "document.querySelectorAll('.leaflet-popup').length === 0", timeout=5_000)
+
     def close_popup(self):
         if self.popup_count():
             self.page.locator(".leaflet-popup-close-button").last.click()
-            self.page.wait_for_timeout(300)
-        assert self.popup_count() == 0
+        self.no_popup()
 
     def tooltip(self) -> str:
         loc = self.page.locator(".leaflet-tooltip")
@@ -280,8 +284,7 @@ def test_click_a_commune_at_every_zoom(page, maps):
         page.page.wait_for_timeout(1_000)  # it stays open
         assert page.popup_count() == 1 and page.popup().startswith(name)
         page.page.keyboard.press("Escape")
-        page.page.wait_for_timeout(300)
-        assert page.popup_count() == 0
+        page.no_popup()
         zooms.append(page.js("geoCds.map.getZoom()"))
         # Zoom in with the wheel, over a commune (the popup may have panned the map).
         page.page.mouse.move(*page.spot("path.gcds-commune"))
@@ -499,10 +502,13 @@ def test_priority_panel(page, maps):
     assert rows.first.locator("span").nth(0).inner_text() != "1" or \
         page.js("document.querySelector('.gcds-pscroll').scrollTop") > 0
 
-    # A row clicked: the map zooms to the village and opens its popup.
-    row = rows.nth(3)
-    name = row.locator("span").nth(1).inner_text()
-    row.click()
+    # A row clicked (one in sight, where the mouse is): the map zooms to the village and
+    # opens its popup.
+    bb = page.page.locator(".gcds-pscroll").bounding_box()
+    x, y = bb["x"] + 120, bb["y"] + 26 * 2.5
+    name = page.js(f"document.elementFromPoint({x}, {y}).closest('.gcds-prow')"
+                   ".children[1].textContent")
+    page.page.mouse.click(x, y)
     page.page.wait_for_timeout(1_000)
     assert page.popup().startswith(name) and page.popup_count() == 1
     assert page.js("geoCds.map.getZoom()") >= 12
@@ -603,8 +609,7 @@ def test_online_basemap_stays_empty_offline(browser, maps):
 
 
 @pytest.fixture(scope="module")
-def canvas_map(tmp_path_factory, monkeypatch_module):
-    monkeypatch_module.setattr(maps_module, "CANVAS_ABOVE", 1)
+def canvas_map(tmp_path_factory):
     evil = '<img src=x onerror="window.hacked=1">'
     communes = gpd.GeoDataFrame({
         s.COMMUNE_CODE: ["21433", "07795"], s.COMMUNE_NAME: ["Xã Lân Phong", evil],
@@ -620,15 +625,10 @@ def canvas_map(tmp_path_factory, monkeypatch_module):
     priority = pd.DataFrame({"village_id": ["21433-001", "07795-001"], "rank": [1, 2],
                              "intervention": ["fibre_extension", "new_4g_site"],
                              "cost_vnd": [250e6, 1.3e9], "in_budget": [True, False]})
-    return write_map(tmp_path_factory.mktemp("canvas") / "map.html", communes=communes,
-                     villages=villages, parks=parks, priority=priority)
-
-
-@pytest.fixture(scope="module")
-def monkeypatch_module():
-    mp = pytest.MonkeyPatch()
-    yield mp
-    mp.undo()
+    with pytest.MonkeyPatch.context() as mp:  # only this map: the sample run's stays SVG
+        mp.setattr(maps_module, "CANVAS_ABOVE", 1)
+        return write_map(tmp_path_factory.mktemp("canvas") / "map.html", communes=communes,
+                         villages=villages, parks=parks, priority=priority)
 
 
 def test_canvas_communes_under_svg_layers_are_clickable(browser, canvas_map):

@@ -344,7 +344,7 @@
         pane: "gcds-parks",
         style: function (f) {
           var p = f.properties;
-          return { fillColor: classify(S.park, p.area_share_5g), fillOpacity: 0.9,
+          return { fillColor: classify(S.park, p.area_share_5g), fillOpacity: 0.7,
             color: "#3f007d", weight: 2.5, dashArray: p.covered_5g === false ? "6 4" : null,
             className: "gcds-park" };
         },
@@ -495,25 +495,43 @@
         });
         return marker;
       };
+      // A dot carries only its village number: the click and the hover are handled once, on
+      // the group (binding them per dot tripled the cost of drawing a thousand dots).
       var makeDot = function (k, ll) {
         var dot = L.circleMarker(ll, { pane: "gcds-villages", radius: 5.5, color: "#fff",
           weight: 1.2, fillColor: statusColours[V.status[k]], fillOpacity: 1,
           className: "gcds-village" });
-        clickable(dot, function () { return villagePopup(k); }, pointAt);
-        dot.bindTooltip(escapeHtml(V.name[k]));
+        dot._gcdsVillage = k;
         return dot;
+      };
+      var dotTip = L.tooltip({ direction: "top", offset: [0, -6] });
+      var onDots = {
+        click: function (e) {
+          var k = e.layer._gcdsVillage;
+          if (k !== undefined) openPopup(e.layer.getLatLng(), villagePopup(k));
+        },
+        mouseover: function (e) {
+          var k = e.layer._gcdsVillage;
+          if (k === undefined) return;
+          dotTip.setLatLng(e.layer.getLatLng()).setContent(escapeHtml(V.name[k]));
+          map.openTooltip(dotTip);
+        },
+        mouseout: function (e) {
+          if (e.layer._gcdsVillage !== undefined) map.closeTooltip(dotTip);
+        }
       };
 
       /* Redrawn on every move, keeping the markers that stay (their hover state too). */
       var VillageLayer = L.Layer.extend({
         onAdd: function (m) {
-          this._group = L.layerGroup().addTo(m);
+          this._group = L.featureGroup().on(onDots).addTo(m);
           this._byKey = {};
           m.on("moveend", this._update, this);
           this._update();
         },
         onRemove: function (m) {
           m.off("moveend", this._update, this);
+          m.closeTooltip(dotTip);
           m.removeLayer(this._group);
           this._byKey = {};
         },
