@@ -429,6 +429,15 @@
         }
       });
       overlays[layerName("interventions", T.layer_interventions)] = layers.interventions;
+      // Rings sized to the zoom: full size among single villages, small over a province.
+      var sizeRings = function () {
+        var z = map.getZoom(), r = z >= D.cluster_max_zoom + 1 ? 9 : z >= 9 ? 6 : 4;
+        layers.interventions.eachLayer(function (l) {
+          if (l.setRadius) { l.setRadius(r); l.setStyle({ weight: r > 6 ? 4 : 2.5 }); }
+        });
+      };
+      map.on("zoomend", sizeRings);
+      map.whenReady(sizeRings);
     }
 
     /* ---- villages: clustered with supercluster, single villages as dots ------------- */
