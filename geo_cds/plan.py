@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from geo_cds.errors import PlanError
+from geo_cds.labels import label
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_PLAN = REPO_ROOT / "layers" / "sample_plan.toml"
@@ -60,7 +61,7 @@ class Thresholds:
 @dataclass(frozen=True)
 class Target:
     id: str
-    indicator: str  # Vietnamese label
+    indicator: str  # Vietnamese label (defaults: geo_cds.labels section "target")
     indicator_en: str
     threshold: float  # a share 0..1, or Mb/s when unit is "Mb/s"
     year: int
@@ -68,25 +69,23 @@ class Target:
     unit: str = "share"  # "share" | "Mb/s"
 
 
+def _target(target_id: str, threshold: float, year: int, instrument: str,
+            unit: str = "share") -> Target:
+    """A default target, named from the label catalogue (section ``target``)."""
+    return Target(target_id, label("target", target_id, "vi"), label("target", target_id, "en"),
+                  threshold, year, instrument, unit)
+
+
 DEFAULT_TARGETS: tuple[Target, ...] = (
-    Target("village_mobile_broadband", "Thôn có băng rộng di động", "Villages with mobile broadband",
-           1.0, 2025, "QĐ 36/QĐ-TTg (2024); QĐ 2269/QĐ-TTg"),
-    Target("village_fibre", "Thôn có cáp quang", "Villages with fibre",
-           1.0, 2025, "QĐ 36/QĐ-TTg (2024)"),
-    Target("household_fibre", "Hộ gia đình dùng cáp quang", "Households with fibre broadband",
-           0.8, 2025, "QĐ 411/QĐ-TTg (2022); QĐ 749/QĐ-TTg"),
-    Target("commune_fibre", "Xã có cáp quang", "Communes with fibre",
-           1.0, 2025, "QĐ 749/QĐ-TTg"),
-    Target("park_5g", "KCN, KKT, CCN có 5G", "Industrial parks, zones and clusters with 5G",
-           1.0, 2025, "QĐ 1132/QĐ-TTg (9/10/2024); Quảng Ngãi KH 252"),
-    Target("population_5g", "Dân số được phủ sóng 5G", "Population covered by 5G",
-           0.99, 2030, "QĐ 1132/QĐ-TTg; QĐ 36/QĐ-TTg"),
-    Target("smart_village", "Xã có ít nhất 1 thôn thông minh", "Communes with at least one smart village",
-           1.0, 2025, "QĐ 924/QĐ-TTg"),
-    Target("download_4g", "Tốc độ tải xuống trung bình 4G", "Average 4G download speed",
-           40.0, 2025, "QĐ 36/QĐ-TTg (2024)", unit="Mb/s"),
-    Target("download_5g", "Tốc độ tải xuống trung bình 5G", "Average 5G download speed",
-           100.0, 2025, "QĐ 36/QĐ-TTg (2024)", unit="Mb/s"),
+    _target("village_mobile_broadband", 1.0, 2025, "QĐ 36/QĐ-TTg (2024); QĐ 2269/QĐ-TTg"),
+    _target("village_fibre", 1.0, 2025, "QĐ 36/QĐ-TTg (2024)"),
+    _target("household_fibre", 0.8, 2025, "QĐ 411/QĐ-TTg (2022); QĐ 749/QĐ-TTg"),
+    _target("commune_fibre", 1.0, 2025, "QĐ 749/QĐ-TTg"),
+    _target("park_5g", 1.0, 2025, "QĐ 1132/QĐ-TTg (9/10/2024); Quảng Ngãi KH 252"),
+    _target("population_5g", 0.99, 2030, "QĐ 1132/QĐ-TTg; QĐ 36/QĐ-TTg"),
+    _target("smart_village", 1.0, 2025, "QĐ 924/QĐ-TTg"),
+    _target("download_4g", 40.0, 2025, "QĐ 36/QĐ-TTg (2024)", unit="Mb/s"),
+    _target("download_5g", 100.0, 2025, "QĐ 36/QĐ-TTg (2024)", unit="Mb/s"),
 )
 
 

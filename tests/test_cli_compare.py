@@ -93,3 +93,14 @@ def test_compare_never_replaces_a_folder_it_did_not_write(tmp_path):
     res = CliRunner().invoke(cli, ["compare", str(a), str(b), "--out", str(mine), "--overwrite"])
     assert res.exit_code == 1 and str(mine) in res.output and "not written by geo-cds" in res.output
     assert (mine / "totals.csv").read_text() == "my own analysis"
+
+
+def test_compare_prints_in_the_language_asked(tmp_path):
+    a, b = _runs(tmp_path)
+    res = CliRunner().invoke(cli, ["compare", str(a), str(b), "--lang", "vi"])
+    assert res.exit_code == 0, res.output
+    assert "người mới được phục vụ trong ngân sách" in res.output and "+1.150" in res.output
+    assert "tỷ lệ thôn có 4G +40,0 điểm %" in res.output
+    assert "Thôn thay đổi thứ hạng hoặc trạng thái ngân sách" in res.output
+    for english in ("people", "share", "Villages", "rank", "moved", "change"):
+        assert english not in res.output

@@ -155,3 +155,18 @@ def test_replanning_into_a_foreign_folder_is_refused(tmp_path):
                                    "--overwrite"])
     assert res.exit_code == 1 and "not written by geo-cds" in res.output
     assert list((tmp_path / "docs").iterdir()) == []
+
+
+def test_plan_prints_in_the_language_asked(tmp_path):
+    run = make_run(tmp_path / "sample")
+    res = CliRunner().invoke(cli, ["plan", str(run), "--budget", str(BUDGET), "--preset",
+                                   "equity", "--lang", "vi", "--sweep", "0,2.6e9"])
+    assert res.exit_code == 0, res.output
+    out = tmp_path / "sample-equity-2.6bn"
+    assert f"Kế hoạch đã ghi vào {out}" in res.output
+    # 1,900 people in budget, written the Vietnamese way; the preset by its Vietnamese name
+    assert "1.900 người được phục vụ" in res.output and "2.600.000.000" in res.output
+    assert "ưu tiên xã đặc biệt khó khăn" in res.output and "tối ưu chính xác" in res.output
+    after_path = res.output.split("\n", 1)[1]  # the folder's name holds the preset's
+    for english in ("people", "preset", "budget", "equity", "exact", "optimal", "greedy"):
+        assert english not in after_path

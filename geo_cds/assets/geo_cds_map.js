@@ -177,8 +177,10 @@
     // A laptop keeps its panels open; a small screen starts with them folded.
     var small = size.x < 1000 || size.y < 700;
 
+    /* Leaflet's layer switcher writes layer names as HTML: escape them (a raster's label
+     * carries its name from the plan). */
     function layerName(key, label) {
-      return generated[key] ? label + " " + T.generated_suffix : label;
+      return escapeHtml(generated[key] ? label + " " + T.generated_suffix : label);
     }
 
     /* Panes, bottom to top. Everything drawn above the communes is SVG, whose empty areas

@@ -49,6 +49,7 @@ from geo_cds import schema as s
 from geo_cds.errors import LayerError, PlanError
 from geo_cds.geom import has_location
 from geo_cds.inputs.crs import metric_crs
+from geo_cds.labels import LANGS, labels
 from geo_cds.plan import Costs, Plan, Target, Weights
 from geo_cds.planning import interventions as iv
 from geo_cds.planning.budget import (
@@ -100,30 +101,6 @@ PARK_COLUMNS = [
     iv.SITE_ID_USED, iv.NEW_SITE, "site_distance_km", s.COST_VND, s.IN_BUDGET,
 ]
 
-_GAP_LABELS = {
-    "vi": {s.GAP_MOBILE: "4G", s.GAP_FIBRE: "cáp quang",
-           s.GAP_HH_FIBRE: "hộ dùng cáp quang < {pct:g}%"},
-    "en": {s.GAP_MOBILE: "4G", s.GAP_FIBRE: "fibre", s.GAP_HH_FIBRE: "household fibre < {pct:g}%"},
-}
-_NOTES = {
-    "vi": {
-        "power": "chưa có điện lưới: cấp điện trước (quỹ dịch vụ viễn thông công ích)",
-        "off_grid": "trạm mới đặt tại thôn chưa có điện: tính thêm nguồn điện độc lập",
-        "no_fibre": "cáp quang không khả thi: đoạn mới > {km:g} km hoặc không có mạng để nối "
-                    "(xem xét vi ba/vệ tinh)",
-        "hh_only": "chỉ thiếu hộ dùng cáp quang: không cần đầu tư hạ tầng mới",
-        "no_location": "thôn không có vị trí: chưa tính được chi phí",
-    },
-    "en": {
-        "power": "no grid power: power first (public telecom fund)",
-        "off_grid": "the new site stands at a village without grid power: off-grid power "
-                    "system included",
-        "no_fibre": "fibre not feasible: new segment > {km:g} km or no network to extend "
-                    "(consider microwave/satellite)",
-        "hh_only": "only household fibre uptake: no new infrastructure needed",
-        "no_location": "village has no location: cost not estimated",
-    },
-}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -326,7 +303,7 @@ def plan_investments(
     time_limit_s = plan.budget.time_limit_s if time_limit_s is None else time_limit_s
     if objective not in ("people", "score"):
         raise PlanError(f"objective must be 'people' or 'score', got {objective!r}")
-    lang = plan.lang if plan.lang in _NOTES else "vi"
+    lang = plan.lang if plan.lang in LANGS else "vi"
     if isinstance(weights, Weights):
         w = weights
     else:
@@ -376,16 +353,16 @@ def plan_investments(
     t[s.COST_VND] = (mob["site_cost_vnd"].reindex(t.index).fillna(0).astype(np.int64)
                      + fib["fibre_cost_vnd"].reindex(t.index).fillna(0).astype(np.int64))
     hh_pct = 100 * next((x.threshold for x in plan.targets if x.id == "household_fibre"), 0.8)
-    labels = {k: v.format(pct=hh_pct) for k, v in _GAP_LABELS[lang].items()}
+    gap_names = {k: v.format(pct=hh_pct) for k, v in labels("gap", lang).items()}
     off_grid_sites = set(new_sites.loc[new_sites[iv.OFF_GRID].astype(bool), iv.INTERVENTION_ID]) \
         if len(new_sites) else set()
-    notes = _NOTES[lang]
+    notes = labels("note", lang)
     gaps_txt, kinds, ids, note = [], [], [], []
     for gm, gf, gh, npow, sid, rid, feas, loc in zip(
         t[s.GAP_MOBILE], t[s.GAP_FIBRE], t[s.GAP_HH_FIBRE], t[s.NEEDS_POWER], site_id,
         route_id, feasible.fillna(False), located[has_gap], strict=True,
     ):  # string assembly for the readable columns only
-        gaps_txt.append("; ".join(labels[c] for c, f in
+        gaps_txt.append("; ".join(gap_names[c] for c, f in
                                   ((s.GAP_MOBILE, gm), (s.GAP_FIBRE, gf), (s.GAP_HH_FIBRE, gh)) if f))
         k, i, n_ = [], [], []
         if npow and (gm or gf):

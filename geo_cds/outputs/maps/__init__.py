@@ -6,12 +6,13 @@ time; Folium's CDN links are dropped), and whose data travel as one compact JSON
 ``assets/geo_cds_map.js``. Online basemaps are optional layers that stay empty offline; the
 commune and province outlines are the offline basemap.
 
-Modules: ``labels`` (vi/en texts), ``data`` (layers -> compact JSON), ``rasters`` (coverage
-overlays -> PNG), ``assets`` (inlining the shipped JS/CSS).
+Modules: ``data`` (layers -> compact JSON), ``rasters`` (coverage overlays -> PNG), ``assets``
+(inlining the shipped JS/CSS); the texts are section ``map`` of :mod:`geo_cds.labels`.
 """
 
 from __future__ import annotations
 
+import html
 import json
 import warnings
 from collections.abc import Iterable, Mapping
@@ -26,11 +27,10 @@ from branca.element import Element, Figure, MacroElement
 from folium.template import Template
 
 from geo_cds import schema as s
+from geo_cds.labels import LANGS, labels
 from geo_cds.outputs.maps import assets as _assets
 from geo_cds.outputs.maps import data as _data
 from geo_cds.outputs.maps.data import normalise_name
-from geo_cds.outputs.maps.labels import LANGS
-from geo_cds.outputs.maps.labels import labels as _labels
 from geo_cds.outputs.maps.rasters import raster_payload
 from geo_cds.outputs.write import atomic_file
 from geo_cds.plan import RasterSpec, Thresholds
@@ -90,6 +90,15 @@ def _info_rows(info: Mapping[str, Any] | None, T: Mapping[str, str]) -> list[lis
     return rows
 
 
+def _status_texts(streets: gpd.GeoDataFrame, T: Mapping[str, str]) -> dict[str, pd.Series]:
+    """A street's status ("active", "pilot", "planned") in the map's language; other values
+    (a province's own words) are shown as they are."""
+    if s.STATUS not in streets.columns:
+        return {}
+    return {s.STATUS: streets[s.STATUS].map(
+        lambda v: T.get(f"status_{v}", v) if isinstance(v, str) else v)}
+
+
 def _layer_names_generated(generated: Iterable[str], rasters: Mapping[str, RasterSpec],
                            T: Mapping[str, str]) -> tuple[list[str], list[str]]:
     """Map the run's generated input names to map layers, and their display labels.
@@ -125,7 +134,7 @@ def build_payload(*, communes: gpd.GeoDataFrame, villages: gpd.GeoDataFrame | No
                   title: str | None = None, simplify_tolerance: float = 0.0002,
                   raster_max_px: int = 2400) -> dict[str, Any]:
     """Everything the map's JavaScript reads, as one JSON-ready dict (see :func:`write_map`)."""
-    T = _labels(lang)
+    T = dict(labels("map", lang))
     thresholds = thresholds or Thresholds()
     coverage = {n: r for n, r in (rasters or {}).items() if r.kind in ("rsrp", "mask")}
     n_vertices = int(shapely.get_num_coordinates(communes.geometry.values).sum())
@@ -143,7 +152,7 @@ def build_payload(*, communes: gpd.GeoDataFrame, villages: gpd.GeoDataFrame | No
         streets_fc = _data.features_payload(
             streets, "streets", [s.STREET_NAME, s.STREET_KIND, s.MERCHANTS, s.MERCHANTS_QR,
                                  s.STATUS, "commune_name"],
-            derived={s.QR_SHARE: _data.qr_share(streets)})
+            derived={s.QR_SHARE: _data.qr_share(streets), **_status_texts(streets, T)})
     interventions_fc = _data.features_payload(
         interventions, "interventions", ["kind", s.COST_VND, s.N_VILLAGES, "population_served"])
 
@@ -226,9 +235,14 @@ def build_payload(*, communes: gpd.GeoDataFrame, villages: gpd.GeoDataFrame | No
 
 
 def _json_for_html(payload: Mapping[str, Any]) -> str:
+    """The payload as JSON that cannot end or alter the ``<script>`` element carrying it.
+
+    Every ``<``, ``>`` and ``&`` is written as its JSON escape (``\\u003c`` …), so no name
+    can close the element (``</script>``) or open an HTML comment (``<!--``); ``JSON.parse``
+    reads the same strings back.
+    """
     text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    # "</" would close the <script> element that carries the data.
-    return text.replace("</", "<\\/")
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def render_map(*, assets: str = "inline", html_dir: Path | None = None, **kwargs: Any) -> str:
@@ -236,7 +250,9 @@ def render_map(*, assets: str = "inline", html_dir: Path | None = None, **kwargs
     payload = build_payload(**kwargs)
     south_west, north_east = payload["bounds"]
     centre = [(south_west[0] + north_east[0]) / 2, (south_west[1] + north_east[1]) / 2]
-    figure = Figure(title=payload["title"])
+    # The title is the only text from the data that Python writes into the HTML itself; the
+    # rest travels in the JSON payload and the map's JavaScript escapes it (escapeHtml).
+    figure = Figure(title=html.escape(payload["title"]))
     fmap = folium.Map(location=centre, zoom_start=8, tiles=None, control_scale=False,
                       zoom_control=True)
     # Folium's default links (Leaflet, jQuery, Bootstrap, Font Awesome on CDNs) would leave a
@@ -257,8 +273,8 @@ def render_map(*, assets: str = "inline", html_dir: Path | None = None, **kwargs
         f'<script type="application/json" id="geo-cds-data">{_json_for_html(payload)}</script>'),
         name="geo_cds_data")
     fmap.add_child(_App(), name="geo_cds_app")
-    html = figure.render()
-    return html.replace("<html>", f'<html lang="{payload["lang"]}">', 1)
+    page = figure.render()
+    return page.replace("<html>", f'<html lang="{html.escape(payload["lang"])}">', 1)
 
 
 def write_map(path: Path, *, communes: gpd.GeoDataFrame, villages: gpd.GeoDataFrame | None,
@@ -328,9 +344,9 @@ def write_map(path: Path, *, communes: gpd.GeoDataFrame, villages: gpd.GeoDataFr
     path = Path(path)
     if lang not in LANGS:
         raise ValueError(f"lang must be one of {LANGS}, got {lang!r}")
-    html = render_map(communes=communes, villages=villages, parks=parks, streets=streets,
+    page = render_map(communes=communes, villages=villages, parks=parks, streets=streets,
                       interventions=interventions, rasters=rasters, thresholds=thresholds,
                       info=info, lang=lang, priority=priority, title=title,
                       simplify_tolerance=simplify_tolerance,
                       raster_max_px=raster_max_px, assets=assets, html_dir=path.parent)
-    return atomic_file(path, lambda tmp: tmp.write_text(html, encoding="utf-8"))
+    return atomic_file(path, lambda tmp: tmp.write_text(page, encoding="utf-8"))

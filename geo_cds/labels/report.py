@@ -1,0 +1,56 @@
+"""Texts of ``summary.md`` (sections ``summary``, ``investment`` and ``kind_count``)."""
+
+SUMMARY = {
+    "vi": {
+        "title": "Kết quả rà soát hạ tầng số",
+        "run": "Lượt chạy", "date": "Ngày chạy",
+        "generated": "Dữ liệu mẫu được tạo tự động (không phải số liệu điều tra)",
+        "targets": "So với chỉ tiêu", "province": "Tỉnh", "indicator": "Chỉ tiêu",
+        "value": "Hiện trạng", "threshold": "Mục tiêu", "year": "Năm", "met": "Đạt",
+        "short": "Còn thiếu", "instrument": "Văn bản", "yes": "Đạt", "no": "Chưa đạt",
+        "overview": "Tổng quan", "communes": "Số xã/phường", "villages": "Số thôn/tổ dân phố",
+        "population": "Dân số", "accounting": "Kiểm đếm dữ liệu đầu vào", "layer": "Lớp",
+        "file": "Tệp", "read": "Đọc", "used": "Dùng", "repaired": "Đã sửa", "rejected": "Loại",
+        "investment": "Kế hoạch đầu tư", "all": "Tổng",
+    },
+    "en": {
+        "title": "Digital-infrastructure gap review",
+        "run": "Run", "date": "Run date", "generated": "Generated sample data (not survey data)",
+        "targets": "Against the targets", "province": "Province", "indicator": "Indicator",
+        "value": "Now", "threshold": "Target", "year": "Year", "met": "Met",
+        "short": "Short by", "instrument": "Instrument", "yes": "met", "no": "not met",
+        "overview": "Overview", "communes": "Communes", "villages": "Villages",
+        "population": "Population", "accounting": "Input rows accounted for", "layer": "Layer",
+        "file": "File", "read": "Read", "used": "Used", "repaired": "Repaired",
+        "rejected": "Rejected", "investment": "Investment plan", "all": "All",
+    },
+}
+
+INVESTMENT = {
+    "vi": {
+        "budget": "Ngân sách", "none": "không giới hạn", "preset": "Cách xếp hạng",
+        "method": "Phương pháp chọn", "gaps": "Thôn còn khoảng trống",
+        "costed": "trong đó cần đầu tư hạ tầng", "power": "cần điện lưới trước",
+        "all": "Đóng mọi khoảng trống đã tính chi phí", "in": "Trong ngân sách",
+        "villages": "thôn", "people": "người được phục vụ",
+        "gap": "Chênh lệch tối ưu – tham lam", "parks": "KCN/CCN/KKT thiếu 5G",
+    },
+    "en": {
+        "budget": "Budget", "none": "no limit", "preset": "Ranking preset",
+        "method": "Selection method", "gaps": "Villages with a gap",
+        "costed": "of which need infrastructure", "power": "need grid power first",
+        "all": "Closing every costed gap", "in": "Within the budget",
+        "villages": "villages", "people": "people served",
+        "gap": "Exact vs greedy", "parks": "Parks without 5G",
+    },
+}
+
+# "<count> <kind>" in the investment lines; the order is the order they are listed in.
+KIND_COUNT = {
+    "vi": {"new_4g_site": "trạm 4G mới", "fibre_route": "tuyến cáp quang",
+           "5g_upgrade": "nâng cấp 5G"},
+    "en": {"new_4g_site": "new 4G sites", "fibre_route": "fibre routes",
+           "5g_upgrade": "5G upgrades"},
+}
+
+SECTIONS = {"summary": SUMMARY, "investment": INVESTMENT, "kind_count": KIND_COUNT}

@@ -1,0 +1,138 @@
+"""Texts of ``priority_villages.xlsx``: column headers (section ``header``, keyed by the CSV
+column name), sheet names (``sheet``), what a village needs (``intervention``, the values of the
+``intervention`` column) and the rows of the plan-summary sheet (``plan_summary``, keyed by the
+``plan_summary.json`` key at any depth)."""
+
+from geo_cds.labels.report import KIND_COUNT
+
+HEADER = {
+    "vi": {
+        "rank": "Xếp hạng", "province_code": "Mã tỉnh", "province_name": "Tỉnh",
+        "commune_code": "Mã xã", "commune_name": "Tên xã", "village_id": "Mã thôn",
+        "village_name": "Thôn", "population": "Dân số", "households": "Số hộ",
+        "dbkk": "Xã ĐBKK", "needs_power": "Cần điện lưới trước", "gaps": "Thiếu hụt",
+        "intervention": "Giải pháp", "intervention_ids": "Mã hạng mục",
+        "fibre_feasible": "Cáp quang khả thi", "fibre_link_km": "Đoạn cáp mới (km)",
+        "cost_vnd": "Chi phí (VND)", "score": "Điểm ưu tiên",
+        "score_people_per_vnd": "Điểm: người/chi phí", "score_dbkk": "Điểm: ĐBKK",
+        "score_deadline": "Điểm: thời hạn mục tiêu", "score_severity": "Điểm: mức thiếu hụt",
+        "cumulative_cost_vnd": "Chi phí lũy kế (VND)", "in_budget": "Trong ngân sách",
+        "notes": "Ghi chú",
+        "villages": "Số thôn thiếu hụt", "villages_in_budget": "Số thôn trong ngân sách",
+        "population_in_budget": "Dân số được phục vụ",
+        "cost_in_budget_vnd": "Chi phí trong ngân sách (VND)",
+        "park_id": "Mã KCN/CCN", "park_name": "Tên KCN/CCN", "kind": "Loại",
+        "target_5g_year": "Năm mục tiêu 5G", "intervention_id": "Mã hạng mục",
+        "site_id": "Trạm hiện có", "new_site": "Trạm mới",
+        "site_distance_km": "Khoảng cách tới trạm (km)",
+        "item": "Chỉ tiêu", "value": "Giá trị",
+    },
+    "en": {
+        "rank": "Rank", "province_code": "Province code", "province_name": "Province",
+        "commune_code": "Commune code", "commune_name": "Commune", "village_id": "Village id",
+        "village_name": "Village", "population": "Population", "households": "Households",
+        "dbkk": "ĐBKK commune", "needs_power": "Needs grid power first", "gaps": "Gaps",
+        "intervention": "Intervention", "intervention_ids": "Intervention ids",
+        "fibre_feasible": "Fibre feasible", "fibre_link_km": "New fibre segment (km)",
+        "cost_vnd": "Cost (VND)", "score": "Priority score",
+        "score_people_per_vnd": "Score: people per VND", "score_dbkk": "Score: ĐBKK",
+        "score_deadline": "Score: target deadline", "score_severity": "Score: gap severity",
+        "cumulative_cost_vnd": "Cumulative cost (VND)", "in_budget": "In budget",
+        "notes": "Notes",
+        "villages": "Villages with gaps", "villages_in_budget": "Villages in budget",
+        "population_in_budget": "People served", "cost_in_budget_vnd": "Cost in budget (VND)",
+        "park_id": "Park id", "park_name": "Park", "kind": "Kind",
+        "target_5g_year": "5G target year", "intervention_id": "Intervention id",
+        "site_id": "Existing site", "new_site": "New site",
+        "site_distance_km": "Distance to site (km)", "item": "Item", "value": "Value",
+    },
+}
+
+SHEET = {
+    "vi": {"priority": "Danh sách ưu tiên", "communes": "Tổng hợp theo xã",
+           "parks": "5G KCN-CCN", "summary": "Tóm tắt kế hoạch"},
+    "en": {"priority": "Priority villages", "communes": "Per commune",
+           "parks": "5G parks", "summary": "Plan summary"},
+}
+
+INTERVENTION = {
+    "vi": {"fibre_extension": "kéo cáp quang", "new_4g_site": "trạm 4G mới",
+           "5g_upgrade": "nâng cấp 5G", "power_first": "cấp điện trước"},
+    "en": {"fibre_extension": "fibre extension", "new_4g_site": "new 4G site",
+           "5g_upgrade": "5G upgrade", "power_first": "power first"},
+}
+
+# A money row keeps "(VND)" in its label: the sheet formats such rows as VND. The kinds of
+# intervention (cost and count by kind) are named as in summary.md.
+PLAN_SUMMARY = {
+    "vi": {
+        "currency": "Đơn vị tiền tệ", "usd_to_vnd": "Tỷ giá USD→VND",
+        "budget_vnd": "Ngân sách (VND)", "preset": "Bộ trọng số", "weights": "Trọng số",
+        "people_per_vnd": "Người được phục vụ/chi phí", "dbkk": "Xã ĐBKK",
+        "deadline": "Thời hạn mục tiêu", "severity": "Mức thiếu hụt",
+        "method": "Phương pháp chọn", "method_requested": "Phương pháp yêu cầu",
+        "objective": "Mục tiêu tối ưu", "villages_with_gaps": "Số thôn còn thiếu hụt",
+        "villages_costed": "Số thôn cần đầu tư hạ tầng",
+        "population_in_gap_villages": "Dân số các thôn thiếu hụt",
+        "villages_power_first": "Số thôn cần cấp điện trước",
+        "villages_fibre_not_feasible": "Số thôn không khả thi cáp quang",
+        "total_cost_vnd": "Tổng chi phí (VND)", "cost_by_kind_vnd": "Chi phí theo loại (VND)",
+        "count_by_kind": "Số hạng mục theo loại",
+        **KIND_COUNT["vi"],
+        "people_newly_served_all": "Dân số được phục vụ nếu đầu tư hết",
+        "in_budget_cost_vnd": "Chi phí trong ngân sách (VND)",
+        "in_budget_people_served": "Dân số được phục vụ trong ngân sách",
+        "in_budget_villages": "Số thôn trong ngân sách", "in_budget": "Trong ngân sách",
+        "cost_vnd": "Chi phí (VND)", "villages_served": "Số thôn được phục vụ",
+        "people_served": "Dân số được phục vụ",
+        "people_newly_4g": "Dân số mới có 4G", "people_newly_fibre": "Dân số mới có cáp quang",
+        "village_budget_vnd": "Ngân sách cho các thôn (VND)",
+        "remaining_vnd": "Ngân sách còn lại (VND)",
+        "parks_5g": "5G tại KCN/CCN", "parks_with_gap": "Số KCN/CCN thiếu 5G",
+        "upgrades": "Số trạm nâng cấp", "new_sites": "Số trạm mới",
+        "funded_first_from_budget": "Cấp vốn trước từ ngân sách",
+        "funded_cost_vnd": "Chi phí được cấp vốn (VND)",
+        "exact_vs_greedy": "Tối ưu chính xác so với tham lam",
+        "people_exact": "Dân số (tối ưu chính xác)", "people_greedy": "Dân số (tham lam)",
+        "cost_exact_vnd": "Chi phí (tối ưu chính xác) (VND)",
+        "cost_greedy_vnd": "Chi phí (tham lam) (VND)",
+        "gap_people": "Chênh lệch dân số", "gap_share": "Chênh lệch (tỷ lệ)",
+        "exact_status": "Kết quả bộ giải",
+    },
+    "en": {
+        "currency": "Currency", "usd_to_vnd": "USD→VND rate",
+        "budget_vnd": "Budget (VND)", "preset": "Ranking preset", "weights": "Weights",
+        "people_per_vnd": "people per VND", "dbkk": "ĐBKK commune",
+        "deadline": "target deadline", "severity": "gap severity",
+        "method": "Selection method", "method_requested": "Method requested",
+        "objective": "Objective", "villages_with_gaps": "Villages with gaps",
+        "villages_costed": "Villages needing infrastructure",
+        "population_in_gap_villages": "Population of villages with gaps",
+        "villages_power_first": "Villages needing grid power first",
+        "villages_fibre_not_feasible": "Villages where fibre is not feasible",
+        "total_cost_vnd": "Total cost (VND)", "cost_by_kind_vnd": "Cost by kind (VND)",
+        "count_by_kind": "Count by kind",
+        **KIND_COUNT["en"],
+        "people_newly_served_all": "People served if everything is built",
+        "in_budget_cost_vnd": "Cost in budget (VND)",
+        "in_budget_people_served": "People served in budget",
+        "in_budget_villages": "Villages in budget", "in_budget": "In budget",
+        "cost_vnd": "Cost (VND)", "villages_served": "Villages served",
+        "people_served": "People served",
+        "people_newly_4g": "People newly with 4G", "people_newly_fibre": "People newly with fibre",
+        "village_budget_vnd": "Budget for the villages (VND)",
+        "remaining_vnd": "Budget remaining (VND)",
+        "parks_5g": "5G in industrial parks", "parks_with_gap": "Parks without 5G",
+        "upgrades": "Site upgrades", "new_sites": "New sites",
+        "funded_first_from_budget": "Funded first from the budget",
+        "funded_cost_vnd": "Funded cost (VND)",
+        "exact_vs_greedy": "Exact vs greedy",
+        "people_exact": "People served (exact)", "people_greedy": "People served (greedy)",
+        "cost_exact_vnd": "Cost, exact (VND)", "cost_greedy_vnd": "Cost, greedy (VND)",
+        "gap_people": "Difference in people", "gap_share": "Difference (share)",
+        "exact_status": "Solver result",
+    },
+}
+
+SECTIONS = {"header": HEADER, "sheet": SHEET, "intervention": INTERVENTION,
+            "plan_summary": PLAN_SUMMARY}
