@@ -462,6 +462,7 @@ def test_priority_panel(page, maps):
     page.page.locator(".gcds-ptoggle").click()
     rows = page.page.locator(".gcds-pbody .gcds-prow")
     rows.first.wait_for()
+    assert page.page.locator(".leaflet-control-layers-expanded").count() == 0
     assert page.page.locator(".gcds-pcount").inner_text() == f"{len(ranked):,} thôn".replace(
         ",", ".")
     # Virtualised: a few dozen rows in the page for thousands on the list.
@@ -512,9 +513,17 @@ def test_priority_panel(page, maps):
     page.page.wait_for_timeout(1_000)
     assert page.popup().startswith(name) and page.popup_count() == 1
     assert page.js("geoCds.map.getZoom()") >= 12
+    # The popup opens beside the panel, not under it.
+    panel_right = page.page.locator(".gcds-priority").bounding_box()
+    popup_box = page.page.locator(".leaflet-popup").last.bounding_box()
+    assert popup_box["x"] >= panel_right["x"] + panel_right["width"]
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.page.screenshot(path=str(ARTIFACTS / "map_priority.png"))
+    page.close_popup()
     page.page.locator(".gcds-pclose").click()
     assert not page.page.locator(".gcds-pscroll").is_visible()
-    page.close_popup()
+    # The layer list, folded while the table was open, is back.
+    assert page.page.locator(".leaflet-control-layers-expanded").count() == 1
     assert page.errors == []
 
 

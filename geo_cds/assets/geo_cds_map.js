@@ -200,8 +200,10 @@
 
     /* One popup at a time, not bound to a shape: the shape may be redrawn (village dots on
      * every move, communes swapped for detailed ones), and a bound popup would close with it. */
-    function openPopup(latlng, html) {
-      return L.popup({ maxWidth: 360, autoPanPadding: [30, 30] })
+    function openPopup(latlng, html, left) {
+      // ``left``: pixels covered by a panel on the left, which the popup must not go under.
+      return L.popup({ maxWidth: 360, autoPanPadding: [30, 30],
+        autoPanPaddingTopLeft: [(left || 0) + 30, 30] })
         .setLatLng(latlng).setContent(html).openOn(map);
     }
     function clickable(layer, html, at) {
@@ -726,12 +728,14 @@
       }
       return first.concat(rest).slice(0, limit || 12);
     }
-    function goToVillage(k) {
+    function goToVillage(k, left) {
       if (layers.villages && !map.hasLayer(layers.villages)) map.addLayer(layers.villages);
-      var ll = villageLatLng(k);
+      var ll = villageLatLng(k), z = Math.max(map.getZoom(), D.cluster_max_zoom + 3);
+      // With a panel open on the left, the village goes to the middle of what is left.
+      var centre = left ? map.unproject(map.project(ll, z).subtract([left / 2, 0]), z) : ll;
       // Not animated: a popup opened during an animation is not panned into view.
-      map.setView(ll, Math.max(map.getZoom(), D.cluster_max_zoom + 3), { animate: false });
-      return openPopup(ll, villagePopup(k));
+      map.setView(centre, z, { animate: false });
+      return openPopup(ll, villagePopup(k), left);
     }
     function goTo(e) {
       if (e.kind === "commune") {
@@ -797,7 +801,7 @@
     if (window.geoCdsPriority && V && V.rank) {
       priority = window.geoCdsPriority(map, D, {
         format: F, goToVillage: goToVillage, interventionText: interventionText,
-        small: small });
+        layerControl: layerControl });
     }
 
     // The first view: the data, as large as the screen allows (a fractional zoom fits

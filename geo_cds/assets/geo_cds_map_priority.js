@@ -164,13 +164,25 @@
       scroller.addEventListener("scroll", render);
       body.addEventListener("click", function (ev) {
         var tr = ev.target.closest(".gcds-prow");
-        if (tr && tr.dataset.k !== undefined) ctx.goToVillage(+tr.dataset.k);
+        if (tr && tr.dataset.k !== undefined) {
+          ctx.goToVillage(+tr.dataset.k, panel.getBoundingClientRect().right -
+            map.getContainer().getBoundingClientRect().left);
+        }
       });
       apply();
     }
 
-    var panel, toggle;
+    var panel, toggle, layersWereOpen = false;
     function setOpen(open) {
+      // The table takes the left of the screen: the layer list folds to its button meanwhile,
+      // so a village's popup has the right of the screen to itself.
+      var layers = ctx.layerControl && ctx.layerControl.getContainer();
+      if (layers && open && !panel.classList.contains("open")) {
+        layersWereOpen = layers.classList.contains("leaflet-control-layers-expanded");
+        ctx.layerControl.collapse();
+      } else if (layers && !open && layersWereOpen) {
+        ctx.layerControl.expand();
+      }
       if (open && !built) { panel.classList.add("open"); build(); }
       panel.classList.toggle("open", open);
       toggle.setAttribute("aria-expanded", open ? "true" : "false");
