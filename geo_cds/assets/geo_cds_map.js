@@ -158,10 +158,11 @@
    * class on hover, the ends are written out. */
   function swatchStrip(entries, kind) {
     var classes = entries.slice(0, -1);  // the last entry is "no data"
+    // Each swatch is a legend row whose text only a reader (and the PNG export) sees.
     return '<div class="strip">' + classes.map(function (e) {
-      return '<span class="' + (kind || "sw") + '" title="' + escapeHtml(e.label) +
-        '" style="' + (kind === "line" ? "border-top-color:" : "background:") + e.colour +
-        '"></span>';
+      return '<span class="row" title="' + escapeHtml(e.label) + '"><span class="' +
+        (kind || "sw") + '" style="' + (kind === "line" ? "border-top-color:" : "background:") +
+        e.colour + '"></span><span class="gcds-sr">' + escapeHtml(e.label) + "</span></span>";
     }).join("") + "</div>" + '<div class="note">' + escapeHtml(classes[0].label) + " … " +
       escapeHtml(classes[classes.length - 1].label) + "</div>";
   }
@@ -626,7 +627,9 @@
         var anyOverlay = rasterLayers.some(function (r) { return map.hasLayer(r); });
         if (map.hasLayer(choropleth)) {
           var ind = D.indicators[indicator];
-          html += '<section><label class="gcds-field">' + escapeHtml(T.indicator) +
+          // The select shows the indicator; the hidden title names it for the PNG export.
+          html += '<section><b class="gcds-sr">' + escapeHtml(ind.label) + "</b>" +
+            '<label class="gcds-field">' + escapeHtml(T.indicator) +
             '<select name="gcds-indicator">';
           Object.keys(D.indicators).forEach(function (key) {
             if (!C.indicators[key]) return;
