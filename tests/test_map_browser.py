@@ -636,6 +636,7 @@ def canvas_map(tmp_path_factory):
                              "cost_vnd": [250e6, 1.3e9], "in_budget": [True, False]})
     with pytest.MonkeyPatch.context() as mp:  # only this map: the sample run's stays SVG
         mp.setattr(maps_module, "CANVAS_ABOVE", 1)
+        mp.setattr(maps_module, "LOD_VERTICES", 1)  # coarse shapes at low zoom, as nationally
         return write_map(tmp_path_factory.mktemp("canvas") / "map.html", communes=communes,
                          villages=villages, parks=parks, priority=priority)
 
@@ -654,6 +655,16 @@ def test_canvas_communes_under_svg_layers_are_clickable(browser, canvas_map):
         assert opened.tooltip().startswith("Xã Lân Phong")
         opened.page.mouse.click(*at)
         assert opened.popup().startswith("Xã Lân Phong")
+        # Zoomed out with the wheel, the detailed shapes give way to coarse ones: the popup
+        # stays open.
+        assert opened.js("geoCds.communeLod.mode()") == "detail"
+        for _ in range(5):
+            opened.page.mouse.wheel(0, 60)
+            opened.page.wait_for_timeout(400)
+        assert opened.js("geoCds.communeLod.mode()") == "coarse"
+        assert opened.popup_count() == 1 and opened.popup().startswith("Xã Lân Phong")
+        opened.close_popup()
+        opened.view(15.05, 108.8, 12)
         # The park above the canvas takes its own click.
         park = opened.spot("path.gcds-park")
         opened.page.mouse.click(*park)
