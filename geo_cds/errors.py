@@ -35,3 +35,14 @@ class ValidationFailed(GeoCdsError):
 
 class OutputExistsError(GeoCdsError):
     """The output folder exists and ``overwrite`` was not given."""
+
+
+class CheckFailed(GeoCdsError):
+    """A run's self-check failed: its figures do not hold together. A defect, not a warning."""
+
+    def __init__(self, failed):
+        self.failed = list(failed)
+        lines = [f"{len(self.failed)} self-check(s) failed; nothing was written "
+                 "(this is a defect in geo-cds or its inputs, please report it):"]
+        lines += [f"  {c.name}: {c.detail}" for c in self.failed]
+        super().__init__("\n".join(lines))

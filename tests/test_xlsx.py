@@ -7,8 +7,9 @@ import pandas as pd
 from test_interventions import COMMUNES, villages
 
 from geo_cds import schema as s
-from geo_cds.outputs.workbook import commune_subtotals, write_priority_xlsx
+from geo_cds.outputs.workbook import write_priority_xlsx
 from geo_cds.plan import Budget, Plan
+from geo_cds.planning.ledger import commune_subtotals
 from geo_cds.planning.priority import plan_investments
 
 VND = Plan().costs.usd_to_vnd

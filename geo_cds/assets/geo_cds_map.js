@@ -403,7 +403,10 @@
             rows.push([T.intervention, V.intervention[k].split(";").map(function (x) {
               return T["int_" + x] || x; }).join(", ")]);
           }
-          if (V.cost[k] != null) rows.push([T.cost_vnd, F.vnd(V.cost[k])]);
+          if (V.interventions && V.interventions[k]) {
+            rows.push([T.intervention_ids, V.interventions[k].split(";").join(", ")]);
+          }
+          if (V.cost[k] != null) rows.push([T.cost_carried, F.vnd(V.cost[k])]);
           if (V.in_budget[k] != null) rows.push([T.in_budget, F.yesno(V.in_budget[k])]);
         }
         return popupHtml(V.name[k], rows, generated.villages, T);

@@ -22,6 +22,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from geo_cds import schema as s
+from geo_cds.planning.ledger import COST_CARRIED_IDS, commune_subtotals
 
 TEXT = "@"
 VND = "#,##0"
@@ -31,7 +32,7 @@ KM = "0.00"
 
 # Columns written as text (codes keep their leading zeros).
 TEXT_COLUMNS = {s.PROVINCE_CODE, s.COMMUNE_CODE, s.VILLAGE_ID, s.PARK_ID, "intervention_ids",
-                "intervention_id", "site_id"}
+                "intervention_id", "site_id", COST_CARRIED_IDS}
 VND_COLUMNS = {s.COST_VND, s.CUM_COST_VND, "in_budget_cost_vnd", "cost_in_budget_vnd"}
 INT_COLUMNS = {s.POPULATION, s.HOUSEHOLDS, s.RANK, "villages", "villages_in_budget",
                "population_in_budget", s.TARGET_5G_YEAR}
@@ -45,7 +46,8 @@ HEADERS = {
         s.DBKK: "Xã ĐBKK", s.NEEDS_POWER: "Cần điện lưới trước", "gaps": "Thiếu hụt",
         s.INTERVENTION: "Giải pháp", "intervention_ids": "Mã hạng mục",
         "fibre_feasible": "Cáp quang khả thi", "fibre_link_km": "Đoạn cáp mới (km)",
-        s.COST_VND: "Chi phí (VND)", s.SCORE: "Điểm ưu tiên",
+        s.COST_VND: "Chi phí (VND)", COST_CARRIED_IDS: "Hạng mục tính chi phí ở dòng này",
+        s.SCORE: "Điểm ưu tiên",
         "score_people_per_vnd": "Điểm: người/chi phí", "score_dbkk": "Điểm: ĐBKK",
         "score_deadline": "Điểm: thời hạn mục tiêu", "score_severity": "Điểm: mức thiếu hụt",
         s.CUM_COST_VND: "Chi phí lũy kế (VND)", s.IN_BUDGET: "Trong ngân sách",
@@ -66,7 +68,8 @@ HEADERS = {
         s.DBKK: "ĐBKK commune", s.NEEDS_POWER: "Needs grid power first", "gaps": "Gaps",
         s.INTERVENTION: "Intervention", "intervention_ids": "Intervention ids",
         "fibre_feasible": "Fibre feasible", "fibre_link_km": "New fibre segment (km)",
-        s.COST_VND: "Cost (VND)", s.SCORE: "Priority score",
+        s.COST_VND: "Cost (VND)", COST_CARRIED_IDS: "Interventions costed on this row",
+        s.SCORE: "Priority score",
         "score_people_per_vnd": "Score: people per VND", "score_dbkk": "Score: ĐBKK",
         "score_deadline": "Score: target deadline", "score_severity": "Score: gap severity",
         s.CUM_COST_VND: "Cumulative cost (VND)", s.IN_BUDGET: "In budget", "notes": "Notes",
@@ -208,31 +211,6 @@ def _write_table(wb: Workbook, title: str, frame: pd.DataFrame, lang: str,
                 cell.number_format = formats[j]
             row.append(cell)
         ws.append(row)
-
-
-def commune_subtotals(priority: pd.DataFrame) -> pd.DataFrame:
-    """Villages with gaps, cost, and what the budget funds, per commune."""
-    keys = [c for c in (s.PROVINCE_CODE, s.PROVINCE_NAME, s.COMMUNE_CODE, s.COMMUNE_NAME)
-            if c in priority]
-    p = priority.copy()
-    p["_in"] = p[s.IN_BUDGET].astype("boolean").fillna(False).astype(bool) \
-        if s.IN_BUDGET in p else False
-    p["_pop"] = pd.to_numeric(p[s.POPULATION], errors="coerce").fillna(0)
-    p["_cost"] = pd.to_numeric(p[s.COST_VND], errors="coerce").fillna(0)
-    g = p.assign(_pop_in=p["_pop"] * p["_in"], _cost_in=p["_cost"] * p["_in"]) \
-        .groupby(keys, dropna=False, sort=True)
-    out = pd.DataFrame({
-        "villages": g.size(),
-        s.POPULATION: g["_pop"].sum(),
-        s.COST_VND: g["_cost"].sum(),
-        "villages_in_budget": g["_in"].sum(),
-        "population_in_budget": g["_pop_in"].sum(),
-        "cost_in_budget_vnd": g["_cost_in"].sum(),
-    }).reset_index()
-    for col in ("villages", s.POPULATION, s.COST_VND, "villages_in_budget",
-                "population_in_budget", "cost_in_budget_vnd"):
-        out[col] = out[col].astype(np.int64)
-    return out
 
 
 def _flatten(summary: Mapping, lang: str, prefix: str = "") -> list[tuple[str, object, str]]:

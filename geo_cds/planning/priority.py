@@ -4,20 +4,9 @@
 interventions (:mod:`geo_cds.planning.interventions`), scores every village with a gap, chooses what
 the budget funds and returns an :class:`InvestmentPlan`.
 
-**Score.** Four components, each 0..1, combined with :class:`geo_cds.plan.Weights`
-(normalised to sum 1), so every number in the list can be explained:
-
-- ``score_people_per_vnd`` — people served per VND of the village's share of its
-  interventions, as a percentile among the costed villages (1 = the best value for money);
-- ``score_dbkk`` — 1 for a village in an extremely difficult (ĐBKK) commune, the
-  public-telecom-fund priority (QĐ 2269/QĐ-TTg);
-- ``score_deadline`` — urgency of the earliest target year among the village's gaps:
-  1 when due by the plan's reference year, falling linearly to 0 five years later;
-- ``score_severity`` — the village's infrastructure gaps (4G, fibre, households on fibre)
-  over 3.
-
-Named presets (:data:`PRESETS`) give the weights; weights set in the plan file or on the
-command line override them.
+**Score** and presets: :mod:`geo_cds.planning.score`. **Money**: every cost and
+people figure comes from the ledger (:mod:`geo_cds.planning.ledger`), which also
+says how a row shows the cost of an intervention it shares.
 
 **Budget.** Selection units are the interventions (a shared route or site is bought whole);
 a village counts as served when every intervention it needs is funded. The exact selection
@@ -35,7 +24,6 @@ whose only gap is household uptake of fibre that already reaches it).
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -59,32 +47,21 @@ from geo_cds.planning.budget import (
     select_budget,
     select_greedy,
 )
+from geo_cds.planning.ledger import COST_CARRIED_IDS, INTERVENTION_IDS, carry_costs
+from geo_cds.planning.plan_summary import plan_summary
+from geo_cds.planning.score import (
+    SCORE_COMPONENTS,
+    SCORE_COST,
+    resolve_weights,
+    score_villages,
+)
 
 log = logging.getLogger(__name__)
 
-# Score components: Weights field -> priority column.
-SCORE_COMPONENTS = {
-    "people_per_vnd": "score_people_per_vnd",
-    "dbkk": "score_dbkk",
-    "deadline": "score_deadline",
-    "severity": "score_severity",
-}
-
-PRESETS: dict[str, Weights] = {
-    # most people reached soonest for the money, gaps still weigh
-    "coverage-first": Weights(people_per_vnd=0.6, dbkk=0.1, deadline=0.1, severity=0.2),
-    # extremely difficult communes first (public-telecom-fund rules)
-    "equity": Weights(people_per_vnd=0.2, dbkk=0.5, deadline=0.1, severity=0.2),
-    # value for money above all
-    "cost-effective": Weights(people_per_vnd=0.8, dbkk=0.0, deadline=0.1, severity=0.1),
-}
-
-DEADLINE_HORIZON_YEARS = 5
 GAP_TARGETS = {s.GAP_MOBILE: "village_mobile_broadband", s.GAP_FIBRE: "village_fibre",
                s.GAP_HH_FIBRE: "household_fibre"}
 
 GAPS = "gaps"
-INTERVENTION_IDS = "intervention_ids"
 FIBRE_FEASIBLE = "fibre_feasible"
 FIBRE_LINK_KM = "fibre_link_km"
 NOTES = "notes"
@@ -92,7 +69,7 @@ NOTES = "notes"
 PRIORITY_COLUMNS = [
     s.RANK, s.PROVINCE_CODE, s.PROVINCE_NAME, s.COMMUNE_CODE, s.COMMUNE_NAME, s.VILLAGE_ID,
     s.VILLAGE_NAME, s.POPULATION, s.HOUSEHOLDS, s.DBKK, s.NEEDS_POWER, GAPS, s.INTERVENTION,
-    INTERVENTION_IDS, FIBRE_FEASIBLE, FIBRE_LINK_KM, s.COST_VND, s.SCORE,
+    INTERVENTION_IDS, FIBRE_FEASIBLE, FIBRE_LINK_KM, s.COST_VND, COST_CARRIED_IDS, s.SCORE,
     *SCORE_COMPONENTS.values(), s.CUM_COST_VND, s.IN_BUDGET, NOTES,
 ]
 
@@ -125,76 +102,6 @@ _NOTES = {
         "no_location": "village has no location: cost not estimated",
     },
 }
-
-
-# ---------------------------------------------------------------------------------------------
-# Weights and presets
-
-
-def resolve_weights(plan: Plan, overrides: Mapping[str, float] | None = None,
-                    preset: str | None = None) -> Weights:
-    """The weights a run uses.
-
-    ``preset`` (default ``plan.budget.preset``) gives the base weights unless the plan sets
-    its own ``[weights]`` (anything other than the defaults); ``overrides`` (e.g. from
-    ``--weight dbkk=0.5``) then replace single weights.
-
-    Raises
-    ------
-    PlanError
-        Unknown preset or weight name, a negative weight, or all weights zero.
-    """
-    name = preset or plan.budget.preset
-    if name not in PRESETS:
-        raise PlanError(f"unknown preset {name!r}; choose one of {sorted(PRESETS)}")
-    base = PRESETS[name] if (preset or plan.weights == Weights()) else plan.weights
-    values = dataclasses.asdict(base)
-    for key, value in (overrides or {}).items():
-        if key not in values:
-            raise PlanError(f"unknown weight {key!r}; known: {sorted(values)}")
-        values[key] = float(value)
-    if any(v < 0 for v in values.values()):
-        raise PlanError(f"weights must not be negative, got {values}")
-    if sum(values.values()) <= 0:
-        raise PlanError(f"at least one weight must be positive, got {values}")
-    return Weights(**values)
-
-
-def score_villages(table: pd.DataFrame, weights: Weights, reference_year: int) -> pd.DataFrame:
-    """Add the score components and the weighted score to a priority table.
-
-    Parameters
-    ----------
-    table : DataFrame
-        One row per village with ``population``, ``cost_vnd`` (its share, 0 when nothing is
-        costed), ``dbkk``, ``n_gaps`` and ``deadline_year`` (earliest target year of its gaps).
-    weights : Weights
-        Combined after normalising to sum 1.
-    reference_year : int
-        The plan's year: a target due by then is fully urgent.
-
-    Returns
-    -------
-    DataFrame
-        A copy with ``score_people_per_vnd``, ``score_dbkk``, ``score_deadline``,
-        ``score_severity`` and ``score``, all 0..1.
-    """
-    out = table.copy()
-    pop = pd.to_numeric(out[s.POPULATION], errors="coerce").fillna(0).astype(float)
-    cost = pd.to_numeric(out[s.COST_VND], errors="coerce").fillna(0).astype(float)
-    costed = cost > 0
-    ppv = (pop / cost.where(costed)).where(costed)
-    out["score_people_per_vnd"] = ppv.rank(pct=True, method="average").fillna(0.0)
-    out["score_dbkk"] = out[s.DBKK].astype("boolean").fillna(False).astype(float)
-    year = pd.to_numeric(out["deadline_year"], errors="coerce")
-    urgency = 1.0 - (year - reference_year) / DEADLINE_HORIZON_YEARS
-    out["score_deadline"] = urgency.clip(0.0, 1.0).fillna(0.0)
-    out["score_severity"] = (pd.to_numeric(out[s.N_GAPS], errors="coerce").fillna(0) / 3.0) \
-        .clip(0.0, 1.0)
-    w = dataclasses.asdict(weights)
-    total = sum(w.values())
-    out[s.SCORE] = sum(out[col] * (w[name] / total) for name, col in SCORE_COMPONENTS.items())
-    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -374,7 +281,7 @@ def plan_investments(
     t[FIBRE_FEASIBLE] = pd.array(np.where(t[s.GAP_FIBRE], feasible.fillna(False), pd.NA),
                                  dtype="boolean")
     t[FIBRE_LINK_KM] = fib["link_km"].reindex(t.index).astype(float).round(3)
-    t[s.COST_VND] = (mob["site_cost_vnd"].reindex(t.index).fillna(0).astype(np.int64)
+    t[SCORE_COST] = (mob["site_cost_vnd"].reindex(t.index).fillna(0).astype(np.int64)
                      + fib["fibre_cost_vnd"].reindex(t.index).fillna(0).astype(np.int64))
     hh_pct = 100 * next((x.threshold for x in plan.targets if x.id == "household_fibre"), 0.8)
     labels = {k: v.format(pct=hh_pct) for k, v in _GAP_LABELS[lang].items()}
@@ -459,6 +366,12 @@ def plan_investments(
         [s.IN_BUDGET, s.SCORE, s.POPULATION, "_vid"], ascending=[False, False, False, True],
         kind="stable").drop(columns="_vid").reset_index(drop=True)
     t[s.RANK] = np.arange(1, len(t) + 1, dtype=np.int64)
+    # the ledger's rule: an intervention's full cost on the highest-ranked row needing it
+    cost_of = dict(zip(units[iv.INTERVENTION_ID], units[s.COST_VND], strict=True)) \
+        if len(units) else {}
+    carried_cost, carried_ids = carry_costs(t[INTERVENTION_IDS].tolist(), cost_of)
+    t[s.COST_VND] = carried_cost
+    t[COST_CARRIED_IDS] = pd.Series(carried_ids, index=t.index, dtype="string")
     t[s.CUM_COST_VND] = t[s.COST_VND].cumsum().astype(np.int64)
     for col in PRIORITY_COLUMNS:
         if col not in t:
@@ -500,6 +413,10 @@ def plan_investments(
         pk = pd.DataFrame(pm.drop(columns="geometry")).join(per_park)
         funded_by_id = dict(zip(upgrades[iv.INTERVENTION_ID], park_funded, strict=True))
         pk[s.IN_BUDGET] = pk[iv.INTERVENTION_ID].map(funded_by_id).astype(bool)
+        pk = pk.sort_values(s.IN_BUDGET, ascending=False, kind="stable")
+        pk[s.COST_VND], _ = carry_costs(
+            pk[iv.INTERVENTION_ID].tolist(),
+            dict(zip(upgrades[iv.INTERVENTION_ID], upgrades[s.COST_VND], strict=True)))
         for col in PARK_COLUMNS:
             if col not in pk:
                 pk[col] = pd.NA
@@ -507,7 +424,7 @@ def plan_investments(
     else:
         park_table = pd.DataFrame(columns=PARK_COLUMNS)
 
-    summary = _summary(
+    summary = plan_summary(
         plan=plan, weights=w, preset=preset_name, method=method, objective=objective,
         budget=budget, village_budget=village_budget, table=t, inter=inter, sel=sel,
         other=other, park_funded=park_funded, park_cost=park_cost, parks_in_budget=parks_in_budget,
@@ -516,83 +433,6 @@ def plan_investments(
     return InvestmentPlan(priority=priority, interventions=inter, summary=summary,
                           parks=park_table, problem=problem,
                           reserved=park_cost.astype(float) if parks_in_budget else np.zeros(0))
-
-
-def _summary(*, plan, weights, preset, method, objective, budget, village_budget, table, inter,
-             sel, other, park_funded, park_cost, parks_in_budget, upgrades) -> dict:
-    kinds = inter[iv.KIND].astype(str)
-    cost = inter[s.COST_VND].astype(np.int64)
-    chosen = inter[s.IN_BUDGET].to_numpy(bool)
-    pop = pd.to_numeric(table[s.POPULATION], errors="coerce").fillna(0)
-    served = table[s.IN_BUDGET].to_numpy(bool)
-    ids = table[INTERVENTION_IDS].astype(str)
-    site_ok = set(inter.loc[chosen & (kinds == iv.KIND_SITE).to_numpy(), iv.INTERVENTION_ID])
-    route_ok = set(inter.loc[chosen & (kinds == iv.KIND_ROUTE).to_numpy(), iv.INTERVENTION_ID])
-    got_4g = ids.map(lambda x: any(i in site_ok for i in x.split(";")))
-    got_fibre = ids.map(lambda x: any(i in route_ok for i in x.split(";")))
-    costed = table[INTERVENTION_IDS].astype(str) != ""
-    exact = sel if sel.method == "exact" else other
-    greedy = sel if sel.method == "greedy" else other
-
-    def by_kind(mask) -> dict:
-        return {k: int(cost[mask & (kinds == k).to_numpy()].sum()) for k in iv.KINDS}
-
-    def count_kind(mask) -> dict:
-        return {k: int((mask & (kinds == k).to_numpy()).sum()) for k in iv.KINDS}
-
-    everything = np.ones(len(inter), dtype=bool)
-    spent = int(cost[chosen].sum())
-    out = {
-        "currency": "VND",
-        "usd_to_vnd": plan.costs.usd_to_vnd,
-        "budget_vnd": None if budget is None else float(budget),
-        "preset": preset,
-        "weights": dataclasses.asdict(weights),
-        "method": sel.method,
-        "method_requested": method,
-        "objective": objective,
-        "villages_with_gaps": len(table),
-        "villages_costed": int(costed.sum()),
-        "population_in_gap_villages": int(pop.sum()),
-        "villages_power_first": int(table[s.INTERVENTION].str.contains(iv.POWER_FIRST)
-                                    .fillna(False).sum()),
-        "villages_fibre_not_feasible": int(table[FIBRE_FEASIBLE].eq(False).sum()),
-        "total_cost_vnd": int(cost.sum()),
-        "cost_by_kind_vnd": by_kind(everything),
-        "count_by_kind": count_kind(everything),
-        "people_newly_served_all": int(pop[costed.to_numpy()].sum()),
-        "in_budget_cost_vnd": spent,
-        "in_budget_people_served": int(pop[served].sum()),
-        "in_budget_villages": int(served.sum()),
-        "in_budget": {
-            "cost_vnd": spent,
-            "cost_by_kind_vnd": by_kind(chosen),
-            "count_by_kind": count_kind(chosen),
-            "villages_served": int(served.sum()),
-            "people_served": int(pop[served].sum()),
-            "people_newly_4g": int(pop[got_4g.to_numpy()].sum()),
-            "people_newly_fibre": int(pop[got_fibre.to_numpy()].sum()),
-            "village_budget_vnd": None if village_budget is None else float(village_budget),
-            "remaining_vnd": None if budget is None else float(budget) - spent,
-        },
-        "parks_5g": {
-            "parks_with_gap": int(sum(len(str(p).split(";")) for p in upgrades[iv.PARK_IDS]))
-            if len(upgrades) else 0,
-            "upgrades": int((~upgrades[iv.NEW_SITE].astype(bool)).sum()) if len(upgrades) else 0,
-            "new_sites": int(upgrades[iv.NEW_SITE].astype(bool).sum()) if len(upgrades) else 0,
-            "cost_vnd": int(park_cost.sum()),
-            "funded_first_from_budget": bool(parks_in_budget),
-            "funded_cost_vnd": int(park_cost[park_funded].sum()),
-        },
-        "exact_vs_greedy": None if exact is None or greedy is None else {
-            "people_exact": int(exact.people), "people_greedy": int(greedy.people),
-            "cost_exact_vnd": int(exact.cost), "cost_greedy_vnd": int(greedy.cost),
-            "gap_people": int(exact.people - greedy.people),
-            "gap_share": (exact.people - greedy.people) / exact.people if exact.people else 0.0,
-            "exact_status": exact.status,
-        },
-    }
-    return out
 
 
 # ---------------------------------------------------------------------------------------------
