@@ -20,6 +20,13 @@ import pandas as pd
 
 from geo_cds import schema as s
 from geo_cds.analysis import gaps
+from geo_cds.checks import (
+    Check,
+    accounting_checks,
+    enforce,
+    shares_in_unit_interval,
+    village_placement,
+)
 from geo_cds.errors import ValidationFailed
 from geo_cds.outputs import summary as report
 from geo_cds.outputs import write
@@ -49,6 +56,7 @@ class RunResult:
     accounting: pd.DataFrame
     timings: dict[str, float] = field(default_factory=dict)
     started: str = ""
+    checks: list[Check] = field(default_factory=list)
     folder: Path | None = None
 
     @property
@@ -202,9 +210,26 @@ def analyse(plan: Plan, *, strict: bool = False, cache_dir: Path | None = None) 
     with _timed(timings, "priority"):
         investment = plan_investments(villages, communes, parks, inputs.sites, inputs.fibre, plan)
     table = accounting(inputs, villages)
-    return RunResult(plan=plan, inputs=inputs, communes=communes, villages=villages, parks=parks,
-                     streets=streets, investment=investment, targets=targets,
-                     accounting=table, timings=timings, started=started)
+    result = RunResult(plan=plan, inputs=inputs, communes=communes, villages=villages,
+                       parks=parks, streets=streets, investment=investment, targets=targets,
+                       accounting=table, timings=timings, started=started)
+    result.checks = self_checks(result)
+    return result
+
+
+def self_checks(result: RunResult) -> list[Check]:
+    """The run's figures hold together: rows, villages, shares and money (every view of the
+    plan against its ledger). A failing check raises :class:`geo_cds.errors.CheckFailed`."""
+    villages_read = result.accounting.loc[result.accounting["layer"] == "villages", "rows_read"]
+    checks = [
+        *accounting_checks(result.accounting),
+        village_placement(int(villages_read.sum()), result.villages, result.communes,
+                          result.problems.rejected_rows("villages")),
+        *shares_in_unit_interval({"communes": result.communes, "villages": result.villages,
+                                  "parks": result.parks, "targets": result.targets}),
+        *(result.investment.checks if result.investment is not None else []),
+    ]
+    return enforce(checks)
 
 
 def _readable(table: pd.DataFrame) -> pd.DataFrame:
@@ -251,14 +276,15 @@ def write_outputs(result: RunResult, folder: Path) -> None:
     data = report.summary(name=plan.name, date=date, communes=result.communes,
                           villages=result.villages, targets=result.targets,
                           accounting=result.accounting, investment=inv.summary,
-                          generated=result.generated)
+                          generated=result.generated, checks=result.checks)
     write.write_json(data, folder / "summary.json")
     (folder / "summary.md").write_text(report.summary_markdown(data, plan.lang), encoding="utf-8")
     result.timings["write"] = time.perf_counter() - t0
     finished = datetime.now(UTC).astimezone().isoformat(timespec="seconds")
     write.write_json(
         report.manifest(plan=plan, files=result.inputs.files, generated=set(result.generated),
-                        timings=result.timings, started=result.started, finished=finished),
+                        timings=result.timings, started=result.started, finished=finished,
+                        checks=result.checks),
         folder / "run.json",
     )
 

@@ -23,6 +23,8 @@ LABELS = {
         "population": "Dân số", "accounting": "Kiểm đếm dữ liệu đầu vào", "layer": "Lớp",
         "file": "Tệp", "read": "Đọc", "used": "Dùng", "repaired": "Đã sửa", "rejected": "Loại",
         "investment": "Kế hoạch đầu tư", "all": "Tổng",
+        "checks": "Tự kiểm tra của lượt chạy", "check": "Kiểm tra", "result": "Kết quả",
+        "detail": "Chi tiết", "passed": "đạt", "failed": "KHÔNG ĐẠT",
     },
     "en": {
         "title": "Digital-infrastructure gap review",
@@ -34,6 +36,8 @@ LABELS = {
         "population": "Population", "accounting": "Input rows accounted for", "layer": "Layer",
         "file": "File", "read": "Read", "used": "Used", "repaired": "Repaired",
         "rejected": "Rejected", "investment": "Investment plan", "all": "All",
+        "checks": "The run's self-checks", "check": "Check", "result": "Result",
+        "detail": "Detail", "passed": "passed", "failed": "FAILED",
     },
 }
 
@@ -68,7 +72,7 @@ def versions() -> dict[str, str]:
 
 
 def manifest(*, plan, files: dict[str, Path], generated: set[str], timings: dict[str, float],
-             started: str, finished: str) -> dict:
+             started: str, finished: str, checks=()) -> dict:
     inputs = []
     for name, path in files.items():
         path = Path(path)
@@ -78,6 +82,7 @@ def manifest(*, plan, files: dict[str, Path], generated: set[str], timings: dict
     return {"started": started, "finished": finished, "inputs": inputs,
             "plan": plan.to_dict(), "versions": versions(),
             "timings_s": {k: round(v, 3) for k, v in timings.items()},
+            "checks": [c.to_dict() for c in checks],
             "command": sys.argv}
 
 
@@ -90,7 +95,7 @@ def _companions(path: Path) -> list[Path]:
 
 def summary(*, name: str, date: str, communes: pd.DataFrame, villages: pd.DataFrame,
             targets: pd.DataFrame, accounting: pd.DataFrame, investment: dict | None,
-            generated: list[str]) -> dict:
+            generated: list[str], checks=()) -> dict:
     provinces = []
     for code, g in communes.groupby("province_code"):
         provinces.append({
@@ -106,6 +111,7 @@ def summary(*, name: str, date: str, communes: pd.DataFrame, villages: pd.DataFr
         "targets": targets.replace({np.nan: None}).to_dict(orient="records"),
         "accounting": accounting.to_dict(orient="records"),
         "investment": investment,
+        "checks": [c.to_dict() for c in checks],
     }
 
 
@@ -215,4 +221,10 @@ def summary_markdown(data: dict, lang: str = "vi") -> str:
     inv = data.get("investment")
     if inv:
         lines += ["", f"## {L['investment']}", ""] + _investment_lines(inv, lang)
+    if data.get("checks"):
+        lines += ["", f"## {L['checks']}", "",
+                  f"| {L['check']} | {L['result']} | {L['detail']} |", "| --- | --- | --- |"]
+        for c in data["checks"]:
+            lines.append(f"| {c['name']} | {L['passed'] if c['ok'] else L['failed']} | "
+                         f"{c['detail']} |")
     return "\n".join(lines) + "\n"

@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from geo_cds import schema as s
+from geo_cds.checks import Check, enforce
 from geo_cds.errors import LayerError, PlanError
 from geo_cds.geom import has_location
 from geo_cds.inputs.crs import metric_crs
@@ -47,7 +48,12 @@ from geo_cds.planning.budget import (
     select_budget,
     select_greedy,
 )
-from geo_cds.planning.ledger import COST_CARRIED_IDS, INTERVENTION_IDS, carry_costs
+from geo_cds.planning.ledger import (
+    COST_CARRIED_IDS,
+    INTERVENTION_IDS,
+    carry_costs,
+    money_checks,
+)
 from geo_cds.planning.plan_summary import plan_summary
 from geo_cds.planning.score import (
     SCORE_COMPONENTS,
@@ -130,6 +136,8 @@ class InvestmentPlan:
     reserved : array
         Costs funded off the top of any budget before the villages (the parks' 5G upgrades
         when ``parks_in_budget``; empty otherwise).
+    checks : list of Check
+        The ledger's reconciliation of every view (all passed: a failure raises).
     """
 
     priority: pd.DataFrame
@@ -138,6 +146,7 @@ class InvestmentPlan:
     parks: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PARK_COLUMNS))
     problem: SelectionProblem | None = field(default=None, repr=False)
     reserved: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
+    checks: list[Check] = field(default_factory=list)
 
     def sweep(self, budgets: Iterable[float], **kw) -> pd.DataFrame:
         """:func:`budget_sweep` of this plan (parks funded first, as in the plan itself)."""
@@ -430,8 +439,9 @@ def plan_investments(
         other=other, park_funded=park_funded, park_cost=park_cost, parks_in_budget=parks_in_budget,
         upgrades=upgrades,
     )
+    checks = enforce(money_checks(priority, inter, park_table, summary))
     return InvestmentPlan(priority=priority, interventions=inter, summary=summary,
-                          parks=park_table, problem=problem,
+                          parks=park_table, problem=problem, checks=checks,
                           reserved=park_cost.astype(float) if parks_in_budget else np.zeros(0))
 
 
