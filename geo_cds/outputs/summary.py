@@ -17,8 +17,12 @@ LABELS = {
         "title": "Kết quả rà soát hạ tầng số",
         "run": "Lượt chạy", "date": "Ngày chạy", "generated": "Dữ liệu mẫu được tạo tự động (không phải số liệu điều tra)",
         "targets": "So với chỉ tiêu", "province": "Tỉnh", "indicator": "Chỉ tiêu",
-        "value": "Hiện trạng", "threshold": "Mục tiêu", "year": "Năm", "met": "Đạt",
-        "short": "Còn thiếu", "instrument": "Văn bản", "yes": "Đạt", "no": "Chưa đạt",
+        "value": "Hiện trạng", "threshold": "Mục tiêu", "year": "Năm", "status": "Tình trạng",
+        "short": "Còn thiếu", "instrument": "Văn bản",
+        "statuses": {"met": "Đạt", "not met": "Chưa đạt", "not due yet": "Chưa đến hạn",
+                     "not measurable": "Không đủ dữ liệu"},
+        "units": {"villages": "thôn", "households": "hộ", "communes": "xã",
+                  "parks": "KCN/CCN/KKT", "people": "người"},
         "overview": "Tổng quan", "communes": "Số xã/phường", "villages": "Số thôn/tổ dân phố",
         "population": "Dân số", "accounting": "Kiểm đếm dữ liệu đầu vào", "layer": "Lớp",
         "file": "Tệp", "read": "Đọc", "used": "Dùng", "repaired": "Đã sửa", "rejected": "Loại",
@@ -30,8 +34,12 @@ LABELS = {
         "title": "Digital-infrastructure gap review",
         "run": "Run", "date": "Run date", "generated": "Generated sample data (not survey data)",
         "targets": "Against the targets", "province": "Province", "indicator": "Indicator",
-        "value": "Now", "threshold": "Target", "year": "Year", "met": "Met",
-        "short": "Short by", "instrument": "Instrument", "yes": "met", "no": "not met",
+        "value": "Now", "threshold": "Target", "year": "Year", "status": "Status",
+        "short": "Short by", "instrument": "Instrument",
+        "statuses": {"met": "met", "not met": "not met", "not due yet": "not due yet",
+                     "not measurable": "not measurable"},
+        "units": {"villages": "villages", "households": "households", "communes": "communes",
+                  "parks": "parks", "people": "people"},
         "overview": "Overview", "communes": "Communes", "villages": "Villages",
         "population": "Population", "accounting": "Input rows accounted for", "layer": "Layer",
         "file": "File", "read": "Read", "used": "Used", "repaired": "Repaired",
@@ -101,7 +109,8 @@ def summary(*, name: str, date: str, communes: pd.DataFrame, villages: pd.DataFr
         provinces.append({
             "province_code": code, "province_name": g["province_name"].iloc[0],
             "communes": int(len(g)), "villages": int(g["n_villages"].sum()),
-            "population": int(g["village_population"].sum()),
+            # population from the village rows: none in the province is no data, not 0
+            "population": int(g["village_population"].sum()) if g["n_villages"].sum() else None,
         })
     return {
         "run": name, "date": date, "generated_layers": generated,
@@ -189,6 +198,18 @@ def _investment_lines(inv: dict, lang: str) -> list[str]:
     return lines
 
 
+def _shortfall(t: dict, lang: str) -> str:
+    """What is still missing, with its unit; nothing for a met or unmeasurable target."""
+    short = t.get("shortfall")
+    if t["status"] in ("met", "not measurable") or short is None or \
+            (isinstance(short, float) and np.isnan(short)):
+        return "–"
+    unit = t.get("shortfall_unit")
+    if unit == "Mb/s":
+        return _speed(short, lang)
+    return f"{_int(short, lang)} {LABELS[lang]['units'].get(unit, unit)}"
+
+
 def summary_markdown(data: dict, lang: str = "vi") -> str:
     L = LABELS[lang]
     lines = [f"# {L['title']} — {data['run']}", "", f"{L['date']}: {data['date']}", ""]
@@ -199,19 +220,19 @@ def summary_markdown(data: dict, lang: str = "vi") -> str:
               "| --- | ---: | ---: | ---: |"]
     for p in data["provinces"]:
         lines.append(f"| {p['province_name']} ({p['province_code']}) | {p['communes']} | "
-                     f"{_int(p['villages'], lang)} | {_int(p['population'], lang)} |")
+                     f"{_int(p['villages'], lang)} | "
+                     f"{'–' if p['population'] is None else _int(p['population'], lang)} |")
     lines += ["", f"## {L['targets']}", "",
               f"| {L['province']} | {L['indicator']} | {L['value']} | {L['threshold']} | "
-              f"{L['year']} | {L['met']} | {L['short']} | {L['instrument']} |",
+              f"{L['year']} | {L['status']} | {L['short']} | {L['instrument']} |",
               "| --- | --- | ---: | ---: | ---: | --- | ---: | --- |"]
     label = "indicator" if lang == "vi" else "indicator_en"
     for t in data["targets"]:
         prov = L["all"] if t["province_code"] == "all" else t["province_name"]
-        met = "–" if t["met"] is None else (L["yes"] if t["met"] else L["no"])
-        short = "–" if t["shortfall_units"] is None else _int(t["shortfall_units"], lang)
         fmt = _speed if t.get("unit") == "Mb/s" else _pct
         lines.append(f"| {prov} | {t[label]} | {fmt(t['value'], lang)} | {fmt(t['threshold'], lang)} | "
-                     f"{t['year']} | {met} | {short} | {t['instrument']} |")
+                     f"{t['year']} | {L['statuses'][t['status']]} | {_shortfall(t, lang)} | "
+                     f"{t['instrument']} |")
     lines += ["", f"## {L['accounting']}", "",
               f"| {L['layer']} | {L['file']} | {L['read']} | {L['used']} | {L['repaired']} | "
               f"{L['rejected']} |", "| --- | --- | ---: | ---: | ---: | ---: |"]
