@@ -119,7 +119,7 @@ class Budget:
     preset: str = "coverage-first"
     method: str = "exact"  # "exact" (integer programme) | "greedy"
     objective: str = "people"  # maximise "people" served, or "score" (people × score)
-    parks_first: bool = True  # fund the parks' 5G upgrades off the top of the budget
+    parks_first: bool = True  # parks in the budget: due ones off the top, later ones after villages
     time_limit_s: float = 60.0  # time limit of the integer programme
 
 

@@ -11,7 +11,8 @@ from geo_cds.errors import PlanError
 from geo_cds.plan import Budget, Plan, Weights
 from geo_cds.planning import interventions as iv
 from geo_cds.planning.budget import SelectionProblem, budget_sweep, select_budget, select_greedy
-from geo_cds.planning.priority import PRESETS, plan_investments, resolve_weights
+from geo_cds.planning.priority import plan_investments
+from geo_cds.planning.score import PRESETS, resolve_weights
 
 VND = Plan().costs.usd_to_vnd
 

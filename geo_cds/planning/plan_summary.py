@@ -16,7 +16,7 @@ FIBRE_FEASIBLE = "fibre_feasible"
 
 
 def plan_summary(*, plan, weights, preset, method, objective, budget, village_budget, table, inter,
-             sel, other, park_funded, park_cost, parks_in_budget, upgrades) -> dict:
+             sel, other, park_funded, park_cost, park_due, parks_in_budget, upgrades) -> dict:
     kinds = inter[iv.KIND].astype(str)
     cost = inter[s.COST_VND].astype(np.int64)
     chosen = inter[s.IN_BUDGET].to_numpy(bool)
@@ -80,6 +80,9 @@ def plan_summary(*, plan, weights, preset, method, objective, budget, village_bu
             "cost_vnd": int(park_cost.sum()),
             "funded_first_from_budget": bool(parks_in_budget),
             "funded_cost_vnd": int(park_cost[park_funded].sum()),
+            "upgrades_due": int(park_due.sum()),
+            "funded_due_first_vnd": int(park_cost[park_funded & park_due].sum()),
+            "funded_after_villages_vnd": int(park_cost[park_funded & ~park_due].sum()),
         },
         "exact_vs_greedy": None if exact is None or greedy is None else {
             "people_exact": int(exact.people), "people_greedy": int(greedy.people),

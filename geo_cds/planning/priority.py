@@ -13,8 +13,10 @@ a village counts as served when every intervention it needs is funded. The exact
 maximises the people served under the budget as an integer programme (HiGHS through
 :func:`scipy.optimize.milp`); the greedy one buys the intervention with the most people per
 VND next (a village needing two interventions credits half to each until one is bought).
-Both always run, and the summary reports the gap. The 5G upgrades of industrial parks, a
-mandated 2025 target, are funded off the top of the budget, cheapest first.
+Both always run, and the summary reports the gap. **Due dates decide the order:** the 5G
+plans of the parks whose target year is due by the plan's ``reference_year`` are funded off
+the top of the budget, cheapest first; then the villages; then, from what is left, the parks
+whose target is not due yet (a park due in 2030 never goes ahead of a village due in 2025).
 
 **Rank.** Funded villages first, each group by score (then population), so the cumulative
 cost column reaches the budget at the last funded row. ``in_budget`` is True when every
@@ -164,6 +166,21 @@ def _target_year(targets: Sequence[Target], target_id: str) -> float:
         if t.id == target_id:
             return float(t.year)
     return np.nan
+
+
+def _parks_due(upgrades: pd.DataFrame, parks: pd.DataFrame | None, plan: Plan) -> np.ndarray:
+    """Per 5G upgrade: is the earliest 5G target year of its parks due by the reference year?
+    (A park without its own year takes the plan's park target year.)"""
+    if not len(upgrades):
+        return np.zeros(0, dtype=bool)
+    default = _target_year(plan.targets, "park_5g")
+    year = {}
+    if parks is not None and len(parks):
+        years = pd.to_numeric(parks[s.TARGET_5G_YEAR], errors="coerce") \
+            if s.TARGET_5G_YEAR in parks else pd.Series(np.nan, index=parks.index)
+        year = dict(zip(parks[s.PARK_ID].astype(str), years.fillna(default), strict=True))
+    first = [min(year.get(p, default) for p in str(ids).split(";")) for ids in upgrades[iv.PARK_IDS]]
+    return np.asarray(first, dtype=float) <= plan.reference_year
 
 
 def _metric(gdf: gpd.GeoDataFrame | None, crs: str) -> gpd.GeoDataFrame | None:
@@ -344,12 +361,13 @@ def plan_investments(
     t = t.drop(columns=[c for c in names.columns if c != s.COMMUNE_CODE and c in t])
     t = t.reset_index(drop=True).merge(names, on=s.COMMUNE_CODE, how="left")
 
-    # --- parks first, then the village budget ---------------------------------------------
+    # --- parks due by the reference year first, then the villages, then the later parks ---
     park_cost = upgrades[s.COST_VND].to_numpy(np.int64) if len(upgrades) else np.zeros(0, np.int64)
+    park_due = _parks_due(upgrades, pm, plan)
     park_funded = np.zeros(len(upgrades), dtype=bool)
     village_budget = budget
     if budget is not None and parks_in_budget and len(upgrades):
-        park_funded = fund_first(park_cost, budget)
+        park_funded[park_due] = fund_first(park_cost[park_due], budget)
         village_budget = float(budget) - float(park_cost[park_funded].sum())
     elif budget is None:
         park_funded[:] = True
@@ -369,6 +387,9 @@ def plan_investments(
         other = (select_greedy(problem, village_budget) if sel.method == "exact"
                  else select_budget(problem, village_budget, "exact", time_limit_s=time_limit_s))
     t[s.IN_BUDGET] = sel.served
+    if budget is not None and parks_in_budget and (~park_due).any():
+        left = float(village_budget) - sel.cost  # the parks not due yet take what is left
+        park_funded[~park_due] = fund_first(park_cost[~park_due], left)
 
     # --- rank and cumulative cost ------------------------------------------------------------
     t = t.assign(_vid=t[s.VILLAGE_ID].astype(str)).sort_values(
@@ -436,13 +457,15 @@ def plan_investments(
     summary = plan_summary(
         plan=plan, weights=w, preset=preset_name, method=method, objective=objective,
         budget=budget, village_budget=village_budget, table=t, inter=inter, sel=sel,
-        other=other, park_funded=park_funded, park_cost=park_cost, parks_in_budget=parks_in_budget,
+        other=other, park_funded=park_funded, park_cost=park_cost, park_due=park_due,
+        parks_in_budget=parks_in_budget,
         upgrades=upgrades,
     )
     checks = enforce(money_checks(priority, inter, park_table, summary))
     return InvestmentPlan(priority=priority, interventions=inter, summary=summary,
                           parks=park_table, problem=problem, checks=checks,
-                          reserved=park_cost.astype(float) if parks_in_budget else np.zeros(0))
+                          reserved=park_cost[park_due].astype(float) if parks_in_budget
+                          else np.zeros(0))
 
 
 # ---------------------------------------------------------------------------------------------

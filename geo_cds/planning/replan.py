@@ -18,11 +18,11 @@ from geo_cds import schema as s
 from geo_cds.errors import LayerError, PlanError
 from geo_cds.plan import InputSpec, Plan, plan_from_record
 from geo_cds.planning.priority import (
-    PRESETS,
     InvestmentPlan,
     plan_investments,
     write_investment_outputs,
 )
+from geo_cds.planning.score import PRESETS
 
 
 @dataclass
