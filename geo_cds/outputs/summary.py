@@ -152,6 +152,9 @@ INVESTMENT = {
         "in": "Trong ngân sách", "villages": "thôn", "people": "người được phục vụ",
         "kinds": {"new_4g_site": "trạm 4G mới", "fibre_route": "tuyến cáp quang", "5g_upgrade": "nâng cấp 5G"},
         "gap": "Chênh lệch tối ưu – tham lam", "parks": "KCN/CCN/KKT thiếu 5G",
+        "upgraded": "trạm nâng cấp", "new": "trạm mới", "funded": "trong ngân sách",
+        "large": "Khu rộng, tính trên toàn bộ diện tích chưa phủ (xem parks_5g_plan.csv, "
+                 "cột sizing_note)",
     },
     "en": {
         "budget": "Budget", "none": "no limit", "preset": "Ranking preset",
@@ -160,6 +163,9 @@ INVESTMENT = {
         "in": "Within the budget", "villages": "villages", "people": "people served",
         "kinds": {"new_4g_site": "new 4G sites", "fibre_route": "fibre routes", "5g_upgrade": "5G upgrades"},
         "gap": "Exact vs greedy", "parks": "Parks without 5G",
+        "upgraded": "sites upgraded", "new": "new sites", "funded": "in the budget",
+        "large": "Large zones sized on their whole uncovered area (see parks_5g_plan.csv, "
+                 "column sizing_note)",
     },
 }
 
@@ -190,7 +196,12 @@ def _investment_lines(inv: dict, lang: str) -> list[str]:
             f"{kinds(within['count_by_kind'], within['cost_by_kind_vnd'])}")
     parks = inv.get("parks_5g")
     if parks:
-        lines.append(f"- {T['parks']}: {parks['parks_with_gap']} — {_vnd(parks['cost_vnd'], lang)}")
+        lines.append(
+            f"- {T['parks']}: {parks['parks_with_gap']} — {_vnd(parks['cost_vnd'], lang)} "
+            f"({parks.get('sites_upgraded', 0)} {T['upgraded']}, {parks.get('new_sites', 0)} "
+            f"{T['new']}); {T['funded']}: {_vnd(parks['funded_cost_vnd'], lang)}")
+        if parks.get("large_zones"):
+            lines.append(f"  - {T['large']}: {', '.join(parks['large_zones'])}")
     gap = inv.get("exact_vs_greedy")
     if gap:
         lines.append(f"- {T['gap']}: {_int(gap['people_exact'], lang)} / "

@@ -35,7 +35,8 @@ TEXT_COLUMNS = {s.PROVINCE_CODE, s.COMMUNE_CODE, s.VILLAGE_ID, s.PARK_ID, "inter
                 "intervention_id", "site_id", COST_CARRIED_IDS}
 VND_COLUMNS = {s.COST_VND, s.CUM_COST_VND, "in_budget_cost_vnd", "cost_in_budget_vnd"}
 INT_COLUMNS = {s.POPULATION, s.HOUSEHOLDS, s.RANK, "villages", "villages_in_budget",
-               "population_in_budget", s.TARGET_5G_YEAR}
+               "population_in_budget", "sites_upgraded", "new_sites_5g", "uncovered_ha",
+               s.TARGET_5G_YEAR}
 KM_COLUMNS = {"fibre_link_km", "site_distance_km"}
 
 HEADERS = {
@@ -58,7 +59,9 @@ HEADERS = {
         s.PARK_ID: "Mã KCN/CCN", s.PARK_NAME: "Tên KCN/CCN", s.PARK_KIND: "Loại",
         s.TARGET_5G_YEAR: "Năm mục tiêu 5G", "intervention_id": "Mã hạng mục",
         "site_id": "Trạm hiện có", "new_site": "Trạm mới", "site_distance_km":
-            "Khoảng cách tới trạm (km)",
+            "Khoảng cách tới trạm (km)", "uncovered_ha": "Diện tích chưa phủ 5G (ha)",
+        "sites_upgraded": "Số trạm nâng cấp", "new_sites_5g": "Số trạm mới",
+        "sizing_note": "Giả định khi tính",
         "item": "Chỉ tiêu", "value": "Giá trị",
     },
     "en": {
@@ -78,6 +81,8 @@ HEADERS = {
         s.PARK_ID: "Park id", s.PARK_NAME: "Park", s.PARK_KIND: "Kind",
         s.TARGET_5G_YEAR: "5G target year", "intervention_id": "Intervention id",
         "site_id": "Existing site", "new_site": "New site",
+        "uncovered_ha": "Area without 5G (ha)", "sites_upgraded": "Sites upgraded",
+        "new_sites_5g": "New sites", "sizing_note": "Sizing assumption",
         "site_distance_km": "Distance to site (km)", "item": "Item", "value": "Value",
     },
 }

@@ -16,8 +16,9 @@ projection and brings the results back to EPSG:4326.
 - **New 4G site** (:func:`site_cover`): greedy set cover over candidate sites placed at the
   villages without coverage; a candidate covers the villages within ``costs.site_radius_km``.
   A site at a village without grid power carries an off-grid power system.
-- **5G upgrade** (:func:`park_upgrades`): each industrial park with a 5G gap upgrades the
-  nearest existing site without 5G within reach, or gets a new site when there is none.
+- **5G for parks** (:func:`park_upgrades`): each industrial park with a 5G gap gets as many
+  sites as its uncovered area needs at a 5G site's reach, upgrading the existing sites without
+  5G within reach first and building new ones for the rest; very large zones are flagged.
 
 A shared route or site is split among the villages it serves by population, in whole VND
 that add up exactly to the intervention's cost.
@@ -60,6 +61,23 @@ PARK_IDS = "park_ids"
 NEW_SITE = "new_site"
 SITE_ID_USED = "site_id"
 OFF_GRID = "off_grid_power"
+SITES_UPGRADED = "sites_upgraded"
+NEW_SITES_5G = "new_sites_5g"
+UNCOVERED_HA = "uncovered_ha"
+SIZING_NOTE = "sizing_note"
+
+# A park whose uncovered area is larger than this is flagged: sizing it as a whole assumes
+# 5G is wanted everywhere in it (an economic zone of tens of thousands of ha is mostly not
+# built up).
+LARGE_ZONE_HA = 2000.0
+_SIZING_NOTE = {
+    "vi": "khu rộng: tính {n} trạm cho {ha} ha chưa phủ 5G ({reach} ha mỗi trạm, "
+          "bán kính {km:g} km), giả định cần 5G trên toàn khu; thường chỉ các phân khu đã xây "
+          "dựng/khu công nghiệp cần — nhập chúng thành vùng riêng để tính sát hơn",
+    "en": "large zone: {n} sites for {ha} ha without 5G ({reach} ha per site, "
+          "{km:g} km reach), assuming 5G is needed across the whole zone; usually only its "
+          "built-up or industrial sub-zones need it — give them as separate polygons to refine",
+}
 
 _EPS_M = 1e-3  # csgraph treats a zero weight as "no edge"; co-located points get 1 mm
 
@@ -401,36 +419,47 @@ def park_upgrades(
     costs: Costs,
     *,
     radius_km: float | None = None,
+    lang: str = "vi",
 ) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
-    """5G for the industrial parks with a 5G gap.
+    """5G for the industrial parks with a 5G gap, sized to the area each still lacks.
 
-    Each park upgrades the nearest existing site that has no 5G yet and lies within
-    ``radius_km`` of the park (0 inside it; default ``costs.site_radius_5g_km``: 5G at
-    3.5 GHz reaches far less than a rural 4G macro cell); parks sharing that site share one upgrade
-    (cost split equally). A park with no such site gets a new 4G/5G site at a point inside
-    it (``new_4g_site_usd + upgrade_5g_usd``).
+    A park needs ``ceil(uncovered ha / reach ha)`` sites (at least one), where the uncovered
+    area is its area × (1 − ``area_share_5g``; the whole area when unknown) and a site's
+    reach is a disc of ``radius_km`` (default ``costs.site_radius_5g_km``: 5G at 3.5 GHz
+    reaches far less than a rural 4G macro cell). It upgrades the existing sites without 5G
+    within that reach, nearest first, and gets new 4G/5G sites for the rest
+    (``new_4g_site_usd + upgrade_5g_usd`` each). Parks needing one site that reach the same
+    existing site share its upgrade (one intervention, cost split equally in ``per_park``).
+    A park whose uncovered area exceeds :data:`LARGE_ZONE_HA` is flagged (``sizing_note``):
+    the whole uncovered area was assumed to need 5G, where usually only its built-up or
+    industrial sub-zones do — give those as park polygons to size the plan to them.
 
     Parameters
     ----------
     parks : GeoDataFrame
-        The parks **with** a 5G gap, metric CRS, with ``park_id`` and ``park_name``.
+        The parks **with** a 5G gap, metric CRS, with ``park_id`` (and ``area_share_5g``).
     sites : GeoDataFrame or None
         Existing sites, same CRS, with ``site_id`` and ``technologies``.
     costs : Costs
         ``upgrade_5g_usd`` and ``new_4g_site_usd``.
     radius_km : float
-        How far from a park an upgraded site still serves it (5G mid-band reach).
+        How far a 5G site reaches (5G mid-band).
+    lang : {"vi", "en"}
+        Language of ``sizing_note``.
 
     Returns
     -------
     upgrades : GeoDataFrame
-        One row per upgrade (metric CRS): ``intervention_id`` ("G0001", …), ``kind``
+        One row per intervention (metric CRS): ``intervention_id`` ("G0001", …), ``kind``
         ("5g_upgrade"), ``cost_vnd``, ``n_villages`` (0), ``population_served`` (0),
-        ``village_ids`` (""), ``park_ids``, ``site_id`` (None for a new site), ``new_site``,
-        geometry (the site point).
+        ``village_ids`` (""), ``park_ids``, ``site_id`` (the upgraded sites, ``;``-separated;
+        None when only new sites), ``new_site`` (any new site), ``sites_upgraded``,
+        ``new_sites_5g``, geometry (the upgraded sites and a point inside the park for new
+        ones).
     per_park : DataFrame
         Indexed like ``parks``: ``intervention_id``, ``site_id``, ``new_site``,
-        ``site_distance_km``, ``cost_vnd`` (its share).
+        ``site_distance_km`` (nearest upgraded site), ``cost_vnd`` (its share),
+        ``uncovered_ha``, ``sites_upgraded``, ``new_sites_5g``, ``sizing_note``.
     """
     radius = costs.site_radius_5g_km if radius_km is None else radius_km
     crs = parks.crs
@@ -439,58 +468,88 @@ def park_upgrades(
             s.COST_VND: pd.Series([], dtype="int64"), N_SERVED: pd.Series([], dtype="int64"),
             POP_SERVED: pd.Series([], dtype="int64"), VILLAGE_IDS: pd.Series([], dtype=str),
             PARK_IDS: pd.Series([], dtype=str), SITE_ID_USED: pd.Series([], dtype=object),
-            NEW_SITE: pd.Series([], dtype=bool)}
+            NEW_SITE: pd.Series([], dtype=bool), SITES_UPGRADED: pd.Series([], dtype="int64"),
+            NEW_SITES_5G: pd.Series([], dtype="int64")}
     per = pd.DataFrame({INTERVENTION_ID: pd.Series([None] * n, dtype=object),
                         SITE_ID_USED: pd.Series([None] * n, dtype=object),
                         NEW_SITE: False, "site_distance_km": np.nan,
-                        s.COST_VND: np.zeros(n, dtype=np.int64)}, index=parks.index)
+                        s.COST_VND: np.zeros(n, dtype=np.int64), UNCOVERED_HA: np.nan,
+                        SITES_UPGRADED: np.zeros(n, dtype=np.int64),
+                        NEW_SITES_5G: np.zeros(n, dtype=np.int64),
+                        SIZING_NOTE: pd.Series([""] * n, dtype=object)}, index=parks.index)
     if n == 0:
         return gpd.GeoDataFrame(cols, geometry=gpd.GeoSeries([], crs=crs), crs=crs), per
     park_geoms = np.asarray(parks.geometry.values, dtype=object)
-    target = np.full(n, -1)
-    dist = np.full(n, np.nan)
+    share = pd.to_numeric(parks[s.area_share("5g")], errors="coerce").fillna(0.0) \
+        .clip(0, 1).to_numpy() if s.area_share("5g") in parks else np.zeros(n)
+    uncovered_ha = shapely.area(park_geoms) / 1e4 * (1.0 - share)
+    reach_ha = np.pi * radius ** 2 * 100.0
+    needed = np.maximum(1, np.ceil(uncovered_ha / reach_ha - 1e-9)).astype(np.int64)
+
+    # existing sites without 5G within reach of each park, nearest first
+    cand_pts = np.zeros(0, dtype=object)
+    cand_ids = np.zeros(0, dtype=object)
+    in_reach: list[list[tuple[float, int]]] = [[] for _ in range(n)]
     if sites is not None and len(sites):
         tech = sites[s.TECHNOLOGIES].astype(str).str.upper() if s.TECHNOLOGIES in sites \
             else pd.Series("", index=sites.index)
         cand = sites[~tech.str.contains("5G").to_numpy()]
         if len(cand):
-            tree = shapely.STRtree(np.asarray(cand.geometry.values, dtype=object))
-            (qi, ti), d = tree.query_nearest(park_geoms, max_distance=radius * 1000.0,
-                                             return_distance=True, all_matches=False)
-            target[qi] = ti
-            dist[qi] = d
+            cand_pts = np.asarray(cand.geometry.values, dtype=object)
             cand_ids = cand[s.SITE_ID].astype(str).to_numpy() if s.SITE_ID in cand \
                 else cand.index.astype(str).to_numpy()
-            cand_pts = np.asarray(cand.geometry.values, dtype=object)
+            pi, si = shapely.STRtree(cand_pts).query(park_geoms, predicate="dwithin",
+                                                     distance=radius * 1000.0)
+            d = shapely.distance(park_geoms[pi], cand_pts[si])
+            for p_, s_, d_ in sorted(zip(pi, si, d, strict=True), key=lambda x: (x[0], x[2])):
+                in_reach[p_].append((float(d_), int(s_)))
     park_ids = parks[s.PARK_ID].astype(str).to_numpy()
-    rows = []
-    per_int = np.empty(n, dtype=object)
     upgrade_vnd = int(to_vnd(costs.upgrade_5g_usd, costs))
     new_vnd = int(to_vnd(costs.new_4g_site_usd + costs.upgrade_5g_usd, costs))
-    share = np.zeros(n, dtype=np.int64)
-    for t in np.unique(target[target >= 0]):  # one upgrade per existing site
-        m = np.flatnonzero(target == t)
+    rows: list[dict] = []
+    used: set[int] = set()
+
+    def add(members: np.ndarray, upgraded: list[int], new: int, where) -> None:
         iid = f"G{len(rows) + 1:04d}"
-        rows.append({INTERVENTION_ID: iid, KIND: KIND_5G, s.COST_VND: upgrade_vnd,
-                     N_SERVED: 0, POP_SERVED: 0, VILLAGE_IDS: "",
-                     PARK_IDS: ";".join(park_ids[m]), SITE_ID_USED: cand_ids[t], NEW_SITE: False,
-                     "geometry": cand_pts[t]})
-        per_int[m] = iid
-        share[m] = split_by_weight(upgrade_vnd, np.ones(len(m)))
-    for p in np.flatnonzero(target < 0):  # no site in reach: a new one inside the park
-        iid = f"G{len(rows) + 1:04d}"
-        rows.append({INTERVENTION_ID: iid, KIND: KIND_5G, s.COST_VND: new_vnd,
-                     N_SERVED: 0, POP_SERVED: 0, VILLAGE_IDS: "", PARK_IDS: park_ids[p],
-                     SITE_ID_USED: None, NEW_SITE: True,
-                     "geometry": shapely.point_on_surface(park_geoms[p])})
-        per_int[p] = iid
-        share[p] = new_vnd
+        cost = len(upgraded) * upgrade_vnd + new * new_vnd
+        points = [cand_pts[k] for k in upgraded] + ([where] if new else [])
+        rows.append({INTERVENTION_ID: iid, KIND: KIND_5G, s.COST_VND: cost, N_SERVED: 0,
+                     POP_SERVED: 0, VILLAGE_IDS: "", PARK_IDS: ";".join(park_ids[members]),
+                     SITE_ID_USED: ";".join(cand_ids[upgraded]) if upgraded else None,
+                     NEW_SITE: new > 0, SITES_UPGRADED: len(upgraded), NEW_SITES_5G: new,
+                     "geometry": points[0] if len(points) == 1 else shapely.multipoints(points)})
+        per.loc[parks.index[members], INTERVENTION_ID] = iid
+        per.loc[parks.index[members], SITE_ID_USED] = rows[-1][SITE_ID_USED]
+        per.loc[parks.index[members], s.COST_VND] = split_by_weight(cost, np.ones(len(members)))
+        used.update(upgraded)
+
+    single = np.flatnonzero(needed == 1)
+    nearest = {p_: in_reach[p_][0][1] for p_ in single if in_reach[p_]}
+    for site in sorted(set(nearest.values())):  # one shared upgrade per existing site
+        add(np.array([p_ for p_ in single if nearest.get(p_) == site]), [site], 0, None)
+    for p_ in np.flatnonzero(needed > 1):  # larger parks: their own sites
+        mine = [k for _, k in in_reach[p_] if k not in used][:needed[p_]]
+        add(np.array([p_]), mine, int(needed[p_] - len(mine)),
+            shapely.point_on_surface(park_geoms[p_]))
+    for p_ in single:
+        if p_ not in nearest:  # no site in reach: a new one inside the park
+            add(np.array([p_]), [], 1, shapely.point_on_surface(park_geoms[p_]))
+
     upgrades = gpd.GeoDataFrame(rows, geometry="geometry", crs=crs)
-    upgrades[s.COST_VND] = upgrades[s.COST_VND].astype(np.int64)
-    per[INTERVENTION_ID] = per_int
-    has = target >= 0
-    per.loc[parks.index[has], SITE_ID_USED] = cand_ids[target[has]] if has.any() else []
-    per[NEW_SITE] = ~has
-    per["site_distance_km"] = dist / 1000.0
-    per[s.COST_VND] = share
+    for col in (s.COST_VND, SITES_UPGRADED, NEW_SITES_5G):
+        upgrades[col] = upgrades[col].astype(np.int64)
+    by_id = upgrades.set_index(INTERVENTION_ID)
+    per[SITES_UPGRADED] = per[INTERVENTION_ID].map(by_id[SITES_UPGRADED]).astype(np.int64)
+    per[NEW_SITES_5G] = per[INTERVENTION_ID].map(by_id[NEW_SITES_5G]).astype(np.int64)
+    per[NEW_SITE] = per[NEW_SITES_5G] > 0
+    per[UNCOVERED_HA] = np.round(uncovered_ha, 1)
+    per["site_distance_km"] = [in_reach[p_][0][0] / 1000.0 if in_reach[p_] else np.nan
+                               for p_ in range(n)]
+    large = uncovered_ha > LARGE_ZONE_HA
+    note = _SIZING_NOTE.get(lang, _SIZING_NOTE["en"])
+    sep = "." if lang == "vi" else ","  # thousands, the way each language writes them
+    per.loc[parks.index[large], SIZING_NOTE] = [
+        note.format(ha=f"{uncovered_ha[p_]:,.0f}".replace(",", sep),
+                    reach=f"{reach_ha:,.0f}".replace(",", sep), km=radius, n=needed[p_])
+        for p_ in np.flatnonzero(large)]
     return upgrades, per

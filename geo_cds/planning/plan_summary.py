@@ -16,7 +16,8 @@ FIBRE_FEASIBLE = "fibre_feasible"
 
 
 def plan_summary(*, plan, weights, preset, method, objective, budget, village_budget, table, inter,
-             sel, other, park_funded, park_cost, park_due, parks_in_budget, upgrades) -> dict:
+             sel, other, park_funded, park_cost, park_due, parks_in_budget, upgrades,
+                 large_zones=()) -> dict:
     kinds = inter[iv.KIND].astype(str)
     cost = inter[s.COST_VND].astype(np.int64)
     chosen = inter[s.IN_BUDGET].to_numpy(bool)
@@ -75,12 +76,13 @@ def plan_summary(*, plan, weights, preset, method, objective, budget, village_bu
         "parks_5g": {
             "parks_with_gap": int(sum(len(str(p).split(";")) for p in upgrades[iv.PARK_IDS]))
             if len(upgrades) else 0,
-            "upgrades": int((~upgrades[iv.NEW_SITE].astype(bool)).sum()) if len(upgrades) else 0,
-            "new_sites": int(upgrades[iv.NEW_SITE].astype(bool).sum()) if len(upgrades) else 0,
+            "sites_upgraded": int(upgrades[iv.SITES_UPGRADED].sum()) if len(upgrades) else 0,
+            "new_sites": int(upgrades[iv.NEW_SITES_5G].sum()) if len(upgrades) else 0,
             "cost_vnd": int(park_cost.sum()),
             "funded_first_from_budget": bool(parks_in_budget),
             "funded_cost_vnd": int(park_cost[park_funded].sum()),
             "upgrades_due": int(park_due.sum()),
+            "large_zones": list(large_zones),
             "funded_due_first_vnd": int(park_cost[park_funded & park_due].sum()),
             "funded_after_villages_vnd": int(park_cost[park_funded & ~park_due].sum()),
         },

@@ -83,7 +83,8 @@ PRIORITY_COLUMNS = [
 
 PARK_COLUMNS = [
     s.PROVINCE_CODE, s.PARK_ID, s.PARK_NAME, s.PARK_KIND, s.TARGET_5G_YEAR, iv.INTERVENTION_ID,
-    iv.SITE_ID_USED, iv.NEW_SITE, "site_distance_km", s.COST_VND, s.IN_BUDGET,
+    iv.UNCOVERED_HA, iv.SITES_UPGRADED, iv.NEW_SITES_5G, iv.SITE_ID_USED, iv.NEW_SITE,
+    "site_distance_km", s.COST_VND, s.IN_BUDGET, iv.SIZING_NOTE,
 ]
 
 _GAP_LABELS = {
@@ -292,7 +293,7 @@ def plan_investments(
     upgrades, per_park = iv.park_upgrades(
         pm if pm is not None else gpd.GeoDataFrame(
             {s.PARK_ID: pd.Series([], dtype=str)}, geometry=gpd.GeoSeries([], crs=crs), crs=crs),
-        _metric(sites, crs), costs, radius_km=upgrade_radius_km,
+        _metric(sites, crs), costs, radius_km=upgrade_radius_km, lang=lang,
     )
 
     # --- the priority table --------------------------------------------------------------
@@ -426,13 +427,13 @@ def plan_investments(
                                  geometry=gpd.GeoSeries([], crs=crs), crs=crs)
     inter_cols = [iv.INTERVENTION_ID, iv.KIND, s.COST_VND, iv.N_SERVED, iv.POP_SERVED,
                   iv.VILLAGE_IDS, iv.PARK_IDS, iv.LENGTH_KM, iv.NEW_SITE, iv.SITE_ID_USED,
-                  iv.OFF_GRID, s.IN_BUDGET]
+                  iv.SITES_UPGRADED, iv.NEW_SITES_5G, iv.OFF_GRID, s.IN_BUDGET]
     for col in inter_cols:
         if col not in inter:
             inter[col] = pd.NA
     inter[iv.VILLAGE_IDS] = inter[iv.VILLAGE_IDS].fillna("")
     inter[iv.PARK_IDS] = inter[iv.PARK_IDS].fillna("")
-    for col in (iv.N_SERVED, iv.POP_SERVED, s.COST_VND):
+    for col in (iv.N_SERVED, iv.POP_SERVED, s.COST_VND, iv.SITES_UPGRADED, iv.NEW_SITES_5G):
         inter[col] = pd.to_numeric(inter[col]).fillna(0).astype(np.int64)
     for col in (iv.NEW_SITE, iv.OFF_GRID, s.IN_BUDGET):
         inter[col] = inter[col].astype("boolean").fillna(False).astype(bool)
@@ -458,8 +459,9 @@ def plan_investments(
         plan=plan, weights=w, preset=preset_name, method=method, objective=objective,
         budget=budget, village_budget=village_budget, table=t, inter=inter, sel=sel,
         other=other, park_funded=park_funded, park_cost=park_cost, park_due=park_due,
-        parks_in_budget=parks_in_budget,
-        upgrades=upgrades,
+        parks_in_budget=parks_in_budget, upgrades=upgrades,
+        large_zones=park_table.loc[park_table[iv.SIZING_NOTE].fillna("").ne(""), s.PARK_NAME]
+        .astype(str).tolist(),
     )
     checks = enforce(money_checks(priority, inter, park_table, summary))
     return InvestmentPlan(priority=priority, interventions=inter, summary=summary,
