@@ -209,6 +209,7 @@ def analyse(plan: Plan, *, strict: bool = False, cache_dir: Path | None = None) 
         targets = gaps.target_table(communes, villages, parks, plan)
     with _timed(timings, "priority"):
         investment = plan_investments(villages, communes, parks, inputs.sites, inputs.fibre, plan)
+    plan = investment.plan  # the effective plan (preset resolved): what run.json records
     table = accounting(inputs, villages)
     result = RunResult(plan=plan, inputs=inputs, communes=communes, villages=villages,
                        parks=parks, streets=streets, investment=investment, targets=targets,
@@ -257,9 +258,9 @@ def write_outputs(result: RunResult, folder: Path) -> None:
     inv = result.investment
     write_investment_outputs(folder, inv, lang=plan.lang)
     if result.parks is not None:
-        parks = _readable(result.parks)
-        write.write_csv(parks, folder / "industrial_parks_5g.csv")
-        write.write_gpkg(parks, folder / "industrial_parks_5g.gpkg", "parks")
+        write.write_csv(_readable(result.parks), folder / "industrial_parks_5g.csv")
+        # full precision: `geo-cds plan` re-plans from it and must reproduce the run
+        write.write_gpkg(result.parks, folder / "industrial_parks_5g.gpkg", "parks")
     if result.streets is not None:
         write.write_csv(_readable(result.streets), folder / "cashless_streets.csv")
     write.write_csv(result.problems.to_frame(), folder / "rejects.csv")

@@ -140,7 +140,7 @@ class Plan:
     thresholds: Thresholds = Thresholds()
     targets: tuple[Target, ...] = DEFAULT_TARGETS
     costs: Costs = Costs()
-    weights: Weights = Weights()
+    weights: Weights | None = None  # None: the preset's (budget.preset); run.json records them
     budget: Budget = Budget()
     source: Path | None = None  # the plan file this came from
 

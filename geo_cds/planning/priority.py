@@ -26,6 +26,7 @@ whose only gap is household uptake of fibre that already reaches it).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -141,6 +142,9 @@ class InvestmentPlan:
         when ``parks_in_budget``; empty otherwise).
     checks : list of Check
         The ledger's reconciliation of every view (all passed: a failure raises).
+    plan : Plan
+        The effective plan: the preset's weights written out and every override applied, so
+        planning again with it reproduces this plan exactly.
     """
 
     priority: pd.DataFrame
@@ -150,6 +154,7 @@ class InvestmentPlan:
     problem: SelectionProblem | None = field(default=None, repr=False)
     reserved: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
     checks: list[Check] = field(default_factory=list)
+    plan: Plan | None = None
 
     def sweep(self, budgets: Iterable[float], **kw) -> pd.DataFrame:
         """:func:`budget_sweep` of this plan (parks funded first, as in the plan itself)."""
@@ -270,6 +275,13 @@ def plan_investments(
     method = method or plan.budget.method
     preset_name = preset or plan.budget.preset
 
+    effective = dataclasses.replace(
+        plan, weights=w,
+        budget=dataclasses.replace(plan.budget, vnd=budget, preset=preset_name, method=method,
+                                   objective=objective, parks_first=parks_in_budget,
+                                   time_limit_s=time_limit_s),
+        costs=dataclasses.replace(costs, off_grid_power_usd=off_grid_power_usd,
+                                  site_radius_5g_km=upgrade_radius_km))
     crs = metric_crs(villages) if len(villages) else "EPSG:32648"
     vm = villages.to_crs(crs)
     gap_m = _bool(vm, s.GAP_MOBILE)
@@ -465,7 +477,7 @@ def plan_investments(
     )
     checks = enforce(money_checks(priority, inter, park_table, summary))
     return InvestmentPlan(priority=priority, interventions=inter, summary=summary,
-                          parks=park_table, problem=problem, checks=checks,
+                          parks=park_table, problem=problem, checks=checks, plan=effective,
                           reserved=park_cost[park_due].astype(float) if parks_in_budget
                           else np.zeros(0))
 

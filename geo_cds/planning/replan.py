@@ -150,6 +150,7 @@ def replan_run(
             meta = {"replanned_from": str(run.folder.resolve()), "preset": name,
                     "budget_vnd": budget, "weights": inv.summary["weights"],
                     "method": inv.summary["method"], "lang": plan.lang,
+                    "plan": inv.plan.to_dict(),
                     "at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
             write.write_json(meta, staging / "replan.json")
     return out_dir, inv, table

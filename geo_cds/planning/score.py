@@ -57,7 +57,7 @@ def resolve_weights(plan: Plan, overrides: Mapping[str, float] | None = None,
     """The weights a run uses.
 
     ``preset`` (default ``plan.budget.preset``) gives the base weights unless the plan sets
-    its own ``[weights]`` (anything other than the defaults); ``overrides`` (e.g. from
+    its own ``[weights]`` (and no preset is passed explicitly); ``overrides`` (e.g. from
     ``--weight dbkk=0.5``) then replace single weights.
 
     Raises
@@ -68,7 +68,7 @@ def resolve_weights(plan: Plan, overrides: Mapping[str, float] | None = None,
     name = preset or plan.budget.preset
     if name not in PRESETS:
         raise PlanError(f"unknown preset {name!r}; choose one of {sorted(PRESETS)}")
-    base = PRESETS[name] if (preset or plan.weights == Weights()) else plan.weights
+    base = PRESETS[name] if (preset or plan.weights is None) else plan.weights
     values = dataclasses.asdict(base)
     for key, value in (overrides or {}).items():
         if key not in values:
