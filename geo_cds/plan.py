@@ -118,7 +118,9 @@ class Budget:
     vnd: float | None = None  # None: rank everything, no cut-off
     preset: str = "coverage-first"
     method: str = "exact"  # "exact" (integer programme) | "greedy"
-    objective: str = "people"  # maximise "people" served, or "score" (people × score)
+    # None: the preset's. "people" served | "score" (people × score) | "people_min_cost"
+    # (the most people, then the least spend)
+    objective: str | None = None
     parks_first: bool = True  # parks in the budget: due ones off the top, later ones after villages
     time_limit_s: float = 60.0  # time limit of the integer programme
 

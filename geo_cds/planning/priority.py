@@ -39,7 +39,7 @@ import pandas as pd
 
 from geo_cds import schema as s
 from geo_cds.checks import Check, enforce
-from geo_cds.errors import LayerError, PlanError
+from geo_cds.errors import LayerError
 from geo_cds.geom import has_location
 from geo_cds.inputs.crs import metric_crs
 from geo_cds.plan import Costs, Plan, Target, Weights
@@ -61,6 +61,7 @@ from geo_cds.planning.plan_summary import plan_summary
 from geo_cds.planning.score import (
     SCORE_COMPONENTS,
     SCORE_COST,
+    resolve_objective,
     resolve_weights,
     score_villages,
 )
@@ -238,9 +239,10 @@ def plan_investments(
         Overrides ``plan.budget.vnd`` (``None``: no cut-off; not given: the plan's).
     method : {"exact", "greedy"}, optional
         Overrides ``plan.budget.method``; the other one still runs, for the reported gap.
-    objective : {"people", "score"}, optional
-        Maximise people served, or people × score (the preset then also steers the budget);
-        default ``plan.budget.objective``.
+    objective : {"people", "score", "people_min_cost"}, optional
+        Maximise people served, people × score, or people served and then the least spend;
+        default: the preset's (:data:`geo_cds.planning.score.PRESET_OBJECTIVES`) unless the
+        plan sets ``budget.objective``.
     parks_in_budget : bool, optional
         Fund the parks' 5G upgrades off the top of the budget, cheapest first;
         ``False`` leaves them out of the budget (reported separately). Default
@@ -258,14 +260,12 @@ def plan_investments(
     InvestmentPlan
     """
     costs: Costs = plan.costs
-    objective = objective or plan.budget.objective
     parks_in_budget = plan.budget.parks_first if parks_in_budget is None else parks_in_budget
     off_grid_power_usd = costs.off_grid_power_usd if off_grid_power_usd is None \
         else off_grid_power_usd
     upgrade_radius_km = costs.site_radius_5g_km if upgrade_radius_km is None else upgrade_radius_km
     time_limit_s = plan.budget.time_limit_s if time_limit_s is None else time_limit_s
-    if objective not in ("people", "score"):
-        raise PlanError(f"objective must be 'people' or 'score', got {objective!r}")
+    objective = resolve_objective(plan, objective, preset)
     lang = plan.lang if plan.lang in _NOTES else "vi"
     if isinstance(weights, Weights):
         w = weights
@@ -393,7 +393,8 @@ def plan_investments(
     pop = pd.to_numeric(t[s.POPULATION], errors="coerce").fillna(0).to_numpy(float)
     values = pop * t[s.SCORE].to_numpy(float) if objective == "score" else pop
     problem = SelectionProblem.build(units[s.COST_VND].to_numpy(float) if len(units) else [],
-                                     needs, values, pop)
+                                     needs, values, pop,
+                                     least_cost=objective == "people_min_cost")
     sel = select_budget(problem, village_budget, method, time_limit_s=time_limit_s)
     other = None
     if village_budget is not None:

@@ -46,6 +46,14 @@ PRESETS: dict[str, Weights] = {
     "cost-effective": Weights(people_per_vnd=0.8, dbkk=0.0, deadline=0.1, severity=0.1),
 }
 
+# What the budget maximises under each preset (``plan.budget.objective`` overrides it).
+OBJECTIVES = ("people", "score", "people_min_cost")
+PRESET_OBJECTIVES = {
+    "coverage-first": "people",  # the most people served
+    "equity": "score",  # people × score: ĐBKK and multi-gap villages weigh more
+    "cost-effective": "people_min_cost",  # the most people, then the least spend
+}
+
 DEADLINE_HORIZON_YEARS = 5
 # A village's population share of its interventions' cost: scoring only (not money).
 SCORE_COST = "score_cost_vnd"
@@ -118,3 +126,23 @@ def score_villages(table: pd.DataFrame, weights: Weights, reference_year: int) -
     return out
 
 
+
+
+def resolve_objective(plan: Plan, objective: str | None = None,
+                      preset: str | None = None) -> str:
+    """What the budget maximises: ``objective`` if given; else the explicitly passed
+    ``preset``'s; else the plan's ``budget.objective``; else its preset's.
+
+    Raises
+    ------
+    PlanError
+        Unknown objective.
+    """
+    if objective is None:
+        if preset is not None:
+            objective = PRESET_OBJECTIVES[preset]
+        else:
+            objective = plan.budget.objective or PRESET_OBJECTIVES[plan.budget.preset]
+    if objective not in OBJECTIVES:
+        raise PlanError(f"objective must be one of {list(OBJECTIVES)}, got {objective!r}")
+    return objective
