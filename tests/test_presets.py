@@ -25,9 +25,9 @@ def test_equity_funds_the_dbkk_village_under_the_default_objective():
     for preset in ("coverage-first", "equity"):
         inv = plan_investments(v, COMMUNES, None, None, None, ONE_SITE, preset=preset)
         funded[preset] = inv.priority.loc[inv.priority[s.IN_BUDGET], s.VILLAGE_ID].tolist()
-    # coverage-first: the most people (A, 900). equity maximises people × score: with
-    # ĐBKK at 0.5, B scores 0.2·0.5 + 0.5 + 0.1 + 0.2/3 = 0.767 (× 600 = 460) against A's
-    # 0.2·1 + 0.1 + 0.2/3 = 0.367 (× 900 = 330).
+    # coverage-first: the most people (A, 900). equity maximises people × score (weights
+    # 0.1, 0.4, 0.1, 0.4): B scores 0.1·0.5 + 0.4 + 0.1 + 0.4/3 = 0.683 (× 600 = 410) against
+    # A's 0.1·1 + 0.1 + 0.4/3 = 0.333 (× 900 = 300).
     assert funded == {"coverage-first": ["A"], "equity": ["B"]}
 
 
@@ -50,3 +50,20 @@ def test_the_effective_plan_records_the_presets_objective():
     # re-planning that record with another preset takes that preset's objective
     again = plan_investments(v, COMMUNES, None, None, None, inv.plan, preset="coverage-first")
     assert again.summary["objective"] == "people"
+
+
+def test_equity_funds_the_unserved_village_first():
+    # A: 800 people, lacks fibre only (a 2 km route from S: 18,100 USD). B: 700 people, lacks
+    # 4G and fibre, beside its fibre-served neighbour T: a site (50,000) and a 1 km route
+    # (9,300). Budget 59,300 USD: either A, or B.
+    v = villages([("S", 0, 0, 100), ("A", 2, 0, 800, {"has_fibre": False}),
+                  ("T", 60, 0, 100),
+                  ("B", 61, 0, 700, {"covered_4g": False, "has_fibre": False})])
+    plan = dataclasses.replace(Plan(), budget=Budget(vnd=59_300 * VND))
+    funded = {}
+    for preset in ("coverage-first", "equity"):
+        inv = plan_investments(v, COMMUNES, None, None, None, plan, preset=preset)
+        funded[preset] = inv.priority.loc[inv.priority[s.IN_BUDGET], s.VILLAGE_ID].tolist()
+    # equity: A scores 0.1·1 + 0.1 + 0.4·1/3 = 0.333 (× 800 = 267); B (people/VND percentile
+    # 0.5, two gaps) 0.1·0.5 + 0.1 + 0.4·2/3 = 0.417 (× 700 = 292)
+    assert funded == {"coverage-first": ["A"], "equity": ["B"]}

@@ -40,8 +40,8 @@ SCORE_COMPONENTS = {
 PRESETS: dict[str, Weights] = {
     # most people reached soonest for the money, gaps still weigh
     "coverage-first": Weights(people_per_vnd=0.6, dbkk=0.1, deadline=0.1, severity=0.2),
-    # extremely difficult communes first (public-telecom-fund rules)
-    "equity": Weights(people_per_vnd=0.2, dbkk=0.5, deadline=0.1, severity=0.2),
+    # extremely difficult communes and the least served villages first (public-telecom fund)
+    "equity": Weights(people_per_vnd=0.1, dbkk=0.4, deadline=0.1, severity=0.4),
     # value for money above all
     "cost-effective": Weights(people_per_vnd=0.8, dbkk=0.0, deadline=0.1, severity=0.1),
 }
