@@ -15,7 +15,8 @@ _TOTAL_LABELS = {
     "total_cost_vnd": "cost of closing every gap (VND)",
     "villages_in_budget": "villages in budget",
     "people_served_in_budget": "people newly served in budget",
-    "cost_in_budget_vnd": "village cost shares in budget (VND)",
+    "cost_in_budget_vnd": "villages' interventions in budget (VND)",
+    "parks_cost_in_budget_vnd": "parks' 5G in budget (VND)",
     "share_villages_4g": "share of villages with 4G",
     "share_villages_5g": "share of villages with 5G",
     "share_villages_fibre": "share of villages with fibre",
@@ -76,7 +77,10 @@ def compare(run_a, run_b, out, top, overwrite):
                               if d[c] == d[c] and d[c] != 0)
             click.echo(f"  {d['commune_code']} {d.get('commune_name', '')}: {parts}")
     changed = cmp.changed
-    click.echo(f"\nVillages that changed rank or budget status: {len(changed)}")
+    counts = changed["status"].value_counts()
+    click.echo(f"\nVillages that changed rank or budget status: {len(changed)} "
+               f"({counts.get('dropped_out', 0)} dropped out of the budget, "
+               f"{counts.get('entered', 0)} entered it)")
     for r in changed.head(top).itertuples(index=False):
         d = r._asdict()
         ra = "–" if d.get("rank_a") != d.get("rank_a") else f"{d['rank_a']:.0f}"

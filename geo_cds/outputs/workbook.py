@@ -35,8 +35,9 @@ TEXT_COLUMNS = {s.PROVINCE_CODE, s.COMMUNE_CODE, s.VILLAGE_ID, s.PARK_ID, "inter
                 "intervention_id", "site_id", COST_CARRIED_IDS}
 VND_COLUMNS = {s.COST_VND, s.CUM_COST_VND, "in_budget_cost_vnd", "cost_in_budget_vnd"}
 INT_COLUMNS = {s.POPULATION, s.HOUSEHOLDS, s.RANK, "villages", "villages_in_budget",
-               "population_in_budget", "sites_upgraded", "new_sites_5g", "uncovered_ha",
-               s.TARGET_5G_YEAR}
+               "population_in_budget", "sites_upgraded", "new_sites_5g", "uncovered_ha"}
+YEAR = "0"  # 2025, never 2,025
+WEIGHT = "0.0#"  # 0.6, never 1
 KM_COLUMNS = {"fibre_link_km", "site_distance_km"}
 
 HEADERS = {
@@ -149,6 +150,8 @@ def _cell_value(value, column: str, lang: str):
 def _number_format(column: str) -> str | None:
     if column in TEXT_COLUMNS:
         return TEXT
+    if column.endswith("year"):
+        return YEAR
     if column == s.SCORE or column.startswith("score_"):  # before "_vnd": score_people_per_vnd
         return SCORE
     if column in VND_COLUMNS or column.endswith("_vnd"):
@@ -218,20 +221,34 @@ def _write_table(wb: Workbook, title: str, frame: pd.DataFrame, lang: str,
         ws.append(row)
 
 
-def _flatten(summary: Mapping, lang: str, prefix: str = "") -> list[tuple[str, object, str]]:
-    """Nested summary → (label, value, key) rows; labels translated where known."""
+def _flatten(summary: Mapping, lang: str, prefix: str = "",
+             path: str = "") -> list[tuple[str, object, str]]:
+    """Nested summary → (label, value, key path "a.b") rows; labels translated where known."""
     labels = SUMMARY_LABELS.get(lang, {})
     rows = []
     for key, value in summary.items():
         label = labels.get(key, key)
         name = f"{prefix}{label}"
+        where = f"{path}{key}"
         if isinstance(value, Mapping):
-            rows.extend(_flatten(value, lang, prefix=f"{name} / "))
+            rows.extend(_flatten(value, lang, prefix=f"{name} / ", path=f"{where}."))
         elif isinstance(value, (list, tuple)):
-            rows.append((name, "; ".join(map(str, value)), key))
+            rows.append((name, "; ".join(map(str, value)), where))
         else:
-            rows.append((name, value, key))
+            rows.append((name, value, where))
     return rows
+
+
+def _summary_format(key: str, label: str, value: float) -> str:
+    """A score weight keeps its decimals (``people_per_vnd`` is a weight, not VND); money and
+    large counts get thousands separators; a year none."""
+    if key.startswith("weights."):
+        return WEIGHT
+    if key.endswith("year"):
+        return YEAR
+    if key.endswith("_vnd") or "(VND)" in label or abs(value) >= 1000:
+        return VND
+    return "0.####"
 
 
 def write_priority_xlsx(path: str | Path, priority: pd.DataFrame, summary: Mapping,
@@ -288,8 +305,7 @@ def write_priority_xlsx(path: str | Path, priority: pd.DataFrame, summary: Mappi
     for label, value, key in rows:
         cell = WriteOnlyCell(ws, value=value)
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            is_money = key.endswith("_vnd") or "(VND)" in label
-            cell.number_format = VND if (is_money or abs(value) >= 1000) else "0.####"
+            cell.number_format = _summary_format(key, label, value)
         ws.append([label, cell])
 
     path.parent.mkdir(parents=True, exist_ok=True)
