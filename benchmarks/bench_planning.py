@@ -128,7 +128,7 @@ def main() -> None:
         print(f"  exact {g['people_exact']:,} vs greedy {g['people_greedy']:,} "
               f"(gap {g['gap_people']:,}, {100 * g['gap_share']:.3f}%), status {g['exact_status']}")
     with tempfile.TemporaryDirectory() as tmp:
-        from geo_cds.planning.priority import write_investment_outputs
+        from geo_cds.outputs.investment import write_investment_outputs
 
         t0 = time.perf_counter()
         write_investment_outputs(Path(tmp), inv)

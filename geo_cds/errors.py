@@ -37,6 +37,14 @@ class OutputExistsError(GeoCdsError):
     """The output folder exists and ``overwrite`` was not given."""
 
 
+class ForeignFolderError(OutputExistsError):
+    """The output folder exists and was not created by geo-cds: it is never replaced."""
+
+
+class OutputError(GeoCdsError):
+    """The output folder cannot be written: permissions, a read-only or a full disk."""
+
+
 class CheckFailed(GeoCdsError):
     """A run's self-check failed: its figures do not hold together. A defect, not a warning."""
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from geo_cds.errors import PlanError
+from geo_cds.labels import label
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_PLAN = REPO_ROOT / "layers" / "sample_plan.toml"
@@ -60,7 +61,7 @@ class Thresholds:
 @dataclass(frozen=True)
 class Target:
     id: str
-    indicator: str  # Vietnamese label
+    indicator: str  # Vietnamese label (defaults: geo_cds.labels section "target")
     indicator_en: str
     threshold: float  # a share 0..1, or Mb/s when unit is "Mb/s"
     year: int
@@ -68,25 +69,23 @@ class Target:
     unit: str = "share"  # "share" | "Mb/s"
 
 
+def _target(target_id: str, threshold: float, year: int, instrument: str,
+            unit: str = "share") -> Target:
+    """A default target, named from the label catalogue (section ``target``)."""
+    return Target(target_id, label("target", target_id, "vi"), label("target", target_id, "en"),
+                  threshold, year, instrument, unit)
+
+
 DEFAULT_TARGETS: tuple[Target, ...] = (
-    Target("village_mobile_broadband", "Thôn có băng rộng di động", "Villages with mobile broadband",
-           1.0, 2025, "QĐ 36/QĐ-TTg (2024); QĐ 2269/QĐ-TTg"),
-    Target("village_fibre", "Thôn có cáp quang", "Villages with fibre",
-           1.0, 2025, "QĐ 36/QĐ-TTg (2024)"),
-    Target("household_fibre", "Hộ gia đình dùng cáp quang", "Households with fibre broadband",
-           0.8, 2025, "QĐ 411/QĐ-TTg (2022); QĐ 749/QĐ-TTg"),
-    Target("commune_fibre", "Xã có cáp quang", "Communes with fibre",
-           1.0, 2025, "QĐ 749/QĐ-TTg"),
-    Target("park_5g", "KCN, KKT, CCN có 5G", "Industrial parks, zones and clusters with 5G",
-           1.0, 2025, "QĐ 1132/QĐ-TTg (9/10/2024); Quảng Ngãi KH 252"),
-    Target("population_5g", "Dân số được phủ sóng 5G", "Population covered by 5G",
-           0.99, 2030, "QĐ 1132/QĐ-TTg; QĐ 36/QĐ-TTg"),
-    Target("smart_village", "Xã có ít nhất 1 thôn thông minh", "Communes with at least one smart village",
-           1.0, 2025, "QĐ 924/QĐ-TTg"),
-    Target("download_4g", "Tốc độ tải xuống trung bình 4G", "Average 4G download speed",
-           40.0, 2025, "QĐ 36/QĐ-TTg (2024)", unit="Mb/s"),
-    Target("download_5g", "Tốc độ tải xuống trung bình 5G", "Average 5G download speed",
-           100.0, 2025, "QĐ 36/QĐ-TTg (2024)", unit="Mb/s"),
+    _target("village_mobile_broadband", 1.0, 2025, "QĐ 36/QĐ-TTg (2024); QĐ 2269/QĐ-TTg"),
+    _target("village_fibre", 1.0, 2025, "QĐ 36/QĐ-TTg (2024)"),
+    _target("household_fibre", 0.8, 2025, "QĐ 411/QĐ-TTg (2022); QĐ 749/QĐ-TTg"),
+    _target("commune_fibre", 1.0, 2025, "QĐ 749/QĐ-TTg"),
+    _target("park_5g", 1.0, 2025, "QĐ 1132/QĐ-TTg (9/10/2024); Quảng Ngãi KH 252"),
+    _target("population_5g", 0.99, 2030, "QĐ 1132/QĐ-TTg; QĐ 36/QĐ-TTg"),
+    _target("smart_village", 1.0, 2025, "QĐ 924/QĐ-TTg"),
+    _target("download_4g", 40.0, 2025, "QĐ 36/QĐ-TTg (2024)", unit="Mb/s"),
+    _target("download_5g", 100.0, 2025, "QĐ 36/QĐ-TTg (2024)", unit="Mb/s"),
 )
 
 
@@ -125,10 +124,39 @@ class Budget:
     time_limit_s: float = 60.0  # time limit of the integer programme
 
 
+def check_run_name(name) -> None:
+    """A run name is one folder name inside the output folder, nothing more.
+
+    Raises
+    ------
+    PlanError
+        ``name`` is empty, starts with ``.`` (``.``, ``..`` and hidden names, which the writer
+        keeps for its own staging folders), holds a path separator (so also an absolute path)
+        or a control character.
+    """
+    why = None
+    if not isinstance(name, str):
+        why = "it is not text"
+    elif not name.strip():
+        why = "it is empty"
+    elif name.startswith("."):
+        why = "it starts with '.'"
+    elif "/" in name or "\\" in name:
+        why = "it holds a path separator ('/' or '\\')"
+    elif any(ord(c) < 32 or ord(c) == 127 for c in name):
+        why = "it holds a control character"
+    if why:
+        raise PlanError(f"run name {name!r} cannot be used ({why}): a run name is one folder "
+                        "name inside the output folder; choose a plain name such as "
+                        "'ninh-2026' ([run] name in the plan, or --name)")
+
+
 @dataclass(frozen=True)
 class Plan:
     name: str = "sample"
-    output_dir: Path = REPO_ROOT / "outputs"
+    # A plan file's run folders go beside it (see plan_from_dict); a plan built in code
+    # writes under the current folder — never into the installed package.
+    output_dir: Path = field(default_factory=lambda: Path.cwd() / "outputs")
     lang: str = "vi"
     reference_year: int = 2025
     map_assets: str = "inline"  # "inline" (one self-contained HTML) | "folder" (map_assets/ beside it)
@@ -145,6 +173,9 @@ class Plan:
     weights: Weights | None = None  # None: the preset's (budget.preset); run.json records them
     budget: Budget = Budget()
     source: Path | None = None  # the plan file this came from
+
+    def __post_init__(self) -> None:
+        check_run_name(self.name)
 
     def to_dict(self) -> dict[str, Any]:
         return _jsonable(dataclasses.asdict(self))
@@ -225,8 +256,7 @@ def plan_from_dict(data: dict, base: Path, source: Path | None = None) -> Plan:
     for key in ("name", "lang", "reference_year", "map_assets"):
         if key in run:
             kw[key] = run.pop(key)
-    if "output_dir" in run:
-        kw["output_dir"] = _path(base, run.pop("output_dir"))
+    kw["output_dir"] = _path(base, run.pop("output_dir", "outputs"))
     if run:
         raise PlanError(f"{where} [run]: unknown key(s) {sorted(run)}")
     inputs = data.pop("inputs", {})
@@ -258,6 +288,11 @@ def plan_from_dict(data: dict, base: Path, source: Path | None = None) -> Plan:
     if kw.get("map_assets", "inline") not in ("inline", "folder"):
         raise PlanError(f"{where} [run] map_assets: must be 'inline' or 'folder', "
                         f"got {kw['map_assets']!r}")
+    if "name" in kw:
+        try:
+            check_run_name(kw["name"])
+        except PlanError as exc:
+            raise PlanError(f"{where} [run] name: {exc}") from None
     for required in ("communes", "villages"):
         if required not in kw:
             raise PlanError(f"{where}: [inputs.{required}] is required (the {required} layer: "
@@ -278,7 +313,24 @@ def _targets(overrides: dict, where: str) -> tuple[Target, ...]:
 
 
 def load_plan(path: str | Path) -> Plan:
-    """Read a TOML plan file."""
+    """Read a TOML plan file.
+
+    Parameters
+    ----------
+    path : path
+        The plan file; relative paths inside it are relative to its folder, and run folders
+        go to ``[run] output_dir`` (default: ``outputs/`` beside the plan file).
+
+    Returns
+    -------
+    Plan
+
+    Raises
+    ------
+    geo_cds.errors.PlanError
+        The file is missing, not TOML, or holds an unknown key or a bad value (the message
+        names the file, the section and the key).
+    """
     path = Path(path).resolve()
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -290,7 +342,18 @@ def load_plan(path: str | Path) -> Plan:
 
 
 def default_plan() -> Plan:
-    """The embedded sample (``layers/sample_plan.toml`` in the repository)."""
+    """The embedded sample (``layers/sample_plan.toml`` in the repository).
+
+    Returns
+    -------
+    Plan
+        Its run folders go to ``outputs/`` at the top of the repository.
+
+    Raises
+    ------
+    geo_cds.errors.PlanError
+        Not run from a checkout of the repository (the sample is not installed).
+    """
     if not SAMPLE_PLAN.exists():
         raise PlanError(
             f"no plan given and the embedded sample plan {SAMPLE_PLAN} is not there; "

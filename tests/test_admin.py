@@ -13,8 +13,15 @@ import pytest
 import shapely
 
 from geo_cds import schema as S
-from geo_cds.inputs import codes as admin
 from geo_cds.inputs import read_layer
+from geo_cds.inputs.codes import old_to_new, units_2025, units_pre2025
+from geo_cds.inputs.convert import convert_table
+from geo_cds.inputs.crosswalk import (
+    approximate_old_communes,
+    check_crosswalk,
+    crosswalk_polygons,
+)
+from geo_cds.inputs.vintage import detect_vintage
 from geo_cds.plan import REPO_ROOT, InputSpec
 from geo_cds.problems import ProblemLog
 
@@ -45,9 +52,9 @@ def communes():
 
 @pytest.fixture(scope="module")
 def old_villages():
-    table = admin.old_to_new()
+    table = old_to_new()
     old_codes = sorted(set(table.loc[table["new_province_code"].isin(SEED_PROVINCES), "old_code"]))
-    units = admin.units_pre2025().drop_duplicates("commune_code").set_index("commune_code")
+    units = units_pre2025().drop_duplicates("commune_code").set_index("commune_code")
     old_codes = [c for c in old_codes if c in units.index]
     split = set(table.loc[table["n_new"] > 1, "old_code"]) & set(old_codes)
     rows = pd.DataFrame(
@@ -76,7 +83,7 @@ def old_villages():
 
 def expected_codes(frame, communes):
     """Official table, split communes resolved by the polygon containing the point."""
-    table = admin.old_to_new()
+    table = old_to_new()
     targets = table.groupby("old_code")["new_code"].agg(sorted)
     polys = communes.set_index(S.COMMUNE_CODE).geometry
     out = {}
@@ -141,23 +148,23 @@ def test_old_table_declared_2025_is_stopped(tmp_path, communes, old_villages):
 
 
 def test_detect_vintage():
-    new = admin.units_2025()
+    new = units_2025()
     seed_new = new[new["province_code"].isin(SEED_PROVINCES)]
-    ev = admin.detect_vintage(seed_new["commune_code"], seed_new["commune_name"])
+    ev = detect_vintage(seed_new["commune_code"], seed_new["commune_name"])
     assert ev.vintage == "2025"
-    ev = admin.detect_vintage(seed_new["commune_code"])  # codes only: 273 valid 2025 codes
+    ev = detect_vintage(seed_new["commune_code"])  # codes only: 273 valid 2025 codes
     assert ev.vintage == "2025"
-    old = admin.units_pre2025()
+    old = units_pre2025()
     seed_old = old[old["province_code"].isin(("24", "27", "44", "45", "51", "62"))]
-    ev = admin.detect_vintage(seed_old["commune_code"])
+    ev = detect_vintage(seed_old["commune_code"])
     assert ev.vintage == "pre2025" and ev.only_pre2025 > 300
     # 21433 is both Xã Đức Phong (old) and Xã Lân Phong (new): the name decides …
     assert (
-        admin.detect_vintage(pd.Series(["21433"]), pd.Series(["Xã Đức Phong"])).vintage == "pre2025"
+        detect_vintage(pd.Series(["21433"]), pd.Series(["Xã Đức Phong"])).vintage == "pre2025"
     )
-    assert admin.detect_vintage(pd.Series(["21433"]), pd.Series(["Xã Lân Phong"])).vintage == "2025"
+    assert detect_vintage(pd.Series(["21433"]), pd.Series(["Xã Lân Phong"])).vintage == "2025"
     # … and without a name one shared code cannot tell
-    assert admin.detect_vintage(pd.Series(["21433"])).vintage is None
+    assert detect_vintage(pd.Series(["21433"])).vintage is None
 
 
 def test_ambiguous_small_table_is_refused(tmp_path, communes):
@@ -193,13 +200,13 @@ def test_boundaries_codes_not_in_the_official_list_are_named(communes):
 
 @pytest.fixture(scope="module")
 def approx_old(communes):
-    pieces = admin.approximate_old_communes(communes)
+    pieces = approximate_old_communes(communes)
     return pieces
 
 
 def test_approximate_old_polygons_crosswalk_back(communes, approx_old):
     old = approx_old.dissolve("old_code").reset_index()[["old_code", "geometry"]]
-    x = admin.crosswalk_polygons(old, communes, old_code="old_code")
+    x = crosswalk_polygons(old, communes, old_code="old_code")
     # each constructed piece comes back as the main target of its old commune
     built = approx_old.to_crs(32649)
     built["area"] = built.area
@@ -216,16 +223,16 @@ def test_approximate_old_polygons_crosswalk_back(communes, approx_old):
     assert np.allclose(x.groupby("old_code")["share_of_old"].sum(), 1.0)
     # every disagreement with the official table is listed — here exactly the split commune
     # whose Voronoi cell misses one of its new communes in the approximate construction
-    table = admin.old_to_new()
+    table = old_to_new()
     official = {k: set(v) for k, v in table.groupby("old_code")["new_code"]}
     construction = {k: set(v) for k, v in main.groupby("old_code")["new_code"]}
     expected = {o for o, t in construction.items() if t != official.get(o)}
-    report = admin.check_crosswalk(x)
+    report = check_crosswalk(x)
     assert set(report["old_code"]) == expected
 
 
 def test_convert_table_counts_summed_shares_recomputed(communes, approx_old):
-    table = admin.old_to_new()
+    table = old_to_new()
     olds = sorted(set(approx_old["old_code"]))
     rng = np.random.default_rng(4)
     hh = rng.integers(100, 1000, len(olds))
@@ -239,7 +246,7 @@ def test_convert_table_counts_summed_shares_recomputed(communes, approx_old):
     )
     split = set(table.loc[table["n_new"] > 1, "old_code"]) & set(olds)
     # without old boundaries: split communes refused and listed with their candidates
-    out, refused = admin.convert_table(
+    out, refused = convert_table(
         t,
         code="ma_xa",
         counts=["households", "households_fibre"],
@@ -254,8 +261,8 @@ def test_convert_table_counts_summed_shares_recomputed(communes, approx_old):
     assert one["fibre_share"] == pytest.approx(one["households_fibre"] / one["households"])
     # with the old boundaries: split by area share, totals conserved
     old = approx_old.dissolve("old_code").reset_index()[["old_code", "geometry"]]
-    w = admin.crosswalk_polygons(old, communes, old_code="old_code")
-    out, refused = admin.convert_table(
+    w = crosswalk_polygons(old, communes, old_code="old_code")
+    out, refused = convert_table(
         t,
         code="ma_xa",
         counts=["households", "households_fibre"],

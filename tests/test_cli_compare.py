@@ -64,3 +64,44 @@ def test_compare_needs_run_folders(tmp_path):
 def test_compare_help_has_an_example():
     res = CliRunner().invoke(cli, ["compare", "--help"])
     assert res.exit_code == 0 and "geo-cds compare outputs/sample" in res.output
+
+
+def test_a_full_disk_is_a_message_naming_the_folder(tmp_path, monkeypatch):
+    import errno
+
+    from geo_cds.outputs import comparison
+
+    a, b = _runs(tmp_path)
+
+    def full(frame, path):
+        path.write_text("half")
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(comparison, "write_csv", full)
+    out = tmp_path / "reports" / "cmp"
+    res = CliRunner().invoke(cli, ["compare", str(a), str(b), "--out", str(out)])
+    assert res.exit_code == 1
+    assert f"cannot write to {out.parent}: the disk is full" in res.output
+    assert "Traceback" not in res.output
+    assert list(out.parent.iterdir()) == []  # no half-written folder
+
+
+def test_compare_never_replaces_a_folder_it_did_not_write(tmp_path):
+    a, b = _runs(tmp_path)
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "totals.csv").write_text("my own analysis")
+    res = CliRunner().invoke(cli, ["compare", str(a), str(b), "--out", str(mine), "--overwrite"])
+    assert res.exit_code == 1 and str(mine) in res.output and "not written by geo-cds" in res.output
+    assert (mine / "totals.csv").read_text() == "my own analysis"
+
+
+def test_compare_prints_in_the_language_asked(tmp_path):
+    a, b = _runs(tmp_path)
+    res = CliRunner().invoke(cli, ["compare", str(a), str(b), "--lang", "vi"])
+    assert res.exit_code == 0, res.output
+    assert "người mới được phục vụ trong ngân sách" in res.output and "+1.150" in res.output
+    assert "tỷ lệ thôn có 4G +40,0 điểm %" in res.output
+    assert "Thôn thay đổi thứ hạng hoặc trạng thái ngân sách" in res.output
+    for english in ("people", "share", "Villages", "rank", "moved", "change"):
+        assert english not in res.output

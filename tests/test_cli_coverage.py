@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from rasterio.transform import from_origin
 from shapely.geometry import box
 
+from geo_cds.analysis.coverage.zones import zone_coverage
 from geo_cds.cli.main import cli
 
 X0, Y0 = 500_000.0, 2_000_000.0
@@ -134,3 +135,62 @@ def test_unreadable_raster_is_a_refusal(inputs, tmp_path):
 def test_help_has_an_example():
     res = CliRunner().invoke(cli, ["coverage", "--help"])
     assert res.exit_code == 0 and "geo-cds coverage communes.gpkg" in res.output
+
+
+def test_every_unusable_raster_is_named_at_once(inputs, tmp_path):
+    zones, _ = inputs
+    bad_a, bad_b = tmp_path / "bad_a.tif", tmp_path / "bad_b.tif"
+    bad_a.write_text("not a tiff")
+    bad_b.write_text("not a tiff either")
+    out = tmp_path / "o.csv"
+    res = CliRunner().invoke(
+        cli, ["coverage", str(zones), str(out), "-r", f"4g={bad_a}", "-r", f"5g={bad_b}"]
+    )
+    assert res.exit_code == 1
+    assert "bad_a.tif" in res.output and "bad_b.tif" in res.output
+    assert not out.exists()
+
+
+def test_every_missing_id_column_is_named_at_once(inputs, tmp_path):
+    zones, rsrp = inputs
+    res = CliRunner().invoke(
+        cli,
+        ["coverage", str(zones), str(tmp_path / "o.csv"), "-r", f"4g={rsrp}",
+         "--id", "ma_xa", "--id", "ten_xa"],
+    )
+    assert res.exit_code == 2
+    assert "ma_xa" in res.output and "ten_xa" in res.output
+
+
+def test_zone_coverage_collects_problems_for_a_notebook(inputs, tmp_path):
+    zones, rsrp = inputs
+    bad = tmp_path / "bad.tif"
+    bad.write_text("not a tiff")
+    result = zone_coverage(
+        zones, {"4g": rsrp, "5g": bad}, thresholds={"3g": -100}, id_columns=["ma_xa", "ten_xa"]
+    )
+    assert result.table is None
+    errors = result.problems.errors
+    assert sorted(p.column for p in errors if p.layer == "zones") == ["ma_xa", "ten_xa"]
+    assert [p.layer for p in errors if p.layer.startswith("raster")] == ["raster 5g"]
+    assert [p.column for p in errors if p.layer == "thresholds"] == ["3g"]
+
+
+def test_zone_coverage_matches_the_hand_worked_raster(inputs):
+    zones, rsrp = inputs
+    result = zone_coverage(zones, {"4g": rsrp}, id_columns=["commune_code"])
+    assert not result.problems.errors
+    assert list(result.table.columns[:2]) == ["commune_code", "4g_area_share"]
+    # default 4G threshold -105 dBm: -80 and -100 covered, -110 not; nodata left out
+    assert result.table.loc[0, "4g_area_share"] == pytest.approx(2 / 3, abs=1e-6)
+
+
+def test_every_bad_threshold_is_named_at_once(inputs, tmp_path):
+    zones, rsrp = inputs
+    res = CliRunner().invoke(
+        cli,
+        ["coverage", str(zones), str(tmp_path / "o.csv"), "-r", f"4g={rsrp}",
+         "-t", "4g=strong", "-t", "3g=-100"],
+    )
+    assert res.exit_code == 2
+    assert "'strong' is not a number" in res.output and "'3g'" in res.output

@@ -11,6 +11,7 @@ from test_interventions import COMMUNES, UTM, X0, Y0, villages
 
 from geo_cds import schema as s
 from geo_cds.cli.main import cli
+from geo_cds.outputs.write import MARKER
 from geo_cds.plan import SAMPLE_PLAN, Plan
 
 VND = Plan().costs.usd_to_vnd
@@ -18,8 +19,10 @@ BUDGET = 100_000 * VND  # 2.6e9: the two 950-people sites, not the off-grid 1,10
 
 
 def make_run(folder, rows=None, *, with_sites=True):
-    """A run folder as `geo-cds run` leaves it (the files re-planning reads)."""
+    """A run folder as `geo-cds run` leaves it (the files re-planning reads, and the
+    writer's mark that geo-cds created it)."""
     folder.mkdir(parents=True)
+    (folder / MARKER).write_text("{}", encoding="utf-8")
     rows = rows or [("A", 0, 0, 1100, {"covered_4g": False, "has_power": False}),
                     ("B", 40, 0, 950, {"covered_4g": False}),
                     ("C", 80, 0, 950, {"covered_4g": False, "dbkk": True}),
@@ -63,7 +66,9 @@ def test_plan_writes_its_own_folder(tmp_path):
     assert pr[s.VILLAGE_ID].iloc[0] == "C"  # equity: the ĐBKK village first
     summary = json.loads((out / "plan_summary.json").read_text(encoding="utf-8"))
     assert summary["preset"] == "equity" and summary["budget_vnd"] == BUDGET
-    assert summary["exact_vs_greedy"]["gap_people"] == 750  # greedy: A, then route to D
+    # equity maximises people × score: C (ĐBKK) is worth 950 × 0.696 per 50,000 USD, far
+    # ahead of A's 1,100 × 0.333 per 55,000; greedy then fits B, as the exact answer does
+    assert summary["objective"] == "score" and summary["exact_vs_greedy"]["gap_people"] == 0
     assert "1,900 people" in res.output
 
 
@@ -127,3 +132,43 @@ def test_sample_budget_sweep(sample_run):
     assert (sweep["people_exact"].diff().dropna() >= 0).all()
     assert (sweep["people_exact"] >= sweep["people_greedy"]).all()
     assert sweep["people_exact"].iloc[-1] == p.people[p.needs.getnnz(axis=1) > 0].sum()
+
+
+def test_replanning_in_place_swaps_the_whole_run(tmp_path):
+    """--out RUN --overwrite: the run keeps every file it had, gets the new plan files, and
+    is replaced in one swap (no backup or staging left beside it)."""
+    run = make_run(tmp_path / "r")
+    (run / "map.html").write_text("<html>kept</html>")
+    res = CliRunner().invoke(cli, ["plan", str(run), "--budget", str(BUDGET), "--out", str(run),
+                                   "--overwrite"])
+    assert res.exit_code == 0, res.output
+    assert (run / "map.html").read_text() == "<html>kept</html>"
+    assert (run / MARKER).exists() and (run / "villages.gpkg").exists()
+    summary = json.loads((run / "plan_summary.json").read_text(encoding="utf-8"))
+    assert summary["budget_vnd"] == BUDGET
+    assert not (run / "replan.json").exists()  # in place: still the run, not a re-plan folder
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r", "r_sites.gpkg"]
+
+
+def test_replanning_into_a_foreign_folder_is_refused(tmp_path):
+    run = make_run(tmp_path / "r")
+    (tmp_path / "docs").mkdir()
+    res = CliRunner().invoke(cli, ["plan", str(run), "--out", str(tmp_path / "docs"),
+                                   "--overwrite"])
+    assert res.exit_code == 1 and "not written by geo-cds" in res.output
+    assert list((tmp_path / "docs").iterdir()) == []
+
+
+def test_plan_prints_in_the_language_asked(tmp_path):
+    run = make_run(tmp_path / "sample")
+    res = CliRunner().invoke(cli, ["plan", str(run), "--budget", str(BUDGET), "--preset",
+                                   "equity", "--lang", "vi", "--sweep", "0,2.6e9"])
+    assert res.exit_code == 0, res.output
+    out = tmp_path / "sample-equity-2.6bn"
+    assert f"Kế hoạch đã ghi vào {out}" in res.output
+    # 1,900 people in budget, written the Vietnamese way; the preset by its Vietnamese name
+    assert "1.900 người được phục vụ" in res.output and "2.600.000.000" in res.output
+    assert "ưu tiên xã đặc biệt khó khăn" in res.output and "tối ưu chính xác" in res.output
+    after_path = res.output.split("\n", 1)[1]  # the folder's name holds the preset's
+    for english in ("people", "preset", "budget", "equity", "exact", "optimal", "greedy"):
+        assert english not in after_path

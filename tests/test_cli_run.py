@@ -57,3 +57,49 @@ def test_map_assets_can_sit_in_a_folder_beside_the_map(tmp_path):
 
     refs = re.findall(r'<(?:script[^>]*src|link[^>]*href)="([^"]+)"', html)
     assert refs and all(r.startswith("map_assets/") for r in refs)  # nothing from the network
+
+
+def _tree(root: Path) -> dict:
+    """Every path under ``root`` with its content (files) and modification time."""
+    return {str(p.relative_to(root)): (p.read_bytes() if p.is_file() else None, p.stat().st_mtime_ns)
+            for p in sorted(root.rglob("*"))}
+
+
+@pytest.mark.parametrize("name", ["../x", "", ".", "..", "<abs>", "a/b", "..\\x", "a\tb"])
+def test_a_bad_run_name_touches_nothing(tmp_path, name):
+    """--name with separators, '..', empty or absolute: a usage error before anything is
+    written or deleted — not even with --overwrite."""
+    from geo_cds.outputs.write import atomic_folder
+
+    out = tmp_path / "outputs"
+    with atomic_folder(out / "earlier", overwrite=True) as staging:  # a run to keep
+        (staging / "communes.csv").write_text("earlier run")
+    (tmp_path / "victim").mkdir()
+    (tmp_path / "victim" / "notes.txt").write_text("not geo-cds")
+    (tmp_path / "x").mkdir()
+    if name == "<abs>":
+        name = str(tmp_path / "victim")
+    before = _tree(tmp_path)
+    result = CliRunner().invoke(cli, ["run", "--output-dir", str(out), "--name", name,
+                                      "--overwrite"])
+    assert result.exit_code == 2, result.output
+    assert "run name" in result.output and "--name" in result.output
+    assert _tree(tmp_path) == before
+
+
+def test_an_unwritable_output_folder_stops_the_run_before_the_work(tmp_path, monkeypatch):
+    import errno
+
+    real_touch = Path.touch
+
+    def touch(self, *args, **kwargs):
+        if self.parent == tmp_path:
+            raise OSError(errno.EROFS, "Read-only file system", str(self))
+        return real_touch(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "touch", touch)
+    result = CliRunner().invoke(cli, ["run", "--output-dir", str(tmp_path), "--name", "r"])
+    assert result.exit_code == 1
+    assert f"cannot write to {tmp_path}: the file system is read-only" in result.output
+    assert "Traceback" not in result.output and "time:" not in result.output
+    assert list(tmp_path.iterdir()) == []

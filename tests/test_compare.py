@@ -36,9 +36,10 @@ def test_household_share_weighted_by_households_and_drop_outs_named(tmp_path):
 
 
 def test_village_and_park_costs_add_up_to_the_plan_spend(sample_run, tmp_path):
-    from geo_cds.planning.replan import replan_run
+    from geo_cds.pipeline import replan
 
-    b, inv, _ = replan_run(sample_run.folder, tmp_path / "equity", preset="equity")
+    again = replan(sample_run.folder, tmp_path / "equity", preset="equity")
+    b, inv = again.folder, again.investment
     t = compare_runs(sample_run.folder, b).totals.set_index("metric")
     for run in ("run_a", "run_b"):
         assert t.loc["cost_in_budget_vnd", run] + t.loc["parks_cost_in_budget_vnd", run] == \

@@ -15,9 +15,9 @@ import shapely
 from pyproj import CRS
 
 from geo_cds import schema as S
-from geo_cds.inputs import codes as admin
 from geo_cds.inputs import crs as vncrs
 from geo_cds.inputs import read_layer
+from geo_cds.inputs.codes import old_to_new
 from geo_cds.plan import REPO_ROOT, InputSpec
 from geo_cds.problems import ProblemLog
 
@@ -129,7 +129,7 @@ def test_no_prj_in_metres_names_the_likely_zones(tmp_path, quang_ngai):
 
 def test_two_old_provinces_with_different_meridians_combine(tmp_path, quang_ngai):
     """New Quảng Ngãi = old Quảng Ngãi (108°00′, EPSG:5898) + old Kon Tum (107°30′, EPSG:9216)."""
-    table = admin.old_to_new()
+    table = old_to_new()
     from_kon_tum = set(table.loc[table["old_province_code"] == "62", "new_code"])
     kt = quang_ngai["gso_ward_code"].isin(from_kon_tum)
     assert kt.any() and (~kt).any()

@@ -12,6 +12,7 @@ from shapely.geometry import box
 
 from geo_cds import schema as S
 from geo_cds.inputs import check_rasters, read_layer, tables
+from geo_cds.inputs.columns import match_columns, normalise_header
 from geo_cds.plan import InputSpec, RasterSpec
 from geo_cds.problems import ProblemLog
 
@@ -29,7 +30,7 @@ from geo_cds.problems import ProblemLog
     ],
 )
 def test_normalise_header(header, key):
-    assert tables.normalise_header(header) == key
+    assert normalise_header(header) == key
 
 
 def test_match_columns_aliases_and_plan_mapping():
@@ -48,7 +49,7 @@ def test_match_columns_aliases_and_plan_mapping():
         "Tỷ lệ hộ cáp quang",
         "x",
     ]
-    rename, missing = tables.match_columns(cols, S.VILLAGE_COLUMNS, {"population": "Số hộ"})
+    rename, missing = match_columns(cols, S.VILLAGE_COLUMNS, {"population": "Số hộ"})
     assert missing == {}
     assert rename["Số hộ"] == S.POPULATION  # the plan's mapping wins
     assert rename["Mã xã"] == S.COMMUNE_CODE and rename["Tên thôn"] == S.VILLAGE_NAME
@@ -57,7 +58,7 @@ def test_match_columns_aliases_and_plan_mapping():
     assert rename["Tổ công nghệ số"] == S.HAS_DIGITAL_TEAM and rename["Có điện"] == S.HAS_POWER
     assert rename["ĐBKK"] == S.DBKK and rename["Tỷ lệ hộ cáp quang"] == S.FIBRE_HH_SHARE
     assert "Dân số" not in rename  # population already taken by the plan's mapping
-    _, missing = tables.match_columns(cols, S.VILLAGE_COLUMNS, {"population": "nope"})
+    _, missing = match_columns(cols, S.VILLAGE_COLUMNS, {"population": "nope"})
     assert missing == {"population": "nope"}
 
 

@@ -19,13 +19,14 @@ from shapely.geometry import LineString, Point, Polygon, box
 
 from geo_cds import schema as s
 from geo_cds.errors import LayerError
+from geo_cds.labels import LANGS, labels
 from geo_cds.outputs.maps import data as mdata
 from geo_cds.outputs.maps import normalise_name, render_map, write_map
 from geo_cds.outputs.maps import rasters as mrasters
-from geo_cds.outputs.maps.labels import LABELS
 from geo_cds.plan import RasterSpec, Thresholds
 
 REPO = Path(__file__).resolve().parent.parent
+LABELS = {lang: dict(labels("map", lang)) for lang in LANGS}
 
 
 def tiny_communes(**extra) -> gpd.GeoDataFrame:

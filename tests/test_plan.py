@@ -83,3 +83,42 @@ def test_the_recorded_plan_round_trips():
     record["costs"]["future_cost_usd"] = 1.0
     record["surprise"] = True
     assert plan_from_record(record).costs == plan.costs
+
+
+BAD_NAMES = ["../x", "", " ", ".", "..", ".hidden", "/abs", "a/b", "a\\b", "a\nb", "a\x00b", 5]
+
+
+@pytest.mark.parametrize("name", BAD_NAMES)
+def test_a_run_name_is_one_plain_folder_name(name):
+    with pytest.raises(PlanError, match="run name"):
+        Plan(name=name)
+
+
+@pytest.mark.parametrize("name", ["sample", "ninh-2026", "Quảng Ngãi 2025", "a.b", "x..y"])
+def test_plain_run_names_are_accepted(name):
+    assert Plan(name=name).name == name
+
+
+def test_a_bad_run_name_in_a_plan_file_names_the_file(tmp_path):
+    p = write(tmp_path, '[run]\nname = "../elsewhere"\n')
+    with pytest.raises(PlanError, match=re.escape(f"{p} [run] name: run name '../elsewhere'")):
+        load_plan(p)
+
+
+def test_output_folder_defaults_to_one_beside_the_plan_file(tmp_path):
+    p = write(tmp_path, "[inputs.communes]\npath = 'c.gpkg'\n[inputs.villages]\npath = 'v.gpkg'\n")
+    assert load_plan(p).output_dir == (tmp_path / "outputs").resolve()
+
+
+def test_a_plan_built_in_code_never_writes_into_the_package(tmp_path, monkeypatch):
+    import geo_cds
+
+    monkeypatch.chdir(tmp_path)
+    assert Plan().output_dir == tmp_path / "outputs"
+    package = Path(geo_cds.__file__).resolve().parent
+    assert package not in Plan().output_dir.resolve().parents
+
+
+def test_the_embedded_sample_keeps_outputs_at_the_top_of_the_repository():
+    repo = Path(__file__).resolve().parent.parent
+    assert default_plan().output_dir == repo / "outputs"

@@ -113,5 +113,5 @@ def test_weights_show_their_decimals_and_years_no_thousands_separator(tmp_path):
     year = pk.cell(row=2, column=_header(pk).index("5G target year") + 1)
     assert year.value == 2025 and "," not in year.number_format  # shows 2025, not 2,025
     rows = {r[0].value: r[1] for r in wb["Plan summary"].iter_rows(min_row=2)}
-    weight = rows["weights / people_per_vnd"]
+    weight = rows["Weights / people per VND"]
     assert weight.value == 0.6 and weight.number_format == "0.0#"  # shows 0.6, not 1

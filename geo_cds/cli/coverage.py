@@ -8,10 +8,6 @@ import click
 
 from geo_cds.cli.options import handle_errors, overwrite_option
 
-# Without an explicit --threshold, rasters named like a technology get the planning defaults
-# (geo_cds.plan.Thresholds); any other raster is read as a 0/1 mask.
-_TECH_DEFAULTS = {"4g": "rsrp_4g_dbm", "5g": "rsrp_5g_dbm"}
-
 
 def _pairs(ctx, param, values):
     out = {}
@@ -93,12 +89,9 @@ def coverage(
         geo-cds coverage communes.gpkg coverage.csv -r 4g=rsrp_4g.tif -r 5g=rsrp_5g.tif \\
             -p population.tif --id commune_code --cache-dir .cache
     """
-    import geopandas as gpd
-    import pyogrio
-
-    from geo_cds.analysis.coverage import zonal_coverage
-    from geo_cds.errors import LayerError, OutputExistsError
-    from geo_cds.plan import Thresholds
+    from geo_cds.analysis.coverage.zones import zone_coverage
+    from geo_cds.errors import OutputExistsError, ValidationFailed
+    from geo_cds.outputs.write import atomic_file
 
     suffix = output.suffix.lower()
     if suffix not in (".csv", ".parquet"):
@@ -107,51 +100,54 @@ def coverage(
         )
     if output.exists() and not overwrite:
         raise OutputExistsError(f"{output} exists; pass --overwrite to replace it")
-    values = {}
+    values, bad = {}, []
     for name, value in thresholds.items():
-        if name not in rasters:
-            raise click.BadParameter(
-                f"{name!r} is not one of the --raster names {sorted(rasters)}",
-                param_hint="--threshold",
-            )
         try:
             values[name] = float(value)
         except ValueError:
-            raise click.BadParameter(
-                f"{name}={value!r} is not a number", param_hint="--threshold"
-            ) from None
-    defaults = Thresholds()
-    for name in rasters:
-        if name not in values and name.lower() in _TECH_DEFAULTS:
-            values[name] = getattr(defaults, _TECH_DEFAULTS[name.lower()])
-    try:
-        frame = gpd.read_file(zones, layer=layer)
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError) as exc:
-        raise LayerError(f"{zones}: cannot read the zones: {exc}") from None
-    missing = [c for c in id_columns if c not in frame.columns]
-    if missing:
-        raise click.BadParameter(
-            f"not in {zones.name}: {missing}; columns are "
-            f"{[c for c in frame.columns if c != 'geometry']}",
-            param_hint="--id",
-        )
-    table = zonal_coverage(
-        frame, rasters, thresholds=values, population=population, mode=mode, cache_dir=cache_dir
+            bad.append(f"{name}={value!r} is not a number")
+    bad += [
+        f"{n!r} is not one of the --raster names {sorted(rasters)}"
+        for n in thresholds
+        if n not in rasters
+    ]
+    if bad:
+        raise click.BadParameter("; ".join(bad), param_hint="--threshold")
+    _check_id_columns(zones, layer, id_columns)
+    result = zone_coverage(
+        zones,
+        rasters,
+        thresholds=values,
+        population=population,
+        layer=layer,
+        id_columns=id_columns,
+        mode=mode,
+        cache_dir=cache_dir,
     )
-    repaired = table.attrs.get("repaired_geometries", 0)
-    keep = list(id_columns) or [c for c in frame.columns if c != frame.geometry.name]
-    table = frame[keep].join(table)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = output.with_name(f".{output.name}.tmp")
-    try:
-        if suffix == ".csv":
-            table.to_csv(tmp, index=False, encoding="utf-8")
-        else:
-            table.to_parquet(tmp, index=False)
-        tmp.replace(output)
-    finally:
-        tmp.unlink(missing_ok=True)
+    if result.problems.errors:
+        raise ValidationFailed(result.problems.problems)
+    table, repaired = result.table, result.repaired_geometries
+    if suffix == ".csv":
+        atomic_file(output, lambda tmp: table.to_csv(tmp, index=False, encoding="utf-8"))
+    else:
+        atomic_file(output, lambda tmp: table.to_parquet(tmp, index=False))
     click.echo(
         f"{len(table)} zones × {len(rasters)} raster(s) → {output}"
         + (f" ({repaired} invalid geometries repaired)" if repaired else "")
     )
+
+
+def _check_id_columns(zones: Path, layer: str | None, id_columns) -> None:
+    """Name every --id column ZONES lacks (a bad option: exit 2); an unreadable file is left
+    to the library call, which reports it with every other problem."""
+    import pyogrio
+
+    try:
+        fields = list(pyogrio.read_info(zones, layer=layer)["fields"])
+    except Exception:  # noqa: BLE001 - reported by zone_coverage
+        return
+    missing = [c for c in id_columns if c not in fields]
+    if missing:
+        raise click.BadParameter(
+            f"not in {zones.name}: {missing}; columns are {fields}", param_hint="--id"
+        )

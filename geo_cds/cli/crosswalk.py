@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import click
@@ -29,16 +27,19 @@ def _check_free(paths, overwrite: bool) -> None:
 
 
 def _write_csv(frame, path: Path) -> None:
-    """Write atomically: a temporary file in the same folder, then a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    os.close(fd)
-    try:
-        frame.to_csv(tmp, index=False, encoding="utf-8-sig")
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    from geo_cds.outputs.write import atomic_file, write_csv
+
+    atomic_file(path, lambda tmp: write_csv(frame, tmp))
+
+
+def _report_problems(problems) -> None:
+    """Warnings to stderr; every error at once (exit 1) when there is any."""
+    from geo_cds.errors import ValidationFailed
+
+    for p in problems.warnings:
+        click.echo(str(p), err=True)
+    if problems.errors:
+        raise ValidationFailed(problems.problems)
 
 
 def _sibling(path: Path, suffix: str) -> Path:
@@ -107,19 +108,22 @@ def polygons(
         geo-cds crosswalk polygons xa_cu.gpkg communes_2025.gpkg --new-code gso_ward_code \\
             -o crosswalk.csv
     """
-    from geo_cds.inputs import codes as admin
-    from geo_cds.inputs.files import read_polygons
+    from geo_cds.inputs.crosswalk import crosswalk_files
 
     disagreements_path = _sibling(output, "disagreements")
     _check_free([output, disagreements_path], overwrite)
-    old, old_code, notes = read_polygons(old_file, old_code, old_layer, source_crs)
-    new, new_code, notes2 = read_polygons(new_file, new_code, new_layer)
-    for note in notes + notes2:
-        click.echo(f"warning: {note}", err=True)
-    xwalk = admin.crosswalk_polygons(
-        old, new, old_code=old_code, new_code=new_code, min_share=min_share
+    result = crosswalk_files(
+        old_file,
+        new_file,
+        old_code=old_code,
+        new_code=new_code,
+        old_layer=old_layer,
+        new_layer=new_layer,
+        source_crs=source_crs,
+        min_share=min_share,
     )
-    report = admin.check_crosswalk(xwalk)
+    _report_problems(result.problems)
+    xwalk, report = result.crosswalk, result.disagreements
     _write_csv(xwalk, output)
     _write_csv(report, disagreements_path)
     n_old = xwalk["old_code"].nunique()
@@ -230,68 +234,28 @@ def table(
         geo-cds crosswalk table ho_cap_quang_2024.xlsx --code "Mã xã" --count "Số hộ" \\
             --count "Số hộ cáp quang" --share "ty_le=Số hộ cáp quang/Số hộ" -o ftth_2025.csv
     """
-    from geo_cds import schema as S
-    from geo_cds.errors import CodeError
-    from geo_cds.inputs import codes as admin
-    from geo_cds.inputs import tables
-    from geo_cds.inputs.files import read_polygons, read_table
+    from geo_cds.inputs.convert import convert_table_file
 
     refused_path = _sibling(output, "refused")
     _check_free([output, refused_path], overwrite)
-    frame = read_table(table_file, sheet, encoding)
-    cols = list(frame.columns)
-    if code_col is None:
-        code_col = tables.find_column(cols, (S.COMMUNE_CODE, *tables.ALIASES[S.COMMUNE_CODE]))
-        if code_col is None:
-            raise click.BadParameter(
-                f"no commune code column found in {table_file} (columns: {', '.join(cols)})",
-                param_hint="--code",
-            )
     share_map = dict(_parse_share(s) for s in shares)
-    for col in [code_col, *counts, *(c for pair in share_map.values() for c in pair)]:
-        if col not in cols:
-            raise click.BadParameter(
-                f"column {col!r} is not in {table_file} (columns: {', '.join(cols)})"
-            )
-    codes, repaired, bad = tables.parse_code(frame[code_col], 5)
-    if bad.any():
-        rows = ", ".join(str(i + 1) for i in bad.to_numpy().nonzero()[0][:10])
-        raise CodeError(
-            f"{table_file}: column {code_col!r} has values that are not 5-digit codes (rows {rows})"
-        )
-    if repaired.any():
-        click.echo(
-            f"warning: {int(repaired.sum())} codes lost their leading zeros and were "
-            "padded to 5 digits",
-            err=True,
-        )
-    frame[code_col] = codes
-    for col in counts:
-        nums, badn = tables.parse_number(frame[col])
-        if badn.any():
-            rows = ", ".join(str(i + 1) for i in badn.to_numpy().nonzero()[0][:10])
-            raise CodeError(
-                f"{table_file}: column {col!r} has values that are not numbers (rows {rows})"
-            )
-        frame[col] = nums
-    ev = admin.detect_vintage(frame[code_col])
-    if ev.vintage == "2025":
-        raise CodeError(
-            f"{table_file}: the codes look like 2025 codes already ({ev.explain()}); "
-            "nothing to convert"
-        )
-    weights = None
-    if old_boundaries is not None:
-        if new_boundaries is None:
-            raise click.UsageError("--old-boundaries needs --new-boundaries (the 2025 polygons)")
-        old, oc, notes = read_polygons(old_boundaries, old_boundaries_code, source_crs=source_crs)
-        new, nc, notes2 = read_polygons(new_boundaries, new_boundaries_code)
-        for note in notes + notes2:
-            click.echo(f"warning: {note}", err=True)
-        weights = admin.crosswalk_polygons(old, new, old_code=oc, new_code=nc)
-    out, refused = admin.convert_table(
-        frame, code=code_col, counts=counts, shares=share_map, weights=weights
+    if old_boundaries is not None and new_boundaries is None:
+        raise click.UsageError("--old-boundaries needs --new-boundaries (the 2025 polygons)")
+    result = convert_table_file(
+        table_file,
+        code=code_col,
+        counts=counts,
+        shares=share_map,
+        sheet=sheet,
+        encoding=encoding,
+        old_boundaries=old_boundaries,
+        old_boundaries_code=old_boundaries_code,
+        new_boundaries=new_boundaries,
+        new_boundaries_code=new_boundaries_code,
+        source_crs=source_crs,
     )
+    _report_problems(result.problems)
+    out, refused = result.converted, result.refused
     if len(refused):
         _write_csv(refused, refused_path)
         click.echo(f"{len(refused)} old communes refused (listed in {refused_path}):")
@@ -306,6 +270,6 @@ def table(
     _write_csv(out, output)
     by_method = out["method"].value_counts().to_dict()
     click.echo(
-        f"{len(frame)} rows → {len(out)} communes of 2025 written to {output} "
+        f"{result.rows_read} rows → {len(out)} communes of 2025 written to {output} "
         f"(methods: {', '.join(f'{k} {v}' for k, v in sorted(by_method.items()))})"
     )

@@ -6,7 +6,7 @@ import logging
 
 import click
 
-from geo_cds import __version__
+from geo_cds._version import __version__
 from geo_cds.cli.compare import compare
 from geo_cds.cli.coverage import coverage
 from geo_cds.cli.crosswalk import crosswalk

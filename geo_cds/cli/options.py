@@ -17,7 +17,8 @@ overwrite_option = click.option(
 )
 lang_option = click.option(
     "--lang", type=click.Choice(["vi", "en"]), default=None,
-    help="Language of labels in the map and tables (default: the plan's, else vi).",
+    help="Language of the map, tables and summary (default: the plan's, else vi) and of "
+         "what the command prints (default: English).",
 )
 
 

@@ -53,10 +53,6 @@ def _parse_weights(ctx, param, values):
     return out
 
 
-def _vnd(x) -> str:
-    return "–" if x is None else f"{x:,.0f}"
-
-
 @click.command()
 @click.argument("run_dir", required=False,
                 type=click.Path(exists=True, file_okay=False, path_type=Path))
@@ -94,7 +90,8 @@ def plan(run_dir, budget, preset, weights, method, sweep, out, lang, overwrite):
         geo-cds plan --budget 50e9 --preset equity outputs/sample
         geo-cds plan outputs/sample --weight dbkk=0.6 --sweep 10e9,20e9,50e9,100e9
     """
-    from geo_cds.planning.replan import replan_run
+    from geo_cds.labels import label, labels, number
+    from geo_cds.pipeline import replan
 
     if run_dir is None:
         from geo_cds.cli.options import load_plan_or_sample
@@ -104,25 +101,34 @@ def plan(run_dir, budget, preset, weights, method, sweep, out, lang, overwrite):
         if not run_dir.exists():
             raise click.UsageError(f"no RUN_DIR given and {run_dir} does not exist; "
                                    "run `geo-cds run` first or pass a run folder")
-    folder, inv, table = replan_run(run_dir, out, budget_vnd=budget, preset=preset,
-                                    weights=weights or None, method=method, lang=lang,
-                                    sweep=sweep, overwrite=overwrite)
+    result = replan(run_dir, out, budget_vnd=budget, preset=preset, weights=weights or None,
+                    method=method, lang=lang, sweep=sweep, overwrite=overwrite)
+    folder, inv, table = result.folder, result.investment, result.sweep
+    # What the terminal shows follows --lang; without it, English like --help and the errors.
+    lang = lang or "en"
+    T = labels("cli_plan", lang)
+
+    def n(x) -> str:
+        return "–" if x is None else number(x, lang)
+
     sm = inv.summary
     ib = sm["in_budget"]
-    click.echo(f"Plan written to {folder}")
-    click.echo(f"  preset {sm['preset']}, budget {_vnd(sm['budget_vnd'])} VND, "
-               f"method {sm['method']} ({sm['exact_vs_greedy']['exact_status'] if sm['exact_vs_greedy'] else 'no budget'})")
-    click.echo(f"  {sm['villages_with_gaps']} villages with gaps, total cost "
-               f"{_vnd(sm['total_cost_vnd'])} VND")
-    click.echo(f"  in budget: {ib['villages_served']} villages, {ib['people_served']:,} people "
-               f"served, {_vnd(ib['cost_vnd'])} VND")
     gap = sm["exact_vs_greedy"]
+    click.echo(T["written"].format(folder=folder))
+    click.echo(T["settings"].format(
+        preset=label("preset", sm["preset"], lang), budget=n(sm["budget_vnd"]),
+        method=label("method", sm["method"], lang),
+        status=label("solver_status", gap["exact_status"], lang) if gap else T["no_budget"]))
+    click.echo(T["totals"].format(villages=sm["villages_with_gaps"], cost=n(sm["total_cost_vnd"])))
+    click.echo(T["in_budget"].format(villages=ib["villages_served"], people=n(ib["people_served"]),
+                                     cost=n(ib["cost_vnd"])))
     if gap:
-        click.echo(f"  exact {gap['people_exact']:,} vs greedy {gap['people_greedy']:,} people "
-                   f"(gap {gap['gap_people']:,})")
+        click.echo(T["gap"].format(exact=n(gap["people_exact"]), greedy=n(gap["people_greedy"]),
+                                   gap=n(gap["gap_people"])))
     if table is not None:
         click.echo("")
-        click.echo(f"{'budget (VND)':>22} {'people exact':>13} {'people greedy':>14} {'gap':>8}")
+        click.echo(f"{T['sweep_budget']:>22} {T['sweep_exact']:>13} {T['sweep_greedy']:>14} "
+                   f"{T['sweep_gap']:>8}")
         for row in table.itertuples():
-            click.echo(f"{row.budget_vnd:>22,.0f} {row.people_exact:>13,.0f} "
-                       f"{row.people_greedy:>14,.0f} {row.gap_people:>8,.0f}")
+            click.echo(f"{n(row.budget_vnd):>22} {n(row.people_exact):>13} "
+                       f"{n(row.people_greedy):>14} {n(row.gap_people):>8}")

@@ -46,6 +46,7 @@ def run(plan_file, name, output_dir, budget, strict, map_assets, lang, overwrite
     """
     from pathlib import Path
 
+    from geo_cds.labels import label, labels, number
     from geo_cds.pipeline import run as run_pipeline
 
     plan = load_plan_or_sample(plan_file, vintage=vintage, encoding=encoding,
@@ -56,11 +57,15 @@ def run(plan_file, name, output_dir, budget, strict, map_assets, lang, overwrite
     if budget is not None:
         plan = dataclasses.replace(plan, budget=dataclasses.replace(plan.budget, vnd=budget))
     result = run_pipeline(plan, overwrite=overwrite, strict=strict)
+    # What the terminal shows follows --lang; without it, English like --help and the errors.
+    lang = lang or "en"
+    T = labels("cli_run", lang)
     n_err, n_warn = len(result.problems.errors), len(result.problems.warnings)
-    click.echo(f"Run '{plan.name}' written to {result.folder}")
-    click.echo(f"  {len(result.communes)} communes, {len(result.villages)} villages, "
-               f"{len(result.investment.priority)} villages on the priority list")
-    click.echo(f"  inputs: {n_err} row(s) rejected, {n_warn} repaired — see rejects.csv")
-    total = sum(result.timings.values())
-    click.echo("  time: " + ", ".join(f"{k} {v:.1f}s" for k, v in result.timings.items())
-               + f" (total {total:.1f}s)")
+    click.echo(T["written"].format(name=plan.name, folder=result.folder))
+    click.echo(T["counts"].format(communes=len(result.communes), villages=len(result.villages),
+                                  priority=len(result.investment.priority)))
+    click.echo(T["inputs"].format(rejected=n_err, repaired=n_warn))
+    stages = ", ".join(f"{label('stage', k, lang)} {number(v, lang, 1)}s"
+                       for k, v in result.timings.items())
+    click.echo(T["time"].format(stages=stages,
+                                total=f"{number(sum(result.timings.values()), lang, 1)}s"))

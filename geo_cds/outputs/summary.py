@@ -12,42 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-LABELS = {
-    "vi": {
-        "title": "Kết quả rà soát hạ tầng số",
-        "run": "Lượt chạy", "date": "Ngày chạy", "generated": "Dữ liệu mẫu được tạo tự động (không phải số liệu điều tra)",
-        "targets": "So với chỉ tiêu", "province": "Tỉnh", "indicator": "Chỉ tiêu",
-        "value": "Hiện trạng", "threshold": "Mục tiêu", "year": "Năm", "status": "Tình trạng",
-        "short": "Còn thiếu", "instrument": "Văn bản",
-        "statuses": {"met": "Đạt", "not met": "Chưa đạt", "not due yet": "Chưa đến hạn",
-                     "not measurable": "Không đủ dữ liệu"},
-        "units": {"villages": "thôn", "households": "hộ", "communes": "xã",
-                  "parks": "KCN/CCN/KKT", "people": "người"},
-        "overview": "Tổng quan", "communes": "Số xã/phường", "villages": "Số thôn/tổ dân phố",
-        "population": "Dân số", "accounting": "Kiểm đếm dữ liệu đầu vào", "layer": "Lớp",
-        "file": "Tệp", "read": "Đọc", "used": "Dùng", "repaired": "Đã sửa", "rejected": "Loại",
-        "investment": "Kế hoạch đầu tư", "all": "Tổng",
-        "checks": "Tự kiểm tra của lượt chạy", "check": "Kiểm tra", "result": "Kết quả",
-        "detail": "Chi tiết", "passed": "đạt", "failed": "KHÔNG ĐẠT",
-    },
-    "en": {
-        "title": "Digital-infrastructure gap review",
-        "run": "Run", "date": "Run date", "generated": "Generated sample data (not survey data)",
-        "targets": "Against the targets", "province": "Province", "indicator": "Indicator",
-        "value": "Now", "threshold": "Target", "year": "Year", "status": "Status",
-        "short": "Short by", "instrument": "Instrument",
-        "statuses": {"met": "met", "not met": "not met", "not due yet": "not due yet",
-                     "not measurable": "not measurable"},
-        "units": {"villages": "villages", "households": "households", "communes": "communes",
-                  "parks": "parks", "people": "people"},
-        "overview": "Overview", "communes": "Communes", "villages": "Villages",
-        "population": "Population", "accounting": "Input rows accounted for", "layer": "Layer",
-        "file": "File", "read": "Read", "used": "Used", "repaired": "Repaired",
-        "rejected": "Rejected", "investment": "Investment plan", "all": "All",
-        "checks": "The run's self-checks", "check": "Check", "result": "Result",
-        "detail": "Detail", "passed": "passed", "failed": "FAILED",
-    },
-}
+from geo_cds.labels import label, labels
 
 
 def sha256(path: Path) -> str:
@@ -144,44 +109,23 @@ def _int(x, lang: str) -> str:
     return text.replace(",", ".") if lang == "vi" else text
 
 
-INVESTMENT = {
-    "vi": {
-        "budget": "Ngân sách", "none": "không giới hạn", "preset": "Cách xếp hạng",
-        "method": "Phương pháp chọn", "gaps": "Thôn còn khoảng trống", "costed": "trong đó cần đầu tư hạ tầng",
-        "power": "cần điện lưới trước", "all": "Đóng mọi khoảng trống đã tính chi phí",
-        "in": "Trong ngân sách", "villages": "thôn", "people": "người được phục vụ",
-        "kinds": {"new_4g_site": "trạm 4G mới", "fibre_route": "tuyến cáp quang", "5g_upgrade": "nâng cấp 5G"},
-        "gap": "Chênh lệch tối ưu – tham lam", "parks": "KCN/CCN/KKT thiếu 5G",
-        "upgraded": "trạm nâng cấp", "new": "trạm mới", "funded": "trong ngân sách",
-        "large": "Khu rộng, tính trên toàn bộ diện tích chưa phủ (xem parks_5g_plan.csv, "
-                 "cột sizing_note)",
-    },
-    "en": {
-        "budget": "Budget", "none": "no limit", "preset": "Ranking preset",
-        "method": "Selection method", "gaps": "Villages with a gap", "costed": "of which need infrastructure",
-        "power": "need grid power first", "all": "Closing every costed gap",
-        "in": "Within the budget", "villages": "villages", "people": "people served",
-        "kinds": {"new_4g_site": "new 4G sites", "fibre_route": "fibre routes", "5g_upgrade": "5G upgrades"},
-        "gap": "Exact vs greedy", "parks": "Parks without 5G",
-        "upgraded": "sites upgraded", "new": "new sites", "funded": "in the budget",
-        "large": "Large zones sized on their whole uncovered area (see parks_5g_plan.csv, "
-                 "column sizing_note)",
-    },
-}
-
 
 def _vnd(x, lang: str) -> str:
     return f"{_int(round(x), lang)} VND"
 
 
 def _investment_lines(inv: dict, lang: str) -> list[str]:
-    T = INVESTMENT[lang]
+    T = labels("investment", lang)
+    kind_names = labels("kind_count", lang)
     budget = inv.get("budget_vnd")
     kinds = lambda counts, costs: "; ".join(  # noqa: E731
-        f"{counts.get(k, 0)} {T['kinds'][k]} ({_vnd(costs.get(k, 0), lang)})" for k in T["kinds"])
+        f"{counts.get(k, 0)} {name} ({_vnd(costs.get(k, 0), lang)})"
+        for k, name in kind_names.items())
+    preset = label("preset", inv.get("preset"), lang)
+    method = label("method", inv.get("method"), lang)
     lines = [
         f"- {T['budget']}: {_vnd(budget, lang) if budget is not None else T['none']}; "
-        f"{T['preset']}: `{inv.get('preset')}`; {T['method']}: {inv.get('method')}",
+        f"{T['preset']}: {preset}; {T['method']}: {method}",
         f"- {T['gaps']}: {_int(inv['villages_with_gaps'], lang)} ({T['costed']}: "
         f"{_int(inv['villages_costed'], lang)}; {T['power']}: {_int(inv['villages_power_first'], lang)})",
         f"- {T['all']}: {_vnd(inv['total_cost_vnd'], lang)} — "
@@ -205,7 +149,8 @@ def _investment_lines(inv: dict, lang: str) -> list[str]:
     gap = inv.get("exact_vs_greedy")
     if gap:
         lines.append(f"- {T['gap']}: {_int(gap['people_exact'], lang)} / "
-                     f"{_int(gap['people_greedy'], lang)} ({gap['exact_status']})")
+                     f"{_int(gap['people_greedy'], lang)} "
+                     f"({label('solver_status', gap['exact_status'], lang)})")
     return lines
 
 
@@ -218,14 +163,15 @@ def _shortfall(t: dict, lang: str) -> str:
     unit = t.get("shortfall_unit")
     if unit == "Mb/s":
         return _speed(short, lang)
-    return f"{_int(short, lang)} {LABELS[lang]['units'].get(unit, unit)}"
+    return f"{_int(short, lang)} {label('shortfall_unit', unit, lang)}"
 
 
 def summary_markdown(data: dict, lang: str = "vi") -> str:
-    L = LABELS[lang]
+    L = labels("summary", lang)
+    layer = lambda name: label("layer", name, lang)  # noqa: E731
     lines = [f"# {L['title']} — {data['run']}", "", f"{L['date']}: {data['date']}", ""]
     if data["generated_layers"]:
-        lines += [f"> **{L['generated']}**: {', '.join(data['generated_layers'])}", ""]
+        lines += [f"> **{L['generated']}**: {', '.join(map(layer, data['generated_layers']))}", ""]
     lines += [f"## {L['overview']}", "",
               f"| {L['province']} | {L['communes']} | {L['villages']} | {L['population']} |",
               "| --- | ---: | ---: | ---: |"]
@@ -237,19 +183,19 @@ def summary_markdown(data: dict, lang: str = "vi") -> str:
               f"| {L['province']} | {L['indicator']} | {L['value']} | {L['threshold']} | "
               f"{L['year']} | {L['status']} | {L['short']} | {L['instrument']} |",
               "| --- | --- | ---: | ---: | ---: | --- | ---: | --- |"]
-    label = "indicator" if lang == "vi" else "indicator_en"
+    indicator = "indicator" if lang == "vi" else "indicator_en"
     for t in data["targets"]:
         prov = L["all"] if t["province_code"] == "all" else t["province_name"]
         fmt = _speed if t.get("unit") == "Mb/s" else _pct
-        lines.append(f"| {prov} | {t[label]} | {fmt(t['value'], lang)} | {fmt(t['threshold'], lang)} | "
-                     f"{t['year']} | {L['statuses'][t['status']]} | {_shortfall(t, lang)} | "
-                     f"{t['instrument']} |")
+        lines.append(f"| {prov} | {t[indicator]} | {fmt(t['value'], lang)} | {fmt(t['threshold'], lang)} | "
+                     f"{t['year']} | {label('target_status', t['status'], lang)} | "
+                     f"{_shortfall(t, lang)} | {t['instrument']} |")
     lines += ["", f"## {L['accounting']}", "",
               f"| {L['layer']} | {L['file']} | {L['read']} | {L['used']} | {L['repaired']} | "
               f"{L['rejected']} |", "| --- | --- | ---: | ---: | ---: | ---: |"]
     for a in data["accounting"]:
         counts = " | ".join(_int(a[k], lang) for k in ("rows_read", "used", "repaired", "rejected"))
-        lines.append(f"| {a['layer']} | {Path(a['file']).name} | {counts} |")
+        lines.append(f"| {layer(a['layer'])} | {Path(a['file']).name} | {counts} |")
     inv = data.get("investment")
     if inv:
         lines += ["", f"## {L['investment']}", ""] + _investment_lines(inv, lang)

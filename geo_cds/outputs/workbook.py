@@ -3,14 +3,13 @@
 Sheets: the ranked priority list, subtotals per commune, 5G for industrial parks (when
 given) and the plan summary. Official codes are text cells with their leading zeros
 ("07795"), names keep their diacritics, VND amounts use a thousands separator, every sheet
-has a frozen header and an autofilter. Headers in Vietnamese (``lang="vi"``) or English.
+has a frozen header and an autofilter. Every text comes from the label catalogue
+(:mod:`geo_cds.labels`) in the language asked (``lang="vi"`` or ``"en"``).
 The file is written to a temporary name and moved into place.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -22,6 +21,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from geo_cds import schema as s
+from geo_cds.labels import LANGS, label, labels
+from geo_cds.outputs.write import atomic_file
 from geo_cds.planning.ledger import COST_CARRIED_IDS, commune_subtotals
 
 TEXT = "@"
@@ -40,92 +41,14 @@ YEAR = "0"  # 2025, never 2,025
 WEIGHT = "0.0#"  # 0.6, never 1
 KM_COLUMNS = {"fibre_link_km", "site_distance_km"}
 
-HEADERS = {
-    "vi": {
-        s.RANK: "Xếp hạng", s.PROVINCE_CODE: "Mã tỉnh", s.PROVINCE_NAME: "Tỉnh",
-        s.COMMUNE_CODE: "Mã xã", s.COMMUNE_NAME: "Tên xã", s.VILLAGE_ID: "Mã thôn",
-        s.VILLAGE_NAME: "Thôn", s.POPULATION: "Dân số", s.HOUSEHOLDS: "Số hộ",
-        s.DBKK: "Xã ĐBKK", s.NEEDS_POWER: "Cần điện lưới trước", "gaps": "Thiếu hụt",
-        s.INTERVENTION: "Giải pháp", "intervention_ids": "Mã hạng mục",
-        "fibre_feasible": "Cáp quang khả thi", "fibre_link_km": "Đoạn cáp mới (km)",
-        s.COST_VND: "Chi phí (VND)", COST_CARRIED_IDS: "Hạng mục tính chi phí ở dòng này",
-        s.SCORE: "Điểm ưu tiên",
-        "score_people_per_vnd": "Điểm: người/chi phí", "score_dbkk": "Điểm: ĐBKK",
-        "score_deadline": "Điểm: thời hạn mục tiêu", "score_severity": "Điểm: mức thiếu hụt",
-        s.CUM_COST_VND: "Chi phí lũy kế (VND)", s.IN_BUDGET: "Trong ngân sách",
-        "notes": "Ghi chú",
-        "villages": "Số thôn thiếu hụt", "villages_in_budget": "Số thôn trong ngân sách",
-        "population_in_budget": "Dân số được phục vụ", "cost_in_budget_vnd":
-            "Chi phí trong ngân sách (VND)",
-        s.PARK_ID: "Mã KCN/CCN", s.PARK_NAME: "Tên KCN/CCN", s.PARK_KIND: "Loại",
-        s.TARGET_5G_YEAR: "Năm mục tiêu 5G", "intervention_id": "Mã hạng mục",
-        "site_id": "Trạm hiện có", "new_site": "Trạm mới", "site_distance_km":
-            "Khoảng cách tới trạm (km)", "uncovered_ha": "Diện tích chưa phủ 5G (ha)",
-        "sites_upgraded": "Số trạm nâng cấp", "new_sites_5g": "Số trạm mới",
-        "sizing_note": "Giả định khi tính",
-        "item": "Chỉ tiêu", "value": "Giá trị",
-    },
-    "en": {
-        s.RANK: "Rank", s.PROVINCE_CODE: "Province code", s.PROVINCE_NAME: "Province",
-        s.COMMUNE_CODE: "Commune code", s.COMMUNE_NAME: "Commune", s.VILLAGE_ID: "Village id",
-        s.VILLAGE_NAME: "Village", s.POPULATION: "Population", s.HOUSEHOLDS: "Households",
-        s.DBKK: "ĐBKK commune", s.NEEDS_POWER: "Needs grid power first", "gaps": "Gaps",
-        s.INTERVENTION: "Intervention", "intervention_ids": "Intervention ids",
-        "fibre_feasible": "Fibre feasible", "fibre_link_km": "New fibre segment (km)",
-        s.COST_VND: "Cost (VND)", COST_CARRIED_IDS: "Interventions costed on this row",
-        s.SCORE: "Priority score",
-        "score_people_per_vnd": "Score: people per VND", "score_dbkk": "Score: ĐBKK",
-        "score_deadline": "Score: target deadline", "score_severity": "Score: gap severity",
-        s.CUM_COST_VND: "Cumulative cost (VND)", s.IN_BUDGET: "In budget", "notes": "Notes",
-        "villages": "Villages with gaps", "villages_in_budget": "Villages in budget",
-        "population_in_budget": "People served", "cost_in_budget_vnd": "Cost in budget (VND)",
-        s.PARK_ID: "Park id", s.PARK_NAME: "Park", s.PARK_KIND: "Kind",
-        s.TARGET_5G_YEAR: "5G target year", "intervention_id": "Intervention id",
-        "site_id": "Existing site", "new_site": "New site",
-        "uncovered_ha": "Area without 5G (ha)", "sites_upgraded": "Sites upgraded",
-        "new_sites_5g": "New sites", "sizing_note": "Sizing assumption",
-        "site_distance_km": "Distance to site (km)", "item": "Item", "value": "Value",
-    },
-}
-SHEETS = {
-    "vi": {"priority": "Danh sách ưu tiên", "communes": "Tổng hợp theo xã",
-           "parks": "5G KCN-CCN", "summary": "Tóm tắt kế hoạch"},
-    "en": {"priority": "Priority villages", "communes": "Per commune",
-           "parks": "5G parks", "summary": "Plan summary"},
-}
-YES_NO = {"vi": ("Có", "Không"), "en": ("Yes", "No")}
-TOTAL = {"vi": "Tổng cộng", "en": "Total"}
-INTERVENTIONS = {
-    "vi": {"fibre_extension": "kéo cáp quang", "new_4g_site": "trạm 4G mới",
-           "5g_upgrade": "nâng cấp 5G", "power_first": "cấp điện trước"},
-    "en": {"fibre_extension": "fibre extension", "new_4g_site": "new 4G site",
-           "5g_upgrade": "5G upgrade", "power_first": "power first"},
-}
-SUMMARY_LABELS = {
-    "vi": {
-        "currency": "Đơn vị tiền tệ", "usd_to_vnd": "Tỷ giá USD→VND",
-        "budget_vnd": "Ngân sách (VND)", "preset": "Bộ trọng số", "weights": "Trọng số",
-        "method": "Phương pháp chọn", "method_requested": "Phương pháp yêu cầu",
-        "objective": "Mục tiêu tối ưu", "villages_with_gaps": "Số thôn còn thiếu hụt",
-        "villages_costed": "Số thôn cần đầu tư hạ tầng",
-        "population_in_gap_villages": "Dân số các thôn thiếu hụt",
-        "villages_power_first": "Số thôn cần cấp điện trước",
-        "villages_fibre_not_feasible": "Số thôn không khả thi cáp quang",
-        "total_cost_vnd": "Tổng chi phí (VND)", "cost_by_kind_vnd": "Chi phí theo loại (VND)",
-        "count_by_kind": "Số hạng mục theo loại",
-        "people_newly_served_all": "Dân số được phục vụ nếu đầu tư hết",
-        "in_budget_cost_vnd": "Chi phí trong ngân sách (VND)",
-        "in_budget_people_served": "Dân số được phục vụ trong ngân sách",
-        "in_budget_villages": "Số thôn trong ngân sách", "in_budget": "Trong ngân sách",
-        "parks_5g": "5G tại KCN/CCN", "exact_vs_greedy": "Tối ưu chính xác so với tham lam",
-    },
-    "en": {},
-}
+# plan_summary.json values that are identifiers, shown through these catalogue sections.
+VALUE_SECTIONS = {"preset": "preset", "method": "method", "method_requested": "method",
+                  "objective": "objective", "exact_status": "solver_status"}
 MAX_WIDTH = 60
 
 
 def _label(lang: str, column: str) -> str:
-    return HEADERS.get(lang, HEADERS["en"]).get(column, column)
+    return label("header", column, lang)
 
 
 def _cell_value(value, column: str, lang: str):
@@ -135,11 +58,9 @@ def _cell_value(value, column: str, lang: str):
     if column in TEXT_COLUMNS:
         return str(value)
     if isinstance(value, (bool, np.bool_)):
-        yes, no = YES_NO.get(lang, YES_NO["en"])
-        return yes if value else no
+        return labels("common", lang)["yes" if value else "no"]
     if column == s.INTERVENTION and isinstance(value, str):
-        names = INTERVENTIONS.get(lang, INTERVENTIONS["en"])
-        return "; ".join(names.get(k, k) for k in value.split(";") if k)
+        return "; ".join(label("intervention", k, lang) for k in value.split(";") if k)
     if isinstance(value, np.integer):
         return int(value)
     if isinstance(value, np.floating):
@@ -179,12 +100,12 @@ def _write_table(wb: Workbook, title: str, frame: pd.DataFrame, lang: str,
     ws = wb.create_sheet(title)
     columns = list(frame.columns)
     formats = [_number_format(c) for c in columns]
-    labels = [_label(lang, c) for c in columns]
+    heads = [_label(lang, c) for c in columns]
     values = [[_cell_value(v, c, lang) for v in frame[c].astype(object)] for c in columns]
     total = [_cell_value(total_row.get(c), c, lang) for c in columns] if total_row else None
     for j, col in enumerate(values):
         # the header wraps onto two lines, so it needs half its length, and its longest word
-        head = max(len(labels[j]) // 2 + 1, *(len(word) for word in labels[j].split()))
+        head = max(len(heads[j]) // 2 + 1, *(len(word) for word in heads[j].split()))
         w = max([head, *map(_width, col), _width(total[j]) if total else 0])
         ws.column_dimensions[get_column_letter(j + 1)].width = min(MAX_WIDTH, max(8, w + 2))
     ws.row_dimensions[1].height = 32  # two lines of header; Calc does not grow it itself
@@ -196,8 +117,8 @@ def _write_table(wb: Workbook, title: str, frame: pd.DataFrame, lang: str,
     fill = PatternFill("solid", fgColor="DDEBF7")
     wrap = Alignment(wrap_text=True, vertical="top")
     head = []
-    for label in labels:
-        cell = WriteOnlyCell(ws, value=label)
+    for text in heads:
+        cell = WriteOnlyCell(ws, value=text)
         cell.font, cell.fill, cell.alignment = bold, fill, wrap
         head.append(cell)
     ws.append(head)
@@ -223,13 +144,14 @@ def _write_table(wb: Workbook, title: str, frame: pd.DataFrame, lang: str,
 
 def _flatten(summary: Mapping, lang: str, prefix: str = "",
              path: str = "") -> list[tuple[str, object, str]]:
-    """Nested summary → (label, value, key path "a.b") rows; labels translated where known."""
-    labels = SUMMARY_LABELS.get(lang, {})
+    """Nested summary → (label, value, key path "a.b") rows, labels and identifier values
+    translated."""
     rows = []
     for key, value in summary.items():
-        label = labels.get(key, key)
-        name = f"{prefix}{label}"
+        name = f"{prefix}{label('plan_summary', key, lang)}"
         where = f"{path}{key}"
+        if key in VALUE_SECTIONS and isinstance(value, str):
+            value = label(VALUE_SECTIONS[key], value, lang)
         if isinstance(value, Mapping):
             rows.extend(_flatten(value, lang, prefix=f"{name} / ", path=f"{where}."))
         elif isinstance(value, (list, tuple)):
@@ -239,14 +161,14 @@ def _flatten(summary: Mapping, lang: str, prefix: str = "",
     return rows
 
 
-def _summary_format(key: str, label: str, value: float) -> str:
+def _summary_format(key: str, text: str, value: float) -> str:
     """A score weight keeps its decimals (``people_per_vnd`` is a weight, not VND); money and
     large counts get thousands separators; a year none."""
     if key.startswith("weights."):
         return WEIGHT
     if key.endswith("year"):
         return YEAR
-    if key.endswith("_vnd") or "(VND)" in label or abs(value) >= 1000:
+    if key.endswith("_vnd") or "(VND)" in text or abs(value) >= 1000:
         return VND
     return "0.####"
 
@@ -272,27 +194,27 @@ def write_priority_xlsx(path: str | Path, priority: pd.DataFrame, summary: Mappi
     -------
     Path
     """
-    lang = lang if lang in HEADERS else "en"
+    lang = lang if lang in LANGS else "en"
     path = Path(path)
-    names = SHEETS[lang]
+    names = labels("sheet", lang)
     wb = Workbook(write_only=True)
     _write_table(wb, names["priority"], priority, lang)
 
     sub = commune_subtotals(priority)
     total = {c: int(sub[c].sum()) for c in sub.columns if pd.api.types.is_integer_dtype(sub[c])}
-    total[sub.columns[0]] = TOTAL[lang]
+    total[sub.columns[0]] = labels("common", lang)["total"]
     _write_table(wb, names["communes"], sub, lang, total_row=total)
 
     if parks is not None and len(parks):
         _write_table(wb, names["parks"], parks, lang)
 
     rows = []
-    for label, value, key in _flatten(summary, lang):
+    for text, value, key in _flatten(summary, lang):
         if isinstance(value, (bool, np.bool_)):
-            value = YES_NO[lang][0] if value else YES_NO[lang][1]
+            value = labels("common", lang)["yes" if value else "no"]
         elif isinstance(value, (np.integer, np.floating)):
             value = value.item()
-        rows.append((label, value, key))
+        rows.append((text, value, key))
     ws = wb.create_sheet(names["summary"])
     ws.column_dimensions["A"].width = 60
     ws.column_dimensions["B"].width = 28
@@ -302,19 +224,10 @@ def write_priority_xlsx(path: str | Path, priority: pd.DataFrame, summary: Mappi
     for cell in head:
         cell.font = Font(bold=True)
     ws.append(head)
-    for label, value, key in rows:
+    for text, value, key in rows:
         cell = WriteOnlyCell(ws, value=value)
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            cell.number_format = _summary_format(key, label, value)
-        ws.append([label, cell])
+            cell.number_format = _summary_format(key, text, value)
+        ws.append([text, cell])
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".xlsx", dir=path.parent)
-    os.close(fd)
-    try:
-        wb.save(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return atomic_file(path, wb.save)

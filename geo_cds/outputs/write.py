@@ -1,8 +1,20 @@
 """Writing outputs: one folder per run, built aside and moved into place in one step.
 
-Nothing half-written is ever left under the run's name: every file is written into a hidden
-temporary folder beside the target, which replaces the target only when all of it is there.
-An existing run is never replaced unless ``overwrite`` is given.
+The one writer of geo-cds. Every command that writes and the coverage weight cache go through
+it (single files through :func:`atomic_file`, from :mod:`geo_cds.atomic`). What it guarantees:
+
+- **Nothing half-written.** A run folder is written into a hidden staging folder beside the
+  target, which becomes the target by one rename only when all of it is there.
+- **Nothing lost.** Replacing an existing run renames it to a backup, renames the staging
+  folder into place, then removes the backup; when the second rename fails the backup is
+  renamed back, so the previous run is kept whole.
+- **Only its own.** Every folder it creates holds a :data:`MARKER` file; an existing folder
+  without one is never replaced, not even with ``overwrite``. An existing run is replaced
+  only with ``overwrite``.
+- **No leftovers.** Staging folders, backups and temporary files of killed runs are removed
+  the next time the writer works in that folder (see :func:`geo_cds.atomic.clean_stale`).
+- **Clear disk errors.** A read-only folder, missing permissions or a full disk raise
+  :class:`geo_cds.errors.OutputError` naming the folder.
 """
 
 from __future__ import annotations
@@ -11,7 +23,6 @@ import contextlib
 import json
 import os
 import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,12 +30,68 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo_cds.errors import OutputExistsError
+from geo_cds._version import __version__
+from geo_cds.atomic import MARKER, atomic_file, clean_stale, output_error, temp_name
+from geo_cds.errors import ForeignFolderError, OutputError, OutputExistsError
+
+__all__ = ["MARKER", "atomic_file", "atomic_folder", "check_writable", "replace_files",
+           "write_csv", "write_gpkg", "write_json"]
 
 
-def check_writable(target: Path, overwrite: bool) -> None:
-    """Refuse early (before any work) when ``target`` exists and may not be replaced."""
-    if target.exists() and not overwrite:
+def _exists(path: Path) -> bool:
+    return path.exists() or path.is_symlink()
+
+
+def check_writable(target: Path, overwrite: bool = False, *, folder: bool = True) -> None:
+    """Refuse early (before any work) when ``target`` may not be written.
+
+    Parameters
+    ----------
+    target : Path
+        The run folder (or, with ``folder=False``, the file) about to be written.
+    overwrite : bool
+        Whether an existing output of geo-cds may be replaced.
+    folder : bool
+        ``target`` is a folder: an existing one is replaced only when it holds :data:`MARKER`.
+
+    Raises
+    ------
+    geo_cds.errors.ForeignFolderError
+        ``target`` exists and was not created by geo-cds (whatever ``overwrite`` says).
+    geo_cds.errors.OutputExistsError
+        ``target`` exists and ``overwrite`` is false.
+    geo_cds.errors.OutputError
+        The folder that would hold ``target`` cannot be written.
+    """
+    target = Path(target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        clean_stale(target.parent)
+        probe = temp_name(target)
+        probe.touch(exist_ok=False)
+        probe.unlink()
+    except OSError as exc:
+        if (err := output_error(exc, target.parent)) is not None:
+            raise err from exc
+        raise
+    if not _exists(target):
+        return
+    if target.is_symlink():
+        why = "it is a symbolic link"
+    elif folder and not target.is_dir():
+        why = "it is not a folder"
+    elif folder and not (target / MARKER).is_file():
+        why = f"it has no {MARKER} file"
+    elif not folder and not target.is_file():
+        why = "it is not a file"
+    else:
+        why = None
+    if why:
+        raise ForeignFolderError(
+            f"{target} exists and was not written by geo-cds ({why}): it is never replaced, "
+            "not even with --overwrite; choose another run name or output folder, or move "
+            f"{target} away yourself")
+    if not overwrite:
         raise OutputExistsError(
             f"output {target} already exists; choose another run name or pass --overwrite"
         )
@@ -34,53 +101,94 @@ def check_writable(target: Path, overwrite: bool) -> None:
 def atomic_folder(target: Path, overwrite: bool = False) -> Iterator[Path]:
     """Yield an empty staging folder; on success it becomes ``target`` in one rename.
 
+    Parameters
+    ----------
+    target : Path
+        The run folder to create, or to replace (only with ``overwrite``, and only when
+        geo-cds created it).
+    overwrite : bool
+        Replace an existing run folder.
+
+    Yields
+    ------
+    Path
+        The staging folder to write every file into.
+
+    Raises
+    ------
+    geo_cds.errors.ForeignFolderError, geo_cds.errors.OutputExistsError, geo_cds.errors.OutputError
+        See :func:`check_writable`; ``OutputError`` also when writing into the staging folder
+        or the final swap meets a full or read-only disk.
+
+    Notes
+    -----
     On any exception the staging folder is removed and ``target`` is left as it was.
     """
     target = Path(target)
     check_writable(target, overwrite)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    staging = temp_name(target, "staging")
     try:
-        yield staging
-        _normalise_permissions(staging)
-        if target.exists():
-            check_writable(target, overwrite)  # appeared while we worked
-            old = target.with_name(f".{target.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            target.rename(old)
-            staging.rename(target)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            staging.rename(target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir()
+        try:
+            write_json({"written_by": "geo-cds", "version": __version__}, staging / MARKER)
+            yield staging
+            _swap(staging, target, overwrite)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+    except OSError as exc:
+        if (err := output_error(exc, target.parent)) is not None:
+            raise err from exc
         raise
 
 
-def _normalise_permissions(folder: Path) -> None:
-    """Temporary files and folders are private (0600/0700); a run is for others to read too."""
-    umask = os.umask(0)
-    os.umask(umask)
-    folder.chmod(0o777 & ~umask)
-    for p in folder.rglob("*"):
-        p.chmod((0o777 if p.is_dir() else 0o666) & ~umask)
-
-
-def atomic_file(path: Path, write, *, suffix: str | None = None) -> Path:
-    """Call ``write(tmp_path)`` then move the temporary file onto ``path``."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(
-        prefix=f".{path.name}.", suffix=suffix or path.suffix, dir=path.parent
-    )
-    os.close(fd)
+def _swap(staging: Path, target: Path, overwrite: bool) -> None:
+    """Move ``staging`` onto ``target``; on failure the previous ``target`` is put back."""
+    check_writable(target, overwrite)  # it may have appeared while we worked
+    if not _exists(target):
+        os.rename(staging, target)
+        return
+    backup = temp_name(target, "backup")
+    os.rename(target, backup)
     try:
-        write(Path(tmp))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        os.rename(staging, target)
+    except BaseException as exc:
+        try:
+            os.rename(backup, target)
+        except OSError:
+            raise OutputError(
+                f"cannot replace {target} ({exc}); the previous run is kept whole in {backup}: "
+                f"rename it back to {target.name}") from exc
         raise
-    return path
+    shutil.rmtree(backup, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def replace_files(folder: Path) -> Iterator[Path]:
+    """Yield a staging folder; on success each file in it replaces its namesake in ``folder``.
+
+    For a set of files kept in a shared folder (the sample layers beside their plan file):
+    every file is complete before any of them replaces its old version; other files of
+    ``folder`` are left alone.
+    """
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        clean_stale(folder)
+        staging = temp_name(folder / "files", "staging")
+        staging.mkdir()
+        try:
+            (staging / MARKER).write_text("geo-cds\n", encoding="utf-8")
+            yield staging
+            for f in sorted(staging.iterdir()):
+                if f.name != MARKER:
+                    os.replace(f, folder / f.name)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    except OSError as exc:
+        if (err := output_error(exc, folder)) is not None:
+            raise err from exc
+        raise
 
 
 def write_csv(df: pd.DataFrame, path: Path) -> Path:

@@ -200,14 +200,3 @@ def compare_runs(run_a: str | Path, run_b: str | Path) -> RunComparison:
     ).drop(columns="_abs").reset_index(drop=True)
     return RunComparison(totals=totals, communes=com, villages=vil)
 
-
-def write_comparison(cmp: RunComparison, out_dir: str | Path, *, overwrite: bool = False) -> Path:
-    """Write ``totals.csv``, ``communes.csv`` and ``villages.csv`` into a new folder, atomically."""
-    from geo_cds.outputs import write
-
-    out_dir = Path(out_dir)
-    with write.atomic_folder(out_dir, overwrite=overwrite) as staging:
-        write.write_csv(cmp.totals, staging / "totals.csv")
-        write.write_csv(cmp.communes, staging / "communes.csv")
-        write.write_csv(cmp.villages, staging / "villages.csv")
-    return out_dir

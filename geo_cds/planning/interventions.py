@@ -37,6 +37,7 @@ from scipy.sparse.csgraph import breadth_first_order, connected_components, mini
 from scipy.spatial import Delaunay, QhullError, cKDTree
 
 from geo_cds import schema as s
+from geo_cds.labels import label, number
 from geo_cds.plan import Costs
 
 # Kinds of intervention (the ``kind`` column of the interventions layer).
@@ -70,14 +71,6 @@ SIZING_NOTE = "sizing_note"
 # 5G is wanted everywhere in it (an economic zone of tens of thousands of ha is mostly not
 # built up).
 LARGE_ZONE_HA = 2000.0
-_SIZING_NOTE = {
-    "vi": "khu rộng: tính {n} trạm cho {ha} ha chưa phủ 5G ({reach} ha mỗi trạm, "
-          "bán kính {km:g} km), giả định cần 5G trên toàn khu; thường chỉ các phân khu đã xây "
-          "dựng/khu công nghiệp cần — nhập chúng thành vùng riêng để tính sát hơn",
-    "en": "large zone: {n} sites for {ha} ha without 5G ({reach} ha per site, "
-          "{km:g} km reach), assuming 5G is needed across the whole zone; usually only its "
-          "built-up or industrial sub-zones need it — give them as separate polygons to refine",
-}
 
 _EPS_M = 1e-3  # csgraph treats a zero weight as "no edge"; co-located points get 1 mm
 
@@ -546,10 +539,8 @@ def park_upgrades(
     per["site_distance_km"] = [in_reach[p_][0][0] / 1000.0 if in_reach[p_] else np.nan
                                for p_ in range(n)]
     large = uncovered_ha > LARGE_ZONE_HA
-    note = _SIZING_NOTE.get(lang, _SIZING_NOTE["en"])
-    sep = "." if lang == "vi" else ","  # thousands, the way each language writes them
     per.loc[parks.index[large], SIZING_NOTE] = [
-        note.format(ha=f"{uncovered_ha[p_]:,.0f}".replace(",", sep),
-                    reach=f"{reach_ha:,.0f}".replace(",", sep), km=radius, n=needed[p_])
+        label("note", "large_zone", lang, ha=number(uncovered_ha[p_], lang),
+              reach=number(reach_ha, lang), km=radius, n=needed[p_])
         for p_ in np.flatnonzero(large)]
     return upgrades, per

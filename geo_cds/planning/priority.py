@@ -30,7 +30,6 @@ import dataclasses
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from types import EllipsisType
 
 import geopandas as gpd
@@ -42,6 +41,7 @@ from geo_cds.checks import Check, enforce
 from geo_cds.errors import LayerError
 from geo_cds.geom import has_location
 from geo_cds.inputs.crs import metric_crs
+from geo_cds.labels import LANGS, labels
 from geo_cds.plan import Costs, Plan, Target, Weights
 from geo_cds.planning import interventions as iv
 from geo_cds.planning.budget import (
@@ -89,30 +89,6 @@ PARK_COLUMNS = [
     "site_distance_km", s.COST_VND, s.IN_BUDGET, iv.SIZING_NOTE,
 ]
 
-_GAP_LABELS = {
-    "vi": {s.GAP_MOBILE: "4G", s.GAP_FIBRE: "cáp quang",
-           s.GAP_HH_FIBRE: "hộ dùng cáp quang < {pct:g}%"},
-    "en": {s.GAP_MOBILE: "4G", s.GAP_FIBRE: "fibre", s.GAP_HH_FIBRE: "household fibre < {pct:g}%"},
-}
-_NOTES = {
-    "vi": {
-        "power": "chưa có điện lưới: cấp điện trước (quỹ dịch vụ viễn thông công ích)",
-        "off_grid": "trạm mới đặt tại thôn chưa có điện: tính thêm nguồn điện độc lập",
-        "no_fibre": "cáp quang không khả thi: đoạn mới > {km:g} km hoặc không có mạng để nối "
-                    "(xem xét vi ba/vệ tinh)",
-        "hh_only": "chỉ thiếu hộ dùng cáp quang: không cần đầu tư hạ tầng mới",
-        "no_location": "thôn không có vị trí: chưa tính được chi phí",
-    },
-    "en": {
-        "power": "no grid power: power first (public telecom fund)",
-        "off_grid": "the new site stands at a village without grid power: off-grid power "
-                    "system included",
-        "no_fibre": "fibre not feasible: new segment > {km:g} km or no network to extend "
-                    "(consider microwave/satellite)",
-        "hh_only": "only household fibre uptake: no new infrastructure needed",
-        "no_location": "village has no location: cost not estimated",
-    },
-}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -266,7 +242,7 @@ def plan_investments(
     upgrade_radius_km = costs.site_radius_5g_km if upgrade_radius_km is None else upgrade_radius_km
     time_limit_s = plan.budget.time_limit_s if time_limit_s is None else time_limit_s
     objective = resolve_objective(plan, objective, preset)
-    lang = plan.lang if plan.lang in _NOTES else "vi"
+    lang = plan.lang if plan.lang in LANGS else "vi"
     if isinstance(weights, Weights):
         w = weights
     else:
@@ -323,16 +299,16 @@ def plan_investments(
     t[SCORE_COST] = (mob["site_cost_vnd"].reindex(t.index).fillna(0).astype(np.int64)
                      + fib["fibre_cost_vnd"].reindex(t.index).fillna(0).astype(np.int64))
     hh_pct = 100 * next((x.threshold for x in plan.targets if x.id == "household_fibre"), 0.8)
-    labels = {k: v.format(pct=hh_pct) for k, v in _GAP_LABELS[lang].items()}
+    gap_names = {k: v.format(pct=hh_pct) for k, v in labels("gap", lang).items()}
     off_grid_sites = set(new_sites.loc[new_sites[iv.OFF_GRID].astype(bool), iv.INTERVENTION_ID]) \
         if len(new_sites) else set()
-    notes = _NOTES[lang]
+    notes = labels("note", lang)
     gaps_txt, kinds, ids, note = [], [], [], []
     for gm, gf, gh, npow, sid, rid, feas, loc in zip(
         t[s.GAP_MOBILE], t[s.GAP_FIBRE], t[s.GAP_HH_FIBRE], t[s.NEEDS_POWER], site_id,
         route_id, feasible.fillna(False), located[has_gap], strict=True,
     ):  # string assembly for the readable columns only
-        gaps_txt.append("; ".join(labels[c] for c, f in
+        gaps_txt.append("; ".join(gap_names[c] for c, f in
                                   ((s.GAP_MOBILE, gm), (s.GAP_FIBRE, gf), (s.GAP_HH_FIBRE, gh)) if f))
         k, i, n_ = [], [], []
         if npow and (gm or gf):
@@ -481,43 +457,3 @@ def plan_investments(
                           parks=park_table, problem=problem, checks=checks, plan=effective,
                           reserved=park_cost[park_due].astype(float) if parks_in_budget
                           else np.zeros(0))
-
-
-# ---------------------------------------------------------------------------------------------
-# Writing and re-planning run folders
-
-
-def write_investment_outputs(folder: Path, inv: InvestmentPlan, *, lang: str = "vi",
-                             sweep: pd.DataFrame | None = None) -> list[Path]:
-    """Write ``priority_villages.csv/.xlsx``, ``interventions.csv/.gpkg``,
-    ``parks_5g_plan.csv``, ``plan_summary.json`` (and ``budget_sweep.csv``) into ``folder``.
-
-    Each file is written to a temporary name and moved into place.
-    """
-    from geo_cds.outputs import write
-    from geo_cds.outputs.workbook import write_priority_xlsx
-
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    # scores to 4 decimals for reading; the ranking was made with the exact values
-    scores = [s.SCORE, *SCORE_COMPONENTS.values()]
-    priority = inv.priority.round({c: 4 for c in scores if c in inv.priority})
-    out = [
-        write.atomic_file(folder / "priority_villages.csv",
-                          lambda p: write.write_csv(priority, p)),
-        write_priority_xlsx(folder / "priority_villages.xlsx", priority, inv.summary,
-                            lang=lang, parks=inv.parks),
-        write.atomic_file(folder / "interventions.csv",
-                          lambda p: write.write_csv(inv.interventions, p)),
-        write.atomic_file(folder / "parks_5g_plan.csv", lambda p: write.write_csv(inv.parks, p)),
-        write.atomic_file(folder / "plan_summary.json",
-                          lambda p: write.write_json(inv.summary, p)),
-    ]
-    if len(inv.interventions):
-        out.append(write.atomic_file(
-            folder / "interventions.gpkg",
-            lambda p: write.write_gpkg(inv.interventions, p, "interventions")))
-    if sweep is not None:
-        out.append(write.atomic_file(folder / "budget_sweep.csv",
-                                     lambda p: write.write_csv(sweep, p)))
-    return out

@@ -1,10 +1,10 @@
-"""Re-plan a finished run folder: another budget, preset or weights, written beside it."""
+"""Re-plan a finished run folder: another budget, preset or weights (data only; the pipeline
+writes it)."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
-import shutil
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -17,11 +17,7 @@ import pandas as pd
 from geo_cds import schema as s
 from geo_cds.errors import LayerError, PlanError
 from geo_cds.plan import InputSpec, Plan, plan_from_record
-from geo_cds.planning.priority import (
-    InvestmentPlan,
-    plan_investments,
-    write_investment_outputs,
-)
+from geo_cds.planning.priority import InvestmentPlan, plan_investments
 from geo_cds.planning.score import PRESETS
 
 
@@ -93,9 +89,67 @@ def load_run(run_dir: str | Path) -> RunInputs:
                      fibre=_read_input(plan.fibre, "fibre"))
 
 
-def replan_run(
-    run_dir: str | Path,
-    out_dir: str | Path | None = None,
+@dataclass
+class Replan:
+    """A finished run planned again: what :func:`replan_investments` returns.
+
+    Attributes
+    ----------
+    run : RunInputs
+        The run folder's contents.
+    plan : Plan
+        The run's recorded plan (with ``lang`` changed when asked).
+    preset : str
+        The preset used.
+    budget_vnd : float or None
+        The budget used (None: no cut-off).
+    investment : InvestmentPlan
+        The new priority list, interventions and summary.
+    sweep : DataFrame or None
+        People served per budget, exact and greedy, when a sweep was asked for.
+    """
+
+    run: RunInputs
+    plan: Plan
+    preset: str
+    budget_vnd: float | None
+    investment: InvestmentPlan
+    sweep: pd.DataFrame | None
+    folder: Path | None = None  # where geo_cds.pipeline.replan wrote it
+
+    @property
+    def record(self) -> dict:
+        """What ``replan.json`` records: where it came from and the settings used."""
+        return {"replanned_from": str(self.run.folder.resolve()), "preset": self.preset,
+                "budget_vnd": self.budget_vnd, "weights": self.investment.summary["weights"],
+                "method": self.investment.summary["method"], "lang": self.plan.lang,
+                "plan": self.investment.plan.to_dict(),  # the effective plan: replays exactly
+                "at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+
+
+def replan_settings(run: RunInputs, *, budget_vnd: float | None | EllipsisType = ...,
+                    preset: str | None = None) -> tuple[str, float | None]:
+    """The preset and budget a re-plan uses: the ones given, else the run's.
+
+    Raises
+    ------
+    PlanError
+        ``preset`` is not one of :data:`geo_cds.planning.score.PRESETS`.
+    """
+    name = preset or run.plan.budget.preset
+    if name not in PRESETS:
+        raise PlanError(f"unknown preset {name!r}; choose one of {sorted(PRESETS)}")
+    return name, run.plan.budget.vnd if budget_vnd is ... else budget_vnd
+
+
+def default_folder(run: RunInputs, preset: str, budget_vnd: float | None) -> Path:
+    """``<run>-<preset>-<budget>bn`` (or ``-nobudget``) beside the run folder."""
+    label = "nobudget" if budget_vnd is None else f"{budget_vnd / 1e9:g}bn"
+    return run.folder.parent / f"{run.folder.name}-{preset}-{label}"
+
+
+def replan_investments(
+    run: RunInputs,
     *,
     budget_vnd: float | None | EllipsisType = ...,
     preset: str | None = None,
@@ -103,54 +157,14 @@ def replan_run(
     method: str | None = None,
     lang: str | None = None,
     sweep: Sequence[float] | None = None,
-    overwrite: bool = False,
-) -> tuple[Path, InvestmentPlan, pd.DataFrame | None]:
-    """Re-plan a finished run with another budget, preset or weights, into a new folder.
+) -> Replan:
+    """Plan a finished run's villages again with another budget, preset or weights.
 
-    ``out_dir`` defaults to ``<run>-<preset>-<budget>`` beside the run. Writing into the
-    run folder itself (``out_dir == run_dir``) replaces its priority and intervention files
-    and needs ``overwrite``; any other existing folder is replaced only with ``overwrite``.
-
-    Returns
-    -------
-    (folder, plan, sweep)
-        The folder written, the investment plan and the budget sweep (or ``None``).
+    Nothing is written: :func:`geo_cds.pipeline.replan` writes the result.
     """
-    from geo_cds.errors import OutputExistsError
-    from geo_cds.outputs import write
-
-    run = load_run(run_dir)
-    plan = run.plan
-    if lang:
-        plan = dataclasses.replace(plan, lang=lang)
-    name = preset or plan.budget.preset
-    if name not in PRESETS:
-        raise PlanError(f"unknown preset {name!r}; choose one of {sorted(PRESETS)}")
-    budget = plan.budget.vnd if budget_vnd is ... else budget_vnd
-    if out_dir is None:
-        label = "nobudget" if budget is None else f"{budget / 1e9:g}bn"
-        out_dir = run.folder.parent / f"{run.folder.name}-{name}-{label}"
-    out_dir = Path(out_dir)
-    in_place = out_dir.resolve() == run.folder.resolve()
-    if in_place and not overwrite:
-        raise OutputExistsError(f"{out_dir} is the run folder itself; pass --overwrite to "
-                                "replace its priority and intervention files")
-    if not in_place:
-        write.check_writable(out_dir, overwrite)
+    plan = dataclasses.replace(run.plan, lang=lang) if lang else run.plan
+    name, budget = replan_settings(run, budget_vnd=budget_vnd, preset=preset)
     inv = plan_investments(run.villages, run.communes, run.parks, run.sites, run.fibre, plan,
                            weights=weights, preset=preset, budget_vnd=budget, method=method)
-    table = inv.sweep(sweep) if sweep else None
-    if in_place:
-        write_investment_outputs(out_dir, inv, lang=plan.lang, sweep=table)
-    else:
-        with write.atomic_folder(out_dir, overwrite=overwrite) as staging:
-            write_investment_outputs(staging, inv, lang=plan.lang, sweep=table)
-            if (run.folder / "communes.csv").exists():  # coverage is unchanged by re-planning
-                shutil.copy2(run.folder / "communes.csv", staging / "communes.csv")
-            meta = {"replanned_from": str(run.folder.resolve()), "preset": name,
-                    "budget_vnd": budget, "weights": inv.summary["weights"],
-                    "method": inv.summary["method"], "lang": plan.lang,
-                    "plan": inv.plan.to_dict(),
-                    "at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
-            write.write_json(meta, staging / "replan.json")
-    return out_dir, inv, table
+    return Replan(run=run, plan=plan, preset=name, budget_vnd=budget, investment=inv,
+                  sweep=inv.sweep(sweep) if sweep else None)

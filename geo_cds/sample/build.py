@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import geopandas as gpd
@@ -16,10 +12,18 @@ import shapely
 
 from geo_cds import schema as S
 from geo_cds.errors import LayerError, OutputExistsError
+from geo_cds.outputs.write import replace_files
 from geo_cds.plan import REPO_ROOT
-from geo_cds.sample.context import OLD_PROVINCE_NAMES, load_seed_context
+from geo_cds.sample.context import (
+    FIBRE_TARGETS,
+    MOBILE_TARGETS,
+    OLD_PROVINCE_NAMES,
+    TEAM_TARGETS,
+    load_seed_context,
+)
 from geo_cds.sample.places import generate_parks, generate_streets
 from geo_cds.sample.radio import Grid, Mask, write_population_raster, write_rsrp_raster
+from geo_cds.sample.readme import render_readme
 from geo_cds.sample.sites import generate_sites
 from geo_cds.sample.villages import attach_coverage, generate_villages
 
@@ -28,14 +32,6 @@ DEFAULT_BOUNDARIES = REPO_ROOT / "boundaries" / "communes_2025_seed_provinces.gp
 DEFAULT_OUT = REPO_ROOT / "layers"
 RESOLUTION_DEG = 0.001  # ≈ 100 m
 
-# Calibration per old (pre-2025) province; sources in DESIGN.md ("Seed figures"). Where the
-# reports give no figure, the value is an assumption chosen so the mountain areas stand out.
-# Mobile: old Quảng Ngãi reports 100% of villages, and so does the sample; its western
-# mountain districts stand out by fibre and household uptake, Kon Tum's and western Quảng
-# Trị's by mobile coverage too.
-FIBRE_TARGETS = {"51": 0.973, "24": 0.99, "27": 0.995, "62": 0.86, "45": 0.94, "44": 0.95}
-MOBILE_TARGETS = {"51": 1.0, "24": 0.995, "27": 1.0, "62": 0.90, "45": 0.94, "44": 0.96}
-TEAM_TARGETS = {"51": 0.88, "24": 0.95, "27": 0.92, "62": 0.85, "45": 0.90, "44": 0.90}
 NAME_STYLE = {"62": "highland", "51": "central_mountain", "45": "central_mountain",
               "44": "central_mountain", "24": "north_upland"}
 WARD_PREFIX = {"27": "Khu phố"}  # old Bắc Ninh numbers its urban villages "khu phố"
@@ -140,14 +136,8 @@ def write_sample(out: str | Path = DEFAULT_OUT, boundaries: str | Path = DEFAULT
         raise OutputExistsError(
             f"{out} already holds {', '.join(existing)}; pass --overwrite to regenerate them")
     communes = read_seed_communes(boundaries, only)
-    out.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".sample-", dir=out))
-    try:
+    with replace_files(out) as tmp:  # every file is complete before any replaces its old one
         figures = _generate(communes, tmp, seed, boundaries)
-        for f in FILES:  # every file is complete before any replaces its old version
-            os.replace(tmp / f, out / f)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
     return figures
 
 
@@ -186,7 +176,6 @@ def _generate(communes: gpd.GeoDataFrame, tmp: Path, seed: int, boundaries) -> d
 
     figures = measure(communes, villages, sites, parks, streets, at4, at5, r4, r5, pop, seed)
     figures["sizes_bytes"] = {f: (tmp / f).stat().st_size for f in FILES if f != "README.md"}
-    from geo_cds.sample.readme import render_readme
 
     (tmp / "README.md").write_text(render_readme(figures, boundaries), encoding="utf-8")
     return figures
@@ -246,7 +235,3 @@ def measure(communes, villages, sites, parks, streets, at4, at5, r4, r5, pop, se
         "streets": int((streets[S.STREET_KIND] == "street").sum()) if len(streets) else 0,
         "markets": int((streets[S.STREET_KIND] == "market").sum()) if len(streets) else 0,
     }
-
-
-def figures_json(figures: dict) -> str:
-    return json.dumps(figures, ensure_ascii=False, indent=1, default=str)

@@ -38,6 +38,15 @@ OLD_PROVINCE_NAMES = {
     "27": "Bắc Ninh (cũ)",
 }
 
+# Calibration per old (pre-2025) province; sources in DESIGN.md ("Seed figures"). Where the
+# reports give no figure, the value is an assumption chosen so the mountain areas stand out.
+# Mobile: old Quảng Ngãi reports 100% of villages, and so does the sample; its western
+# mountain districts stand out by fibre and household uptake, Kon Tum's and western Quảng
+# Trị's by mobile coverage too.
+FIBRE_TARGETS = {"51": 0.973, "24": 0.99, "27": 0.995, "62": 0.86, "45": 0.94, "44": 0.95}
+MOBILE_TARGETS = {"51": 1.0, "24": 0.995, "27": 1.0, "62": 0.90, "45": 0.94, "44": 0.96}
+TEAM_TARGETS = {"51": 0.88, "24": 0.95, "27": 0.92, "62": 0.85, "45": 0.90, "44": 0.90}
+
 
 def build_seed_context(communes: pd.DataFrame, crosswalk_csv: str | Path,
                        units_pre2025_csv: str | Path) -> pd.DataFrame:

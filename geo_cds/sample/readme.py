@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
-from geo_cds.sample.build import (
+from geo_cds.sample.context import (
     FIBRE_TARGETS,
     MOBILE_TARGETS,
+    OLD_PROVINCE_NAMES,
     TEAM_TARGETS,
-    figures_json,
 )
-from geo_cds.sample.context import OLD_PROVINCE_NAMES
 
 
 def _pct(x) -> str:
@@ -172,3 +172,7 @@ Sizes ({total / 1e6:.1f} MB in all):
 ```
 </details>
 """
+
+
+def figures_json(figures: dict) -> str:
+    return json.dumps(figures, ensure_ascii=False, indent=1, default=str)

@@ -59,7 +59,7 @@ from geo_cds.analysis.coverage.weights import (
     compute_weights,
     repair,
 )
-from geo_cds.errors import CrsError, LayerError
+from geo_cds.errors import CrsError, LayerError, OutputError
 
 __all__ = ["STATS", "Grid", "ZoneWeights", "values_at_points", "zonal_coverage", "zone_weights"]
 
@@ -123,7 +123,10 @@ def zone_weights(
         )
     w = compute_weights(geoms, grid, mode, n_repaired=n_repaired)
     if path is not None:
-        w.save(path)
+        try:
+            w.save(path)
+        except OutputError as exc:  # the cache only saves time: go on without it
+            log.warning("zone weights not cached: %s", exc)
     if timings is not None:
         timings["weights"] = time.perf_counter() - t0
     return w

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +16,7 @@ import shapely
 
 from geo_cds.analysis.coverage import _kernels
 from geo_cds.analysis.coverage.grid import Grid, windows_from_rows
+from geo_cds.atomic import atomic_file
 from geo_cds.errors import LayerError
 
 log = logging.getLogger(__name__)
@@ -76,28 +75,16 @@ class ZoneWeights:
     )
 
     def save(self, path: Path) -> None:
-        """Write atomically (temporary file, then rename) so a crash never leaves half a file."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                np.savez(
-                    fh,
-                    meta=np.array(
-                        [
-                            self.grid_key,
-                            self.mode,
-                            str(self.n_zones),
-                            str(self.n_repaired),
-                            str(WEIGHTS_VERSION),
-                        ]
-                    ),
-                    **{name: getattr(self, name) for name in self._ARRAYS},
-                )
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        """Write atomically (:func:`geo_cds.atomic.atomic_file`): never half a file."""
+        meta = [self.grid_key, self.mode, str(self.n_zones), str(self.n_repaired),
+                str(WEIGHTS_VERSION)]
+
+        def write(tmp: Path) -> None:
+            with open(tmp, "xb") as fh:
+                np.savez(fh, meta=np.array(meta),
+                         **{name: getattr(self, name) for name in self._ARRAYS})
+
+        atomic_file(path, write)
 
     @classmethod
     def load(cls, path: Path) -> ZoneWeights:

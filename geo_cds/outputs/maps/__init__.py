@@ -6,14 +6,13 @@ time; Folium's CDN links are dropped), and whose data travel as one compact JSON
 ``assets/geo_cds_map.js``. Online basemaps are optional layers that stay empty offline; the
 commune and province outlines are the offline basemap.
 
-Modules: ``labels`` (vi/en texts), ``data`` (layers -> compact JSON), ``rasters`` (coverage
-overlays -> PNG), ``assets`` (inlining the shipped JS/CSS).
+Modules: ``data`` (layers -> compact JSON), ``rasters`` (coverage overlays -> PNG), ``assets``
+(inlining the shipped JS/CSS); the texts are section ``map`` of :mod:`geo_cds.labels`.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import warnings
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -27,12 +26,12 @@ from branca.element import Element, Figure, MacroElement
 from folium.template import Template
 
 from geo_cds import schema as s
+from geo_cds.labels import LANGS, labels
 from geo_cds.outputs.maps import assets as _assets
 from geo_cds.outputs.maps import data as _data
 from geo_cds.outputs.maps.data import normalise_name
-from geo_cds.outputs.maps.labels import LANGS
-from geo_cds.outputs.maps.labels import labels as _labels
 from geo_cds.outputs.maps.rasters import raster_payload
+from geo_cds.outputs.write import atomic_file
 from geo_cds.plan import RasterSpec, Thresholds
 
 __all__ = ["LANGS", "normalise_name", "render_map", "write_map"]
@@ -90,6 +89,15 @@ def _info_rows(info: Mapping[str, Any] | None, T: Mapping[str, str]) -> list[lis
     return rows
 
 
+def _status_texts(streets: gpd.GeoDataFrame, T: Mapping[str, str]) -> dict[str, pd.Series]:
+    """A street's status ("active", "pilot", "planned") in the map's language; other values
+    (a province's own words) are shown as they are."""
+    if s.STATUS not in streets.columns:
+        return {}
+    return {s.STATUS: streets[s.STATUS].map(
+        lambda v: T.get(f"status_{v}", v) if isinstance(v, str) else v)}
+
+
 def _layer_names_generated(generated: Iterable[str], rasters: Mapping[str, RasterSpec],
                            T: Mapping[str, str]) -> tuple[list[str], list[str]]:
     """Map the run's generated input names to map layers, and their display labels.
@@ -125,7 +133,7 @@ def build_payload(*, communes: gpd.GeoDataFrame, villages: gpd.GeoDataFrame | No
                   title: str | None = None, simplify_tolerance: float = 0.0002,
                   raster_max_px: int = 2400) -> dict[str, Any]:
     """Everything the map's JavaScript reads, as one JSON-ready dict (see :func:`write_map`)."""
-    T = _labels(lang)
+    T = dict(labels("map", lang))
     thresholds = thresholds or Thresholds()
     coverage = {n: r for n, r in (rasters or {}).items() if r.kind in ("rsrp", "mask")}
     n_vertices = int(shapely.get_num_coordinates(communes.geometry.values).sum())
@@ -143,7 +151,7 @@ def build_payload(*, communes: gpd.GeoDataFrame, villages: gpd.GeoDataFrame | No
         streets_fc = _data.features_payload(
             streets, "streets", [s.STREET_NAME, s.STREET_KIND, s.MERCHANTS, s.MERCHANTS_QR,
                                  s.STATUS, "commune_name"],
-            derived={s.QR_SHARE: _data.qr_share(streets)})
+            derived={s.QR_SHARE: _data.qr_share(streets), **_status_texts(streets, T)})
     interventions_fc = _data.features_payload(
         interventions, "interventions", ["kind", s.COST_VND, s.N_VILLAGES, "population_served"])
 
@@ -333,13 +341,4 @@ def write_map(path: Path, *, communes: gpd.GeoDataFrame, villages: gpd.GeoDataFr
                       info=info, lang=lang, priority=priority, title=title,
                       simplify_tolerance=simplify_tolerance,
                       raster_max_px=raster_max_px, assets=assets, html_dir=path.parent)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # A plain open() (not mkstemp, which makes the file private) keeps the usual permissions.
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(html, encoding="utf-8")
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return path
+    return atomic_file(path, lambda tmp: tmp.write_text(html, encoding="utf-8"))

@@ -2,7 +2,8 @@
 
 ``analyse(plan)`` does the work and returns a :class:`RunResult` without writing anything
 (what a notebook calls); ``run(plan)`` analyses and writes the run folder atomically (what
-``geo-cds run`` calls).
+``geo-cds run`` calls). Writing a run folder and re-planning one live in
+:mod:`geo_cds.pipeline.folders`.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -28,8 +29,9 @@ from geo_cds.checks import (
     village_placement,
 )
 from geo_cds.errors import ValidationFailed
-from geo_cds.outputs import summary as report
 from geo_cds.outputs import write
+from geo_cds.pipeline.folders import build_map, replan, write_outputs
+from geo_cds.pipeline.result import RunResult
 from geo_cds.plan import Plan
 
 log = logging.getLogger(__name__)
@@ -43,32 +45,8 @@ COMMUNE_OUT = [
 ]
 
 
-@dataclass
-class RunResult:
-    plan: Plan
-    inputs: object  # geo_cds.inputs.read.Inputs
-    communes: gpd.GeoDataFrame
-    villages: gpd.GeoDataFrame
-    parks: gpd.GeoDataFrame | None
-    streets: gpd.GeoDataFrame | None
-    investment: object | None  # geo_cds.planning.priority.InvestmentPlan
-    targets: pd.DataFrame
-    accounting: pd.DataFrame
-    timings: dict[str, float] = field(default_factory=dict)
-    started: str = ""
-    checks: list[Check] = field(default_factory=list)
-    folder: Path | None = None
-
-    @property
-    def problems(self):
-        return self.inputs.problems
-
-    @property
-    def generated(self) -> list[str]:
-        specs = {"villages": self.plan.villages, "parks": self.plan.parks,
-                 "streets": self.plan.streets, "sites": self.plan.sites,
-                 "fibre": self.plan.fibre, **self.plan.rasters}
-        return [name for name, spec in specs.items() if spec is not None and spec.generated]
+__all__ = ["RunResult", "Validation", "analyse", "build_map", "replan", "run", "validate",
+           "write_outputs"]
 
 
 @contextmanager
@@ -168,7 +146,21 @@ def accounting(inputs, villages: pd.DataFrame | None) -> pd.DataFrame:
 
 
 def analyse(plan: Plan, *, strict: bool = False, cache_dir: Path | None = None) -> RunResult:
-    """Run every stage in memory.
+    """Run every stage in memory: load, join, coverage, gaps, priority. Nothing is written.
+
+    Parameters
+    ----------
+    plan : Plan
+        From :func:`geo_cds.plan.load_plan` or :func:`geo_cds.plan.default_plan`.
+    strict : bool
+        Refuse to go on when any input row has an error (default: such rows are rejected and
+        listed in ``result.problems``).
+    cache_dir : Path, optional
+        Where the coverage engine keeps zone weights between runs.
+
+    Returns
+    -------
+    RunResult
 
     Raises
     ------
@@ -233,82 +225,58 @@ def self_checks(result: RunResult) -> list[Check]:
     return enforce(checks)
 
 
-def _readable(table: pd.DataFrame) -> pd.DataFrame:
-    """Shares to 4 decimals (0.01 %), dBm to 0.1: what a reader of the table can use.
-
-    (``source_row``, the loader's pointer back into the input file, stays in villages.gpkg.)
-    """
-    table = table.drop(columns="source_row", errors="ignore")
-    digits = {c: 4 for c in table.columns if "share" in c}
-    digits |= {c: 1 for c in table.columns if "rsrp" in c}
-    return table.round(digits)
-
-
-def write_outputs(result: RunResult, folder: Path) -> None:
-    """Write every output of a run into ``folder`` (a staging folder: see ``run``)."""
-    from geo_cds.outputs.maps import write_map
-    from geo_cds.planning.priority import write_investment_outputs
-
-    plan = result.plan
-    t0 = time.perf_counter()
-    communes = _readable(result.communes)
-    write.write_csv(communes, folder / "communes.csv")
-    write.write_gpkg(communes, folder / "communes.gpkg", "communes")
-    write.write_gpkg(result.villages, folder / "villages.gpkg", "villages")
-    inv = result.investment
-    write_investment_outputs(folder, inv, lang=plan.lang)
-    if result.parks is not None:
-        write.write_csv(_readable(result.parks), folder / "industrial_parks_5g.csv")
-        # full precision: `geo-cds plan` re-plans from it and must reproduce the run
-        write.write_gpkg(result.parks, folder / "industrial_parks_5g.gpkg", "parks")
-    if result.streets is not None:
-        write.write_csv(_readable(result.streets), folder / "cashless_streets.csv")
-    write.write_csv(result.problems.to_frame(), folder / "rejects.csv")
-    date = result.started[:10]
-    write_map(
-        folder / "map.html", communes=result.communes, villages=result.villages,
-        parks=result.parks, streets=result.streets, interventions=inv.interventions,
-        priority=inv.priority,
-        rasters=plan.rasters, thresholds=plan.thresholds, lang=plan.lang, assets=plan.map_assets,
-        info={"run": plan.name, "date": date,
-              "sources": ", ".join(Path(p).name for p in result.inputs.files.values()),
-              "generated": result.generated},
-    )
-    data = report.summary(name=plan.name, date=date, communes=result.communes,
-                          villages=result.villages, targets=result.targets,
-                          accounting=result.accounting, investment=inv.summary,
-                          generated=result.generated, checks=result.checks)
-    write.write_json(data, folder / "summary.json")
-    (folder / "summary.md").write_text(report.summary_markdown(data, plan.lang), encoding="utf-8")
-    result.timings["write"] = time.perf_counter() - t0
-    finished = datetime.now(UTC).astimezone().isoformat(timespec="seconds")
-    write.write_json(
-        report.manifest(plan=plan, files=result.inputs.files, generated=set(result.generated),
-                        timings=result.timings, started=result.started, finished=finished,
-                        checks=result.checks),
-        folder / "run.json",
-    )
-
-
 def run(plan: Plan, *, overwrite: bool = False, strict: bool = False) -> RunResult:
-    """Analyse ``plan`` and write ``<output_dir>/<name>/`` atomically; return the result."""
+    """Analyse ``plan`` and write ``<output_dir>/<name>/`` atomically (``geo-cds run``).
+
+    Parameters
+    ----------
+    plan : Plan
+        From :func:`geo_cds.plan.load_plan` or :func:`geo_cds.plan.default_plan`.
+    overwrite : bool
+        Replace an earlier run of the same name.
+    strict : bool
+        Refuse to run when any input row has an error.
+
+    Returns
+    -------
+    RunResult
+        With ``folder`` set to the run folder written.
+
+    Raises
+    ------
+    geo_cds.errors.ValidationFailed, geo_cds.errors.OutputExistsError, geo_cds.errors.OutputError
+        See :func:`analyse` and :func:`write_outputs`; the output folder is checked before
+        the inputs are read.
+    """
     target = Path(plan.output_dir) / plan.name
     write.check_writable(target, overwrite)
     result = analyse(plan, strict=strict, cache_dir=Path(plan.output_dir) / ".cache")
-    with write.atomic_folder(target, overwrite=overwrite) as staging:
-        write_outputs(result, staging)
-    result.folder = target
+    write_outputs(result, target, overwrite=overwrite)
     return result
 
 
 @dataclass
 class Validation:
+    """What :func:`validate` found: every problem, and the rows used per layer."""
+
     problems: object  # ProblemLog
     accounting: pd.DataFrame
 
 
 def validate(plan: Plan) -> Validation:
-    """Load every input and place the villages in their communes; collect every problem."""
+    """Load every input and place the villages in their communes; collect every problem.
+
+    Parameters
+    ----------
+    plan : Plan
+        The plan whose inputs to check.
+
+    Returns
+    -------
+    Validation
+        ``problems`` (every problem: file, row or feature, what, fix, severity) and
+        ``accounting`` (rows read, used, repaired, rejected per layer). Nothing is written.
+    """
     from geo_cds.analysis.join import join_villages
     from geo_cds.inputs.read import load_inputs
 

@@ -1,14 +1,12 @@
-"""Every text the map shows, in Vietnamese (default) and English.
+"""Every text the map shows (section ``map``): layer names, legends, popups, the info panel.
 
-One dictionary per language with the same keys; the map's JavaScript receives the chosen one,
-so no label is written twice. Vietnamese strings are NFC with full diacritics.
+The map's JavaScript receives the whole set of the run's language, so its keys are the names the
+script reads (``T.layer_villages``, ``T["int_" + kind]``, ``T["kind_" + park kind]``).
 """
 
-from __future__ import annotations
+from geo_cds.labels.common import COMMON
 
-LANGS = ("vi", "en")
-
-LABELS: dict[str, dict[str, str]] = {
+MAP = {
     "vi": {
         "title": "Bản đồ hạ tầng số",
         "base_offline": "Chỉ ranh giới (ngoại tuyến)",
@@ -58,8 +56,8 @@ LABELS: dict[str, dict[str, str]] = {
         "has_fibre": "Có cáp quang",
         "needs_power": "Chưa có điện lưới (cần cấp điện trước)",
         "dbkk": "Xã đặc biệt khó khăn (ĐBKK)",
-        "yes": "Có",
-        "no": "Không",
+        "yes": COMMON["vi"]["yes"],
+        "no": COMMON["vi"]["no"],
         "no_data": "Không có dữ liệu",
         "below_100": "dưới 100%",
         "park_kind": "Loại",
@@ -76,6 +74,9 @@ LABELS: dict[str, dict[str, str]] = {
         "merchants_qr": "Chấp nhận thanh toán QR",
         "qr_share": "Tỷ lệ chấp nhận QR",
         "status": "Trạng thái",
+        "status_active": "Đang hoạt động",
+        "status_pilot": "Thí điểm",
+        "status_planned": "Kế hoạch",
         "intervention": "Giải pháp",
         "int_new_4g_site": "Trạm 4G mới",
         "int_fibre_route": "Tuyến cáp quang mới",
@@ -155,8 +156,8 @@ LABELS: dict[str, dict[str, str]] = {
         "has_fibre": "Fibre",
         "needs_power": "Not on the grid (power first)",
         "dbkk": "Extremely difficult commune (ĐBKK)",
-        "yes": "Yes",
-        "no": "No",
+        "yes": COMMON["en"]["yes"],
+        "no": COMMON["en"]["no"],
         "no_data": "No data",
         "below_100": "below 100%",
         "park_kind": "Kind",
@@ -173,6 +174,9 @@ LABELS: dict[str, dict[str, str]] = {
         "merchants_qr": "Accepting QR payment",
         "qr_share": "QR share",
         "status": "Status",
+        "status_active": "Active",
+        "status_pilot": "Pilot",
+        "status_planned": "Planned",
         "intervention": "Intervention",
         "int_new_4g_site": "New 4G site",
         "int_fibre_route": "New fibre route",
@@ -205,15 +209,4 @@ LABELS: dict[str, dict[str, str]] = {
     },
 }
 
-
-def labels(lang: str) -> dict[str, str]:
-    """The label set of ``lang`` ("vi" or "en").
-
-    Raises
-    ------
-    ValueError
-        ``lang`` is not one of :data:`LANGS`.
-    """
-    if lang not in LABELS:
-        raise ValueError(f"lang must be one of {LANGS}, got {lang!r}")
-    return LABELS[lang]
+SECTIONS = {"map": MAP}

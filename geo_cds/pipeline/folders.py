@@ -1,0 +1,217 @@
+"""Writing a run folder and re-planning one: what the pipeline hands to the one writer.
+
+:func:`write_outputs` writes everything an analysed run produced (tables, workbook, map,
+summary, manifest) into a run folder through :func:`geo_cds.outputs.write.atomic_folder`;
+:func:`replan` plans a finished run folder again and writes the new plan the same way.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from types import EllipsisType
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from geo_cds.errors import OutputExistsError
+from geo_cds.outputs import summary as report
+from geo_cds.outputs import write
+
+if TYPE_CHECKING:
+    from geo_cds.pipeline.result import RunResult
+    from geo_cds.planning.replan import Replan
+
+
+def _readable(table: pd.DataFrame) -> pd.DataFrame:
+    """Shares to 4 decimals (0.01 %), dBm to 0.1: what a reader of the table can use.
+
+    (``source_row``, the loader's pointer back into the input file, stays in villages.gpkg.)
+    """
+    table = table.drop(columns="source_row", errors="ignore")
+    digits = {c: 4 for c in table.columns if "share" in c}
+    digits |= {c: 1 for c in table.columns if "rsrp" in c}
+    return table.round(digits)
+
+
+def _map_layers(result: RunResult) -> dict:
+    """What the map of a run shows: its layers, settings and caption."""
+    plan, inv = result.plan, result.investment
+    return dict(
+        communes=result.communes, villages=result.villages, parks=result.parks,
+        streets=result.streets, interventions=inv.interventions, priority=inv.priority,
+        rasters=plan.rasters, thresholds=plan.thresholds, lang=plan.lang,
+        info={"run": plan.name, "date": result.started[:10],
+              "sources": ", ".join(Path(p).name for p in result.inputs.files.values()),
+              "generated": result.generated},
+    )
+
+
+def build_map(result: RunResult) -> str:
+    """The run's interactive map as one self-contained HTML page (what ``map.html`` holds).
+
+    Parameters
+    ----------
+    result : RunResult
+        What :func:`analyse` returned.
+
+    Returns
+    -------
+    str
+        The HTML; display it in a notebook with ``IPython.display.HTML`` or write it with
+        :func:`write_outputs`.
+    """
+    from geo_cds.outputs.maps import render_map
+
+    return render_map(**_map_layers(result))
+
+
+def _write_run_files(result: RunResult, folder: Path) -> None:
+    """Every file of a run, written into ``folder`` (a staging folder of the writer)."""
+    from geo_cds.outputs.investment import write_investment_outputs
+    from geo_cds.outputs.maps import write_map
+
+    plan = result.plan
+    t0 = time.perf_counter()
+    communes = _readable(result.communes)
+    write.write_csv(communes, folder / "communes.csv")
+    write.write_gpkg(communes, folder / "communes.gpkg", "communes")
+    write.write_gpkg(result.villages, folder / "villages.gpkg", "villages")
+    inv = result.investment
+    write_investment_outputs(folder, inv, lang=plan.lang)
+    if result.parks is not None:
+        write.write_csv(_readable(result.parks), folder / "industrial_parks_5g.csv")
+        # full precision: `geo-cds plan` re-plans from it and must reproduce the run
+        write.write_gpkg(result.parks, folder / "industrial_parks_5g.gpkg", "parks")
+    if result.streets is not None:
+        write.write_csv(_readable(result.streets), folder / "cashless_streets.csv")
+    write.write_csv(result.problems.to_frame(), folder / "rejects.csv")
+    write_map(folder / "map.html", assets=plan.map_assets, **_map_layers(result))
+    date = result.started[:10]
+    data = report.summary(name=plan.name, date=date, communes=result.communes,
+                          villages=result.villages, targets=result.targets,
+                          accounting=result.accounting, investment=inv.summary,
+                          generated=result.generated, checks=result.checks)
+    write.write_json(data, folder / "summary.json")
+    (folder / "summary.md").write_text(report.summary_markdown(data, plan.lang), encoding="utf-8")
+    result.timings["write"] = time.perf_counter() - t0
+    finished = datetime.now(UTC).astimezone().isoformat(timespec="seconds")
+    write.write_json(
+        report.manifest(plan=plan, files=result.inputs.files, generated=set(result.generated),
+                        timings=result.timings, started=result.started, finished=finished,
+                        checks=result.checks),
+        folder / "run.json",
+    )
+
+
+def write_outputs(result: RunResult, folder: str | Path, *, overwrite: bool = False) -> Path:
+    """Write every output of an analysed run into a run folder, atomically.
+
+    Parameters
+    ----------
+    result : RunResult
+        What :func:`analyse` returned.
+    folder : path
+        The run folder to create (by convention ``<output_dir>/<name>``).
+    overwrite : bool
+        Replace an earlier run folder of geo-cds (a folder geo-cds did not create is never
+        replaced).
+
+    Returns
+    -------
+    Path
+        ``folder`` (also set as ``result.folder``).
+
+    Raises
+    ------
+    geo_cds.errors.OutputExistsError
+        ``folder`` exists and ``overwrite`` is false, or it was not created by geo-cds
+        (:class:`~geo_cds.errors.ForeignFolderError`).
+    geo_cds.errors.OutputError
+        The disk refuses the writing (permissions, read-only, full); the message names the
+        folder.
+    """
+    folder = Path(folder)
+    with write.atomic_folder(folder, overwrite=overwrite) as staging:
+        _write_run_files(result, staging)
+    result.folder = folder
+    return folder
+
+
+def replan(
+    run_dir: str | Path,
+    out_dir: str | Path | None = None,
+    *,
+    budget_vnd: float | None | EllipsisType = ...,
+    preset: str | None = None,
+    weights: Mapping[str, float] | None = None,
+    method: str | None = None,
+    lang: str | None = None,
+    sweep: Sequence[float] | None = None,
+    overwrite: bool = False,
+) -> Replan:
+    """Re-plan a finished run with another budget, preset or weights, into a new folder.
+
+    Parameters
+    ----------
+    run_dir : path
+        A folder written by :func:`run`.
+    out_dir : path, optional
+        Where to write; default ``<run>-<preset>-<budget>bn`` beside the run. The run folder
+        itself (``out_dir == run_dir``) is replaced, with new priority and intervention files,
+        only with ``overwrite``; any other existing folder likewise.
+    budget_vnd : float or None, optional
+        The budget (None: rank everything, no cut-off); default the run's.
+    preset, weights, method, lang
+        Score preset, weight overrides, ``"exact"`` or ``"greedy"``, label language;
+        default the run's.
+    sweep : sequence of float, optional
+        Also compute people served at these budgets (``budget_sweep.csv``).
+    overwrite : bool
+        Replace an existing folder written by geo-cds.
+
+    Returns
+    -------
+    geo_cds.planning.replan.Replan
+        The new plan, with ``folder`` set to the folder written.
+
+    Raises
+    ------
+    geo_cds.errors.LayerError
+        ``run_dir`` is not a finished run.
+    geo_cds.errors.OutputExistsError, geo_cds.errors.OutputError
+        See :func:`write_outputs`.
+    """
+    from geo_cds.outputs.investment import write_investment_outputs
+    from geo_cds.planning.replan import (
+        default_folder,
+        load_run,
+        replan_investments,
+        replan_settings,
+    )
+
+    run = load_run(run_dir)
+    name, budget = replan_settings(run, budget_vnd=budget_vnd, preset=preset)
+    out = Path(out_dir) if out_dir is not None else default_folder(run, name, budget)
+    in_place = out.resolve() == run.folder.resolve()
+    if in_place and not overwrite:
+        raise OutputExistsError(f"{out} is the run folder itself; pass --overwrite to "
+                                "replace its priority and intervention files")
+    write.check_writable(out, overwrite)
+    result = replan_investments(run, budget_vnd=budget, preset=preset, weights=weights,
+                                method=method, lang=lang, sweep=sweep)
+    with write.atomic_folder(out, overwrite=overwrite) as staging:
+        if in_place:  # the run with its plan files replaced, swapped in whole
+            shutil.copytree(run.folder, staging, dirs_exist_ok=True,
+                            ignore=shutil.ignore_patterns(write.MARKER))
+        elif (run.folder / "communes.csv").exists():  # coverage is unchanged by re-planning
+            shutil.copy2(run.folder / "communes.csv", staging / "communes.csv")
+        write_investment_outputs(staging, result.investment, lang=result.plan.lang,
+                                 sweep=result.sweep)
+        if not in_place:
+            write.write_json(result.record, staging / "replan.json")
+    result.folder = out
+    return result
