@@ -4,39 +4,58 @@ the summary. A failing check stops the run (:class:`geo_cds.errors.CheckFailed`)
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import pandas as pd
 
 from geo_cds import schema as s
 from geo_cds.errors import CheckFailed
-
-TOLERANCE_VND = 0  # money reconciles to the VND
+from geo_cds.labels import label, number
 
 
 @dataclass(frozen=True)
 class Check:
-    name: str
+    """One self-check: what it is (``key`` of the ``check`` label section, with ``params``),
+    whether it passed, and the figures compared (``figure`` label keys → values)."""
+
+    key: str
     ok: bool
-    detail: str
+    figures: tuple[tuple[str, float], ...] = ()
+    joiner: str = ", "  # how the figures read together: " = ", " ≤ ", ", "
+    params: tuple[tuple[str, str], ...] = ()
+    note: str = ""  # what exactly disagrees (ids, columns), when it fails
+
+    def name(self, lang: str = "en") -> str:
+        return label("check", self.key, lang, **dict(self.params))
+
+    def detail(self, lang: str = "en") -> str:
+        text = self.joiner.join(f"{label('check_figure', k, lang)} {number(v, lang)}"
+                                for k, v in self.figures)
+        return "; ".join(t for t in (text, self.note) if t)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        """JSON-ready (``run.json``, ``summary.json``): the English name and detail, and what
+        :meth:`from_dict` needs to show it in another language."""
+        return {"name": self.name(), "ok": self.ok, "detail": self.detail(), "key": self.key,
+                "figures": dict(self.figures), "joiner": self.joiner,
+                "params": dict(self.params), "note": self.note}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Check:
+        return cls(data["key"], data["ok"], tuple(data["figures"].items()), data["joiner"],
+                   tuple(data["params"].items()), data["note"])
 
 
-def equal(name: str, figures: dict[str, float], tolerance: float = 0) -> Check:
-    """All ``figures`` (label → value) agree within ``tolerance``."""
+def equal(key: str, figures: dict[str, float], tolerance: float = 0) -> Check:
+    """All ``figures`` (figure key → value) agree within ``tolerance``."""
     values = list(figures.values())
     ok = max(values) - min(values) <= tolerance if values else True
-    text = " = ".join(f"{k} {v:,.0f}" for k, v in figures.items()) if ok else \
-        "; ".join(f"{k} {v:,.0f}" for k, v in figures.items()) + " (should be equal)"
-    return Check(name, bool(ok), text)
+    return Check(key, bool(ok), tuple(figures.items()), " = " if ok else " ≠ ")
 
 
-def at_most(name: str, part: tuple[str, float], whole: tuple[str, float]) -> Check:
+def at_most(key: str, part: tuple[str, float], whole: tuple[str, float]) -> Check:
     ok = part[1] <= whole[1]
-    sign = "≤" if ok else ">"
-    return Check(name, bool(ok), f"{part[0]} {part[1]:,.0f} {sign} {whole[0]} {whole[1]:,.0f}")
+    return Check(key, bool(ok), (part, whole), " ≤ " if ok else " > ")
 
 
 def enforce(checks: Iterable[Check]) -> list[Check]:
@@ -53,8 +72,9 @@ def accounting_checks(accounting: pd.DataFrame) -> list[Check]:
     out = []
     for row in accounting.itertuples(index=False):
         read, used, rejected = int(row.rows_read), int(row.used), int(row.rejected)
-        out.append(Check(f"rows: {row.layer} read = used + rejected", read == used + rejected,
-                         f"{read:,} read, {used:,} used, {rejected:,} rejected"))
+        out.append(Check("rows", read == used + rejected,
+                         (("read", read), ("used", used), ("rejected", rejected)),
+                         params=(("layer", str(row.layer)),)))
     return out
 
 
@@ -69,11 +89,10 @@ def village_placement(rows_read: int, villages: pd.DataFrame, communes: pd.DataF
     both = rows & rejected_rows
     ok = (bool(placed.all()) and counted == len(villages)
           and len(villages) + len(rejected_rows) == rows_read and not both)
-    return Check("villages: each in exactly one commune or in the rejects", ok,
-                 f"{rows_read:,} read = {len(villages):,} in communes "
-                 f"({int((~placed).sum())} with an unknown commune, {counted:,} counted in the "
-                 f"commune table) + {len(rejected_rows):,} rejected"
-                 + (f"; {len(both)} both placed and rejected" if both else ""))
+    return Check("villages", ok, (
+        ("read", rows_read), ("in_communes", len(villages)), ("rejected", len(rejected_rows)),
+        ("counted_in_communes", counted), ("unknown_commune", int((~placed).sum())),
+        ("placed_and_rejected", len(both))))
 
 
 def shares_in_unit_interval(frames: dict[str, pd.DataFrame]) -> list[Check]:
@@ -90,7 +109,7 @@ def shares_in_unit_interval(frames: dict[str, pd.DataFrame]) -> list[Check]:
                     if "share" in c and pd.api.types.is_numeric_dtype(frame[c])}
         bad = {c: int(((v < 0) | (v > 1)).sum()) for c, v in cols.items()}
         bad = {c: n for c, n in bad.items() if n}
-        out.append(Check(f"shares: {name} in [0, 1]", not bad,
-                         f"{len(cols)} share column(s)" if not bad else
-                         "; ".join(f"{c}: {n} value(s) outside [0, 1]" for c, n in bad.items())))
+        out.append(Check("shares", not bad, (("share_columns", len(cols)),
+                                             ("outside_unit", sum(bad.values()))),
+                         params=(("table", name),), note=", ".join(bad)))
     return out

@@ -52,5 +52,5 @@ class CheckFailed(GeoCdsError):
         self.failed = list(failed)
         lines = [f"{len(self.failed)} self-check(s) failed; nothing was written "
                  "(this is a defect in geo-cds or its inputs, please report it):"]
-        lines += [f"  {c.name}: {c.detail}" for c in self.failed]
+        lines += [f"  {c.name()}: {c.detail()}" for c in self.failed]
         super().__init__("\n".join(lines))

@@ -50,7 +50,7 @@ def test_a_cost_split_between_funded_and_unfunded_rows_is_caught():
     a = split[s.VILLAGE_ID] == "A"
     split.loc[a, s.COST_VND] = round(site * 1000 / 1100)
     split.loc[~a, s.COST_VND] += site - round(site * 1000 / 1100)
-    failed = [c.name for c in money_checks(split, inv.interventions, inv.parks, inv.summary)
+    failed = [c.name() for c in money_checks(split, inv.interventions, inv.parks, inv.summary)
               if not c.ok]
     assert "money: in-budget spend in every view" in failed
 
@@ -65,3 +65,13 @@ def test_the_sample_run_records_its_checks(sample_run):
     assert all(c["ok"] for c in run["checks"]) and summary["checks"] == run["checks"]
     assert "## Tự kiểm tra của lượt chạy" in (sample_run.folder / "summary.md").read_text(
         encoding="utf-8")
+
+
+def test_checks_read_in_vietnamese():
+    from geo_cds.checks import Check, equal
+
+    c = Check.from_dict(equal("money_in_budget", {"village_list_parks": 1_234_567.0,
+                                                  "plan_summary": 1_234_567.0}).to_dict())
+    assert c.name("vi") == "tiền: chi trong ngân sách như nhau ở mọi bảng"
+    assert c.detail("vi") == "danh sách thôn + KCN 1.234.567 = tóm tắt kế hoạch 1.234.567"
+    assert c.detail("en") == "village list + parks 1,234,567 = plan summary 1,234,567"

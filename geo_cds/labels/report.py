@@ -79,5 +79,57 @@ SHORTFALL_UNIT = {
            "parks": "parks", "people": "people", "Mb/s": "Mb/s"},
 }
 
+# The run's self-checks (geo_cds.checks), by key; {layer} and {table} are filled in.
+CHECK = {
+    "vi": {
+        "rows": "dòng: {layer} đọc = dùng + loại",
+        "villages": "thôn: mỗi thôn thuộc đúng một xã hoặc nằm trong danh sách loại",
+        "shares": "tỷ lệ: {table} trong [0, 1]",
+        "money_in_budget": "tiền: chi trong ngân sách như nhau ở mọi bảng",
+        "money_total": "tiền: tổng chi phí như nhau ở mọi bảng",
+        "money_parks": "tiền: 5G KCN/CCN/KKT được cấp vốn",
+        "money_whole": "tiền: hạng mục dùng chung được mua trọn và tính chi phí một lần",
+        "people_served": "người: được phục vụ trong ngân sách",
+        "people_population": "người: được phục vụ ≤ dân số các thôn còn khoảng trống",
+    },
+    "en": {
+        "rows": "rows: {layer} read = used + rejected",
+        "villages": "villages: each in exactly one commune or in the rejects",
+        "shares": "shares: {table} in [0, 1]",
+        "money_in_budget": "money: in-budget spend in every view",
+        "money_total": "money: total cost in every view",
+        "money_parks": "money: funded parks",
+        "money_whole": "money: shared interventions bought and costed whole",
+        "people_served": "people: served in budget",
+        "people_population": "people: served ≤ population of the villages with gaps",
+    },
+}
+
+# The figures a self-check compares.
+CHECK_FIGURE = {
+    "vi": {
+        "read": "đọc", "used": "dùng", "rejected": "loại", "in_communes": "trong các xã",
+        "counted_in_communes": "đếm trong bảng xã", "unknown_commune": "mã xã không có",
+        "placed_and_rejected": "vừa dùng vừa loại", "share_columns": "cột tỷ lệ",
+        "outside_unit": "giá trị ngoài [0, 1]", "village_list_parks": "danh sách thôn + KCN",
+        "interventions": "hạng mục", "plan_summary": "tóm tắt kế hoạch",
+        "commune_sheet_parks": "bảng theo xã + KCN", "parks_sheet": "bảng KCN",
+        "village_list": "danh sách thôn", "served": "được phục vụ", "population": "dân số",
+        "problems": "sai lệch",
+    },
+    "en": {
+        "read": "read", "used": "used", "rejected": "rejected", "in_communes": "in communes",
+        "counted_in_communes": "counted in the commune table",
+        "unknown_commune": "with an unknown commune", "placed_and_rejected":
+            "both placed and rejected", "share_columns": "share columns",
+        "outside_unit": "values outside [0, 1]", "village_list_parks": "village list + parks",
+        "interventions": "interventions", "plan_summary": "plan summary",
+        "commune_sheet_parks": "per-commune sheet + parks", "parks_sheet": "parks sheet",
+        "village_list": "village list", "served": "served", "population": "population",
+        "problems": "problems",
+    },
+}
+
 SECTIONS = {"summary": SUMMARY, "investment": INVESTMENT, "kind_count": KIND_COUNT,
-            "target_status": TARGET_STATUS, "shortfall_unit": SHORTFALL_UNIT}
+            "target_status": TARGET_STATUS, "shortfall_unit": SHORTFALL_UNIT,
+            "check": CHECK, "check_figure": CHECK_FIGURE}

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from geo_cds.checks import Check
 from geo_cds.labels import label, labels
 
 
@@ -202,7 +203,7 @@ def summary_markdown(data: dict, lang: str = "vi") -> str:
     if data.get("checks"):
         lines += ["", f"## {L['checks']}", "",
                   f"| {L['check']} | {L['result']} | {L['detail']} |", "| --- | --- | --- |"]
-        for c in data["checks"]:
-            lines.append(f"| {c['name']} | {L['passed'] if c['ok'] else L['failed']} | "
-                         f"{c['detail']} |")
+        for c in map(Check.from_dict, data["checks"]):
+            lines.append(f"| {c.name(lang)} | {L['passed'] if c.ok else L['failed']} | "
+                         f"{c.detail(lang)} |")
     return "\n".join(lines) + "\n"

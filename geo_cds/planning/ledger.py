@@ -122,31 +122,31 @@ def money_checks(priority: pd.DataFrame, interventions: pd.DataFrame, parks: pd.
     park_sum = summary.get("parks_5g") or {}
     communes = commune_subtotals(priority) if len(priority) else None
     out = [
-        equal("money: in-budget spend in every view", {
-            "village list + parks": float(cost[inb].sum() + pcost[pin].sum()),
+        equal("money_in_budget", {
+            "village_list_parks": float(cost[inb].sum() + pcost[pin].sum()),
             "interventions": float(icost[iin].sum()),
-            "plan summary": float(within.get("cost_vnd", 0)),
-            "per-commune sheet + parks": float(
+            "plan_summary": float(within.get("cost_vnd", 0)),
+            "commune_sheet_parks": float(
                 (communes["cost_in_budget_vnd"].sum() if communes is not None else 0)
                 + pcost[pin].sum()),
         }),
-        equal("money: total cost in every view", {
-            "village list + parks": float(cost.sum() + pcost.sum()),
+        equal("money_total", {
+            "village_list_parks": float(cost.sum() + pcost.sum()),
             "interventions": float(icost.sum()),
-            "plan summary": float(summary.get("total_cost_vnd", 0)),
+            "plan_summary": float(summary.get("total_cost_vnd", 0)),
         }),
-        equal("money: funded parks", {
-            "parks sheet": float(pcost[pin].sum()),
+        equal("money_parks", {
+            "parks_sheet": float(pcost[pin].sum()),
             "interventions": float(icost[iin & interventions[PARK_IDS].fillna("").astype(str)
                                         .ne("").to_numpy()].sum()),
-            "plan summary": float(park_sum.get("funded_cost_vnd", 0)),
+            "plan_summary": float(park_sum.get("funded_cost_vnd", 0)),
         }),
-        equal("people: served in budget", {
-            "village list": float(pop[inb].sum()),
-            "plan summary": float(within.get("people_served", 0)),
+        equal("people_served", {
+            "village_list": float(pop[inb].sum()),
+            "plan_summary": float(within.get("people_served", 0)),
         }),
-        at_most("people: served ≤ population of the villages with gaps",
-                ("served", float(pop[inb].sum())), ("population", float(pop.sum()))),
+        at_most("people_population", ("served", float(pop[inb].sum())),
+                ("population", float(pop.sum()))),
     ]
     out.append(_whole_interventions(priority, interventions))
     return out
@@ -186,6 +186,6 @@ def _whole_interventions(priority: pd.DataFrame, interventions: pd.DataFrame) ->
                                  _flag(priority[s.IN_BUDGET]), strict=True):
         if funded and not set(_ids(need)) <= funded_ids:
             problems.append(f"village {vid} in budget but not all of {need} funded")
-    return Check("money: shared interventions bought and costed whole", not problems,
-                 "; ".join(problems[:5]) if problems else
-                 f"{len(interventions)} interventions, each costed once")
+    return Check("money_whole", not problems,
+                 (("interventions", len(interventions)), ("problems", len(problems))),
+                 note="; ".join(problems[:5]))
