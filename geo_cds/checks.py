@@ -26,7 +26,8 @@ class Check:
     note: str = ""  # what exactly disagrees (ids, columns), when it fails
 
     def name(self, lang: str = "en") -> str:
-        return label("check", self.key, lang, **dict(self.params))
+        names = {k: label("layer", v, lang) for k, v in self.params}  # layers and tables
+        return label("check", self.key, lang, **names)
 
     def detail(self, lang: str = "en") -> str:
         text = self.joiner.join(f"{label('check_figure', k, lang)} {number(v, lang)}"

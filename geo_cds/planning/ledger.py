@@ -23,16 +23,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from geo_cds import schema as s
 from geo_cds.checks import Check, at_most, equal
+from geo_cds.planning import interventions as iv
 
 INTERVENTION_IDS = "intervention_ids"
 COST_CARRIED_IDS = "cost_carried_ids"
-VILLAGE_IDS = "village_ids"
-PARK_IDS = "park_ids"
+VILLAGE_IDS = iv.VILLAGE_IDS
+PARK_IDS = iv.PARK_IDS
 
 
 def carry_costs(ids_per_row: Sequence[str], cost_of: Mapping[str, int]
@@ -61,6 +63,38 @@ def carry_costs(ids_per_row: Sequence[str], cost_of: Mapping[str, int]
         cost[k] = sum(int(cost_of[i]) for i in mine)
         carried.append(";".join(mine))
     return cost, carried
+
+
+def interventions_layer(new_sites: gpd.GeoDataFrame, routes: gpd.GeoDataFrame,
+                        upgrades: gpd.GeoDataFrame, village_chosen: np.ndarray,
+                        park_funded: np.ndarray, crs) -> gpd.GeoDataFrame:
+    """The ledger's interventions, EPSG:4326: new sites, fibre routes (in the order of the
+    village selection problem, whose ``chosen`` says which are funded) and the parks' 5G."""
+    parts = []
+    if len(new_sites):
+        parts.append(new_sites.assign(**{s.IN_BUDGET: village_chosen[:len(new_sites)]}))
+    if len(routes):
+        parts.append(routes.assign(**{s.IN_BUDGET: village_chosen[len(new_sites):]}))
+    if len(upgrades):
+        parts.append(upgrades.assign(**{s.IN_BUDGET: park_funded}))
+    if parts:
+        inter = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry", crs=crs)
+    else:
+        inter = gpd.GeoDataFrame({iv.INTERVENTION_ID: pd.Series([], dtype=str)},
+                                 geometry=gpd.GeoSeries([], crs=crs), crs=crs)
+    cols = [iv.INTERVENTION_ID, iv.KIND, s.COST_VND, iv.N_SERVED, iv.POP_SERVED, iv.VILLAGE_IDS,
+            iv.PARK_IDS, iv.LENGTH_KM, iv.NEW_SITE, iv.SITE_ID_USED, iv.SITES_UPGRADED,
+            iv.NEW_SITES_5G, iv.OFF_GRID, s.IN_BUDGET]
+    for col in cols:
+        if col not in inter:
+            inter[col] = pd.NA
+    inter[iv.VILLAGE_IDS] = inter[iv.VILLAGE_IDS].fillna("")
+    inter[iv.PARK_IDS] = inter[iv.PARK_IDS].fillna("")
+    for col in (iv.N_SERVED, iv.POP_SERVED, s.COST_VND, iv.SITES_UPGRADED, iv.NEW_SITES_5G):
+        inter[col] = pd.to_numeric(inter[col]).fillna(0).astype(np.int64)
+    for col in (iv.NEW_SITE, iv.OFF_GRID, s.IN_BUDGET):
+        inter[col] = inter[col].astype("boolean").fillna(False).astype(bool)
+    return inter[cols + ["geometry"]].to_crs(s.WGS84)
 
 
 def _flag(col: pd.Series) -> pd.Series:

@@ -55,8 +55,10 @@ from geo_cds.planning.ledger import (
     COST_CARRIED_IDS,
     INTERVENTION_IDS,
     carry_costs,
+    interventions_layer,
     money_checks,
 )
+from geo_cds.planning.parks import PARK_COLUMNS, park_upgrades, parks_due, parks_table
 from geo_cds.planning.plan_summary import plan_summary
 from geo_cds.planning.score import (
     SCORE_COMPONENTS,
@@ -83,11 +85,6 @@ PRIORITY_COLUMNS = [
     *SCORE_COMPONENTS.values(), s.CUM_COST_VND, s.IN_BUDGET, NOTES,
 ]
 
-PARK_COLUMNS = [
-    s.PROVINCE_CODE, s.PARK_ID, s.PARK_NAME, s.PARK_KIND, s.TARGET_5G_YEAR, iv.INTERVENTION_ID,
-    iv.UNCOVERED_HA, iv.SITES_UPGRADED, iv.NEW_SITES_5G, iv.SITE_ID_USED, iv.NEW_SITE,
-    "site_distance_km", s.COST_VND, s.IN_BUDGET, iv.SIZING_NOTE,
-]
 
 
 
@@ -149,21 +146,6 @@ def _target_year(targets: Sequence[Target], target_id: str) -> float:
         if t.id == target_id:
             return float(t.year)
     return np.nan
-
-
-def _parks_due(upgrades: pd.DataFrame, parks: pd.DataFrame | None, plan: Plan) -> np.ndarray:
-    """Per 5G upgrade: is the earliest 5G target year of its parks due by the reference year?
-    (A park without its own year takes the plan's park target year.)"""
-    if not len(upgrades):
-        return np.zeros(0, dtype=bool)
-    default = _target_year(plan.targets, "park_5g")
-    year = {}
-    if parks is not None and len(parks):
-        years = pd.to_numeric(parks[s.TARGET_5G_YEAR], errors="coerce") \
-            if s.TARGET_5G_YEAR in parks else pd.Series(np.nan, index=parks.index)
-        year = dict(zip(parks[s.PARK_ID].astype(str), years.fillna(default), strict=True))
-    first = [min(year.get(p, default) for p in str(ids).split(";")) for ids in upgrades[iv.PARK_IDS]]
-    return np.asarray(first, dtype=float) <= plan.reference_year
 
 
 def _metric(gdf: gpd.GeoDataFrame | None, crs: str) -> gpd.GeoDataFrame | None:
@@ -278,7 +260,7 @@ def plan_investments(
     pm = _metric(parks, crs)
     if pm is not None:
         pm = pm[_bool(pm, s.PARK_GAP_5G)]
-    upgrades, per_park = iv.park_upgrades(
+    upgrades, per_park = park_upgrades(
         pm if pm is not None else gpd.GeoDataFrame(
             {s.PARK_ID: pd.Series([], dtype=str)}, geometry=gpd.GeoSeries([], crs=crs), crs=crs),
         _metric(sites, crs), costs, radius_km=upgrade_radius_km, lang=lang,
@@ -352,7 +334,7 @@ def plan_investments(
 
     # --- parks due by the reference year first, then the villages, then the later parks ---
     park_cost = upgrades[s.COST_VND].to_numpy(np.int64) if len(upgrades) else np.zeros(0, np.int64)
-    park_due = _parks_due(upgrades, pm, plan)
+    park_due = parks_due(upgrades, pm, plan)
     park_funded = np.zeros(len(upgrades), dtype=bool)
     village_budget = budget
     if budget is not None and parks_in_budget and len(upgrades):
@@ -401,48 +383,10 @@ def plan_investments(
         priority[col] = priority[col].astype("string")
 
     # --- interventions layer ------------------------------------------------------------------
-    village_sel = sel.chosen
-    parts = []
-    if len(new_sites):
-        parts.append(new_sites.assign(**{s.IN_BUDGET: village_sel[:len(new_sites)]}))
-    if len(routes):
-        parts.append(routes.assign(**{s.IN_BUDGET: village_sel[len(new_sites):]}))
-    if len(upgrades):
-        parts.append(upgrades.assign(**{s.IN_BUDGET: park_funded}))
-    if parts:
-        inter = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry", crs=crs)
-    else:
-        inter = gpd.GeoDataFrame({iv.INTERVENTION_ID: pd.Series([], dtype=str)},
-                                 geometry=gpd.GeoSeries([], crs=crs), crs=crs)
-    inter_cols = [iv.INTERVENTION_ID, iv.KIND, s.COST_VND, iv.N_SERVED, iv.POP_SERVED,
-                  iv.VILLAGE_IDS, iv.PARK_IDS, iv.LENGTH_KM, iv.NEW_SITE, iv.SITE_ID_USED,
-                  iv.SITES_UPGRADED, iv.NEW_SITES_5G, iv.OFF_GRID, s.IN_BUDGET]
-    for col in inter_cols:
-        if col not in inter:
-            inter[col] = pd.NA
-    inter[iv.VILLAGE_IDS] = inter[iv.VILLAGE_IDS].fillna("")
-    inter[iv.PARK_IDS] = inter[iv.PARK_IDS].fillna("")
-    for col in (iv.N_SERVED, iv.POP_SERVED, s.COST_VND, iv.SITES_UPGRADED, iv.NEW_SITES_5G):
-        inter[col] = pd.to_numeric(inter[col]).fillna(0).astype(np.int64)
-    for col in (iv.NEW_SITE, iv.OFF_GRID, s.IN_BUDGET):
-        inter[col] = inter[col].astype("boolean").fillna(False).astype(bool)
-    inter = inter[inter_cols + ["geometry"]].to_crs(s.WGS84)
+    inter = interventions_layer(new_sites, routes, upgrades, sel.chosen, park_funded, crs)
 
     # --- parks table ------------------------------------------------------------------------
-    if pm is not None and len(pm):
-        pk = pd.DataFrame(pm.drop(columns="geometry")).join(per_park)
-        funded_by_id = dict(zip(upgrades[iv.INTERVENTION_ID], park_funded, strict=True))
-        pk[s.IN_BUDGET] = pk[iv.INTERVENTION_ID].map(funded_by_id).astype(bool)
-        pk = pk.sort_values(s.IN_BUDGET, ascending=False, kind="stable")
-        pk[s.COST_VND], _ = carry_costs(
-            pk[iv.INTERVENTION_ID].tolist(),
-            dict(zip(upgrades[iv.INTERVENTION_ID], upgrades[s.COST_VND], strict=True)))
-        for col in PARK_COLUMNS:
-            if col not in pk:
-                pk[col] = pd.NA
-        park_table = pk[PARK_COLUMNS].reset_index(drop=True)
-    else:
-        park_table = pd.DataFrame(columns=PARK_COLUMNS)
+    park_table = parks_table(pm, per_park, upgrades, park_funded)
 
     summary = plan_summary(
         plan=plan, weights=w, preset=preset_name, method=method, objective=objective,
