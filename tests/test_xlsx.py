@@ -115,3 +115,5 @@ def test_weights_show_their_decimals_and_years_no_thousands_separator(tmp_path):
     rows = {r[0].value: r[1] for r in wb["Plan summary"].iter_rows(min_row=2)}
     weight = rows["Weights / people per VND"]
     assert weight.value == 0.6 and weight.number_format == "0.0#"  # shows 0.6, not 1
+    count = rows["Villages needing infrastructure"]
+    assert count.value == 4 and count.number_format == "#,##0"  # shows 4, not "4."

@@ -168,9 +168,9 @@ def _summary_format(key: str, text: str, value: float) -> str:
         return WEIGHT
     if key.endswith("year"):
         return YEAR
-    if key.endswith("_vnd") or "(VND)" in text or abs(value) >= 1000:
-        return VND
-    return "0.####"
+    if key.endswith("_vnd") or "(VND)" in text or abs(value) >= 1000 or float(value).is_integer():
+        return VND  # whole numbers: "289", never "289." as "0.####" shows them
+    return "0.0###"
 
 
 def write_priority_xlsx(path: str | Path, priority: pd.DataFrame, summary: Mapping,
