@@ -39,8 +39,8 @@ INVESTMENT = {
         "villages": "thôn", "people": "người được phục vụ",
         "gap": "Chênh lệch tối ưu – tham lam", "parks": "KCN/CCN/KKT thiếu 5G",
         "upgraded": "trạm nâng cấp", "new": "trạm mới", "funded": "trong ngân sách",
-        "large": "Khu rộng, tính trên toàn bộ diện tích chưa phủ (xem parks_5g_plan.csv, "
-                 "cột sizing_note)",
+        "large": "Khu rộng, tính trên toàn bộ diện tích chưa phủ 5G (xem cột \"Giả định khi "
+                 "tính\" của bảng 5G KCN-CCN)",
     },
     "en": {
         "budget": "Budget", "none": "no limit", "preset": "Ranking preset",
@@ -50,8 +50,8 @@ INVESTMENT = {
         "villages": "villages", "people": "people served",
         "gap": "Exact vs greedy", "parks": "Parks without 5G",
         "upgraded": "sites upgraded", "new": "new sites", "funded": "in the budget",
-        "large": "Large zones sized on their whole uncovered area (see parks_5g_plan.csv, "
-                 "column sizing_note)",
+        "large": "Large zones sized on their whole area without 5G (see the column "
+                 "\"Sizing assumption\" of the 5G parks sheet)",
     },
 }
 

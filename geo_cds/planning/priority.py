@@ -393,7 +393,7 @@ def plan_investments(
         budget=budget, village_budget=village_budget, table=t, inter=inter, sel=sel,
         other=other, park_funded=park_funded, park_cost=park_cost, park_due=park_due,
         parks_in_budget=parks_in_budget, upgrades=upgrades,
-        large_zones=park_table.loc[park_table[iv.SIZING_NOTE].fillna("").ne(""), s.PARK_NAME]
+        large_zones=park_table.loc[park_table[iv.SIZING_NOTE].fillna("").ne(""), s.PARK_ID]
         .astype(str).tolist(),
     )
     checks = enforce(money_checks(priority, inter, park_table, summary))
