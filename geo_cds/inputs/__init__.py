@@ -10,6 +10,8 @@ and vintages: ``codes`` (official lists), ``vintage`` (detection, row conversion
 readers for the crosswalk command and plan overrides; ``rasters`` checks coverage rasters.
 """
 
+from geo_cds.inputs.convert import convert_table_file
+from geo_cds.inputs.crosswalk import crosswalk_files
 from geo_cds.inputs.files import read_polygons, read_table, with_input_overrides
 from geo_cds.inputs.rasters import check_rasters
 from geo_cds.inputs.read import Inputs, load_inputs, read_layer
@@ -17,6 +19,8 @@ from geo_cds.inputs.read import Inputs, load_inputs, read_layer
 __all__ = [
     "Inputs",
     "check_rasters",
+    "convert_table_file",
+    "crosswalk_files",
     "load_inputs",
     "read_layer",
     "read_polygons",

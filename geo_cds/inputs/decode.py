@@ -48,13 +48,7 @@ def decode_sheet(layer: Layer, raw: pd.DataFrame, path: Path) -> pd.DataFrame:
             [v for v in raw.head(500).to_numpy().ravel() if isinstance(v, str)]
         )
         if enc:
-            layer.layer_warning(
-                f"text looks like {enc.upper()} (legacy Vietnamese encoding) and was "
-                "decoded as such",
-                f"check the names; set encoding = '{enc}' in the plan to make it "
-                "explicit, or save the file with a Unicode font",
-                file=path,
-            )
+            _detected(layer, enc, path, "save the file with a Unicode font")
     if enc:
         raw = raw.map(lambda v: legacy.decode_legacy(v, enc) if isinstance(v, str) else v)
     return raw
@@ -78,13 +72,7 @@ def decode_frame(layer: Layer, frame: pd.DataFrame, path: Path) -> pd.DataFrame:
         enc = legacy.detect_legacy(sample)
         if enc is None:
             return frame
-        layer.layer_warning(
-            f"text looks like {enc.upper()} (legacy Vietnamese encoding) and was decoded "
-            "as such",
-            f"check the names; set encoding = '{enc}' in the plan to make it "
-            "explicit, or save the file as UTF-8",
-            file=path,
-        )
+        _detected(layer, enc, path, "save the file as UTF-8")
     frame = frame.rename(
         columns={
             c: legacy.decode_legacy(c, enc)
@@ -98,6 +86,14 @@ def decode_frame(layer: Layer, frame: pd.DataFrame, path: Path) -> pd.DataFrame:
             lambda v: legacy.decode_legacy(v, enc) if isinstance(v, str) else v
         )
     return frame
+
+
+def _detected(layer: Layer, enc: str, path: Path, or_else: str) -> None:
+    layer.layer_warning(
+        f"text looks like {enc.upper()} (legacy Vietnamese encoding) and was decoded as such",
+        f"check the names; set encoding = '{enc}' in the plan to make it explicit, or {or_else}",
+        file=path,
+    )
 
 
 def latin1_only(frame: pd.DataFrame) -> bool:

@@ -44,7 +44,7 @@ def _points_from_table(layer: Layer, raw: pd.DataFrame, path: Path) -> pd.DataFr
             )
             return None
     if xcol is None or ycol is None:
-        if layer.layer == "villages":
+        if layer.name == "villages":
             layer.no_xy_columns = True
             layer.layer_warning(
                 "the table has no coordinate columns: villages are located "
@@ -73,7 +73,7 @@ def _points_from_table(layer: Layer, raw: pd.DataFrame, path: Path) -> pd.DataFr
         lambda r: "coordinates unreadable or only one of the two given",
         "give both coordinates as numbers (or leave both empty)",
     )
-    if layer.layer != "villages":
+    if layer.name != "villages":
         layer.row_problems(
             raw, missing, f"{xcol}/{ycol}", "no coordinates", "give the feature's coordinates"
         )

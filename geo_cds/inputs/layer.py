@@ -83,7 +83,7 @@ class Layer:
 
     def __init__(self, spec: InputSpec, layer: str, problems: ProblemLog, context: Context):
         self.spec = spec
-        self.layer = layer
+        self.name = layer
         self.problems = problems
         self.context = context
         self.columns, self.required = S.LAYERS[layer]
@@ -107,7 +107,7 @@ class Layer:
         self._layer_problem(problem, fix, column, file, "warning")
 
     def _layer_problem(self, problem, fix, column, file, severity) -> None:
-        self.problems.add(file=str(file or self.display), layer=self.layer, row=None,
+        self.problems.add(file=str(file or self.display), layer=self.name, row=None,
                           feature_id=None, column=column, problem=problem, fix=fix,
                           severity=severity)
 
@@ -124,8 +124,8 @@ class Layer:
         if not mask.any():
             return
         sub = frame[mask.values] if len(mask) == len(frame) else frame.loc[mask[mask].index]
-        ids = sub.get(ID_COLUMN[self.layer])
-        names = sub.get(NAME_COLUMN[self.layer])
+        ids = sub.get(ID_COLUMN[self.name])
+        names = sub.get(NAME_COLUMN[self.name])
         if ids is not None and names is not None:
             ids = ids.astype("object").where(ids.notna(), names.astype("object"))
         elif ids is None:
@@ -145,7 +145,7 @@ class Layer:
             for f, r, fid in zip(files, rows, fids):
                 self.problems.add(
                     file=f,
-                    layer=self.layer,
+                    layer=self.name,
                     row=r,
                     feature_id=fid,
                     column=column,
@@ -165,7 +165,7 @@ class Layer:
             key = (f, int(row[SOURCE_ROW]))
             self.problems.add(
                 file=str(f),
-                layer=self.layer,
+                layer=self.name,
                 row=int(row[SOURCE_ROW]),
                 feature_id=fid,
                 column=column,
@@ -186,7 +186,7 @@ class Layer:
     def accounting(self) -> dict:
         rejected = len(self.rejected)
         return {
-            "layer": self.layer,
+            "layer": self.name,
             "file": self.display,
             "rows_read": self.rows_read,
             "used": self.rows_read - rejected if not self.fatal else 0,

@@ -128,13 +128,13 @@ def load_inputs(plan: Plan) -> Inputs:
         if spec is None:
             frames[name] = None
             continue
-        reader = Layer(spec, name, problems, context)
-        frame = _read(reader)
+        layer = Layer(spec, name, problems, context)
+        frame = _read(layer)
         frames[name] = frame
-        files.update(reader.files)
-        accounting.append(reader.accounting())
-        if reader.evidence:
-            evidence[name] = reader.evidence
+        files.update(layer.files)
+        accounting.append(layer.accounting())
+        if layer.evidence:
+            evidence[name] = layer.evidence
         if name == "communes" and frame is not None and len(frame):
             context.communes = frame
     communes = frames["communes"]
@@ -205,6 +205,8 @@ def _read(layer: Layer) -> gpd.GeoDataFrame | None:
     if not parts or layer.fatal:
         return None
     frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    if not len(frame):  # before the columns: an empty GeoJSON has none to map
+        return _nothing_usable(layer)
     frame = gpd.GeoDataFrame(frame, geometry="geometry", crs=S.WGS84)
     frame = map_columns(layer, frame)
     if frame is None or layer.fatal:
@@ -212,10 +214,32 @@ def _read(layer: Layer) -> gpd.GeoDataFrame | None:
     check_required_values(layer, frame)
     frame = check_geometry(layer, frame)
     check_duplicates(layer, frame)
-    if S.COMMUNE_CODE in frame and layer.layer != "communes":
+    if S.COMMUNE_CODE in frame and layer.name != "communes":
         frame = check_vintage(layer, frame)
-    elif layer.layer == "communes":
+    elif layer.name == "communes":
         check_communes_vintage(layer, frame)
     if layer.fatal:
         return None
-    return frame[~layer.already_rejected(frame).values].reset_index(drop=True)
+    frame = frame[~layer.already_rejected(frame).values].reset_index(drop=True)
+    if not len(frame):
+        return _nothing_usable(layer)
+    return frame
+
+
+# Layers a run cannot do without: with no usable row in them there is nothing to plan.
+ESSENTIAL = ("communes", "villages")
+
+
+def _nothing_usable(layer: Layer) -> None:
+    """A layer left with no row: an error for communes and villages, else left out (warning)."""
+    if layer.rows_read == 0:
+        problem = "the layer has no features (no data rows)"
+    else:
+        problem = (f"none of its {layer.rows_read} rows can be used (each has an error, "
+                   "listed with its row)")
+    fix = "check that this is the right file (and layer or sheet), exported completely"
+    if layer.layer in ESSENTIAL:
+        layer.layer_error(problem, fix)
+    else:
+        layer.layer_warning(problem + f"; the run goes on without {layer.layer}", fix)
+    return None

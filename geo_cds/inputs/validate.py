@@ -19,7 +19,7 @@ from geo_cds.inputs.layer import ID_COLUMN, SOURCE_ROW, Layer
 GEOM_TYPES = {
     "communes": {"Polygon", "MultiPolygon"},
     "villages": {"Point", "MultiPoint", "Polygon", "MultiPolygon"},
-    "parks": {"Polygon", "MultiPolygon", "Point"},
+    "parks": {"Polygon", "MultiPolygon"},  # 5G coverage is measured over the park's area
     "streets": {"LineString", "MultiLineString", "Point", "MultiPoint"},
     "sites": {"Point", "MultiPoint"},
     "fibre": {"Point", "MultiPoint", "LineString", "MultiLineString"},
@@ -41,7 +41,7 @@ def check_required_values(layer: Layer, out: gpd.GeoDataFrame) -> None:
 
 def check_geometry(layer: Layer, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Empty, wrongly typed, invalid and out-of-Vietnam geometries; invalid ones repaired."""
-    name = layer.layer
+    name = layer.name
     geoms = frame.geometry
     missing = geoms.isna() | geoms.is_empty
     live = ~layer.already_rejected(frame)
@@ -133,7 +133,7 @@ def check_geometry(layer: Layer, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 def check_duplicates(layer: Layer, frame: gpd.GeoDataFrame) -> None:
     """Exact copies of a row are dropped; an id shared by different rows rejects them all."""
-    id_col = ID_COLUMN[layer.layer]
+    id_col = ID_COLUMN[layer.name]
     if id_col not in frame or frame[id_col].isna().all():
         return
     ids = frame[id_col]

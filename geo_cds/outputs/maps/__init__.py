@@ -12,6 +12,7 @@ Modules: ``data`` (layers -> compact JSON), ``rasters`` (coverage overlays -> PN
 
 from __future__ import annotations
 
+import html
 import json
 import warnings
 from collections.abc import Iterable, Mapping
@@ -234,9 +235,14 @@ def build_payload(*, communes: gpd.GeoDataFrame, villages: gpd.GeoDataFrame | No
 
 
 def _json_for_html(payload: Mapping[str, Any]) -> str:
+    """The payload as JSON that cannot end or alter the ``<script>`` element carrying it.
+
+    Every ``<``, ``>`` and ``&`` is written as its JSON escape (``\\u003c`` …), so no name
+    can close the element (``</script>``) or open an HTML comment (``<!--``); ``JSON.parse``
+    reads the same strings back.
+    """
     text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    # "</" would close the <script> element that carries the data.
-    return text.replace("</", "<\\/")
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def render_map(*, assets: str = "inline", html_dir: Path | None = None, **kwargs: Any) -> str:
@@ -244,7 +250,9 @@ def render_map(*, assets: str = "inline", html_dir: Path | None = None, **kwargs
     payload = build_payload(**kwargs)
     south_west, north_east = payload["bounds"]
     centre = [(south_west[0] + north_east[0]) / 2, (south_west[1] + north_east[1]) / 2]
-    figure = Figure(title=payload["title"])
+    # The title is the only text from the data that Python writes into the HTML itself; the
+    # rest travels in the JSON payload and the map's JavaScript escapes it (escapeHtml).
+    figure = Figure(title=html.escape(payload["title"]))
     fmap = folium.Map(location=centre, zoom_start=8, tiles=None, control_scale=False,
                       zoom_control=True)
     # Folium's default links (Leaflet, jQuery, Bootstrap, Font Awesome on CDNs) would leave a
@@ -265,8 +273,8 @@ def render_map(*, assets: str = "inline", html_dir: Path | None = None, **kwargs
         f'<script type="application/json" id="geo-cds-data">{_json_for_html(payload)}</script>'),
         name="geo_cds_data")
     fmap.add_child(_App(), name="geo_cds_app")
-    html = figure.render()
-    return html.replace("<html>", f'<html lang="{payload["lang"]}">', 1)
+    page = figure.render()
+    return page.replace("<html>", f'<html lang="{html.escape(payload["lang"])}">', 1)
 
 
 def write_map(path: Path, *, communes: gpd.GeoDataFrame, villages: gpd.GeoDataFrame | None,
@@ -336,9 +344,9 @@ def write_map(path: Path, *, communes: gpd.GeoDataFrame, villages: gpd.GeoDataFr
     path = Path(path)
     if lang not in LANGS:
         raise ValueError(f"lang must be one of {LANGS}, got {lang!r}")
-    html = render_map(communes=communes, villages=villages, parks=parks, streets=streets,
+    page = render_map(communes=communes, villages=villages, parks=parks, streets=streets,
                       interventions=interventions, rasters=rasters, thresholds=thresholds,
                       info=info, lang=lang, priority=priority, title=title,
                       simplify_tolerance=simplify_tolerance,
                       raster_max_px=raster_max_px, assets=assets, html_dir=path.parent)
-    return atomic_file(path, lambda tmp: tmp.write_text(html, encoding="utf-8"))
+    return atomic_file(path, lambda tmp: tmp.write_text(page, encoding="utf-8"))
