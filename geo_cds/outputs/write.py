@@ -34,6 +34,7 @@ import pandas as pd
 from geo_cds._version import __version__
 from geo_cds.atomic import MARKER, atomic_file, clean_stale, output_error, temp_name
 from geo_cds.errors import ForeignFolderError, OutputError, OutputExistsError
+from geo_cds.outputs.qgis import add_default_style
 
 __all__ = ["MARKER", "atomic_file", "atomic_folder", "check_writable", "replace_files",
            "write_csv", "write_gpkg", "write_json"]
@@ -230,8 +231,11 @@ def write_csv(df: pd.DataFrame, path: Path) -> Path:
     return path
 
 
-def write_gpkg(gdf: gpd.GeoDataFrame, path: Path, layer: str) -> Path:
+def write_gpkg(gdf: gpd.GeoDataFrame, path: Path, layer: str, lang: str = "vi") -> Path:
+    """One layer to a GeoPackage; the layers geo-cds knows (communes, villages, parks,
+    interventions) get a default QGIS style matching the map (:mod:`geo_cds.outputs.qgis`)."""
     gdf.to_file(path, layer=layer, driver="GPKG", engine="pyogrio")
+    add_default_style(path, layer, gdf, lang)
     return path
 
 
