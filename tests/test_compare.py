@@ -45,3 +45,4 @@ def test_village_and_park_costs_add_up_to_the_plan_spend(sample_run, tmp_path):
         assert t.loc["cost_in_budget_vnd", run] + t.loc["parks_cost_in_budget_vnd", run] == \
             t.loc["summary:in_budget_cost_vnd", run]
     assert t.loc["summary:in_budget_cost_vnd", "run_b"] == inv.summary["in_budget"]["cost_vnd"]
+    assert t.loc["total_cost_vnd", "run_b"] == inv.summary["total_cost_vnd"]

@@ -95,9 +95,10 @@ def _park_totals(folder: Path) -> dict:
         return {}
     p = pd.read_csv(path, encoding="utf-8-sig")
     if not len(p) or s.COST_VND not in p:
-        return {"parks_cost_in_budget_vnd": 0.0}
+        return {"parks_cost_in_budget_vnd": 0.0, "parks_cost_vnd": 0.0}
     cost = pd.to_numeric(p[s.COST_VND], errors="coerce").fillna(0)
-    return {"parks_cost_in_budget_vnd": float(cost[_bool(p[s.IN_BUDGET])].sum())}
+    return {"parks_cost_in_budget_vnd": float(cost[_bool(p[s.IN_BUDGET])].sum()),
+            "parks_cost_vnd": float(cost.sum())}
 
 
 def _commune_totals(c: pd.DataFrame) -> dict:
@@ -134,6 +135,8 @@ def compare_runs(run_a: str | Path, run_b: str | Path) -> RunComparison:
 
     ta = {**_commune_totals(ca), **_priority_totals(pa), **_park_totals(a)}
     tb = {**_commune_totals(cb), **_priority_totals(pb), **_park_totals(b)}
+    for t in (ta, tb):  # closing every gap: the villages' interventions and the parks' 5G
+        t["total_cost_vnd"] += t.pop("parks_cost_vnd", 0.0)
     sa, sb = _summary(a), _summary(b)
     for key in ("budget_vnd", "in_budget_cost_vnd", "in_budget_people_served"):
         if key in sa or key in sb:
