@@ -84,10 +84,12 @@ def test_vi_and_en_numbers_differ_only_in_the_separators(x, digits):
 
 def test_identifiers_shown_to_people_have_labels():
     """Every identifier the outputs show through the catalogue has an entry in it."""
-    from geo_cds.outputs.workbook import commune_subtotals
     from geo_cds.plan import DEFAULT_TARGETS
     from geo_cds.planning import interventions as iv
-    from geo_cds.planning.priority import PARK_COLUMNS, PRESETS, PRIORITY_COLUMNS
+    from geo_cds.planning.ledger import commune_subtotals
+    from geo_cds.planning.parks import PARK_COLUMNS
+    from geo_cds.planning.priority import PRIORITY_COLUMNS
+    from geo_cds.planning.score import PRESETS
 
     subtotal_columns = commune_subtotals(pd.DataFrame(
         {c: pd.Series([], dtype=object) for c in PRIORITY_COLUMNS})).columns

@@ -470,7 +470,10 @@
       if (V.rank && V.rank[k] != null) {
         rows.push([T.rank, F.num(V.rank[k])]);
         if (V.intervention[k]) rows.push([T.intervention, interventionText(k)]);
-        if (V.cost[k] != null) rows.push([T.cost_vnd, F.vnd(V.cost[k])]);
+        if (V.interventions && V.interventions[k]) {
+          rows.push([T.intervention_ids, V.interventions[k].split(";").join(", ")]);
+        }
+        if (V.cost[k] != null) rows.push([T.cost_carried, F.vnd(V.cost[k])]);
         if (V.in_budget[k] != null) rows.push([T.in_budget, F.yesno(V.in_budget[k])]);
       }
       return popupHtml(V.name[k], rows, generated.villages, T);

@@ -96,9 +96,9 @@ def _write_run_files(result: RunResult, folder: Path, progress: Progress | None)
     write_investment_outputs(folder, inv, lang=plan.lang)
     steps("write_tables")
     if result.parks is not None:
-        parks = _readable(result.parks)
-        write.write_csv(parks, folder / "industrial_parks_5g.csv")
-        write.write_gpkg(parks, folder / "industrial_parks_5g.gpkg", "parks", plan.lang)
+        write.write_csv(_readable(result.parks), folder / "industrial_parks_5g.csv")
+        # full precision: `geo-cds plan` re-plans from it and must reproduce the run
+        write.write_gpkg(result.parks, folder / "industrial_parks_5g.gpkg", "parks", plan.lang)
     if result.streets is not None:
         write.write_csv(_readable(result.streets), folder / "cashless_streets.csv")
     write.write_csv(result.problems.to_frame(), folder / "rejects.csv")
@@ -109,7 +109,7 @@ def _write_run_files(result: RunResult, folder: Path, progress: Progress | None)
     data = report.summary(name=plan.name, date=date, communes=result.communes,
                           villages=result.villages, targets=result.targets,
                           accounting=result.accounting, investment=inv.summary,
-                          generated=result.generated)
+                          generated=result.generated, checks=result.checks)
     write.write_json(data, folder / "summary.json")
     (folder / "summary.md").write_text(report.summary_markdown(data, plan.lang), encoding="utf-8")
     steps()
@@ -117,7 +117,8 @@ def _write_run_files(result: RunResult, folder: Path, progress: Progress | None)
     finished = datetime.now(UTC).astimezone().isoformat(timespec="seconds")
     write.write_json(
         report.manifest(plan=plan, files=result.inputs.files, generated=set(result.generated),
-                        timings=result.timings, started=result.started, finished=finished),
+                        timings=result.timings, started=result.started, finished=finished,
+                        checks=result.checks),
         folder / "run.json",
     )
 

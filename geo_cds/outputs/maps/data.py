@@ -390,6 +390,7 @@ def villages_payload(villages: gpd.GeoDataFrame, commune_codes: Sequence[str],
         extra = {
             "rank": column_values(aligned, s.RANK, integer=True),
             "intervention": column_values(aligned, s.INTERVENTION),
+            "interventions": column_values(aligned, "intervention_ids"),
             "cost": column_values(aligned, s.COST_VND, integer=True),
             "in_budget": ([_clean(v) for v in aligned[s.IN_BUDGET]]
                           if s.IN_BUDGET in aligned.columns else None),
