@@ -110,6 +110,9 @@
         tip(el("circle", { cx: x(bb), cy: y(C[s[0]][i]), r: 3, fill: s[1] }, svg), text);
       });
     });
+    if (C.reserved && C.reserved.some(function (r) { return r > 0; })) {
+      html("div", "note", box, T.chart_reserved_note);
+    }
     var key = html("div", "gcds-chart-key", box);
     [["#2166ac", T.chart_exact, "solid"], ["#d6604d", T.chart_greedy, "dashed"],
       ["#555", T.chart_plan_budget, "dotted"]].forEach(function (k) {
