@@ -8,7 +8,8 @@ stage:
   may not read, a shapefile without its ``.dbf``/``.shx``;
 * :func:`implausible` — numbers outside the range any real row has (a population of 1e20, an
   RSRP of +30 dBm), usually a unit, decimal-separator or typing error;
-* :func:`truncated_tiff` — a GeoTIFF cut short (its header opens, its data do not).
+* :func:`truncated_tiff` — a GeoTIFF cut short (its header opens, its data do not);
+* :func:`read_failure` — what a reader's exception means, said plainly.
 """
 
 from __future__ import annotations
@@ -95,6 +96,27 @@ def file_problem(path: Path) -> tuple[str, str] | None:
             if problem is not None:
                 return (f"{side.name}: {problem[0]}", problem[1])
     return None
+
+
+# What GDAL's (and the CSV reader's) messages mean, in the words of someone holding the file.
+_READ_FAILURES = (
+    ("malformed", "the file is damaged (cut short or partly written)"),
+    ("not recognized as being in a supported file format",
+     "this is not a file of geodata that GDAL can read (wrong format or extension?)"),
+    ("failed to read geojson", "the GeoJSON is damaged (cut short or not valid JSON)"),
+    ("fields in line", "the table's rows do not all have the same number of columns (a stray "
+                       "separator?)"),
+    ("unexpected end of data", "the table ends inside a quoted value (an unclosed quote?)"),
+)
+
+
+def read_failure(exc: BaseException) -> str:
+    """``cannot read the file: <what that means> (<the reader's own words, shortened>)``."""
+    text = " ".join(str(exc).split())
+    detail = text if len(text) <= 160 else text[:157] + "…"
+    meaning = next((m for key, m in _READ_FAILURES if key in text.lower()), None)
+    return f"cannot read the file: {meaning} ({detail})" if meaning else \
+        f"cannot read the file: {detail}"
 
 
 def _sidecar(shp: Path, ext: str) -> Path | None:

@@ -238,8 +238,8 @@ def _nothing_usable(layer: Layer) -> None:
         problem = (f"none of its {layer.rows_read} rows can be used (each has an error, "
                    "listed with its row)")
     fix = "check that this is the right file (and layer or sheet), exported completely"
-    if layer.layer in ESSENTIAL:
+    if layer.name in ESSENTIAL:
         layer.layer_error(problem, fix)
     else:
-        layer.layer_warning(problem + f"; the run goes on without {layer.layer}", fix)
+        layer.layer_warning(problem + f"; the run goes on without {layer.name}", fix)
     return None
