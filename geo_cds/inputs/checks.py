@@ -53,14 +53,14 @@ SHAPEFILE_SIDECARS = {
 def implausible(nums: pd.Series, column: str) -> tuple[pd.Series, str]:
     """Rows whose (finite) value lies outside :data:`PLAUSIBLE`, and the range in words.
 
-    Negative values of counts and sizes are left to the reader's own check (a clearer
-    message); here only what is beyond any real row.
+    Negative values of counts and sizes (lower bound 0) are left to the reader's own check
+    (a clearer message); here only what is beyond any real row.
     """
     if column not in PLAUSIBLE:
         return pd.Series(False, index=nums.index), ""
     low, high = PLAUSIBLE[column]
     bad = nums.notna() & (nums > high)
-    if low < 0:
+    if low != 0:
         bad |= nums.notna() & (nums < low)
     return bad, f"{low:,} to {high:,}"
 
@@ -177,11 +177,11 @@ def raster_values(src, kind: str, max_blocks: int = 16) -> str | None:
         window = Window(c * bw, r * bh, min(bw, src.width - c * bw), min(bh, src.height - r * bh))
         found.append(np.ma.compressed(src.read(1, window=window, masked=True)))
     values = np.concatenate(found).astype("float64") if found else np.empty(0)
+    values = values[~np.isnan(values)]  # NaN is read as "no value", declared or not
     if not values.size:
         return None
-    if not np.isfinite(values).all():
-        return ("the raster holds non-finite values (inf or NaN) that are not its nodata value "
-                f"({src.nodata})")
+    if np.isinf(values).any():
+        return f"the raster holds infinite values (its nodata value is {src.nodata})"
     worst_low, worst_high = values.min(), values.max()
     if worst_low < low or worst_high > high:
         return (f"cell values run from {worst_low:g} to {worst_high:g}, beyond what a "
