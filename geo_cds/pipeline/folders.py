@@ -20,6 +20,7 @@ import pandas as pd
 from geo_cds.errors import OutputExistsError
 from geo_cds.outputs import summary as report
 from geo_cds.outputs import write
+from geo_cds.pipeline.progress import Progress, Steps
 
 if TYPE_CHECKING:
     from geo_cds.pipeline.result import RunResult
@@ -69,19 +70,23 @@ def build_map(result: RunResult) -> str:
     return render_map(**_map_layers(result))
 
 
-def _write_run_files(result: RunResult, folder: Path) -> None:
+def _write_run_files(result: RunResult, folder: Path, progress: Progress | None) -> None:
     """Every file of a run, written into ``folder`` (a staging folder of the writer)."""
     from geo_cds.outputs.investment import write_investment_outputs
     from geo_cds.outputs.maps import write_map
 
     plan = result.plan
     t0 = time.perf_counter()
+    steps = Steps(progress)
+    steps("writing tables")
     communes = _readable(result.communes)
     write.write_csv(communes, folder / "communes.csv")
     write.write_gpkg(communes, folder / "communes.gpkg", "communes")
     write.write_gpkg(result.villages, folder / "villages.gpkg", "villages")
     inv = result.investment
+    steps("writing the priority workbook and tables")
     write_investment_outputs(folder, inv, lang=plan.lang)
+    steps("writing tables")
     if result.parks is not None:
         parks = _readable(result.parks)
         write.write_csv(parks, folder / "industrial_parks_5g.csv")
@@ -89,7 +94,9 @@ def _write_run_files(result: RunResult, folder: Path) -> None:
     if result.streets is not None:
         write.write_csv(_readable(result.streets), folder / "cashless_streets.csv")
     write.write_csv(result.problems.to_frame(), folder / "rejects.csv")
+    steps("writing the map")
     write_map(folder / "map.html", assets=plan.map_assets, **_map_layers(result))
+    steps("writing the summary")
     date = result.started[:10]
     data = report.summary(name=plan.name, date=date, communes=result.communes,
                           villages=result.villages, targets=result.targets,
@@ -97,6 +104,7 @@ def _write_run_files(result: RunResult, folder: Path) -> None:
                           generated=result.generated)
     write.write_json(data, folder / "summary.json")
     (folder / "summary.md").write_text(report.summary_markdown(data, plan.lang), encoding="utf-8")
+    steps()
     result.timings["write"] = time.perf_counter() - t0
     finished = datetime.now(UTC).astimezone().isoformat(timespec="seconds")
     write.write_json(
@@ -106,7 +114,8 @@ def _write_run_files(result: RunResult, folder: Path) -> None:
     )
 
 
-def write_outputs(result: RunResult, folder: str | Path, *, overwrite: bool = False) -> Path:
+def write_outputs(result: RunResult, folder: str | Path, *, overwrite: bool = False,
+                  progress: Progress | None = None) -> Path:
     """Write every output of an analysed run into a run folder, atomically.
 
     Parameters
@@ -118,6 +127,9 @@ def write_outputs(result: RunResult, folder: str | Path, *, overwrite: bool = Fa
     overwrite : bool
         Replace an earlier run folder of geo-cds (a folder geo-cds did not create is never
         replaced).
+    progress : callable, optional
+        Told when each part of the writing starts and ends
+        (:data:`geo_cds.pipeline.progress.Progress`).
 
     Returns
     -------
@@ -135,7 +147,7 @@ def write_outputs(result: RunResult, folder: str | Path, *, overwrite: bool = Fa
     """
     folder = Path(folder)
     with write.atomic_folder(folder, overwrite=overwrite) as staging:
-        _write_run_files(result, staging)
+        _write_run_files(result, staging, progress)
     result.folder = folder
     return folder
 
