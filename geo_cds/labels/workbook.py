@@ -3,6 +3,8 @@ column name), sheet names (``sheet``), what a village needs (``intervention``, t
 ``intervention`` column) and the rows of the plan-summary sheet (``plan_summary``, keyed by the
 ``plan_summary.json`` key at any depth)."""
 
+from geo_cds.labels.report import KIND_COUNT
+
 HEADER = {
     "vi": {
         "rank": "Xếp hạng", "province_code": "Mã tỉnh", "province_name": "Tỉnh",
@@ -11,7 +13,8 @@ HEADER = {
         "dbkk": "Xã ĐBKK", "needs_power": "Cần điện lưới trước", "gaps": "Thiếu hụt",
         "intervention": "Giải pháp", "intervention_ids": "Mã hạng mục",
         "fibre_feasible": "Cáp quang khả thi", "fibre_link_km": "Đoạn cáp mới (km)",
-        "cost_vnd": "Chi phí (VND)", "score": "Điểm ưu tiên",
+        "cost_vnd": "Chi phí (VND)", "cost_carried_ids": "Hạng mục tính chi phí ở dòng này",
+        "score": "Điểm ưu tiên",
         "score_people_per_vnd": "Điểm: người/chi phí", "score_dbkk": "Điểm: ĐBKK",
         "score_deadline": "Điểm: thời hạn mục tiêu", "score_severity": "Điểm: mức thiếu hụt",
         "cumulative_cost_vnd": "Chi phí lũy kế (VND)", "in_budget": "Trong ngân sách",
@@ -23,6 +26,8 @@ HEADER = {
         "target_5g_year": "Năm mục tiêu 5G", "intervention_id": "Mã hạng mục",
         "site_id": "Trạm hiện có", "new_site": "Trạm mới",
         "site_distance_km": "Khoảng cách tới trạm (km)",
+        "uncovered_ha": "Diện tích chưa phủ 5G (ha)", "sites_upgraded": "Số trạm nâng cấp",
+        "new_sites_5g": "Số trạm mới", "sizing_note": "Giả định khi tính",
         "item": "Chỉ tiêu", "value": "Giá trị",
     },
     "en": {
@@ -32,7 +37,8 @@ HEADER = {
         "dbkk": "ĐBKK commune", "needs_power": "Needs grid power first", "gaps": "Gaps",
         "intervention": "Intervention", "intervention_ids": "Intervention ids",
         "fibre_feasible": "Fibre feasible", "fibre_link_km": "New fibre segment (km)",
-        "cost_vnd": "Cost (VND)", "score": "Priority score",
+        "cost_vnd": "Cost (VND)", "cost_carried_ids": "Interventions costed on this row",
+        "score": "Priority score",
         "score_people_per_vnd": "Score: people per VND", "score_dbkk": "Score: ĐBKK",
         "score_deadline": "Score: target deadline", "score_severity": "Score: gap severity",
         "cumulative_cost_vnd": "Cumulative cost (VND)", "in_budget": "In budget",
@@ -43,6 +49,8 @@ HEADER = {
         "target_5g_year": "5G target year", "intervention_id": "Intervention id",
         "site_id": "Existing site", "new_site": "New site",
         "site_distance_km": "Distance to site (km)", "item": "Item", "value": "Value",
+        "uncovered_ha": "Area without 5G (ha)", "sites_upgraded": "Sites upgraded",
+        "new_sites_5g": "New sites", "sizing_note": "Sizing assumption",
     },
 }
 
@@ -60,7 +68,8 @@ INTERVENTION = {
            "5g_upgrade": "5G upgrade", "power_first": "power first"},
 }
 
-# A money row keeps "(VND)" in its label: the sheet formats such rows as VND.
+# A money row keeps "(VND)" in its label: the sheet formats such rows as VND. The kinds of
+# intervention (cost and count by kind) are named as in summary.md.
 PLAN_SUMMARY = {
     "vi": {
         "currency": "Đơn vị tiền tệ", "usd_to_vnd": "Tỷ giá USD→VND",
@@ -75,8 +84,7 @@ PLAN_SUMMARY = {
         "villages_fibre_not_feasible": "Số thôn không khả thi cáp quang",
         "total_cost_vnd": "Tổng chi phí (VND)", "cost_by_kind_vnd": "Chi phí theo loại (VND)",
         "count_by_kind": "Số hạng mục theo loại",
-        "new_4g_site": "trạm 4G mới", "fibre_route": "tuyến cáp quang",
-        "5g_upgrade": "nâng cấp 5G",
+        **KIND_COUNT["vi"],
         "people_newly_served_all": "Dân số được phục vụ nếu đầu tư hết",
         "in_budget_cost_vnd": "Chi phí trong ngân sách (VND)",
         "in_budget_people_served": "Dân số được phục vụ trong ngân sách",
@@ -87,7 +95,11 @@ PLAN_SUMMARY = {
         "village_budget_vnd": "Ngân sách cho các thôn (VND)",
         "remaining_vnd": "Ngân sách còn lại (VND)",
         "parks_5g": "5G tại KCN/CCN", "parks_with_gap": "Số KCN/CCN thiếu 5G",
-        "upgrades": "Số trạm nâng cấp", "new_sites": "Số trạm mới",
+        "sites_upgraded": "Số trạm nâng cấp", "new_sites": "Số trạm mới",
+        "upgrades_due": "Số hạng mục 5G đến hạn",
+        "funded_due_first_vnd": "Cấp trước các KCN đến hạn (VND)",
+        "funded_after_villages_vnd": "Cấp sau các thôn, KCN chưa đến hạn (VND)",
+        "large_zones": "Mã khu rộng (giả định toàn khu cần 5G)",
         "funded_first_from_budget": "Cấp vốn trước từ ngân sách",
         "funded_cost_vnd": "Chi phí được cấp vốn (VND)",
         "exact_vs_greedy": "Tối ưu chính xác so với tham lam",
@@ -110,8 +122,7 @@ PLAN_SUMMARY = {
         "villages_fibre_not_feasible": "Villages where fibre is not feasible",
         "total_cost_vnd": "Total cost (VND)", "cost_by_kind_vnd": "Cost by kind (VND)",
         "count_by_kind": "Count by kind",
-        "new_4g_site": "new 4G sites", "fibre_route": "fibre routes",
-        "5g_upgrade": "5G upgrades",
+        **KIND_COUNT["en"],
         "people_newly_served_all": "People served if everything is built",
         "in_budget_cost_vnd": "Cost in budget (VND)",
         "in_budget_people_served": "People served in budget",
@@ -122,7 +133,11 @@ PLAN_SUMMARY = {
         "village_budget_vnd": "Budget for the villages (VND)",
         "remaining_vnd": "Budget remaining (VND)",
         "parks_5g": "5G in industrial parks", "parks_with_gap": "Parks without 5G",
-        "upgrades": "Site upgrades", "new_sites": "New sites",
+        "sites_upgraded": "Sites upgraded", "new_sites": "New sites",
+        "upgrades_due": "Park 5G plans due",
+        "funded_due_first_vnd": "Funded first, parks due (VND)",
+        "funded_after_villages_vnd": "Funded after the villages, parks not due yet (VND)",
+        "large_zones": "Large zones, by id (whole zone assumed to need 5G)",
         "funded_first_from_budget": "Funded first from the budget",
         "funded_cost_vnd": "Funded cost (VND)",
         "exact_vs_greedy": "Exact vs greedy",

@@ -17,12 +17,14 @@ import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from geo_cds import schema as s
 from geo_cds.labels import LANGS, label, labels
 from geo_cds.outputs.write import atomic_file
+from geo_cds.planning.ledger import COST_CARRIED_IDS, commune_subtotals
 
 TEXT = "@"
 VND = "#,##0"
@@ -32,16 +34,48 @@ KM = "0.00"
 
 # Columns written as text (codes keep their leading zeros).
 TEXT_COLUMNS = {s.PROVINCE_CODE, s.COMMUNE_CODE, s.VILLAGE_ID, s.PARK_ID, "intervention_ids",
-                "intervention_id", "site_id"}
+                "intervention_id", "site_id", COST_CARRIED_IDS}
 VND_COLUMNS = {s.COST_VND, s.CUM_COST_VND, "in_budget_cost_vnd", "cost_in_budget_vnd"}
 INT_COLUMNS = {s.POPULATION, s.HOUSEHOLDS, s.RANK, "villages", "villages_in_budget",
-               "population_in_budget", s.TARGET_5G_YEAR}
+               "population_in_budget", "sites_upgraded", "new_sites_5g", "uncovered_ha"}
+YEAR = "0"  # 2025, never 2,025
+WEIGHT = "0.0#"  # 0.6, never 1
 KM_COLUMNS = {"fibre_link_km", "site_distance_km"}
 
 # plan_summary.json values that are identifiers, shown through these catalogue sections.
 VALUE_SECTIONS = {"preset": "preset", "method": "method", "method_requested": "method",
                   "objective": "objective", "exact_status": "solver_status"}
 MAX_WIDTH = 60
+MAX_CELL_TEXT = 32_767  # Excel's limit; longer text is cut (and marked with "…")
+
+
+def _text(value: str) -> str:
+    """Text a cell can hold: control characters Excel refuses become U+FFFD; cut to 32,767."""
+    value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+    return value if len(value) <= MAX_CELL_TEXT else value[: MAX_CELL_TEXT - 1] + "…"
+
+
+def _cell(ws, value, number_format: str | None = None):
+    """The one way a value enters a sheet: text from the data is always a text cell.
+
+    openpyxl turns a string starting with "=" into a formula and "#N/A" into an error;
+    names such as ``=HYPERLINK(…)`` or ``=cmd|' /C calc'!A0`` must stay what they are: text.
+    Returns the plain value when nothing needs setting (write-only sheets stream fastest so).
+    """
+    if isinstance(value, str):
+        value = _text(value)
+        formula_like = (len(value) > 1 and value.startswith("=")) or value in ERROR_CODES
+        if formula_like:
+            cell = WriteOnlyCell(ws, value=value)
+            cell.data_type = "s"
+            if number_format is not None:
+                cell.number_format = number_format
+            return cell
+    if number_format is None or value is None:
+        return value
+    cell = WriteOnlyCell(ws, value=value)
+    cell.number_format = number_format
+    return cell
 
 
 def _label(lang: str, column: str) -> str:
@@ -68,6 +102,8 @@ def _cell_value(value, column: str, lang: str):
 def _number_format(column: str) -> str | None:
     if column in TEXT_COLUMNS:
         return TEXT
+    if column.endswith("year"):
+        return YEAR
     if column == s.SCORE or column.startswith("score_"):  # before "_vnd": score_people_per_vnd
         return SCORE
     if column in VND_COLUMNS or column.endswith("_vnd"):
@@ -77,6 +113,10 @@ def _number_format(column: str) -> str | None:
     if column in KM_COLUMNS:
         return KM
     return None
+
+
+def _as_cell(ws, value):
+    return value if isinstance(value, Cell) else WriteOnlyCell(ws, value)
 
 
 def _width(v) -> int:
@@ -113,69 +153,51 @@ def _write_table(wb: Workbook, title: str, frame: pd.DataFrame, lang: str,
     wrap = Alignment(wrap_text=True, vertical="top")
     head = []
     for text in heads:
-        cell = WriteOnlyCell(ws, value=text)
+        cell = _as_cell(ws, _cell(ws, text))
         cell.font, cell.fill, cell.alignment = bold, fill, wrap
         head.append(cell)
     ws.append(head)
-    formatted = [j for j, f in enumerate(formats) if f is not None]
     for row in zip(*values, strict=True) if columns else ():
-        row = list(row)
-        for j in formatted:
-            if row[j] is not None:
-                cell = WriteOnlyCell(ws, value=row[j])
-                cell.number_format = formats[j]
-                row[j] = cell
-        ws.append(row)
+        ws.append([_cell(ws, v, f) for v, f in zip(row, formats)])
     if total:
         row = []
         for j, v in enumerate(total):
-            cell = WriteOnlyCell(ws, value=v)
+            number_format = formats[j] if columns[j] not in TEXT_COLUMNS else None
+            cell = _as_cell(ws, _cell(ws, v, number_format))
             cell.font = bold
-            if formats[j] is not None and columns[j] not in TEXT_COLUMNS:
-                cell.number_format = formats[j]
             row.append(cell)
         ws.append(row)
 
 
-def commune_subtotals(priority: pd.DataFrame) -> pd.DataFrame:
-    """Villages with gaps, cost, and what the budget funds, per commune."""
-    keys = [c for c in (s.PROVINCE_CODE, s.PROVINCE_NAME, s.COMMUNE_CODE, s.COMMUNE_NAME)
-            if c in priority]
-    p = priority.copy()
-    p["_in"] = p[s.IN_BUDGET].astype("boolean").fillna(False).astype(bool) \
-        if s.IN_BUDGET in p else False
-    p["_pop"] = pd.to_numeric(p[s.POPULATION], errors="coerce").fillna(0)
-    p["_cost"] = pd.to_numeric(p[s.COST_VND], errors="coerce").fillna(0)
-    g = p.assign(_pop_in=p["_pop"] * p["_in"], _cost_in=p["_cost"] * p["_in"]) \
-        .groupby(keys, dropna=False, sort=True)
-    out = pd.DataFrame({
-        "villages": g.size(),
-        s.POPULATION: g["_pop"].sum(),
-        s.COST_VND: g["_cost"].sum(),
-        "villages_in_budget": g["_in"].sum(),
-        "population_in_budget": g["_pop_in"].sum(),
-        "cost_in_budget_vnd": g["_cost_in"].sum(),
-    }).reset_index()
-    for col in ("villages", s.POPULATION, s.COST_VND, "villages_in_budget",
-                "population_in_budget", "cost_in_budget_vnd"):
-        out[col] = out[col].astype(np.int64)
-    return out
-
-
-def _flatten(summary: Mapping, lang: str, prefix: str = "") -> list[tuple[str, object, str]]:
-    """Nested summary → (label, value, key) rows, labels and identifier values translated."""
+def _flatten(summary: Mapping, lang: str, prefix: str = "",
+             path: str = "") -> list[tuple[str, object, str]]:
+    """Nested summary → (label, value, key path "a.b") rows, labels and identifier values
+    translated."""
     rows = []
     for key, value in summary.items():
         name = f"{prefix}{label('plan_summary', key, lang)}"
+        where = f"{path}{key}"
         if key in VALUE_SECTIONS and isinstance(value, str):
             value = label(VALUE_SECTIONS[key], value, lang)
         if isinstance(value, Mapping):
-            rows.extend(_flatten(value, lang, prefix=f"{name} / "))
+            rows.extend(_flatten(value, lang, prefix=f"{name} / ", path=f"{where}."))
         elif isinstance(value, (list, tuple)):
-            rows.append((name, "; ".join(map(str, value)), key))
+            rows.append((name, "; ".join(map(str, value)), where))
         else:
-            rows.append((name, value, key))
+            rows.append((name, value, where))
     return rows
+
+
+def _summary_format(key: str, text: str, value: float) -> str:
+    """A score weight keeps its decimals (``people_per_vnd`` is a weight, not VND); money and
+    large counts get thousands separators; a year none."""
+    if key.startswith("weights."):
+        return WEIGHT
+    if key.endswith("year"):
+        return YEAR
+    if key.endswith("_vnd") or "(VND)" in text or abs(value) >= 1000 or float(value).is_integer():
+        return VND  # whole numbers: "289", never "289." as "0.####" shows them
+    return "0.0###"
 
 
 def write_priority_xlsx(path: str | Path, priority: pd.DataFrame, summary: Mapping,
@@ -225,15 +247,14 @@ def write_priority_xlsx(path: str | Path, priority: pd.DataFrame, summary: Mappi
     ws.column_dimensions["B"].width = 28
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:B{len(rows) + 1}"
-    head = [WriteOnlyCell(ws, value=_label(lang, k)) for k in ("item", "value")]
+    head = [_as_cell(ws, _cell(ws, _label(lang, k))) for k in ("item", "value")]
     for cell in head:
         cell.font = Font(bold=True)
     ws.append(head)
     for text, value, key in rows:
-        cell = WriteOnlyCell(ws, value=value)
+        number_format = None
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            is_money = key.endswith("_vnd") or "(VND)" in text
-            cell.number_format = VND if (is_money or abs(value) >= 1000) else "0.####"
-        ws.append([text, cell])
+            number_format = _summary_format(key, text, value)
+        ws.append([_cell(ws, text), _cell(ws, value, number_format)])
 
     return atomic_file(path, wb.save)

@@ -21,7 +21,14 @@ import pandas as pd
 
 from geo_cds import schema as s
 from geo_cds.analysis import gaps
-from geo_cds.errors import ValidationFailed
+from geo_cds.checks import (
+    Check,
+    accounting_checks,
+    enforce,
+    shares_in_unit_interval,
+    village_placement,
+)
+from geo_cds.errors import LayerError, ValidationFailed
 from geo_cds.outputs import write
 from geo_cds.pipeline.folders import build_map, replan, write_outputs
 from geo_cds.pipeline.progress import Progress
@@ -66,6 +73,21 @@ def _prepare_coverage(plan: Plan, timings: dict, progress: Progress | None) -> N
     seconds = ensure_ready(progress)
     if seconds is not None:
         timings["prepare"] = seconds
+
+
+@contextmanager
+def _raster_damage(plan: Plan):
+    """A raster whose data fail to read midway (a damaged block the loader's checks did not
+    sample) ends as a message naming the rasters, not as GDAL's traceback."""
+    from rasterio.errors import RasterioError
+
+    try:
+        yield
+    except RasterioError as exc:
+        files = ", ".join(str(spec.path) for spec in plan.rasters.values())
+        raise LayerError(
+            f"a raster could not be read while measuring coverage ({exc}); rasters: {files} — "
+            "fix: open each in QGIS to find the damaged one and export it again") from exc
 
 
 def _coverage_rasters(plan: Plan) -> dict[str, str]:
@@ -200,7 +222,7 @@ def analyse(plan: Plan, *, strict: bool = False, cache_dir: Path | None = None,
     if strict and inputs.problems.errors:
         raise ValidationFailed(inputs.problems.problems)
     _prepare_coverage(plan, timings, progress)
-    with _timed(timings, "coverage", progress):
+    with _timed(timings, "coverage", progress), _raster_damage(plan):
         rsrp, covered = village_raster_coverage(villages, plan, cache_dir)
         commune_zonal = zone_coverage(communes, plan, cache_dir)
         park_zonal = zone_coverage(inputs.parks, plan, cache_dir)
@@ -216,10 +238,28 @@ def analyse(plan: Plan, *, strict: bool = False, cache_dir: Path | None = None,
         targets = gaps.target_table(communes, villages, parks, plan)
     with _timed(timings, "priority", progress):
         investment = plan_investments(villages, communes, parks, inputs.sites, inputs.fibre, plan)
+    plan = investment.plan  # the effective plan (preset resolved): what run.json records
     table = accounting(inputs, villages)
-    return RunResult(plan=plan, inputs=inputs, communes=communes, villages=villages, parks=parks,
-                     streets=streets, investment=investment, targets=targets,
-                     accounting=table, timings=timings, started=started)
+    result = RunResult(plan=plan, inputs=inputs, communes=communes, villages=villages,
+                       parks=parks, streets=streets, investment=investment, targets=targets,
+                       accounting=table, timings=timings, started=started)
+    result.checks = self_checks(result)
+    return result
+
+
+def self_checks(result: RunResult) -> list[Check]:
+    """The run's figures hold together: rows, villages, shares and money (every view of the
+    plan against its ledger). A failing check raises :class:`geo_cds.errors.CheckFailed`."""
+    villages_read = result.accounting.loc[result.accounting["layer"] == "villages", "rows_read"]
+    checks = [
+        *accounting_checks(result.accounting),
+        village_placement(int(villages_read.sum()), result.villages, result.communes,
+                          result.problems.rejected_rows("villages")),
+        *shares_in_unit_interval({"communes": result.communes, "villages": result.villages,
+                                  "parks": result.parks, "targets": result.targets}),
+        *(result.investment.checks if result.investment is not None else []),
+    ]
+    return enforce(checks)
 
 
 def run(plan: Plan, *, overwrite: bool = False, strict: bool = False,
@@ -282,9 +322,10 @@ def validate(plan: Plan) -> Validation:
     from geo_cds.inputs.read import load_inputs
 
     inputs = load_inputs(plan)
-    villages = inputs.villages
-    if villages is not None and inputs.communes is not None and not inputs.problems.layer_errors():
-        villages = join_villages(villages, inputs.communes,
+    villages = None  # not joined: the accounting then counts what the loader found
+    if (inputs.villages is not None and len(inputs.communes)
+            and not inputs.problems.layer_errors()):
+        villages = join_villages(inputs.villages, inputs.communes,
                                  tolerance_m=plan.thresholds.join_tolerance_m,
                                  file=str(plan.villages.path), log=inputs.problems)
     return Validation(inputs.problems, accounting(inputs, villages))
