@@ -134,6 +134,10 @@ MAP = {
         "chart_in_budget": "Trong ngân sách",
         "chart_met": "đạt",
         "chart_not_met": "chưa đạt",
+        "chart_not_due": "chưa đến hạn",
+        "chart_reserved": "trong đó 5G KCN/CCN được cấp trước",
+        "chart_reserved_note": "Mỗi mức ngân sách cấp trước cho 5G KCN/CCN (như kế hoạch), "
+                               "phần còn lại cho các thôn.",
         "chart_none": "Chưa có số liệu cho biểu đồ này.",
         "print_share": "In và chia sẻ",
         "print_a4": "Khổ in A4 ngang",
@@ -272,6 +276,10 @@ MAP = {
         "chart_in_budget": "In budget",
         "chart_met": "met",
         "chart_not_met": "not met",
+        "chart_not_due": "not due yet",
+        "chart_reserved": "of which parks' 5G, funded first",
+        "chart_reserved_note": "Each budget funds the parks' 5G first (as the plan does); "
+                               "the villages get the rest.",
         "chart_none": "No data for this chart yet.",
         "print_share": "Print and share",
         "print_a4": "A4 landscape print layout",

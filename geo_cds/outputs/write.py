@@ -46,7 +46,7 @@ from geo_cds.errors import ForeignFolderError, OutputError, OutputExistsError
 from geo_cds.outputs.qgis import add_default_style
 
 __all__ = ["MARKER", "atomic_file", "atomic_folder", "check_writable", "replace_files",
-           "write_csv", "write_gpkg", "write_json"]
+           "neutralise_text", "write_csv", "write_gpkg", "write_json"]
 
 
 def _mark(folder: Path) -> None:
@@ -236,15 +236,20 @@ def write_csv(df: pd.DataFrame, path: Path) -> Path:
     columns are written as they are. Lines end in CRLF (RFC 4180), so that a value holding a
     bare CR or LF is quoted and cannot split its row.
     """
-    df = df.drop(columns="geometry", errors="ignore")
+    df = neutralise_text(df.drop(columns="geometry", errors="ignore"))
+    df.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+    return path
+
+
+def neutralise_text(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with :func:`neutralise_cell` applied to its text columns (a copy if any)."""
     text = [c for c in df.columns
             if df[c].dtype == object or pd.api.types.is_string_dtype(df[c].dtype)]
     if text:
         df = df.copy()
         for c in text:
             df[c] = df[c].map(neutralise_cell, na_action="ignore")
-    df.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")
-    return path
+    return df
 
 
 def write_gpkg(gdf: gpd.GeoDataFrame, path: Path, layer: str, lang: str = "vi") -> Path:
