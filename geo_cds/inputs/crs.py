@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from pyproj import CRS
 from pyproj.exceptions import CRSError
@@ -336,6 +337,12 @@ def utm_epsg(lon: float) -> int:
 
 
 def metric_crs(gdf) -> CRS:
-    """A metric CRS for a layer in Vietnam: the WGS 84 UTM zone of its centre (48N / 49N)."""
+    """A metric CRS for a layer in Vietnam: the WGS 84 UTM zone of its centre (48N / 49N).
+
+    A layer with no located feature (villages known by their commune code only) has no
+    centre: UTM 48N then, where most of Vietnam lies (nothing of it is measured anyway).
+    """
     minx, _, maxx, _ = gdf.to_crs("EPSG:4326").total_bounds
+    if not np.isfinite(minx + maxx):
+        return CRS.from_epsg(32648)
     return CRS.from_epsg(utm_epsg((minx + maxx) / 2))

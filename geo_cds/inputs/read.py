@@ -35,6 +35,7 @@ from geo_cds import schema as S
 from geo_cds.inputs.coerce import map_columns
 from geo_cds.inputs.georef import georeference
 from geo_cds.inputs.layer import INPUT_LAYERS, SOURCE_FILE, Context, Layer, empty_frame
+from geo_cds.inputs.minimal import derive_village_ids, estimate_population
 from geo_cds.inputs.rasters import check_rasters
 from geo_cds.inputs.sources import read_source, source_paths
 from geo_cds.inputs.validate import check_duplicates, check_geometry, check_required_values
@@ -210,6 +211,9 @@ def _read(layer: Layer) -> gpd.GeoDataFrame | None:
     if frame is None or layer.fatal:
         return None
     check_required_values(layer, frame)
+    if layer.name == "villages":
+        derive_village_ids(layer, frame)
+        estimate_population(layer, frame)
     frame = check_geometry(layer, frame)
     check_duplicates(layer, frame)
     if S.COMMUNE_CODE in frame and layer.name != "communes":

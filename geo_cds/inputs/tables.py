@@ -84,6 +84,30 @@ def parse_bool(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     return out, bad.astype(bool)
 
 
+# Marks ticked in a form (đánh dấu x): a column holding only these and blanks reads a blank as no.
+MARKS = {"x", "1"}  # keys of _bool_key: "x", "X", "✓", "✔", "☑", 1, 1.0, "1"
+
+
+def blank_reading(values: pd.Series) -> str:
+    """How a blank reads in a yes/no column: ``"no"`` or ``"unknown"``.
+
+    A column holding only marks (x, ✓, 1) and blanks is a form where a blank means no (the
+    usual Vietnamese convention, đánh dấu x); a column with explicit yes and no words
+    (Có/Không, Đạt/Chưa đạt, 1/0, yes/no) — or with no value at all — leaves a blank unknown.
+
+    Examples
+    --------
+    >>> blank_reading(pd.Series(["x", "", "X", None, "✓"]))
+    'no'
+    >>> blank_reading(pd.Series(["Có", "", "Không"]))
+    'unknown'
+    >>> blank_reading(pd.Series([1, None, 0]))
+    'unknown'
+    """
+    keys = values[~_is_empty(values)].map(_bool_key)
+    return "no" if len(keys) and keys.isin(MARKS).all() else "unknown"
+
+
 def _bool_key(v: object) -> str:
     if isinstance(v, (bool, np.bool_)):
         return "true" if v else "false"

@@ -84,6 +84,8 @@ def _official_codes(layer: Layer, frame: gpd.GeoDataFrame, live: pd.Series) -> N
         "check the code against Decision 19/2025/QĐ-TTg; correct the boundaries or "
         "the tables keyed to them so that both use the same code",
         severity="warning",
+        kind="commune code not in the 2025 code list shipped with geo-cds",
+        changed=False,
     )
 
 
@@ -152,6 +154,8 @@ def _unknown_2025_codes(layer: Layer, frame: gpd.GeoDataFrame) -> None:
         ),
         "correct the code",
         severity="warning",
+        kind="commune code not in the official 2025 list; kept and located by its point",
+        changed=False,
     )
     layer.row_problems(
         frame,
@@ -162,6 +166,7 @@ def _unknown_2025_codes(layer: Layer, frame: gpd.GeoDataFrame) -> None:
             "2025 list and the row has no coordinates"
         ),
         "correct the code or give the coordinates",
+        kind="commune code not in the official 2025 list and no coordinates",
     )
 
 
@@ -195,6 +200,7 @@ def _convert(layer: Layer, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         S.COMMUNE_CODE,
         split_msg,
         "give the village's coordinates or its 2025 commune code",
+        kind="old commune split between several 2025 communes; cannot tell which",
     )
     layer.row_problems(
         frame,
@@ -202,6 +208,7 @@ def _convert(layer: Layer, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         S.COMMUNE_CODE,
         lambda r: f"old commune code {r[OLD_CODE]} is not in the official old→new table",
         "correct the code",
+        kind="old commune code not in the official old→new table",
     )
     layer.row_problems(
         frame,
@@ -215,6 +222,7 @@ def _convert(layer: Layer, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         ),
         "none needed",
         severity="warning",
+        kind="old commune was split; 2025 commune told by the village's point",
     )
     n_full = int((conv.method == "full").sum())
     n_loc = int((conv.method == "location").sum())
