@@ -88,3 +88,58 @@ def test_the_shipped_table_is_corrected_where_the_seed_lists_say_so():
     assert t.loc[["19039"], "new_code"].tolist() == ["19030"]
     assert t.loc[["19039"], "merge_type"].tolist() == ["full"]
     assert t.loc[["19069"], "new_code"].tolist() == ["19075"]
+
+
+# --- reported by validate (the communes layer) and by crosswalk polygons --------------------
+
+def _two_communes(tmp_path):
+    """Real codes 23425 Tu Mơ Rông and 23500 Đăk Hà, with lists that put Xã Hà Mòn (23521,
+    sent to 23500 by the table) under 23425: one wrong_target disagreement."""
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    g = gpd.GeoDataFrame(
+        {"gso_ward_code": ["23425", "23500"], "gso_full_name": ["Xã Tu Mơ Rông", "Xã Đăk Hà"],
+         "province_code": ["51", "51"],
+         "before_merger": ["Xã Đắk Hà, Xã Tu Mơ Rông, Xã Hà Mòn",
+                           "Thị trấn Đăk Hà, Xã Đăk La"]},
+        geometry=[box(107.9, 14.8, 108.0, 14.9), box(107.9, 14.4, 108.0, 14.5)], crs=4326)
+    path = tmp_path / "xa_2025.gpkg"
+    g.to_file(path, layer="communes")
+    return path
+
+
+def test_validate_reports_a_table_entry_the_lists_contradict(tmp_path):
+    from geo_cds.inputs import read_layer
+    from geo_cds.plan import InputSpec
+    from geo_cds.problems import ProblemLog
+
+    problems = ProblemLog()
+    spec = InputSpec(path=_two_communes(tmp_path), layer="communes", vintage="2025",
+                     columns={"commune_code": "gso_ward_code", "commune_name": "gso_full_name"})
+    assert read_layer(spec, "communes", problems) is not None
+    found = [p for p in problems.warnings if "merger lists" in (p.kind or "")]
+    # named on the commune the table sends it to (row 2, 23500)
+    assert len(found) == 1 and found[0].row == 2 and found[0].feature_id == "23500"
+    assert "sends 23521 Xã Hà Mòn to 23500; the lists name it under 23425" in found[0].problem
+
+
+def test_crosswalk_polygons_lists_the_table_disagreements(tmp_path):
+    from click.testing import CliRunner
+
+    from geo_cds.cli.main import cli
+
+    new = _two_communes(tmp_path)
+    import geopandas as gpd
+
+    old = gpd.read_file(new)[["gso_ward_code", "geometry"]].rename(
+        columns={"gso_ward_code": "ma_xa"})
+    old.to_file(tmp_path / "xa_cu.gpkg")
+    out = tmp_path / "xw.csv"
+    res = CliRunner().invoke(cli, ["crosswalk", "polygons", str(tmp_path / "xa_cu.gpkg"),
+                                   str(new), "--new-code", "gso_ward_code", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    report = pd.read_csv(tmp_path / "xw_disagreements.csv", dtype=str, keep_default_na=False)
+    wrong = report[report["problem"] == "wrong_target"]
+    assert wrong["old_code"].tolist() == ["23521"] and wrong["official"].tolist() == ["23500"]
+    assert "23521: wrong_target" in res.output

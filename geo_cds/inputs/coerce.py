@@ -14,6 +14,7 @@ import pandas as pd
 from geo_cds import schema as S
 from geo_cds.inputs.columns import match_columns, normalise_header
 from geo_cds.inputs.layer import SOURCE_FILE, SOURCE_ROW, Layer, missing_values
+from geo_cds.inputs.merger_lists import BEFORE_MERGER
 from geo_cds.inputs.tables import blank_reading, clean_text, parse_bool, parse_code, parse_number
 
 # Code widths.
@@ -85,6 +86,12 @@ def map_columns(layer: Layer, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame | Non
     out = out[
         [*layer.columns, SOURCE_ROW, *([SOURCE_FILE] if SOURCE_FILE in out else []), "geometry"]
     ]
+    if layer.name == "communes":
+        # The old communes merged into each unit (the reference boundaries' before_merger):
+        # evidence to cross-check the old→new table with (validate_codes), not kept.
+        lists, _ = match_columns(cols, {BEFORE_MERGER: "str"}, {})
+        if lists:
+            layer.merger_lists = clean_text(frame[next(iter(lists))].reset_index(drop=True))
     if S.COMMUNE_CODE in layer.columns and S.COMMUNE_NAME not in layer.columns:
         # The commune's name next to its code is evidence of the codes' vintage (used by
         # validate_codes, not kept: the communes layer is the reference for names).

@@ -95,6 +95,7 @@ class Layer:
         self.fatal = False
         self.no_xy_columns = False  # a villages table without coordinate columns
         self.commune_names: pd.Series | None = None  # a villages table's "Tên xã" column
+        self.merger_lists: pd.Series | None = None  # the communes' before_merger texts
         self.source_columns: dict[str, str] = {}  # canonical column -> the file's column
         # yes/no column -> (the file's column, blank reading "no" | "unknown", blanks, how)
         self.yes_no: dict[str, tuple[str, str, int, str]] = {}

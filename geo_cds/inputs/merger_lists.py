@@ -135,7 +135,10 @@ def check_old_to_new(communes: pd.DataFrame, code: str = "commune_code",
         return pd.DataFrame(columns=cols)
     new_codes = set(with_list[code])
     # old communes that went (at least partly) into a listed new commune's province
-    prov_of = dict(zip(communes[code], communes[province])) if province in communes else {}
+    # the province of a new commune: the layer's, else the table's
+    prov_of = dict(zip(table["new_code"], table["new_province_code"]))
+    if province in communes:
+        prov_of.update(zip(communes[code], communes[province]))
     provinces = {prov_of.get(c) for c in new_codes}
     scope = table[table["new_province_code"].isin(provinces)]
     old_names = scope.drop_duplicates("old_code").set_index("old_code")["old_name"]

@@ -14,6 +14,7 @@ import pandas as pd
 from geo_cds import schema as S
 from geo_cds.inputs.codes import name_key, units_2025, units_pre2025
 from geo_cds.inputs.layer import CODE_METHOD, OLD_CODE, Layer
+from geo_cds.inputs.merger_lists import BEFORE_MERGER, check_old_to_new
 from geo_cds.inputs.vintage import convert_codes, detect_vintage
 
 
@@ -40,6 +41,44 @@ def check_communes_vintage(layer: Layer, frame: gpd.GeoDataFrame) -> None:
         )
     else:
         _official_codes(layer, frame, live)
+        _merger_lists(layer, frame, live)
+
+
+# How sure a disagreement with the merger lists is: the list names the old commune elsewhere
+# (a warning), or only leaves it out / names an unknown commune (a note: the source's lists
+# are not always right for homonyms).
+LIST_PROBLEMS = {
+    "wrong_target": ("warning", "the old→new table sends an old commune to another 2025 "
+                                "commune than the merger lists"),
+    "whole_marked_split": ("warning", "the old→new table splits an old commune the merger "
+                                      "lists name whole under one 2025 commune"),
+    "not_listed": ("note", "the old→new table sends an old commune here; the merger lists "
+                           "name it nowhere"),
+    "unknown_name": ("note", "the merger list names a commune no old commune of the province "
+                             "is called"),
+}
+
+
+def _merger_lists(layer: Layer, frame: gpd.GeoDataFrame, live: pd.Series) -> None:
+    """Cross-check the shipped old→new table against the boundaries' before_merger lists."""
+    if layer.merger_lists is None or S.PROVINCE_CODE not in frame:
+        return
+    units = pd.DataFrame({S.COMMUNE_CODE: frame[S.COMMUNE_CODE],
+                          S.PROVINCE_CODE: frame[S.PROVINCE_CODE],
+                          BEFORE_MERGER: layer.merger_lists.to_numpy()})[live.to_numpy()]
+    found = check_old_to_new(units)
+    for kind, (severity, summary) in LIST_PROBLEMS.items():
+        part = found[found["problem"] == kind]
+        if not len(part):
+            continue
+        detail = part.groupby("new_code")["detail"].agg("; ".join)
+        mask = frame[S.COMMUNE_CODE].isin(set(detail.index)) & live
+        layer.row_problems(
+            frame, mask, S.COMMUNE_CODE,
+            lambda r, d=detail: d[r[S.COMMUNE_CODE]],
+            "check the entry against the province's resolution; report it so the shipped "
+            "table (geo_cds/data/old_to_new_communes_2025.csv) can be corrected",
+            severity=severity, kind=summary, changed=False)
 
 
 def _official_codes(layer: Layer, frame: gpd.GeoDataFrame, live: pd.Series) -> None:
