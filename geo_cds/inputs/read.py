@@ -43,6 +43,8 @@ from geo_cds.inputs.validate_codes import check_communes_vintage, check_vintage
 from geo_cds.plan import InputSpec, Plan, RasterSpec
 from geo_cds.problems import ProblemLog
 
+YES_NO_COLUMNS = ["layer", "column", "file_column", "blank_reads", "blanks", "decided_by"]
+
 
 @dataclass
 class Inputs:
@@ -80,6 +82,9 @@ class Inputs:
     accounting: pd.DataFrame = field(default_factory=pd.DataFrame)
     files: dict[str, Path] = field(default_factory=dict)
     vintage_evidence: dict[str, str] = field(default_factory=dict)  # layer -> explanation
+    # How each yes/no column read its blanks: layer, column, file_column, blank_reads
+    # ("no" | "unknown"), blanks, decided_by ("detected" | "plan").
+    yes_no: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=YES_NO_COLUMNS))
 
     @property
     def ok(self) -> bool:
@@ -111,6 +116,7 @@ def load_inputs(plan: Plan) -> Inputs:
     files: dict[str, Path] = {}
     accounting: list[dict] = []
     evidence: dict[str, str] = {}
+    yes_no: list[tuple] = []
     frames: dict[str, gpd.GeoDataFrame | None] = {}
 
     if plan.communes is None:
@@ -136,6 +142,7 @@ def load_inputs(plan: Plan) -> Inputs:
         accounting.append(layer.accounting())
         if layer.evidence:
             evidence[name] = layer.evidence
+        yes_no += [(name, canon, *how) for canon, how in layer.yes_no.items()]
         if name == "communes" and frame is not None and len(frame):
             context.communes = frame
     communes = frames["communes"]
@@ -156,6 +163,7 @@ def load_inputs(plan: Plan) -> Inputs:
         ),
         files=files,
         vintage_evidence=evidence,
+        yes_no=pd.DataFrame(yes_no, columns=YES_NO_COLUMNS),
     )
 
 

@@ -43,7 +43,7 @@ NOTE = {
         "no_fibre": "cáp quang không khả thi: đoạn mới > {km:g} km hoặc không có mạng để nối "
                     "(xem xét vi ba/vệ tinh)",
         "hh_only": "chỉ thiếu hộ dùng cáp quang: không cần đầu tư hạ tầng mới",
-        "no_location": "thôn không có vị trí: chưa tính được chi phí",
+        "no_location": "chi phí cần vị trí của thôn (thôn chưa có tọa độ)",
     },
     "en": {
         "power": "no grid power: power first (public telecom fund)",
@@ -52,7 +52,7 @@ NOTE = {
         "no_fibre": "fibre not feasible: new segment > {km:g} km or no network to extend "
                     "(consider microwave/satellite)",
         "hh_only": "only household fibre uptake: no new infrastructure needed",
-        "no_location": "village has no location: cost not estimated",
+        "no_location": "cost needs a location (the village has no coordinates)",
     },
 }
 

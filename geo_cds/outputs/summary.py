@@ -67,7 +67,7 @@ def _companions(path: Path) -> list[Path]:
 
 def summary(*, name: str, date: str, communes: pd.DataFrame, villages: pd.DataFrame,
             targets: pd.DataFrame, accounting: pd.DataFrame, investment: dict | None,
-            generated: list[str]) -> dict:
+            generated: list[str], reading: dict | None = None) -> dict:
     provinces = []
     for code, g in communes.groupby("province_code"):
         provinces.append({
@@ -83,6 +83,7 @@ def summary(*, name: str, date: str, communes: pd.DataFrame, villages: pd.DataFr
         "targets": targets.replace({np.nan: None}).to_dict(orient="records"),
         "accounting": accounting.to_dict(orient="records"),
         "investment": investment,
+        "reading": reading,
     }
 
 
@@ -146,6 +147,32 @@ def _investment_lines(inv: dict, lang: str) -> list[str]:
     return lines
 
 
+def _reading_lines(reading: dict, lang: str) -> list[str]:
+    """How the inputs were read: each yes/no column's blanks, estimated or unknown population,
+    villages without a location (see geo_cds.pipeline.folders.input_reading)."""
+    L = labels("reading", lang)
+    lines = [f"## {L['title']}", ""]
+    if reading.get("yes_no"):
+        lines += [f"| {L['layer']} | {L['column']} | {L['file_column']} | {L['blank']} | "
+                  f"{L['blanks']} | {L['how']} |", "| --- | --- | --- | --- | ---: | --- |"]
+        for r in reading["yes_no"]:
+            lines.append(f"| {label('layer', r['layer'], lang)} | {r['column']} | "
+                         f"{r['file_column']} | {L[r['blank_reads']]} | "
+                         f"{_int(r['blanks'], lang)} | {L[r['decided_by']]} |")
+        lines.append("")
+    facts = reading.get("villages") or {}
+    if facts.get("population_estimated"):
+        lines.append("- " + L["estimated"].format(factor=facts["people_per_household"],
+                                                  n=_int(facts["population_estimated"], lang)))
+    if facts.get("population_unknown"):
+        lines.append("- " + L["unknown_pop"].format(n=_int(facts["population_unknown"], lang)))
+    if facts.get("without_location"):
+        lines.append("- " + L["no_location"].format(
+            n=_int(facts["without_location"], lang),
+            cost=_int(facts["cost_needs_location"], lang)))
+    return lines
+
+
 def summary_markdown(data: dict, lang: str = "vi") -> str:
     L = labels("summary", lang)
     layer = lambda name: label("layer", name, lang)  # noqa: E731
@@ -176,6 +203,8 @@ def summary_markdown(data: dict, lang: str = "vi") -> str:
     for a in data["accounting"]:
         counts = " | ".join(_int(a[k], lang) for k in ("rows_read", "used", "repaired", "rejected"))
         lines.append(f"| {layer(a['layer'])} | {Path(a['file']).name} | {counts} |")
+    if data.get("reading"):
+        lines += ["", *_reading_lines(data["reading"], lang)]
     inv = data.get("investment")
     if inv:
         lines += ["", f"## {L['investment']}", ""] + _investment_lines(inv, lang)
