@@ -1,5 +1,6 @@
 # The two set-up commands of the README:
-#   make sample   installs geo-cds into .venv and runs the embedded sample → outputs/sample/
+#   make sample   installs geo-cds into .venv (compiling the coverage engine once, ~15 s) and
+#                 runs the embedded sample → outputs/sample/
 #   make test     installs geo-cds with its test extras (+ Debian's chromium if missing) and runs every test
 PYTHON ?= python3
 VENV ?= .venv
@@ -11,6 +12,7 @@ $(BIN)/geo-cds: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python -m geo_cds.analysis.coverage.prepare
 	touch $@
 
 install: $(BIN)/geo-cds

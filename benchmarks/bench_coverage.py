@@ -8,13 +8,20 @@ smooth synthetic RSRP fields in dBm and a population raster; Float32, 512×512 t
 nodata over the sea) and 64,000 generated village points. Then it runs every measured tool in a
 fresh subprocess (clean peak memory: ``ru_maxrss`` of the child) and prints a table.
 
-Each measurement is repeated ``--repeat`` times (3), each time in a fresh process (no warm GDAL
-block cache carried over), and the best time is reported: the machine is shared, and the
-minimum is the figure least disturbed by other jobs. Peak memory is the largest of the runs.
+Contenders measured together run in turn, A B … A B …, ``--repeat`` times (5), each time in a
+fresh process (no warm GDAL block cache carried over); each is reported as its median with the
+min–max, and each ratio is taken pair by pair (the same round), so a change of the shared
+machine's load hits both sides. Peak memory is the largest of the runs. geo-cds's call is timed
+after its compiled kernels are loaded ("warm"), and also, beside it, in processes that find
+numba's cache empty ("first call": compilation included). Zones come three ways: the
+approximate pre-2025 communes (Voronoi cuts, median 35 vertices), the same densified to ≥ 330
+vertices each (real boundaries have ~300), and the 3,321 communes of 2025. exactextract is
+compared on the area share and on the population-weighted share (its ``weighted_mean`` of the
+0/1 covered mask with the population raster as weights).
 
 Usage::
 
-    python benchmarks/bench_coverage.py            # the national case at 100 m (~5 min)
+    python benchmarks/bench_coverage.py            # the national case at 100 m (~30 min)
     python benchmarks/bench_coverage.py --quick    # 400 m cells, fewer rasterstats zones
 
 The rasters cover lon 102.1–109.6, lat 8.3–23.5: the far-offshore special zones (Hoàng Sa,
@@ -53,6 +60,7 @@ def _paths(cache: Path, cell_m: int) -> dict[str, Path]:
     return {
         "communes": cache / "communes_2025.parquet",
         "old": cache / "communes_pre2025_approx.parquet",
+        "dense": cache / "communes_pre2025_dense.parquet",
         "villages": cache / "villages.parquet",
         "rsrp_4g": cache / f"rsrp_4g_{cell_m}m.tif",
         "rsrp_5g": cache / f"rsrp_5g_{cell_m}m.tif",
@@ -120,6 +128,25 @@ def make_zones(paths: dict[str, Path]) -> None:
     old = old[~old.is_empty].reset_index(drop=True)
     old["approximate"] = True
     old.to_parquet(paths["old"])
+
+
+def make_dense_zones(paths: dict[str, Path], vertices: int = 330) -> None:
+    """The pre-2025 zones with every edge cut so that each zone has ≥ ``vertices`` vertices.
+
+    Real commune boundaries have ~300 vertices (the 2025 ones a median of 117 after the
+    source's simplification); the Voronoi cuts leave the pre-2025 zones a median of 35. The
+    added vertices lie on the original edges, so every answer is unchanged and only the work
+    per vertex grows.
+    """
+    import geopandas as gpd
+    import shapely
+
+    if paths["dense"].exists():
+        return
+    old = gpd.read_parquet(paths["old"])
+    geoms = old.geometry.values
+    old["geometry"] = shapely.segmentize(geoms, shapely.length(geoms) / vertices)
+    old.to_parquet(paths["dense"])
 
 
 def make_villages(paths: dict[str, Path], n: int = 64_000) -> None:
@@ -226,43 +253,14 @@ def make_rasters(paths: dict[str, Path], cell_m: int) -> None:
 def _zones(paths, which):
     import geopandas as gpd
 
-    return gpd.read_parquet(paths["old"] if which == "old" else paths["communes"])
+    return gpd.read_parquet(paths["communes" if which == "new" else which])
 
 
 def _warm_up() -> float:
-    """Compile (or load from numba's disk cache) the kernels on a tiny case; returns seconds."""
-    import tempfile
+    """Load (or, with an empty numba cache, compile) the kernels; returns seconds."""
+    from geo_cds.analysis.coverage.prepare import prepare
 
-    import geopandas as gpd
-    import rasterio
-    from rasterio.transform import from_origin
-    from shapely.geometry import Point, box
-
-    from geo_cds.analysis.coverage import values_at_points, zonal_coverage
-
-    t0 = time.perf_counter()
-    with tempfile.TemporaryDirectory() as d:
-        path = Path(d) / "w.tif"
-        with rasterio.open(
-            path,
-            "w",
-            driver="GTiff",
-            width=4,
-            height=4,
-            count=1,
-            dtype="float32",
-            crs="EPSG:4326",
-            transform=from_origin(0, 4, 1, 1),
-            nodata=-9999.0,
-        ) as dst:
-            dst.write(np.arange(16, dtype="float32").reshape(4, 4), 1)
-        z = gpd.GeoDataFrame(geometry=[box(0.5, 0.5, 2.5, 2.5)], crs="EPSG:4326")
-        for mode in ("exact", "fast"):
-            zonal_coverage(z, {"a": path}, population=path, mode=mode)
-        p = gpd.GeoDataFrame(geometry=[Point(1, 1)], crs="EPSG:4326")
-        values_at_points(p, path)
-        values_at_points(p, path, radius_m=1000)
-    return time.perf_counter() - t0
+    return prepare()
 
 
 def _timed(call, out: dict):
@@ -289,7 +287,8 @@ def run_task(task: str, paths: dict[str, Path], args) -> dict:
 
         _, mode, nr, which = task.split(":")  # ours:exact:1:old
         zones = _zones(paths, which)
-        out["warm_up"] = _warm_up()
+        # --first: the call itself compiles the kernels (the parent emptied numba's cache)
+        out["warm_up"] = 0.0 if args.first else _warm_up()
         rasters = {"4g": paths["rsrp_4g"]}
         if nr == "2":
             rasters["5g"] = paths["rsrp_5g"]
@@ -315,6 +314,9 @@ def run_task(task: str, paths: dict[str, Path], args) -> dict:
         out["timings"] = timings
         out["repaired"] = res.attrs.get("repaired_geometries")
         out["n_zones"] = len(res)
+        import shapely
+
+        out["median_vertices"] = float(np.median(shapely.get_num_coordinates(zones.geometry.values)))
         if args.save:
             res.to_parquet(args.save)
     elif task.startswith("exactextract"):
@@ -322,11 +324,12 @@ def run_task(task: str, paths: dict[str, Path], args) -> dict:
 
         _, raster, which = task.split(":")  # exactextract:rsrp_4g:old
         zones = _zones(paths, which)
+        if raster == "mask_4g":  # the covered share, by area and by population
+            ops, kw = ["mean", "weighted_mean"], {"weights": str(paths["population"])}
+        else:
+            ops, kw = ["mean", "min", "max", "count"], {}
         res = _timed(
-            lambda: exact_extract(
-                str(paths[raster]), zones, ["mean", "min", "max", "count"], output="pandas"
-            ),
-            out,
+            lambda: exact_extract(str(paths[raster]), zones, ops, output="pandas", **kw), out
         )
         if args.save:
             res.to_parquet(args.save)
@@ -404,15 +407,13 @@ def _compare(ours: Path, ee_rsrp: Path, ee_mask: Path, n_fast: Path | None = Non
     share = o["4g_area_share"].to_numpy()
     d["nan_mismatch"] = int((np.isnan(share_ee) != np.isnan(share)).sum())
     d["area_share_max_abs_diff"] = float(np.nanmax(np.abs(share - share_ee)))
-    d["mean_max_abs_diff_dbm"] = float(
-        np.nanmax(np.abs(o["4g_mean"].to_numpy() - e["mean"].to_numpy()))
-    )
-    d["min_max_abs_diff_dbm"] = float(
-        np.nanmax(np.abs(o["4g_min"].to_numpy() - e["min"].to_numpy()))
-    )
-    d["max_max_abs_diff_dbm"] = float(
-        np.nanmax(np.abs(o["4g_max"].to_numpy() - e["max"].to_numpy()))
-    )
+    pop, pop_ee = o["4g_pop_share"].to_numpy(), m["weighted_mean"].to_numpy()
+    d["pop_nan_mismatch"] = int((np.isnan(pop) != np.isnan(pop_ee)).sum())
+    d["pop_share_max_abs_diff"] = float(np.nanmax(np.abs(pop - pop_ee)))
+    for stat in ("mean", "min", "max"):
+        d[f"{stat}_max_abs_diff_dbm"] = float(
+            np.nanmax(np.abs(o[f"4g_{stat}"].to_numpy() - e[stat].to_numpy()))
+        )
     d["minmax_zones_differing"] = int(
         (
             (np.abs(o["4g_min"].to_numpy() - e["min"].to_numpy()) > 1e-6)
@@ -428,6 +429,24 @@ def _compare(ours: Path, ee_rsrp: Path, ee_mask: Path, n_fast: Path | None = Non
     return d
 
 
+def clear_kernel_cache() -> None:
+    """Empty numba's disk cache of the coverage kernels, so the next process compiles them."""
+    from geo_cds.analysis.coverage import _kernels
+
+    folder = Path(_kernels.accumulate._cache._cache_path)
+    for f in [*folder.glob("_kernels.*.nbi"), *folder.glob("_kernels.*.nbc")]:
+        f.unlink()
+
+
+# What can be measured (``--only``): zones per zone set against exactextract, the first call,
+# 1/2 rasters + population, cached weights, fast mode (+ rasterstats), values at points.
+PARTS = ("old", "dense", "new", "first", "rasters", "cached", "fast", "points")
+
+
+def _stats(values: list[float]) -> str:
+    return f"{np.median(values):6.2f} ({min(values):.2f}–{max(values):.2f})"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="400 m cells, 200 rasterstats zones")
@@ -441,12 +460,23 @@ def main() -> None:
     )
     ap.add_argument("--no-baselines", action="store_true", help="skip exactextract/rasterstats")
     ap.add_argument(
-        "--repeat", type=int, default=3, help="fresh processes per measurement; best time (3)"
+        "--repeat", type=int, default=5,
+        help="fresh processes per contender, contenders interleaved; median (min–max) (5)",
+    )
+    ap.add_argument(
+        "--only", default=",".join(PARTS),
+        help=f"comma-separated parts to measure (default all: {','.join(PARTS)})",
+    )
+    ap.add_argument(
+        "--mask-every-round", action="store_true",
+        help="time exactextract's covered-share call every round (default: the first only; it "
+        "is there for the agreement of the area and population shares)",
     )
     ap.add_argument("--task", help=argparse.SUPPRESS)
     ap.add_argument("--save", help=argparse.SUPPRESS)
     ap.add_argument("--with-pop", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--cached", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--first", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.cell_m is None:
         args.cell_m = 400 if args.quick else 100
@@ -460,130 +490,128 @@ def main() -> None:
 
     t0 = time.perf_counter()
     make_zones(paths)
+    make_dense_zones(paths)
     make_villages(paths)
     make_rasters(paths, args.cell_m)
     print(f"inputs ready in {time.perf_counter() - t0:.0f} s (cached in {args.cache})")
     results = args.cache / "results"
     results.mkdir(exist_ok=True)
-    rows: list[tuple[str, dict]] = []
+    found: dict[str, list[dict]] = {}
+    baselines = not args.no_baselines
+    parts = set(args.only.split(","))
+    if parts - set(PARTS):
+        raise SystemExit(f"--only: unknown {sorted(parts - set(PARTS))}; parts are {PARTS}")
 
-    def measure(label, task, *extra, repeat=args.repeat):
-        runs = [spawn(task, args, *extra) for _ in range(max(repeat, 1))]
-        r = min(runs, key=lambda x: x["seconds"])
-        r["all_seconds"] = [round(x["seconds"], 3) for x in runs]
-        r["peak_mb"] = max(x["peak_mb"] for x in runs)
-        rows.append((label, r))
-        print(f"  {label:<52} {r['seconds']:8.2f} s  peak {r['peak_mb']:7.0f} MB", flush=True)
-        return r
+    def group(*contenders, ratios=(), once=()):
+        """Run the contenders in turn (A B … A B …), each ``--repeat`` times in a fresh process
+        (those in ``once``: in the first round only); print each one's median (min–max) and
+        each ratio (label_a, label_b) pair by pair."""
+        runs: dict[str, list[dict]] = {c[0]: [] for c in contenders}
+        for i in range(max(args.repeat, 1)):
+            for label, task, extra, *before in contenders:
+                if i > 0 and label in once:
+                    continue
+                extra = list(extra)
+                if i > 0 and "--save" in extra:  # keep the first run's table
+                    k = extra.index("--save")
+                    del extra[k : k + 2]
+                if before:
+                    before[0]()
+                runs[label].append(spawn(task, args, *extra))
+        for label, rs in runs.items():
+            secs = [r["seconds"] for r in rs]
+            peak = max(r["peak_mb"] for r in rs)
+            print(f"  {label:<60} {_stats(secs)} s  n={len(secs)}  peak {peak:6.0f} MB",
+                  flush=True)
+        for a, b in ratios:
+            pair = [x["seconds"] / y["seconds"] for x, y in zip(runs[a], runs[b], strict=False)]
+            print(f"    {a} / {b}: {_stats(pair)}×  n={len(pair)}", flush=True)
+        found.update(runs)
+        return runs
 
-    print("measuring (each in a fresh process):")
-    read = measure("read + decompress the 4G raster", "read")
-    ours = measure(
-        "geo-cds exact, 1 raster, pre-2025 zones",
-        "ours:exact:1:old",
-        "--save",
-        str(results / "ours_exact_old.parquet"),
-    )
-    two = measure("geo-cds exact, 2 rasters, pre-2025 zones", "ours:exact:2:old")
-    pop = measure(
-        "geo-cds exact, 2 rasters + population, pre-2025", "ours:exact:2:old", "--with-pop"
-    )
-    # the first run (a process of its own) fills the weight cache; the measured ones use it
-    shutil.rmtree(args.cache / "weights", ignore_errors=True)
-    filling = measure(
-        "geo-cds exact, 1 raster, filling the weight cache",
-        "ours:exact:1:old",
-        "--cached",
-        repeat=1,
-    )
-    cached = measure("geo-cds exact, 1 raster, cached weights", "ours:exact:1:old", "--cached")
-    fast = measure(
-        "geo-cds fast (cell centres), 1 raster, pre-2025",
-        "ours:fast:1:old",
-        "--save",
-        str(results / "ours_fast_old.parquet"),
-    )
-    new = measure("geo-cds exact, 1 raster, 3,321 communes 2025", "ours:exact:1:new")
-    pts = measure("geo-cds values_at_points, 64k villages", "points:0")
-    pts_r = measure("geo-cds values_at_points, 64k villages, 1 km radius", "points:1000")
-    if not args.no_baselines:
-        ee = measure(
-            "exactextract, 1 raster, pre-2025 zones",
-            "exactextract:rsrp_4g:old",
-            "--save",
-            str(results / "ee_rsrp_old.parquet"),
-        )
-        measure(
-            "exactextract on the 0/1 covered mask (for agreement)",
-            "exactextract:mask_4g:old",
-            "--save",
-            str(results / "ee_mask_old.parquet"),
-            repeat=1,
-        )
-        ee_new = measure("exactextract, 1 raster, 3,321 communes 2025", "exactextract:rsrp_4g:new")
-        rs = measure(
-            f"rasterstats, {args.rasterstats_sample} zones, extrapolated to all",
-            f"rasterstats:old:{args.rasterstats_sample}",
-        )
+    z = {"old": "pre-2025 zones", "dense": "pre-2025 zones densified", "new": "2025 communes"}
+    print(f"measuring: each contender {args.repeat}× in fresh processes, interleaved; "
+          "seconds of the call, median (min–max)")
+    group(("read + decompress the 4G raster", "read", []))
+    for which in [w for w in ("old", "dense", "new") if w in parts]:
+        ours = (f"geo-cds exact, 1 raster, {z[which]}", f"ours:exact:1:{which}", [])
+        ours_pop = (f"geo-cds exact, 1 raster + population, {z[which]}",
+                    f"ours:exact:1:{which}",
+                    ["--save", str(results / f"ours_exact_{which}.parquet"), "--with-pop"])
+        ee = (f"exactextract, 1 raster, {z[which]}", f"exactextract:rsrp_4g:{which}",
+              ["--save", str(results / f"ee_rsrp_{which}.parquet")])
+        mask = (f"exactextract, covered share by area and population, {z[which]}",
+                f"exactextract:mask_4g:{which}",
+                ["--save", str(results / f"ee_mask_{which}.parquet")])
+        if baselines:
+            group(ours, ee, ours_pop, mask, ratios=[(ee[0], ours[0]), (mask[0], ours_pop[0])],
+                  once=() if args.mask_every_round else (mask[0],))
+        else:
+            group(ours)
+    if "first" in parts:
+        first = ("geo-cds exact, 1 raster, pre-2025, first call (compiling the kernels)",
+                 "ours:exact:1:old", ["--first"], clear_kernel_cache)
+        warm = ("geo-cds exact, 1 raster, pre-2025, warm", "ours:exact:1:old", [])
+        group(first, warm, ratios=[(first[0], warm[0])])
+        print(f"    (warm processes load the compiled kernels before the clock: median "
+              f"{np.median([r['warm_up'] for r in found[warm[0]]]):.2f} s)")
+    if "rasters" in parts:
+        one = ("geo-cds exact, 1 raster", "ours:exact:1:old", [])
+        two = ("geo-cds exact, 2 rasters", "ours:exact:2:old", [])
+        pop = ("geo-cds exact, 2 rasters + population", "ours:exact:2:old", ["--with-pop"])
+        group(one, two, pop, ratios=[(two[0], one[0])])
+    read = found["read + decompress the 4G raster"]
+    if "cached" in parts:
+        # the first run (a process of its own) fills the weight cache; the measured ones use it
+        shutil.rmtree(args.cache / "weights", ignore_errors=True)
+        spawn("ours:exact:1:old", args, "--cached")
+        cached = group(("geo-cds exact, 1 raster, cached weights", "ours:exact:1:old",
+                        ["--cached"]))
+        pair = [c["seconds"] / r["seconds"] for c, r in zip(*cached.values(), read, strict=False)]
+        print(f"    cached / raster read: {_stats(pair)}×")
+    fast = ("geo-cds fast (cell centres), 1 raster", "ours:fast:1:old",
+            ["--save", str(results / "ours_fast_old.parquet")])
+    if "fast" not in parts:
+        pass
+    elif baselines:
+        rs = (f"rasterstats, {args.rasterstats_sample} zones, extrapolated to all",
+              f"rasterstats:old:{args.rasterstats_sample}", [])
+        group(fast, rs, ratios=[(rs[0], fast[0])])
+    else:
+        group(fast)
+    if "points" in parts:
+        group(("geo-cds values_at_points, 64k villages", "points:0", []),
+              ("geo-cds values_at_points, 64k villages, 1 km radius", "points:1000", []))
 
     print()
-    print(
-        f"zones: {ours['n_zones']} approximate pre-2025 polygons, {new['n_zones']} communes "
-        f"(2025); raster {read['cells']:,} cells at {args.cell_m} m; "
-        f"{ours['repaired']} geometries repaired"
-    )
-    print(f"numba compile/load of the kernels (excluded above): {ours['warm_up']:.2f} s")
-    print(
-        f"weights {ours['timings'].get('weights', float('nan')):.2f} s + read/aggregate "
-        f"{ours['timings']['read+aggregate']:.2f} s"
-    )
-    print(
-        f"2 rasters / 1 raster:            {two['seconds'] / ours['seconds']:.2f}×  (target < 1.5)"
-    )
-    print(
-        f"cached run / raster read:        {cached['seconds'] / read['seconds']:.2f}×  "
-        f"(target ≤ 2; cache filling run {filling['seconds']:.2f} s)"
-    )
-    print(f"with population, 2 rasters:      {pop['seconds']:.2f} s")
-    print(
-        f"points: {pts['n_points']} villages {pts['seconds']:.2f} s; "
-        f"with 1 km radius {pts_r['seconds']:.2f} s"
-    )
-    peak = max(r["peak_mb"] for label, r in rows if label.startswith("geo-cds"))
-    print(f"peak memory of geo-cds runs:     {peak:.0f} MB  (target < 4096)")
-    if not args.no_baselines:
-        print(
-            f"speed-up vs exactextract:        {ee['seconds'] / ours['seconds']:.1f}× "
-            f"(pre-2025 zones), {ee_new['seconds'] / new['seconds']:.1f}× (2025 communes)  "
-            "(target ≥ 3)"
-        )
-        print(
-            f"speed-up vs rasterstats (extrap): {rs['seconds'] / ours['seconds']:.1f}×; "
-            f"fast mode vs rasterstats {rs['seconds'] / fast['seconds']:.1f}×"
-        )
-        d = _compare(
-            results / "ours_exact_old.parquet",
-            results / "ee_rsrp_old.parquet",
-            results / "ee_mask_old.parquet",
-            results / "ours_fast_old.parquet",
-        )
-        print(
-            f"max |area share − exactextract|: {d['area_share_max_abs_diff']:.2e}  (target ≤ 1e-6)"
-        )
-        print(
-            f"max |mean − exactextract|:       {d['mean_max_abs_diff_dbm']:.2e} dBm; "
-            f"min {d['min_max_abs_diff_dbm']:.2e}; max {d['max_max_abs_diff_dbm']:.2e}; "
-            f"NaN zones {d['nan_zones']} (mismatched {d['nan_mismatch']})"
-        )
-        print(
-            f"zones whose min or max differ:   {d['minmax_zones_differing']} (exactextract keeps "
-            "slivers < 1e-9 of a cell that geo-cds leaves out)"
-        )
-        print(
-            f"fast mode: max |area share − exact| {d['fast_area_share_max_abs_diff']:.3f}, "
-            f"mean {d['fast_area_share_mean_abs_diff']:.4f}; "
-            f"{ee['seconds'] / fast['seconds']:.1f}× exactextract"
-        )
+    print(f"raster {read[0]['cells']:,} cells at {args.cell_m} m")
+    for which in [w for w in ("old", "dense", "new") if w in parts]:
+        r = found[f"geo-cds exact, 1 raster, {z[which]}"][0]
+        print(f"{z[which]}: {r['n_zones']} zones, median {r['median_vertices']:.0f} vertices, "
+              f"{r['repaired']} geometries repaired")
+    peak = max(r["peak_mb"] for label, rs in found.items() if label.startswith("geo-cds")
+               for r in rs)
+    print(f"peak memory of geo-cds runs: {peak:.0f} MB  (target < 4096)")
+    if not baselines:
+        return
+    for which in [w for w in ("old", "dense", "new") if w in parts]:
+        d = _compare(results / f"ours_exact_{which}.parquet",
+                     results / f"ee_rsrp_{which}.parquet",
+                     results / f"ee_mask_{which}.parquet",
+                     results / "ours_fast_old.parquet" if which == "old" and "fast" in parts
+                     else None)
+        print(f"agreement with exactextract, {z[which]}:")
+        print(f"  max |area share − exactextract|:       {d['area_share_max_abs_diff']:.2e} "
+              f"(NaN in one only: {d['nan_mismatch']})  (target ≤ 1e-6)")
+        print(f"  max |population share − exactextract|: {d['pop_share_max_abs_diff']:.2e} "
+              f"(NaN in one only: {d['pop_nan_mismatch']})")
+        print(f"  max |mean − exactextract|:             {d['mean_max_abs_diff_dbm']:.2e} dBm; "
+              f"min {d['min_max_abs_diff_dbm']:.2e}; max {d['max_max_abs_diff_dbm']:.2e}; "
+              f"zones whose min or max differ: {d['minmax_zones_differing']}; "
+              f"NaN zones {d['nan_zones']}")
+        if "fast_area_share_max_abs_diff" in d:
+            print(f"  fast mode: max |area share − exact| {d['fast_area_share_max_abs_diff']:.3f},"
+                  f" mean {d['fast_area_share_mean_abs_diff']:.4f}")
 
 
 if __name__ == "__main__":

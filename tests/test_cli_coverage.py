@@ -194,3 +194,15 @@ def test_every_bad_threshold_is_named_at_once(inputs, tmp_path):
     )
     assert res.exit_code == 2
     assert "'strong' is not a number" in res.output and "'3g'" in res.output
+
+
+def test_quiet_prints_nothing_on_success_and_still_prints_errors(inputs, tmp_path):
+    zones, rsrp = inputs
+    out = tmp_path / "cov.csv"
+    args = ["coverage", str(zones), str(out), "-r", f"4g={rsrp}"]
+    loud = CliRunner().invoke(cli, args)
+    assert loud.exit_code == 0 and "coverage… " in loud.stderr  # the stage and its time
+    quiet = CliRunner().invoke(cli, ["-q", *args, "--overwrite"])
+    assert quiet.exit_code == 0 and quiet.output == ""
+    refused = CliRunner().invoke(cli, ["-q", *args])
+    assert refused.exit_code == 1 and "--overwrite" in refused.stderr

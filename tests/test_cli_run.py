@@ -103,3 +103,29 @@ def test_an_unwritable_output_folder_stops_the_run_before_the_work(tmp_path, mon
     assert f"cannot write to {tmp_path}: the file system is read-only" in result.output
     assert "Traceback" not in result.output and "time:" not in result.output
     assert list(tmp_path.iterdir()) == []
+
+
+def test_run_shows_each_stage_and_its_time_on_stderr(ran):
+    import re
+
+    _, result = ran
+    for stage in ("load", "coverage", "priority", "writing the map"):
+        assert re.search(rf"^{stage}… \d+\.\d s$", result.stderr, re.M), result.stderr
+    assert "villages on the priority list" not in result.stderr  # the summary is on stdout
+
+
+def test_quiet_run_prints_nothing_on_success(tmp_path):
+    result = CliRunner().invoke(cli, ["-q", "run", "--output-dir", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "sample" / "summary.md").exists()
+    assert result.output == ""  # neither progress (stderr) nor the closing summary (stdout)
+
+
+def test_quiet_still_prints_errors(ran, tmp_path):
+    out, _ = ran
+    refused = CliRunner().invoke(cli, ["-q", "run", "--output-dir", str(out), "--name", "t"])
+    assert refused.exit_code == 1 and "--overwrite" in refused.stderr
+    plan = tmp_path / "p.toml"
+    plan.write_text("[thresholds]\nrsrp_4g = -100\n", encoding="utf-8")
+    bad = CliRunner().invoke(cli, ["-q", "run", str(plan)])
+    assert bad.exit_code == 2 and "rsrp_4g" in bad.stderr

@@ -7,7 +7,10 @@ import string
 import unicodedata
 from pathlib import Path
 
+import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from geo_cds import schema as s
 from geo_cds.labels import LANGS, label, labels, number, sections
@@ -72,12 +75,22 @@ def test_numbers_the_way_each_language_writes_them(x, lang, digits, text):
     assert number(x, lang, digits) == text
 
 
+@given(st.floats(-1e15, 1e15), st.integers(0, 3))
+def test_vi_and_en_numbers_differ_only_in_the_separators(x, digits):
+    vi, en = number(x, "vi", digits), number(x, "en", digits)
+    assert vi.translate(str.maketrans(".,", ",.")) == en
+    assert float(en.replace(",", "")) == pytest.approx(round(x, digits), abs=10 ** -digits)
+
+
 def test_identifiers_shown_to_people_have_labels():
     """Every identifier the outputs show through the catalogue has an entry in it."""
+    from geo_cds.outputs.workbook import commune_subtotals
     from geo_cds.plan import DEFAULT_TARGETS
     from geo_cds.planning import interventions as iv
-    from geo_cds.planning.priority import PRESETS, PRIORITY_COLUMNS
+    from geo_cds.planning.priority import PARK_COLUMNS, PRESETS, PRIORITY_COLUMNS
 
+    subtotal_columns = commune_subtotals(pd.DataFrame(
+        {c: pd.Series([], dtype=object) for c in PRIORITY_COLUMNS})).columns
     for lang in LANGS:
         assert set(PRESETS) <= set(labels("preset", lang))
         assert set(iv.KINDS) == set(labels("kind_count", lang))
@@ -88,6 +101,8 @@ def test_identifiers_shown_to_people_have_labels():
         assert {f"int_{k}" for k in needs} <= set(labels("map", lang))
         assert {s.GAP_MOBILE, s.GAP_FIBRE, s.GAP_HH_FIBRE} == set(labels("gap", lang))
         assert set(PRIORITY_COLUMNS) <= set(labels("header", lang))
+        assert set(PARK_COLUMNS) <= set(labels("header", lang))
+        assert set(subtotal_columns) <= set(labels("header", lang))
         assert {t.id for t in DEFAULT_TARGETS} == set(labels("target", lang))
     for t in DEFAULT_TARGETS:
         assert (t.indicator, t.indicator_en) == (label("target", t.id, "vi"),

@@ -161,8 +161,10 @@
     var generated = {};
     (D.generated || []).forEach(function (g) { generated[g] = true; });
 
+    /* Leaflet's layer switcher writes layer names as HTML: escape them (a raster's label
+     * carries its name from the plan). */
     function layerName(key, label) {
-      return generated[key] ? label + " " + T.generated_suffix : label;
+      return escapeHtml(generated[key] ? label + " " + T.generated_suffix : label);
     }
 
     var panes = [["gcds-communes", 380], ["gcds-rasters", 390], ["gcds-provinces", 395],

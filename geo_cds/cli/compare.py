@@ -5,14 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-import pandas as pd
 
 from geo_cds.cli.options import handle_errors, overwrite_option
 from geo_cds.labels import label, labels, number
 
 
+def _missing(value) -> bool:
+    import pandas as pd  # loaded by then: compare_runs uses it; kept out of `--help`
+
+    return value is None or bool(pd.isna(value))
+
+
 def _fmt(metric: str, value, lang: str) -> str:
-    if value is None or pd.isna(value):
+    if _missing(value):
         return "–"
     if metric.startswith("share"):
         return f"{number(100 * value, lang, 1)}%"
@@ -51,7 +56,7 @@ def compare(run_a, run_b, out, top, lang, overwrite):
     for row in cmp.totals.itertuples():
         name = label("compare_metric", row.metric, lang)
         change = row.change
-        ch = "–" if pd.isna(change) else (
+        ch = "–" if _missing(change) else (
             f"{'+' if change >= 0 else '-'}{number(abs(100 * change), lang, 1)} {T['points']}"
             if row.metric.startswith("share") else
             f"{'+' if change >= 0 else '-'}{number(abs(change), lang)}")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import click
 
-from geo_cds.cli.options import handle_errors, overwrite_option
+from geo_cds.cli.options import handle_errors, is_quiet, overwrite_option, stage_progress
 
 
 def _pairs(ctx, param, values):
@@ -89,6 +90,7 @@ def coverage(
         geo-cds coverage communes.gpkg coverage.csv -r 4g=rsrp_4g.tif -r 5g=rsrp_5g.tif \\
             -p population.tif --id commune_code --cache-dir .cache
     """
+    from geo_cds.analysis.coverage.prepare import ensure_ready
     from geo_cds.analysis.coverage.zones import zone_coverage
     from geo_cds.errors import OutputExistsError, ValidationFailed
     from geo_cds.outputs.write import atomic_file
@@ -114,6 +116,11 @@ def coverage(
     if bad:
         raise click.BadParameter("; ".join(bad), param_hint="--threshold")
     _check_id_columns(zones, layer, id_columns)
+    progress = stage_progress()
+    ensure_ready(progress)
+    if progress:
+        progress("coverage", None)
+    t0 = time.perf_counter()
     result = zone_coverage(
         zones,
         rasters,
@@ -124,6 +131,8 @@ def coverage(
         mode=mode,
         cache_dir=cache_dir,
     )
+    if progress:
+        progress("coverage", time.perf_counter() - t0)
     if result.problems.errors:
         raise ValidationFailed(result.problems.problems)
     table, repaired = result.table, result.repaired_geometries
@@ -131,6 +140,8 @@ def coverage(
         atomic_file(output, lambda tmp: table.to_csv(tmp, index=False, encoding="utf-8"))
     else:
         atomic_file(output, lambda tmp: table.to_parquet(tmp, index=False))
+    if is_quiet():
+        return
     click.echo(
         f"{len(table)} zones × {len(rasters)} raster(s) → {output}"
         + (f" ({repaired} invalid geometries repaired)" if repaired else "")

@@ -19,7 +19,8 @@ from geo_cds.cli.validate import validate
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="geo-cds")
 @click.option("-v", "--verbose", count=True, help="More log output (repeat for debug).")
-@click.option("-q", "--quiet", is_flag=True, help="Only errors.")
+@click.option("-q", "--quiet", is_flag=True,
+              help="Only errors: no progress, no closing summary.")
 def cli(verbose: int, quiet: bool) -> None:
     """Digital-infrastructure gaps and investment plans for Vietnamese provinces.
 

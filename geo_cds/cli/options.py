@@ -43,6 +43,28 @@ def load_plan_or_sample(plan_file: Path | None, *, vintage=(), encoding=(), sour
     return with_input_overrides(plan, vintage=vintage, encoding=encoding, source_crs=source_crs)
 
 
+def is_quiet() -> bool:
+    """Whether the global ``-q/--quiet`` was given: then only errors are printed."""
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx and ctx.find_root().params.get("quiet"))
+
+
+def stage_progress():
+    """A progress reporter for ``geo_cds.pipeline.run``: one line on stderr per stage,
+    ``coverage… 3.2 s`` (the label as the stage starts, its time when it ends); None (silent)
+    with ``-q``."""
+    if is_quiet():
+        return None
+
+    def report(label: str, seconds: float | None) -> None:
+        if seconds is None:
+            click.echo(f"{label}…", err=True, nl=False)
+        else:
+            click.echo(f" {seconds:.1f} s", err=True)
+
+    return report
+
+
 def handle_errors(func):
     """Map geo-cds error types to click errors: 2 for bad parameters/plans, 1 for refusals."""
 

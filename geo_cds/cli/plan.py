@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from geo_cds.cli.options import handle_errors, lang_option, overwrite_option
+from geo_cds.cli.options import handle_errors, is_quiet, lang_option, overwrite_option
 
 PRESET_NAMES = ("coverage-first", "equity", "cost-effective")  # geo_cds.planning.priority.PRESETS
 
@@ -103,6 +103,8 @@ def plan(run_dir, budget, preset, weights, method, sweep, out, lang, overwrite):
     result = replan(run_dir, out, budget_vnd=budget, preset=preset, weights=weights or None,
                     method=method, lang=lang, sweep=sweep, overwrite=overwrite)
     folder, inv, table = result.folder, result.investment, result.sweep
+    if is_quiet():
+        return
     # What the terminal shows follows --lang; without it, English like --help and the errors.
     lang = lang or "en"
     T = labels("cli_plan", lang)

@@ -9,10 +9,12 @@ import click
 from geo_cds.cli.options import (
     handle_errors,
     input_overrides,
+    is_quiet,
     lang_option,
     load_plan_or_sample,
     overwrite_option,
     plan_argument,
+    stage_progress,
 )
 
 
@@ -56,7 +58,9 @@ def run(plan_file, name, output_dir, budget, strict, map_assets, lang, overwrite
     plan = dataclasses.replace(plan, **{k: v for k, v in changes.items() if v is not None})
     if budget is not None:
         plan = dataclasses.replace(plan, budget=dataclasses.replace(plan.budget, vnd=budget))
-    result = run_pipeline(plan, overwrite=overwrite, strict=strict)
+    result = run_pipeline(plan, overwrite=overwrite, strict=strict, progress=stage_progress())
+    if is_quiet():
+        return
     # What the terminal shows follows --lang; without it, English like --help and the errors.
     lang = lang or "en"
     T = labels("cli_run", lang)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from geo_cds.cli.options import handle_errors, overwrite_option
+from geo_cds.cli.options import handle_errors, is_quiet, overwrite_option
 
 
 @click.command(short_help="Regenerate the generated sample layers (villages, sites, rasters, …).")
@@ -41,6 +41,8 @@ def sample(boundaries: Path | None, out: Path | None, seed: int, only: str | Non
     target = out or DEFAULT_OUT
     figures = write_sample(target, boundaries or DEFAULT_BOUNDARIES, seed=seed,
                            overwrite=overwrite, only=codes)
+    if is_quiet():
+        return
     o = figures["overall"]
     click.echo(
         f"Wrote {target}: {figures['villages']:,} villages in {figures['communes']} communes, "

@@ -80,6 +80,15 @@ def units_pre2025() -> pd.DataFrame:
 
 
 @functools.lru_cache(maxsize=1)
+def code_sets() -> tuple[frozenset[str], frozenset[str]]:
+    """(2025 codes, pre-2025 codes incl. the old→new table's): built once, asked per layer."""
+    new = frozenset(units_2025()["commune_code"].tolist())
+    old = frozenset(units_pre2025()["commune_code"].tolist()) | frozenset(
+        old_to_new()["old_code"].tolist())
+    return new, old
+
+
+@functools.lru_cache(maxsize=1)
 def old_to_new() -> pd.DataFrame:
     """The official old → new commune table (10,598 rows, two corrected: PROVENANCE.md).
 

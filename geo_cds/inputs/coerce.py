@@ -9,9 +9,11 @@ rejected) in a required column or a commune code, a warning (value left empty) o
 from __future__ import annotations
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from geo_cds import schema as S
+from geo_cds.inputs.checks import implausible
 from geo_cds.inputs.columns import match_columns, normalise_header
 from geo_cds.inputs.layer import SOURCE_FILE, SOURCE_ROW, Layer, missing_values
 from geo_cds.inputs.merger_lists import BEFORE_MERGER
@@ -170,11 +172,22 @@ def _coerce(layer: Layer, values: pd.Series, canon: str, kind: str, out) -> pd.S
         out,
         bad,
         canon,
-        lambda r, v=values: f"{_shown(v, r)} is not a {'whole ' if integer else ''}number",
+        lambda r, v=values: _not_a_number(_shown(v, r), integer),
         "give a number" + fix_opt,
         severity=severity,
         kind=f"not a {'whole ' if integer else ''}number",
     )
+    odd, allowed = implausible(nums, canon)
+    layer.row_problems(
+        out,
+        odd,
+        canon,
+        lambda r, v=values: f"{_shown(v, r)} is beyond any real {canon} ({allowed})",
+        "check the value (a unit, decimal-separator or typing error?)" + fix_opt,
+        severity=severity,
+        kind=f"beyond any real {canon}",
+    )
+    nums = nums.mask(odd)
     if canon == S.FIBRE_HH_SHARE:
         nums = _share(layer, nums, out, canon)
     if canon in NON_NEGATIVE:
@@ -237,7 +250,7 @@ def _share(layer: Layer, nums: pd.Series, out, canon: str) -> pd.Series:
         out,
         outside,
         canon,
-        lambda r: "share outside 0..1",
+        "share outside 0..1",
         "give a share between 0 and 1 (the value was left empty)",
         severity="warning",
     )
@@ -245,5 +258,20 @@ def _share(layer: Layer, nums: pd.Series, out, canon: str) -> pd.Series:
 
 
 def _shown(values: pd.Series, row) -> str:
+    """The cell as the file holds it: text quoted, numbers as written (inf, 1e+20, 12.5)."""
     v = values.iloc[row.name] if row.name < len(values) else None
+    if isinstance(v, (float, np.floating)):
+        return str(float(v))
+    if isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_)):
+        return str(int(v))
     return repr(v.strip() if isinstance(v, str) else v)
+
+
+def _not_a_number(shown: str, integer: bool) -> str:
+    try:
+        finite = np.isfinite(float(shown.strip("'\"")))
+    except ValueError:
+        finite = True  # not a number at all
+    if not finite:  # inf, 1e309, a written-out nan
+        return f"{shown} is not a finite number"
+    return f"{shown} is not a {'whole ' if integer else ''}number"

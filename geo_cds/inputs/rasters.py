@@ -7,6 +7,7 @@ from pathlib import Path
 import geopandas as gpd
 
 from geo_cds import schema as S
+from geo_cds.inputs.checks import file_problem, raster_values, truncated_tiff
 from geo_cds.plan import RasterSpec
 from geo_cds.problems import ProblemLog
 
@@ -21,7 +22,8 @@ def check_rasters(
     problems: ProblemLog,
     files: dict[str, Path] | None = None,
 ) -> dict[str, RasterSpec]:
-    """Check that each raster opens, has (or is given) a CRS and overlaps the communes.
+    """Check that each raster opens, is whole, holds possible values, has (or is given) a CRS
+    and overlaps the communes.
 
     Returns the rasters that passed; each failure is a layer error naming the raster.
     """
@@ -49,6 +51,10 @@ def check_rasters(
             continue
         if files is not None:
             files[where] = path
+        unreadable = file_problem(path)
+        if unreadable is not None:
+            err(*unreadable)
+            continue
         if spec.kind not in ("rsrp", "mask", "population"):
             err(f"kind {spec.kind!r} is not known", "use kind = 'rsrp', 'mask' or 'population'")
             continue
@@ -62,8 +68,13 @@ def check_rasters(
             with rasterio.open(path) as src:
                 crs = spec.source_crs or src.crs
                 bounds = src.bounds
+                damaged = truncated_tiff(src, path) or raster_values(src, spec.kind)
         except Exception as exc:  # noqa: BLE001
-            err(f"cannot open the raster: {exc}", "check that it is a GeoTIFF that GDAL opens")
+            err(f"cannot read the raster: {exc}",
+                "check that it is a GeoTIFF that GDAL (QGIS) opens and shows completely")
+            continue
+        if damaged:
+            err(damaged, "export the raster again (nodata for cells without a value)")
             continue
         if not crs:
             err("the raster has no CRS", "set source_crs for this raster in the plan")

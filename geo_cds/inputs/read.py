@@ -214,6 +214,8 @@ def _read(layer: Layer) -> gpd.GeoDataFrame | None:
     if not parts or layer.fatal:
         return None
     frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    if not len(frame):  # before the columns: an empty GeoJSON has none to map
+        return _nothing_usable(layer)
     frame = gpd.GeoDataFrame(frame, geometry="geometry", crs=S.WGS84)
     frame = map_columns(layer, frame)
     if frame is None or layer.fatal:
@@ -230,4 +232,26 @@ def _read(layer: Layer) -> gpd.GeoDataFrame | None:
         check_communes_vintage(layer, frame)
     if layer.fatal:
         return None
-    return frame[~layer.already_rejected(frame).values].reset_index(drop=True)
+    frame = frame[~layer.already_rejected(frame).values].reset_index(drop=True)
+    if not len(frame):
+        return _nothing_usable(layer)
+    return frame
+
+
+# Layers a run cannot do without: with no usable row in them there is nothing to plan.
+ESSENTIAL = ("communes", "villages")
+
+
+def _nothing_usable(layer: Layer) -> None:
+    """A layer left with no row: an error for communes and villages, else left out (warning)."""
+    if layer.rows_read == 0:
+        problem = "the layer has no features (no data rows)"
+    else:
+        problem = (f"none of its {layer.rows_read} rows can be used (each has an error, "
+                   "listed with its row)")
+    fix = "check that this is the right file (and layer or sheet), exported completely"
+    if layer.name in ESSENTIAL:
+        layer.layer_error(problem, fix)
+    else:
+        layer.layer_warning(problem + f"; the run goes on without {layer.name}", fix)
+    return None

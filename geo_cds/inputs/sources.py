@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from geo_cds.inputs import legacy
+from geo_cds.inputs.checks import file_problem
 from geo_cds.inputs.columns import find_header_row
 from geo_cds.inputs.decode import decode_csv, decode_frame, decode_sheet, latin1_only
 from geo_cds.inputs.layer import SOURCE_ROW, Layer
@@ -81,6 +82,10 @@ def read_source(layer: Layer, path: Path) -> pd.DataFrame | None:
                 if side.exists():
                     layer.files[f"{key}{ext}"] = side
                     break
+    unreadable = file_problem(path)
+    if unreadable is not None:
+        layer.layer_error(*unreadable, file=path)
+        return None
     try:
         if suffix in TABLE_SUFFIXES:
             raw = _read_table(layer, path)

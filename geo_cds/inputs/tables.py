@@ -176,9 +176,12 @@ def _code_text(v: object) -> str:
 def parse_number(values: pd.Series, integer: bool = False) -> tuple[pd.Series, pd.Series]:
     """Numbers written by people: "1.234" or "1 234" (thousands), "12,5" (decimal comma), "85%".
 
+    Infinity ("inf", "1e309", a float inf in a GeoPackage) and a written-out "nan" are not
+    numbers: no count, size or coordinate can hold them.
+
     Returns
     -------
-    numbers : Series of float64 (NaN where empty or unreadable)
+    numbers : Series of float64 (NaN where empty or unreadable), all finite
     bad : Series of bool
         True where a non-empty value is not a number (or not whole when ``integer``).
     """
@@ -187,6 +190,7 @@ def parse_number(values: pd.Series, integer: bool = False) -> tuple[pd.Series, p
         nums = pd.to_numeric(values, errors="coerce").astype("float64")
     else:
         nums = values.map(lambda v: _number(v, integer), na_action="ignore").astype("float64")
+    nums = nums.where(np.isfinite(nums))
     bad = ~empty & nums.isna()
     if integer:
         frac = nums.notna() & (nums != np.floor(nums.fillna(0)))

@@ -19,7 +19,7 @@ from geo_cds.inputs.layer import ID_COLUMN, SOURCE_ROW, Layer
 GEOM_TYPES = {
     "communes": {"Polygon", "MultiPolygon"},
     "villages": {"Point", "MultiPoint", "Polygon", "MultiPolygon"},
-    "parks": {"Polygon", "MultiPolygon", "Point"},
+    "parks": {"Polygon", "MultiPolygon"},  # 5G coverage is measured over the park's area
     "streets": {"LineString", "MultiLineString", "Point", "MultiPoint"},
     "sites": {"Point", "MultiPoint"},
     "fibre": {"Point", "MultiPoint", "LineString", "MultiLineString"},

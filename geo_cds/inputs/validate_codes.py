@@ -12,7 +12,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo_cds import schema as S
-from geo_cds.inputs.codes import name_key, units_2025, units_pre2025
+from geo_cds.inputs.codes import code_sets, name_key, units_2025, units_pre2025
 from geo_cds.inputs.layer import CODE_METHOD, OLD_CODE, Layer
 from geo_cds.inputs.merger_lists import BEFORE_MERGER, check_old_to_new
 from geo_cds.inputs.vintage import convert_codes, detect_vintage
@@ -87,7 +87,7 @@ def _official_codes(layer: Layer, frame: gpd.GeoDataFrame, live: pd.Series) -> N
     unknown = (
         live
         & frame[S.COMMUNE_CODE].notna()
-        & ~frame[S.COMMUNE_CODE].isin(set(units["commune_code"]))
+        & ~frame[S.COMMUNE_CODE].isin(code_sets()[0])
     )
     if not unknown.any():
         return
@@ -178,7 +178,7 @@ def check_vintage(layer: Layer, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 def _unknown_2025_codes(layer: Layer, frame: gpd.GeoDataFrame) -> None:
     codes = frame[S.COMMUNE_CODE]
-    known = set(units_2025()["commune_code"])
+    known = set(code_sets()[0])
     if layer.context.communes is not None:
         known |= set(layer.context.communes[S.COMMUNE_CODE].dropna())
     unknown = codes.notna() & ~codes.isin(known)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 import pandas as pd
 
-from geo_cds.inputs.codes import name_key, old_to_new, units_2025, units_pre2025
+from geo_cds.inputs.codes import code_sets, name_key, old_to_new, units_2025, units_pre2025
 
 # Distinct codes, all valid in 2025, that make a table's vintage 2025 (see detect_vintage).
 MIN_CODES_2025 = 5
@@ -88,8 +88,7 @@ def detect_vintage(codes: pd.Series, names: pd.Series | None = None) -> VintageE
         codes all survive with probability ≈ 0.33^k); codes found only in the 2025
         list and none retired → 2025; otherwise ``None`` (refuse, ask for the vintage).
     """
-    new = set(units_2025()["commune_code"])
-    old = set(units_pre2025()["commune_code"]) | set(old_to_new()["old_code"])
+    new, old = code_sets()
     distinct = set(codes.dropna().astype(str))
     only_new = distinct & (new - old)
     only_old = distinct & (old - new)

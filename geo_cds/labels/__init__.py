@@ -27,7 +27,8 @@ LANGS = ("vi", "en")
 _SECTIONS: dict[str, Mapping[str, Mapping[str, str]]] = {}
 for _module in (common, report, workbook, maps, planning, console):
     for _name, _texts in _module.SECTIONS.items():
-        assert _name not in _SECTIONS, f"section {_name!r} defined twice"
+        if _name in _SECTIONS:
+            raise ValueError(f"label section {_name!r} is defined twice")
         _SECTIONS[_name] = {lang: MappingProxyType(_texts[lang]) for lang in LANGS}
 
 

@@ -25,9 +25,10 @@ CLI_RUN = {
 # The pipeline's stages, as timed in run.json.
 STAGE = {
     "vi": {"load": "đọc dữ liệu", "join": "ghép thôn vào xã", "coverage": "vùng phủ sóng",
-           "gaps": "khoảng trống", "priority": "ưu tiên", "write": "ghi kết quả"},
+           "gaps": "khoảng trống", "priority": "ưu tiên", "write": "ghi kết quả",
+           "prepare": "chuẩn bị bộ tính vùng phủ (một lần)"},
     "en": {"load": "load", "join": "join", "coverage": "coverage", "gaps": "gaps",
-           "priority": "priority", "write": "write"},
+           "priority": "priority", "write": "write", "prepare": "prepare (one-time)"},
 }
 
 CLI_PLAN = {

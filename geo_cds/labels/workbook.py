@@ -3,6 +3,8 @@ column name), sheet names (``sheet``), what a village needs (``intervention``, t
 ``intervention`` column) and the rows of the plan-summary sheet (``plan_summary``, keyed by the
 ``plan_summary.json`` key at any depth)."""
 
+from geo_cds.labels.report import KIND_COUNT
+
 HEADER = {
     "vi": {
         "rank": "Xếp hạng", "province_code": "Mã tỉnh", "province_name": "Tỉnh",
@@ -60,7 +62,8 @@ INTERVENTION = {
            "5g_upgrade": "5G upgrade", "power_first": "power first"},
 }
 
-# A money row keeps "(VND)" in its label: the sheet formats such rows as VND.
+# A money row keeps "(VND)" in its label: the sheet formats such rows as VND. The kinds of
+# intervention (cost and count by kind) are named as in summary.md.
 PLAN_SUMMARY = {
     "vi": {
         "currency": "Đơn vị tiền tệ", "usd_to_vnd": "Tỷ giá USD→VND",
@@ -75,8 +78,7 @@ PLAN_SUMMARY = {
         "villages_fibre_not_feasible": "Số thôn không khả thi cáp quang",
         "total_cost_vnd": "Tổng chi phí (VND)", "cost_by_kind_vnd": "Chi phí theo loại (VND)",
         "count_by_kind": "Số hạng mục theo loại",
-        "new_4g_site": "trạm 4G mới", "fibre_route": "tuyến cáp quang",
-        "5g_upgrade": "nâng cấp 5G",
+        **KIND_COUNT["vi"],
         "people_newly_served_all": "Dân số được phục vụ nếu đầu tư hết",
         "in_budget_cost_vnd": "Chi phí trong ngân sách (VND)",
         "in_budget_people_served": "Dân số được phục vụ trong ngân sách",
@@ -110,8 +112,7 @@ PLAN_SUMMARY = {
         "villages_fibre_not_feasible": "Villages where fibre is not feasible",
         "total_cost_vnd": "Total cost (VND)", "cost_by_kind_vnd": "Cost by kind (VND)",
         "count_by_kind": "Count by kind",
-        "new_4g_site": "new 4G sites", "fibre_route": "fibre routes",
-        "5g_upgrade": "5G upgrades",
+        **KIND_COUNT["en"],
         "people_newly_served_all": "People served if everything is built",
         "in_budget_cost_vnd": "Cost in budget (VND)",
         "in_budget_people_served": "People served in budget",

@@ -47,7 +47,8 @@ def write_investment_outputs(folder: Path, inv: InvestmentPlan, *, lang: str = "
         write_json(inv.summary, folder / "plan_summary.json"),
     ]
     if len(inv.interventions):
-        out.append(write_gpkg(inv.interventions, folder / "interventions.gpkg", "interventions"))
+        out.append(write_gpkg(inv.interventions, folder / "interventions.gpkg", "interventions",
+                              lang))
     if sweep is not None:
         out.append(write_csv(sweep, folder / "budget_sweep.csv"))
     return out

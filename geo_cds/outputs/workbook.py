@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -42,6 +43,36 @@ KM_COLUMNS = {"fibre_link_km", "site_distance_km"}
 VALUE_SECTIONS = {"preset": "preset", "method": "method", "method_requested": "method",
                   "objective": "objective", "exact_status": "solver_status"}
 MAX_WIDTH = 60
+MAX_CELL_TEXT = 32_767  # Excel's limit; longer text is cut (and marked with "…")
+
+
+def _text(value: str) -> str:
+    """Text a cell can hold: control characters Excel refuses become U+FFFD; cut to 32,767."""
+    value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+    return value if len(value) <= MAX_CELL_TEXT else value[: MAX_CELL_TEXT - 1] + "…"
+
+
+def _cell(ws, value, number_format: str | None = None):
+    """The one way a value enters a sheet: text from the data is always a text cell.
+
+    openpyxl turns a string starting with "=" into a formula and "#N/A" into an error;
+    names such as ``=HYPERLINK(…)`` or ``=cmd|' /C calc'!A0`` must stay what they are: text.
+    Returns the plain value when nothing needs setting (write-only sheets stream fastest so).
+    """
+    if isinstance(value, str):
+        value = _text(value)
+        formula_like = (len(value) > 1 and value.startswith("=")) or value in ERROR_CODES
+        if formula_like:
+            cell = WriteOnlyCell(ws, value=value)
+            cell.data_type = "s"
+            if number_format is not None:
+                cell.number_format = number_format
+            return cell
+    if number_format is None or value is None:
+        return value
+    cell = WriteOnlyCell(ws, value=value)
+    cell.number_format = number_format
+    return cell
 
 
 def _label(lang: str, column: str) -> str:
@@ -79,6 +110,10 @@ def _number_format(column: str) -> str | None:
     return None
 
 
+def _as_cell(ws, value):
+    return value if isinstance(value, Cell) else WriteOnlyCell(ws, value)
+
+
 def _width(v) -> int:
     if v is None:
         return 0
@@ -113,26 +148,18 @@ def _write_table(wb: Workbook, title: str, frame: pd.DataFrame, lang: str,
     wrap = Alignment(wrap_text=True, vertical="top")
     head = []
     for text in heads:
-        cell = WriteOnlyCell(ws, value=text)
+        cell = _as_cell(ws, _cell(ws, text))
         cell.font, cell.fill, cell.alignment = bold, fill, wrap
         head.append(cell)
     ws.append(head)
-    formatted = [j for j, f in enumerate(formats) if f is not None]
     for row in zip(*values, strict=True) if columns else ():
-        row = list(row)
-        for j in formatted:
-            if row[j] is not None:
-                cell = WriteOnlyCell(ws, value=row[j])
-                cell.number_format = formats[j]
-                row[j] = cell
-        ws.append(row)
+        ws.append([_cell(ws, v, f) for v, f in zip(row, formats)])
     if total:
         row = []
         for j, v in enumerate(total):
-            cell = WriteOnlyCell(ws, value=v)
+            number_format = formats[j] if columns[j] not in TEXT_COLUMNS else None
+            cell = _as_cell(ws, _cell(ws, v, number_format))
             cell.font = bold
-            if formats[j] is not None and columns[j] not in TEXT_COLUMNS:
-                cell.number_format = formats[j]
             row.append(cell)
         ws.append(row)
 
@@ -225,15 +252,15 @@ def write_priority_xlsx(path: str | Path, priority: pd.DataFrame, summary: Mappi
     ws.column_dimensions["B"].width = 28
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:B{len(rows) + 1}"
-    head = [WriteOnlyCell(ws, value=_label(lang, k)) for k in ("item", "value")]
+    head = [_as_cell(ws, _cell(ws, _label(lang, k))) for k in ("item", "value")]
     for cell in head:
         cell.font = Font(bold=True)
     ws.append(head)
     for text, value, key in rows:
-        cell = WriteOnlyCell(ws, value=value)
+        number_format = None
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             is_money = key.endswith("_vnd") or "(VND)" in text
-            cell.number_format = VND if (is_money or abs(value) >= 1000) else "0.####"
-        ws.append([text, cell])
+            number_format = VND if (is_money or abs(value) >= 1000) else "0.####"
+        ws.append([_cell(ws, text), _cell(ws, value, number_format)])
 
     return atomic_file(path, wb.save)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,6 +34,7 @@ import pandas as pd
 from geo_cds._version import __version__
 from geo_cds.atomic import MARKER, atomic_file, clean_stale, output_error, temp_name
 from geo_cds.errors import ForeignFolderError, OutputError, OutputExistsError
+from geo_cds.outputs.qgis import add_default_style
 
 __all__ = ["MARKER", "atomic_file", "atomic_folder", "check_writable", "replace_files",
            "write_csv", "write_gpkg", "write_json"]
@@ -191,18 +193,49 @@ def replace_files(folder: Path) -> Iterator[Path]:
         raise
 
 
+# A spreadsheet program opening a CSV evaluates a cell starting with one of these as a formula
+# (=HYPERLINK(…), +cmd|' /C calc'!A0, -2+3, @SUM(…)); tab and CR hide such a start.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
+def neutralise_cell(value):
+    """The CSV rule for text: a text cell that starts like a formula gets a leading ``'``.
+
+    Text that is a plain number ("-105", "+84") and every non-text value are left as they
+    are, so numbers and codes are unchanged. The quote is what spreadsheet programs show
+    for "this is text"; a program reading the CSV sees it as part of the value.
+    """
+    if (isinstance(value, str) and value.startswith(FORMULA_START)
+            and not _PLAIN_NUMBER.fullmatch(value)):
+        return "'" + value
+    return value
+
+
 def write_csv(df: pd.DataFrame, path: Path) -> Path:
     """UTF-8 with a byte-order mark, so spreadsheet programs show Vietnamese diacritics.
 
-    Codes are string columns and are written as they are, leading zeros included.
+    Codes are string columns and are written as they are, leading zeros included. Text cells
+    that a spreadsheet would evaluate are neutralised (:func:`neutralise_cell`); numeric
+    columns are written as they are. Lines end in CRLF (RFC 4180), so that a value holding a
+    bare CR or LF is quoted and cannot split its row.
     """
     df = df.drop(columns="geometry", errors="ignore")
-    df.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
+    text = [c for c in df.columns
+            if df[c].dtype == object or pd.api.types.is_string_dtype(df[c].dtype)]
+    if text:
+        df = df.copy()
+        for c in text:
+            df[c] = df[c].map(neutralise_cell, na_action="ignore")
+    df.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")
     return path
 
 
-def write_gpkg(gdf: gpd.GeoDataFrame, path: Path, layer: str) -> Path:
+def write_gpkg(gdf: gpd.GeoDataFrame, path: Path, layer: str, lang: str = "vi") -> Path:
+    """One layer to a GeoPackage; the layers geo-cds knows (communes, villages, parks,
+    interventions) get a default QGIS style matching the map (:mod:`geo_cds.outputs.qgis`)."""
     gdf.to_file(path, layer=layer, driver="GPKG", engine="pyogrio")
+    add_default_style(path, layer, gdf, lang)
     return path
 
 

@@ -21,9 +21,10 @@ import pandas as pd
 
 from geo_cds import schema as s
 from geo_cds.analysis import gaps
-from geo_cds.errors import ValidationFailed
+from geo_cds.errors import LayerError, ValidationFailed
 from geo_cds.outputs import write
 from geo_cds.pipeline.folders import build_map, replan, write_outputs
+from geo_cds.pipeline.progress import Progress
 from geo_cds.pipeline.result import RunResult
 from geo_cds.plan import Plan
 
@@ -43,11 +44,43 @@ __all__ = ["RunResult", "Validation", "analyse", "build_map", "replan", "run", "
 
 
 @contextmanager
-def _timed(timings: dict, stage: str):
+def _timed(timings: dict, stage: str, progress: Progress | None = None):
+    """Time a stage into ``timings`` and tell ``progress`` when it starts and ends."""
+    if progress:
+        progress(stage, None)
     t0 = time.perf_counter()
     yield
     timings[stage] = time.perf_counter() - t0
+    if progress:
+        progress(stage, timings[stage])
     log.info("%s: %.2f s", stage, timings[stage])
+
+
+def _prepare_coverage(plan: Plan, timings: dict, progress: Progress | None) -> None:
+    """Compile the coverage kernels, announced, when numba's disk cache does not have them yet
+    (a first run that did not go through ``make install``)."""
+    if not _coverage_rasters(plan):
+        return
+    from geo_cds.analysis.coverage.prepare import ensure_ready
+
+    seconds = ensure_ready(progress)
+    if seconds is not None:
+        timings["prepare"] = seconds
+
+
+@contextmanager
+def _raster_damage(plan: Plan):
+    """A raster whose data fail to read midway (a damaged block the loader's checks did not
+    sample) ends as a message naming the rasters, not as GDAL's traceback."""
+    from rasterio.errors import RasterioError
+
+    try:
+        yield
+    except RasterioError as exc:
+        files = ", ".join(str(spec.path) for spec in plan.rasters.values())
+        raise LayerError(
+            f"a raster could not be read while measuring coverage ({exc}); rasters: {files} — "
+            "fix: open each in QGIS to find the damaged one and export it again") from exc
 
 
 def _coverage_rasters(plan: Plan) -> dict[str, str]:
@@ -138,7 +171,8 @@ def accounting(inputs, villages: pd.DataFrame | None) -> pd.DataFrame:
     return table
 
 
-def analyse(plan: Plan, *, strict: bool = False, cache_dir: Path | None = None) -> RunResult:
+def analyse(plan: Plan, *, strict: bool = False, cache_dir: Path | None = None,
+            progress: Progress | None = None) -> RunResult:
     """Run every stage in memory: load, join, coverage, gaps, priority. Nothing is written.
 
     Parameters
@@ -150,6 +184,8 @@ def analyse(plan: Plan, *, strict: bool = False, cache_dir: Path | None = None) 
         listed in ``result.problems``).
     cache_dir : Path, optional
         Where the coverage engine keeps zone weights between runs.
+    progress : callable, optional
+        Told when each stage starts and ends (:data:`geo_cds.pipeline.progress.Progress`).
 
     Returns
     -------
@@ -166,23 +202,24 @@ def analyse(plan: Plan, *, strict: bool = False, cache_dir: Path | None = None) 
 
     timings: dict[str, float] = {}
     started = datetime.now(UTC).astimezone().isoformat(timespec="seconds")
-    with _timed(timings, "load"):
+    with _timed(timings, "load", progress):
         inputs = load_inputs(plan)
     if inputs.problems.layer_errors():
         raise ValidationFailed(inputs.problems.problems)
     communes = inputs.communes
-    with _timed(timings, "join"):
+    with _timed(timings, "join", progress):
         villages = join_villages(
             inputs.villages, communes, tolerance_m=plan.thresholds.join_tolerance_m,
             file=str(plan.villages.path), log=inputs.problems,
         )
     if strict and inputs.problems.errors:
         raise ValidationFailed(inputs.problems.problems)
-    with _timed(timings, "coverage"):
+    _prepare_coverage(plan, timings, progress)
+    with _timed(timings, "coverage", progress), _raster_damage(plan):
         rsrp, covered = village_raster_coverage(villages, plan, cache_dir)
         commune_zonal = zone_coverage(communes, plan, cache_dir)
         park_zonal = zone_coverage(inputs.parks, plan, cache_dir)
-    with _timed(timings, "gaps"):
+    with _timed(timings, "gaps", progress):
         villages = gaps.village_gaps(
             gaps.village_coverage(villages, rsrp, plan.thresholds, raster_covered=covered), plan)
         communes = gaps.commune_table(communes, villages, commune_zonal)
@@ -192,7 +229,7 @@ def analyse(plan: Plan, *, strict: bool = False, cache_dir: Path | None = None) 
         parks = gaps.park_table(inputs.parks, park_zonal, plan) if inputs.parks is not None else None
         streets = gaps.street_table(inputs.streets, communes) if inputs.streets is not None else None
         targets = gaps.target_table(communes, villages, parks, plan)
-    with _timed(timings, "priority"):
+    with _timed(timings, "priority", progress):
         investment = plan_investments(villages, communes, parks, inputs.sites, inputs.fibre, plan)
     table = accounting(inputs, villages)
     return RunResult(plan=plan, inputs=inputs, communes=communes, villages=villages, parks=parks,
@@ -200,7 +237,8 @@ def analyse(plan: Plan, *, strict: bool = False, cache_dir: Path | None = None) 
                      accounting=table, timings=timings, started=started)
 
 
-def run(plan: Plan, *, overwrite: bool = False, strict: bool = False) -> RunResult:
+def run(plan: Plan, *, overwrite: bool = False, strict: bool = False,
+        progress: Progress | None = None) -> RunResult:
     """Analyse ``plan`` and write ``<output_dir>/<name>/`` atomically (``geo-cds run``).
 
     Parameters
@@ -211,6 +249,8 @@ def run(plan: Plan, *, overwrite: bool = False, strict: bool = False) -> RunResu
         Replace an earlier run of the same name.
     strict : bool
         Refuse to run when any input row has an error.
+    progress : callable, optional
+        Told when each stage starts and ends (:data:`geo_cds.pipeline.progress.Progress`).
 
     Returns
     -------
@@ -225,8 +265,9 @@ def run(plan: Plan, *, overwrite: bool = False, strict: bool = False) -> RunResu
     """
     target = Path(plan.output_dir) / plan.name
     write.check_writable(target, overwrite)
-    result = analyse(plan, strict=strict, cache_dir=Path(plan.output_dir) / ".cache")
-    write_outputs(result, target, overwrite=overwrite)
+    result = analyse(plan, strict=strict, cache_dir=Path(plan.output_dir) / ".cache",
+                     progress=progress)
+    write_outputs(result, target, overwrite=overwrite, progress=progress)
     return result
 
 
@@ -256,9 +297,10 @@ def validate(plan: Plan) -> Validation:
     from geo_cds.inputs.read import load_inputs
 
     inputs = load_inputs(plan)
-    villages = inputs.villages
-    if villages is not None and inputs.communes is not None and not inputs.problems.layer_errors():
-        villages = join_villages(villages, inputs.communes,
+    villages = None  # not joined: the accounting then counts what the loader found
+    if (inputs.villages is not None and len(inputs.communes)
+            and not inputs.problems.layer_errors()):
+        villages = join_villages(inputs.villages, inputs.communes,
                                  tolerance_m=plan.thresholds.join_tolerance_m,
                                  file=str(plan.villages.path), log=inputs.problems)
     return Validation(inputs.problems, accounting(inputs, villages))

@@ -20,8 +20,10 @@ import pandas as pd
 from geo_cds.errors import OutputExistsError
 from geo_cds.outputs import summary as report
 from geo_cds.outputs import write
+from geo_cds.pipeline.progress import Progress, Steps
 
 if TYPE_CHECKING:
+    from geo_cds.outputs.maps import RunMap
     from geo_cds.pipeline.result import RunResult
     from geo_cds.planning.replan import Replan
 
@@ -64,58 +66,71 @@ def input_reading(result: RunResult) -> dict:
 
 
 def _map_layers(result: RunResult) -> dict:
-    """What the map of a run shows: its layers, settings and caption."""
+    """What the map of a run shows: its layers, settings, caption and charts."""
     plan, inv = result.plan, result.investment
     return dict(
         communes=result.communes, villages=result.villages, parks=result.parks,
         streets=result.streets, interventions=inv.interventions, priority=inv.priority,
         rasters=plan.rasters, thresholds=plan.thresholds, lang=plan.lang,
+        targets=result.targets, investment=inv,
         info={"run": plan.name, "date": result.started[:10],
               "sources": ", ".join(Path(p).name for p in result.inputs.files.values()),
               "generated": result.generated},
     )
 
 
-def build_map(result: RunResult) -> str:
-    """The run's interactive map as one self-contained HTML page (what ``map.html`` holds).
+def build_map(result: RunResult, **options) -> RunMap:
+    """The run's interactive map as a ``folium.Map`` (what ``map.html`` holds).
+
+    Display it in a notebook, add folium layers to it (``folium.GeoJson(...).add_to(m)``),
+    then save it with :func:`geo_cds.outputs.maps.save_map` (or ``m.save(path)``): the saved
+    page opens with no network.
 
     Parameters
     ----------
     result : RunResult
         What :func:`analyse` returned.
+    **options
+        Override what :func:`geo_cds.outputs.maps.make_map` gets from the run (``lang``,
+        ``title``, ``simplify_tolerance``, …).
 
     Returns
     -------
-    str
-        The HTML; display it in a notebook with ``IPython.display.HTML`` or write it with
-        :func:`write_outputs`.
+    RunMap
+        A ``folium.Map``; ``m.run_layers`` holds the run's layers as folium elements.
     """
-    from geo_cds.outputs.maps import render_map
+    from geo_cds.outputs.maps import make_map
 
-    return render_map(**_map_layers(result))
+    return make_map(**{**_map_layers(result), **options})
 
 
-def _write_run_files(result: RunResult, folder: Path) -> None:
+def _write_run_files(result: RunResult, folder: Path, progress: Progress | None) -> None:
     """Every file of a run, written into ``folder`` (a staging folder of the writer)."""
     from geo_cds.outputs.investment import write_investment_outputs
-    from geo_cds.outputs.maps import write_map
+    from geo_cds.outputs.maps import save_map
 
     plan = result.plan
     t0 = time.perf_counter()
+    steps = Steps(progress)
+    steps("writing tables")
     communes = _readable(result.communes)
     write.write_csv(communes, folder / "communes.csv")
-    write.write_gpkg(communes, folder / "communes.gpkg", "communes")
-    write.write_gpkg(result.villages, folder / "villages.gpkg", "villages")
+    write.write_gpkg(communes, folder / "communes.gpkg", "communes", plan.lang)
+    write.write_gpkg(result.villages, folder / "villages.gpkg", "villages", plan.lang)
     inv = result.investment
+    steps("writing the priority workbook and tables")
     write_investment_outputs(folder, inv, lang=plan.lang)
+    steps("writing tables")
     if result.parks is not None:
         parks = _readable(result.parks)
         write.write_csv(parks, folder / "industrial_parks_5g.csv")
-        write.write_gpkg(parks, folder / "industrial_parks_5g.gpkg", "parks")
+        write.write_gpkg(parks, folder / "industrial_parks_5g.gpkg", "parks", plan.lang)
     if result.streets is not None:
         write.write_csv(_readable(result.streets), folder / "cashless_streets.csv")
     write.write_csv(result.problems.to_frame(), folder / "rejects.csv")
-    write_map(folder / "map.html", assets=plan.map_assets, **_map_layers(result))
+    steps("writing the map")
+    save_map(build_map(result), folder / "map.html", assets=plan.map_assets)
+    steps("writing the summary")
     date = result.started[:10]
     data = report.summary(name=plan.name, date=date, communes=result.communes,
                           villages=result.villages, targets=result.targets,
@@ -123,6 +138,7 @@ def _write_run_files(result: RunResult, folder: Path) -> None:
                           generated=result.generated, reading=input_reading(result))
     write.write_json(data, folder / "summary.json")
     (folder / "summary.md").write_text(report.summary_markdown(data, plan.lang), encoding="utf-8")
+    steps()
     result.timings["write"] = time.perf_counter() - t0
     finished = datetime.now(UTC).astimezone().isoformat(timespec="seconds")
     write.write_json(
@@ -132,7 +148,8 @@ def _write_run_files(result: RunResult, folder: Path) -> None:
     )
 
 
-def write_outputs(result: RunResult, folder: str | Path, *, overwrite: bool = False) -> Path:
+def write_outputs(result: RunResult, folder: str | Path, *, overwrite: bool = False,
+                  progress: Progress | None = None) -> Path:
     """Write every output of an analysed run into a run folder, atomically.
 
     Parameters
@@ -144,6 +161,9 @@ def write_outputs(result: RunResult, folder: str | Path, *, overwrite: bool = Fa
     overwrite : bool
         Replace an earlier run folder of geo-cds (a folder geo-cds did not create is never
         replaced).
+    progress : callable, optional
+        Told when each part of the writing starts and ends
+        (:data:`geo_cds.pipeline.progress.Progress`).
 
     Returns
     -------
@@ -161,7 +181,7 @@ def write_outputs(result: RunResult, folder: str | Path, *, overwrite: bool = Fa
     """
     folder = Path(folder)
     with write.atomic_folder(folder, overwrite=overwrite) as staging:
-        _write_run_files(result, staging)
+        _write_run_files(result, staging, progress)
     result.folder = folder
     return folder
 

@@ -48,6 +48,7 @@ from geo_cds.analysis.coverage.grid import (
     DEFAULT_BLOCK_BYTES,
     Grid,
     band_height,
+    kernel_block,
     nodata_of,
     windows_over,
 )
@@ -281,7 +282,7 @@ def _aggregate(
         else:
             pop = empty_pop
         for k, src in enumerate(srcs):
-            block = src.read(1, window=win)
+            block = kernel_block(src.read(1, window=win))
             nodata, has_nodata = nodatas[k]
             _kernels.accumulate(
                 block,
@@ -414,7 +415,7 @@ def values_at_points(
             here = sel[(row[sel] + ry[sel] >= w0) & (row[sel] - ry[sel] < w1)]
             if here.size == 0:
                 continue
-            block = src.read(1, window=win)
+            block = kernel_block(src.read(1, window=win))
             part = vals[here]
             _kernels.point_values(
                 block,

@@ -142,3 +142,18 @@ def nodata_of(src: rasterio.io.DatasetReader) -> tuple[float, bool]:
     if nd is None or (isinstance(nd, float) and np.isnan(nd)):
         return 0.0, False  # NaN is always treated as no data by the kernels
     return float(np.asarray(nd).astype(src.dtypes[0])), True
+
+
+def kernel_block(block: np.ndarray) -> np.ndarray:
+    """A raster window in one of the two value types the kernels are compiled for.
+
+    numba compiles a kernel once per argument type, so each raster dtype would cost its own
+    compilation on first use. float32 windows pass through; integer types of up to 16 bits
+    become float32 and everything else float64 — both exact, nodata included — so the kernels
+    exist in two versions only, both built ahead of a run by ``prepare``.
+    """
+    if block.dtype in (np.float32, np.float64):
+        return block
+    if block.dtype.kind in "iub" and block.dtype.itemsize <= 2:
+        return block.astype(np.float32)
+    return block.astype(np.float64)

@@ -1,40 +1,40 @@
 """The interactive HTML map (``map.html``): offline, complete, national-scale.
 
-``write_map`` is the one call the pipeline makes. The page is a Folium figure whose Leaflet,
-supercluster and map code are inlined from ``geo_cds/assets`` (nothing is fetched at run
-time; Folium's CDN links are dropped), and whose data travel as one compact JSON block read by
-``assets/geo_cds_map.js``. Online basemaps are optional layers that stay empty offline; the
-commune and province outlines are the offline basemap.
+``make_map(communes=…, …)`` gives a map of the layers as a ``folium.Map`` (a notebook
+displays it, adds its own folium layers, saves it; ``geo_cds.build_map(result)`` does it for a
+run); ``save_map`` writes the page with Leaflet, supercluster and the
+map code inlined from ``geo_cds/assets`` (nothing is fetched at run time; CDN links are
+refused). ``write_map`` does both from the layers. The data travel as one compact JSON block
+read by ``assets/geo_cds_map.js``. Online basemaps are optional layers that stay empty
+offline; the commune and province outlines are the offline basemap.
 
-Modules: ``data`` (layers -> compact JSON), ``rasters`` (coverage overlays -> PNG), ``assets``
+Modules: ``data`` (layers -> compact JSON), ``rasters`` (coverage overlays -> PNG), ``charts``
+(the charts panel's numbers), ``page`` (the folium elements and the offline page), ``assets``
 (inlining the shipped JS/CSS); the texts are section ``map`` of :mod:`geo_cds.labels`.
 """
 
 from __future__ import annotations
 
-import json
 import warnings
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-import folium
 import geopandas as gpd
 import pandas as pd
 import shapely
-from branca.element import Element, Figure, MacroElement
-from folium.template import Template
 
 from geo_cds import schema as s
 from geo_cds.labels import LANGS, labels
-from geo_cds.outputs.maps import assets as _assets
 from geo_cds.outputs.maps import data as _data
+from geo_cds.outputs.maps.charts import charts_payload
 from geo_cds.outputs.maps.data import normalise_name
+from geo_cds.outputs.maps.page import ASSET_MODES, RunMap, render_html, save_map
 from geo_cds.outputs.maps.rasters import raster_payload
-from geo_cds.outputs.write import atomic_file
 from geo_cds.plan import RasterSpec, Thresholds
 
-__all__ = ["LANGS", "normalise_name", "render_map", "write_map"]
+__all__ = ["LANGS", "RunMap", "make_map", "normalise_name", "render_map", "save_map",
+           "write_map"]
 
 # Above this many communes the polygons are drawn on a canvas: SVG with thousands of paths
 # makes panning stutter, a canvas redraws them in one pass.
@@ -53,17 +53,6 @@ _INFO_KEYS = {  # info key -> label key; other keys are shown with their own nam
     "run_date": "run_date", "date": "run_date",
     "sources": "sources", "data_sources": "sources",
 }
-
-
-class _App(MacroElement):
-    """Calls ``geoCdsMap(map, data)`` once Leaflet and the map object exist."""
-
-    _template = Template("""
-        {% macro script(this, kwargs) %}
-        geoCdsMap({{ this._parent.get_name() }},
-                  JSON.parse(document.getElementById("geo-cds-data").textContent));
-        {% endmacro %}
-    """)
 
 
 def _generated_set(info: Mapping[str, Any] | None) -> list[str]:
@@ -233,40 +222,23 @@ def build_payload(*, communes: gpd.GeoDataFrame, villages: gpd.GeoDataFrame | No
     }
 
 
-def _json_for_html(payload: Mapping[str, Any]) -> str:
-    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    # "</" would close the <script> element that carries the data.
-    return text.replace("</", "<\\/")
+def make_map(*, targets: pd.DataFrame | None = None, investment: Any | None = None,
+             **kwargs: Any) -> RunMap:
+    """The map of a run's layers as a ``folium.Map``; keyword arguments as :func:`write_map`.
+
+    ``targets`` (the run's target table) and ``investment`` (its ``InvestmentPlan``) feed the
+    charts panel; without them the panel says there is nothing to show.
+    """
+    payload = build_payload(**kwargs)
+    charts = charts_payload(targets=targets, investment=investment, lang=payload["lang"])
+    info = {"title": payload["title"], "rows": payload["info"],
+            "generated": payload["generated_labels"]}
+    return RunMap(payload, charts=charts, print_info=info)
 
 
 def render_map(*, assets: str = "inline", html_dir: Path | None = None, **kwargs: Any) -> str:
     """The map page as an HTML string; keyword arguments as :func:`write_map`."""
-    payload = build_payload(**kwargs)
-    south_west, north_east = payload["bounds"]
-    centre = [(south_west[0] + north_east[0]) / 2, (south_west[1] + north_east[1]) / 2]
-    figure = Figure(title=payload["title"])
-    fmap = folium.Map(location=centre, zoom_start=8, tiles=None, control_scale=False,
-                      zoom_control=True)
-    # Folium's default links (Leaflet, jQuery, Bootstrap, Font Awesome on CDNs) would leave a
-    # blank page offline; the map needs none but Leaflet, which is inlined below.
-    fmap.default_js = []
-    fmap.default_css = []
-    figure.add_child(fmap)
-    if assets == "inline":
-        head = _assets.inline_head()
-    elif assets == "folder":
-        if html_dir is None:
-            raise ValueError("assets='folder' needs html_dir (the folder of the HTML file)")
-        head = _assets.folder_head(html_dir)
-    else:
-        raise ValueError(f"assets must be 'inline' or 'folder', got {assets!r}")
-    figure.header.add_child(Element(head), name="geo_cds_assets")
-    figure.html.add_child(Element(
-        f'<script type="application/json" id="geo-cds-data">{_json_for_html(payload)}</script>'),
-        name="geo_cds_data")
-    fmap.add_child(_App(), name="geo_cds_app")
-    html = figure.render()
-    return html.replace("<html>", f'<html lang="{payload["lang"]}">', 1)
+    return render_html(make_map(**kwargs), assets=assets, html_dir=html_dir)
 
 
 def write_map(path: Path, *, communes: gpd.GeoDataFrame, villages: gpd.GeoDataFrame | None,
@@ -277,7 +249,8 @@ def write_map(path: Path, *, communes: gpd.GeoDataFrame, villages: gpd.GeoDataFr
               info: Mapping[str, Any] | None = None,
               lang: str = "vi", priority: pd.DataFrame | None = None,
               title: str | None = None, simplify_tolerance: float = 0.0002,
-              raster_max_px: int = 2400, assets: str = "inline") -> Path:
+              raster_max_px: int = 2400, assets: str = "inline",
+              targets: pd.DataFrame | None = None, investment: Any | None = None) -> Path:
     """Write the interactive map of a run as one HTML file that opens with no network.
 
     Parameters
@@ -320,6 +293,8 @@ def write_map(path: Path, *, communes: gpd.GeoDataFrame, villages: gpd.GeoDataFr
         Longest side of a coverage overlay picture, in pixels.
     assets
         ``"inline"`` (one self-contained file) or ``"folder"`` (``map_assets/`` beside it).
+    targets, investment
+        The run's target table and ``InvestmentPlan``, for the charts panel (optional).
 
     Returns
     -------
@@ -333,12 +308,13 @@ def write_map(path: Path, *, communes: gpd.GeoDataFrame, villages: gpd.GeoDataFr
     ValueError
         ``lang`` or ``assets`` is not one of the accepted values.
     """
-    path = Path(path)
     if lang not in LANGS:
         raise ValueError(f"lang must be one of {LANGS}, got {lang!r}")
-    html = render_map(communes=communes, villages=villages, parks=parks, streets=streets,
-                      interventions=interventions, rasters=rasters, thresholds=thresholds,
-                      info=info, lang=lang, priority=priority, title=title,
-                      simplify_tolerance=simplify_tolerance,
-                      raster_max_px=raster_max_px, assets=assets, html_dir=path.parent)
-    return atomic_file(path, lambda tmp: tmp.write_text(html, encoding="utf-8"))
+    if assets not in ASSET_MODES:
+        raise ValueError(f"assets must be one of {ASSET_MODES}, got {assets!r}")
+    m = make_map(communes=communes, villages=villages, parks=parks, streets=streets,
+                 interventions=interventions, rasters=rasters, thresholds=thresholds,
+                 info=info, lang=lang, priority=priority, title=title,
+                 simplify_tolerance=simplify_tolerance, raster_max_px=raster_max_px,
+                 targets=targets, investment=investment)
+    return save_map(m, path, assets=assets)

@@ -13,8 +13,13 @@ from importlib import resources
 from pathlib import Path
 
 # Order matters: Leaflet first, then what builds on it, then the map's own code.
-JS_FILES = ("leaflet.js", "supercluster.min.js", "geo_cds_map.js")
-CSS_FILES = ("leaflet.css", "geo_cds_map.css")
+JS_FILES = ("leaflet.js", "geo_cds_folium.js", "supercluster.min.js", "geo_cds_map.js",
+            "geo_cds_charts.js", "geo_cds_print.js")
+CSS_FILES = ("leaflet.css", "geo_cds_map.css", "geo_cds_print.css")
+# Leaflet's default marker (what ``folium.Marker`` draws) finds its images through the URL of
+# leaflet.css, which an inlined stylesheet does not have: point it at the shipped images.
+_ICONS = {"iconUrl": "leaflet-marker-icon.png", "iconRetinaUrl": "leaflet-marker-icon-2x.png",
+          "shadowUrl": "leaflet-marker-shadow.png"}
 # leaflet.css refers to images/<name>.png; the package keeps them flat as leaflet-<name>.png
 # because package data is listed as ``assets/*``.
 _CSS_URL = re.compile(r"url\((?:['\"])?images/([\w-]+\.png)(?:['\"])?\)")
@@ -55,10 +60,17 @@ def _script_text(text: str) -> str:
     return text.replace("</script", "<\\/script")
 
 
+def _icon_script(url_of) -> str:
+    options = ", ".join(f'{k}: "{url_of(v)}"' for k, v in _ICONS.items())
+    return f'<script>L.Icon.Default.imagePath = ""; L.Icon.Default.mergeOptions({{{options}}});</script>'
+
+
 def inline_head() -> str:
     """``<style>`` and ``<script>`` elements carrying every asset inline."""
     parts = [f"<style>\n{css_inline(n)}\n</style>" for n in CSS_FILES]
-    parts += [f"<script>\n{_script_text(read_asset(n))}\n</script>" for n in JS_FILES]
+    parts += [f"<script>\n{_script_text(read_asset(n))}\n</script>" for n in JS_FILES[:1]]
+    parts.append(_icon_script(_png_data_uri))
+    parts += [f"<script>\n{_script_text(read_asset(n))}\n</script>" for n in JS_FILES[1:]]
     return "\n".join(parts)
 
 
@@ -75,5 +87,7 @@ def folder_head(html_dir: Path, folder: str = "map_assets") -> str:
     for png in asset_dir().glob("leaflet-*.png"):
         shutil.copyfile(png, target / png.name)
     links = [f'<link rel="stylesheet" href="{folder}/{n}"/>' for n in CSS_FILES]
-    links += [f'<script src="{folder}/{n}"></script>' for n in JS_FILES]
+    links += [f'<script src="{folder}/{n}"></script>' for n in JS_FILES[:1]]
+    links.append(_icon_script(lambda name: f"{folder}/{name}"))
+    links += [f'<script src="{folder}/{n}"></script>' for n in JS_FILES[1:]]
     return "\n".join(links)

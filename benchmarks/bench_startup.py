@@ -1,0 +1,141 @@
+"""What a user waits for before any work: start-up, and the first run after install.
+
+Every figure is a whole fresh process timed from outside (wall clock around
+``subprocess.run``; CPU = the child's user + system time), repeated ``--runs`` times with the
+contenders interleaved (A B A B …) so that a change in the machine's load hits both; each
+figure is printed as median (min–max), each ratio is taken pair by pair.
+
+* ``import geo_cds`` and ``geo-cds --help``;
+* the first ``geo-cds run`` after install vs the next (warm) one: each round deletes numba's
+  cached kernels, runs the install step (``python -m geo_cds.analysis.coverage.prepare``, what
+  ``make install`` runs; timed on its own), then ``geo-cds -q run`` twice;
+* the same without the install step (a bare ``pip install``; the first ``--cold-runs`` rounds):
+  the first run compiles the kernels itself, announced, and is compared with the warm run
+  after it.
+
+The runs use the embedded sample (``geo-cds run``) unless ``--plan`` names a plan file; outputs
+go to a temporary folder. The numba cache is left prepared at the end.
+
+Usage::
+
+    python benchmarks/bench_startup.py            # 5 rounds (~5 min on 2 busy cores)
+    python benchmarks/bench_startup.py --runs 3 --plan my_plan.toml
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def _geo_cds() -> list[str]:
+    script = Path(sys.executable).parent / "geo-cds"
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-c", "from geo_cds.cli.main import cli; cli()"]
+
+
+def timed(cmd: list[str]) -> tuple[float, float]:
+    """(wall seconds, CPU seconds: the child's user + system) of one fresh process."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    err = proc.stderr.read()
+    _, status, ru = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        sys.stderr.write(err.decode(errors="replace"))
+        raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}")
+    return wall, ru.ru_utime + ru.ru_stime
+
+
+def clear_kernel_cache() -> int:
+    """Delete numba's cached machine code of the coverage kernels; returns files removed."""
+    probe = ("from geo_cds.analysis.coverage import _kernels as k; "
+             "print(k.accumulate._cache._cache_path)")
+    folder = Path(subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                                 check=True).stdout.strip())
+    files = list(folder.glob("_kernels.*.nbi")) + list(folder.glob("_kernels.*.nbc"))
+    for f in files:
+        f.unlink()
+    return len(files)
+
+
+def summary(values: list[float]) -> str:
+    return (f"{statistics.median(values):7.2f} s ({min(values):.2f}–{max(values):.2f})")
+
+
+def ratio(values: list[float]) -> str:
+    return f"{statistics.median(values):5.2f}× ({min(values):.2f}–{max(values):.2f})"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--runs", type=int, default=5, help="rounds (fresh processes each; 5)")
+    ap.add_argument("--cold-runs", type=int, default=3,
+                    help="rounds that also time a first run without the install step (3)")
+    ap.add_argument("--plan", type=Path, help="plan file (default: the embedded sample)")
+    args = ap.parse_args()
+    cli = _geo_cds()
+    plan = [str(args.plan)] if args.plan else []
+    with tempfile.TemporaryDirectory(prefix="bench-startup-") as out:
+        run = [*cli, "-q", "run", *plan, "--output-dir", out, "--name", "b", "--overwrite"]
+        prepare = [sys.executable, "-m", "geo_cds.analysis.coverage.prepare"]
+        fig: dict[str, list[float]] = {}
+
+        def add(key, value):
+            fig.setdefault(key, []).append(value)
+
+        print(f"{args.runs} rounds, each command a fresh process, interleaved", flush=True)
+        for i in range(args.runs):
+            for key, cmd in (("import", [sys.executable, "-c", "import geo_cds"]),
+                             ("help", [*cli, "--help"])):
+                wall, cpu = timed(cmd)
+                add(f"{key} wall", wall)
+                add(f"{key} cpu", cpu)
+            # after the install step
+            clear_kernel_cache()
+            add("install step", timed(prepare)[0])
+            first, first_cpu = timed(run)
+            warm, warm_cpu = timed(run)
+            add("first after install", first)
+            add("warm", warm)
+            add("first/warm", first / warm)
+            add("first/warm cpu", first_cpu / warm_cpu)
+            msg = f"first after install {first:.2f} s, warm {warm:.2f} s"
+            if i < args.cold_runs:  # without it: the first run compiles (announced)
+                clear_kernel_cache()
+                cold, cold_cpu = timed(run)
+                warm2, warm2_cpu = timed(run)
+                add("first without install step", cold)
+                add("warm (2)", warm2)
+                add("cold/warm", cold / warm2)
+                add("cold/warm cpu", cold_cpu / warm2_cpu)
+                msg += f"; without the install step {cold:.2f} s, warm {warm2:.2f} s"
+            print(f"  round {i + 1}: {msg}", flush=True)
+    print()
+    print(f"import geo_cds                        {summary(fig['import wall'])}  "
+          f"cpu {summary(fig['import cpu'])}")
+    print(f"geo-cds --help                        {summary(fig['help wall'])}  "
+          f"cpu {summary(fig['help cpu'])}")
+    print(f"install step (compile the kernels)    {summary(fig['install step'])}")
+    print(f"first run after install               {summary(fig['first after install'])}")
+    print(f"warm run                              {summary(fig['warm'])}")
+    print(f"first after install / warm            {ratio(fig['first/warm'])}  "
+          f"cpu {ratio(fig['first/warm cpu'])}  (target ≤ 1.3)")
+    if not args.cold_runs:
+        return
+    print(f"first run without the install step    {summary(fig['first without install step'])}")
+    print(f"warm run after it                     {summary(fig['warm (2)'])}")
+    print(f"first without install step / warm     {ratio(fig['cold/warm'])}  "
+          f"cpu {ratio(fig['cold/warm cpu'])}  (announced)")
+
+
+if __name__ == "__main__":
+    main()
