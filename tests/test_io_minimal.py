@@ -206,3 +206,17 @@ def test_repaired_counts_only_rows_that_were_changed(tmp_path):
     assert inputs.villages[S.COMMUNE_CODE].tolist() == ["07795", "21433", "21433"]
     assert acc.loc["villages", "repaired"] == 1
     assert acc.loc["villages", "rejected"] == 0
+
+
+def test_a_row_repaired_twice_counts_once(tmp_path, communes_file):
+    from geo_cds.pipeline import validate
+
+    # "2118" is padded to 02118 (a change), which is no 2025 code: the join then places the
+    # village by its point in 21181 (a second change to the same row): 1 row repaired
+    table = pd.DataFrame({"commune_code": ["2118", "21433"], "village_name": ["A", "B"],
+                          "lon": [108.95, 108.85], "lat": [15.05, 15.05]})
+    table.to_csv(tmp_path / "v.csv", index=False)
+    plan = Plan(communes=communes_spec(communes_file),
+                villages=InputSpec(path=tmp_path / "v.csv", vintage="2025"))
+    acc = validate(plan).accounting.set_index("layer")
+    assert (acc.loc["villages", "used"], acc.loc["villages", "repaired"]) == (2, 1)

@@ -85,6 +85,8 @@ class Inputs:
     # How each yes/no column read its blanks: layer, column, file_column, blank_reads
     # ("no" | "unknown"), blanks, decided_by ("detected" | "plan").
     yes_no: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=YES_NO_COLUMNS))
+    # The rows each layer's reader changed, as (file, source_row): the join adds its own.
+    repaired_rows: dict[str, set[tuple[str, int]]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -117,6 +119,7 @@ def load_inputs(plan: Plan) -> Inputs:
     accounting: list[dict] = []
     evidence: dict[str, str] = {}
     yes_no: list[tuple] = []
+    repaired_rows: dict[str, set[tuple[str, int]]] = {}
     frames: dict[str, gpd.GeoDataFrame | None] = {}
 
     if plan.communes is None:
@@ -143,6 +146,7 @@ def load_inputs(plan: Plan) -> Inputs:
         if layer.evidence:
             evidence[name] = layer.evidence
         yes_no += [(name, canon, *how) for canon, how in layer.yes_no.items()]
+        repaired_rows[name] = layer.repaired - layer.rejected
         if name == "communes" and frame is not None and len(frame):
             context.communes = frame
     communes = frames["communes"]
@@ -164,6 +168,7 @@ def load_inputs(plan: Plan) -> Inputs:
         files=files,
         vintage_evidence=evidence,
         yes_no=pd.DataFrame(yes_no, columns=YES_NO_COLUMNS),
+        repaired_rows=repaired_rows,
     )
 
 
