@@ -137,6 +137,18 @@ def test_blank_is_no_in_a_column_of_marks_and_unknown_beside_yes_and_no_words(
     assert "2 blank(s) read as UNKNOWN" in notes[S.HAS_FIBRE]
 
 
+def test_a_typed_field_of_a_gis_layer_keeps_its_nulls_unknown(tmp_path, communes_file):
+    # a GeoPackage boolean with nulls comes back as 1.0 / NaN: not a column of marks
+    v = gpd.GeoDataFrame({"commune_code": ["21433", "21433"], "village_name": ["A", "B"],
+                          "has_4g": [True, None]},
+                         geometry=gpd.points_from_xy([108.85, 108.86], [15.05, 15.05]),
+                         crs="EPSG:4326")
+    v.to_file(tmp_path / "thon.gpkg", layer="villages")
+    villages = InputSpec(path=tmp_path / "thon.gpkg", vintage="2025")
+    got = load_inputs(Plan(communes=communes_spec(communes_file), villages=villages)).villages
+    assert got[S.HAS_4G].iloc[0] == True and pd.isna(got[S.HAS_4G].iloc[1])  # noqa: E712
+
+
 def test_the_plan_sets_the_reading_of_a_column(tmp_path, communes_file):
     table = pd.DataFrame({"commune_code": ["21433"] * 2, "village_name": ["A", "B"],
                           "Phủ sóng 4G": ["x", ""], "Có cáp quang": ["Có", ""]})

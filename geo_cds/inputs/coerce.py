@@ -17,7 +17,14 @@ from geo_cds.inputs.checks import implausible
 from geo_cds.inputs.columns import match_columns, normalise_header
 from geo_cds.inputs.layer import SOURCE_FILE, SOURCE_ROW, Layer, missing_values
 from geo_cds.inputs.merger_lists import BEFORE_MERGER
-from geo_cds.inputs.tables import blank_reading, clean_text, parse_bool, parse_code, parse_number
+from geo_cds.inputs.tables import (
+    blank_reading,
+    clean_text,
+    is_typed,
+    parse_bool,
+    parse_code,
+    parse_number,
+)
 
 # Code widths.
 CODE_WIDTH = {S.COMMUNE_CODE: 5, S.PROVINCE_CODE: 2}
@@ -224,6 +231,7 @@ def _read_blanks(layer: Layer, values: pd.Series, parsed: pd.Series, bad: pd.Ser
     layer.yes_no[canon] = (source, reading, int(blanks.sum()), "plan" if given else "detected")
     why = (f"the plan says blank_means.{canon} = {given!r}" if given else
            "it holds only marks (x, ✓, 1) and blanks" if reading == "no" else
+           "it is a typed field of the layer" if is_typed(values) else
            "it holds explicit yes and no values")
     layer.problems.add(
         file=layer.display, layer=layer.name, row=None, feature_id=None, column=canon,
