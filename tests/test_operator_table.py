@@ -139,7 +139,7 @@ def test_province_figures_and_the_summary_say_how_inputs_were_read(operator_run)
     # no coordinates at all; villages with a 4G or fibre gap: rows 2, 5, 6, 8, 10
     assert (facts["without_location"], facts["cost_needs_location"]) == (10, 5)
     md = (folder / "summary.md").read_text(encoding="utf-8")
-    assert "| villages | has_4g | Phủ sóng 4G | no | 4 |" in md
+    assert "| villages | 4G | Phủ sóng 4G | no | 4 |" in md
 
 
 def test_villages_that_need_a_location_to_be_costed_say_so(operator_run):

@@ -78,5 +78,14 @@ READING = {
     },
 }
 
+# The yes/no columns of the inputs, as the summary names them.
+YES_NO_COLUMN = {
+    "vi": {"has_power": "Có điện lưới", "dbkk": "Xã/thôn ĐBKK", "has_4g": "Có sóng 4G",
+           "has_5g": "Có sóng 5G", "has_fibre": "Có cáp quang",
+           "has_digital_team": "Có tổ công nghệ số cộng đồng"},
+    "en": {"has_power": "Grid power", "dbkk": "ĐBKK area", "has_4g": "4G",
+           "has_5g": "5G", "has_fibre": "Fibre", "has_digital_team": "Community digital team"},
+}
+
 SECTIONS = {"summary": SUMMARY, "investment": INVESTMENT, "kind_count": KIND_COUNT,
-            "reading": READING}
+            "reading": READING, "yes_no_column": YES_NO_COLUMN}

@@ -155,9 +155,12 @@ def _reading_lines(reading: dict, lang: str) -> list[str]:
     if reading.get("yes_no"):
         lines += [f"| {L['layer']} | {L['column']} | {L['file_column']} | {L['blank']} | "
                   f"{L['blanks']} | {L['how']} |", "| --- | --- | --- | --- | ---: | --- |"]
+        names = labels("yes_no_column", lang)
         for r in reading["yes_no"]:
-            lines.append(f"| {label('layer', r['layer'], lang)} | {r['column']} | "
-                         f"{r['file_column']} | {L[r['blank_reads']]} | "
+            # the file's own header, when it is not the canonical name (a sample layer's is)
+            own = r["file_column"] if r["file_column"] != r["column"] else "–"
+            lines.append(f"| {label('layer', r['layer'], lang)} | "
+                         f"{names.get(r['column'], r['column'])} | {own} | {L[r['blank_reads']]} | "
                          f"{_int(r['blanks'], lang)} | {L[r['decided_by']]} |")
         lines.append("")
     facts = reading.get("villages") or {}
