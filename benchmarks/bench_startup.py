@@ -20,6 +20,8 @@ Usage::
 
     python benchmarks/bench_startup.py            # 5 rounds (~5 min on 2 busy cores)
     python benchmarks/bench_startup.py --runs 3 --plan my_plan.toml
+    git worktree add /tmp/prev HEAD~1      # an anchor: import and --help of the commit before
+    python benchmarks/bench_startup.py --startup-only --runs 10 --anchor /tmp/prev
 """
 
 from __future__ import annotations
@@ -41,10 +43,10 @@ def _geo_cds() -> list[str]:
     return [sys.executable, "-c", "from geo_cds.cli.main import cli; cli()"]
 
 
-def timed(cmd: list[str]) -> tuple[float, float]:
+def timed(cmd: list[str], env: dict | None = None) -> tuple[float, float]:
     """(wall seconds, CPU seconds: the child's user + system) of one fresh process."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     err = proc.stderr.read()
     _, status, ru = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
@@ -80,6 +82,10 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=5, help="rounds (fresh processes each; 5)")
     ap.add_argument("--cold-runs", type=int, default=3,
                     help="rounds that also time a first run without the install step (3)")
+    ap.add_argument("--anchor", type=Path,
+                    help="a checkout of an earlier commit: its import and --help are timed too, "
+                         "interleaved, with the ratio")
+    ap.add_argument("--startup-only", action="store_true", help="only import and --help")
     ap.add_argument("--plan", type=Path, help="plan file (default: the embedded sample)")
     args = ap.parse_args()
     cli = _geo_cds()
@@ -99,6 +105,15 @@ def main() -> None:
                 wall, cpu = timed(cmd)
                 add(f"{key} wall", wall)
                 add(f"{key} cpu", cpu)
+                if args.anchor:
+                    env = {**os.environ, "PYTHONPATH": str(args.anchor)}
+                    a_wall, a_cpu = timed(cmd, env)
+                    add(f"{key} anchor wall", a_wall)
+                    add(f"{key} anchor cpu", a_cpu)
+                    add(f"{key} ratio wall", wall / a_wall)
+                    add(f"{key} ratio cpu", cpu / a_cpu)
+            if args.startup_only:
+                continue
             # after the install step
             clear_kernel_cache()
             add("install step", timed(prepare)[0])
@@ -124,6 +139,14 @@ def main() -> None:
           f"cpu {summary(fig['import cpu'])}")
     print(f"geo-cds --help                        {summary(fig['help wall'])}  "
           f"cpu {summary(fig['help cpu'])}")
+    if args.anchor:
+        for key, what in (("import", "import geo_cds"), ("help", "geo-cds --help")):
+            print(f"{what:<22} anchor         {summary(fig[f'{key} anchor wall'])}  "
+                  f"cpu {summary(fig[f'{key} anchor cpu'])}")
+            print(f"{what:<22} / anchor       {ratio(fig[f'{key} ratio wall'])}  "
+                  f"cpu {ratio(fig[f'{key} ratio cpu'])}")
+    if args.startup_only:
+        return
     print(f"install step (compile the kernels)    {summary(fig['install step'])}")
     print(f"first run after install               {summary(fig['first after install'])}")
     print(f"warm run                              {summary(fig['warm'])}")

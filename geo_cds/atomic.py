@@ -51,6 +51,11 @@ def temp_name(target: Path, kind: str = "tmp") -> Path:
         f".{target.name}.geo-cds-{kind}-{os.getpid()}-{secrets.token_hex(4)}{suffix}")
 
 
+def is_leftover(path: Path) -> bool:
+    """Whether ``path`` is named like the writer's temporary files, staging or backup folders."""
+    return _LEFTOVER.match(Path(path).name) is not None
+
+
 def output_error(exc: OSError, folder: Path) -> OutputError | None:
     """The clear message for a disk that refuses to be written (``None`` for other errors).
 
@@ -153,12 +158,16 @@ def clean_stale(folder: Path) -> list[Path]:
         if kind != "tmp" and not (entry / MARKER).is_file():
             continue
         original = folder / entry.name[1:entry.name.rindex(f".geo-cds-{kind}-")]
-        if kind == "backup" and not original.exists():
-            os.rename(entry, original)
-            log.warning("restored %s from the backup a killed run left", original)
-        elif kind == "tmp":
-            entry.unlink(missing_ok=True)
-        else:
-            shutil.rmtree(entry, ignore_errors=True)
+        try:
+            if kind == "backup" and not original.exists():
+                os.rename(entry, original)
+                log.warning("restored %s from the backup a killed run left", original)
+            elif kind == "tmp":
+                entry.unlink(missing_ok=True)
+            else:
+                shutil.rmtree(entry)
+        except OSError as exc:  # cleaning up is worth trying, never worth failing for
+            log.warning("could not remove %s, left by a killed run: %s", entry, exc)
+            continue
         done.append(entry)
     return done

@@ -46,3 +46,14 @@ class ForeignFolderError(OutputExistsError):
 
 class OutputError(GeoCdsError):
     """The output folder cannot be written: permissions, a read-only or a full disk."""
+
+
+class CheckFailed(GeoCdsError):
+    """A run's self-check failed: its figures do not hold together. A defect, not a warning."""
+
+    def __init__(self, failed):
+        self.failed = list(failed)
+        lines = [f"{len(self.failed)} self-check(s) failed; nothing was written "
+                 "(this is a defect in geo-cds or its inputs, please report it):"]
+        lines += [f"  {c.name()}: {c.detail()}" for c in self.failed]
+        super().__init__("\n".join(lines))

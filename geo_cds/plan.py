@@ -126,8 +126,10 @@ class Budget:
     vnd: float | None = None  # None: rank everything, no cut-off
     preset: str = "coverage-first"
     method: str = "exact"  # "exact" (integer programme) | "greedy"
-    objective: str = "people"  # maximise "people" served, or "score" (people × score)
-    parks_first: bool = True  # fund the parks' 5G upgrades off the top of the budget
+    # None: the preset's. "people" served | "score" (people × score) | "people_min_cost"
+    # (the most people, then the least spend)
+    objective: str | None = None
+    parks_first: bool = True  # parks in the budget: due ones off the top, later ones after villages
     time_limit_s: float = 60.0  # time limit of the integer programme
 
 
@@ -177,7 +179,7 @@ class Plan:
     thresholds: Thresholds = Thresholds()
     targets: tuple[Target, ...] = DEFAULT_TARGETS
     costs: Costs = Costs()
-    weights: Weights = Weights()
+    weights: Weights | None = None  # None: the preset's (budget.preset); run.json records them
     budget: Budget = Budget()
     source: Path | None = None  # the plan file this came from
 

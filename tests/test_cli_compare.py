@@ -36,7 +36,7 @@ def test_compare_runs(tmp_path):
     assert com[s.COMMUNE_CODE] == "07795" and com["share_villages_4g_change"] == 0.8 - 0.4
     v = cmp.villages.set_index(s.VILLAGE_ID)
     assert not v.loc["A", "in_budget_a"] and v.loc["A", "in_budget_b"]
-    assert v.loc["A", "status"] == "moved" and v.loc["A", "rank_a"] == 3
+    assert v.loc["A", "status"] == "entered" and v.loc["A", "rank_a"] == 3
     assert set(cmp.changed[s.VILLAGE_ID]) >= {"A", "D"}
 
 
@@ -47,6 +47,7 @@ def test_compare_command(tmp_path):
     assert "people newly served in budget" in res.output and "+1,150" in res.output
     assert "07795" in res.output and "+40.0 pt" in res.output
     assert "Villages that changed rank or budget status" in res.output
+    assert "0 dropped out of the budget" in res.output
     v = pd.read_csv(tmp_path / "cmp" / "villages.csv", dtype={s.COMMUNE_CODE: str})
     assert v[s.COMMUNE_CODE].eq("07795").all()
     res = CliRunner().invoke(cli, ["compare", str(a), str(b), "--out", str(tmp_path / "cmp")])

@@ -92,3 +92,23 @@ def test_run_strict_refuses_rows_with_errors(tmp_path):
     lenient = CliRunner().invoke(cli, ["run", str(plan)])
     assert lenient.exit_code == 0, lenient.output
     assert "1 row(s) rejected" in lenient.output
+
+
+def test_a_full_disk_for_the_rejects_file_is_a_message(tmp_path, monkeypatch):
+    import errno
+
+    plan = plan_with_villages(tmp_path, [GOOD])
+    real_replace = __import__("os").replace
+
+    def full(src, dst):
+        if str(dst).endswith("rejects.csv"):
+            raise OSError(errno.ENOSPC, "No space left on device", str(dst))
+        return real_replace(src, dst)
+
+    monkeypatch.setattr("os.replace", full)
+    result = CliRunner().invoke(cli, ["validate", str(plan), "--rejects",
+                                      str(tmp_path / "w" / "rejects.csv")])
+    assert result.exit_code == 1
+    assert f"cannot write to {tmp_path / 'w'}: the disk is full" in result.output
+    assert "Traceback" not in result.output
+    assert list((tmp_path / "w").iterdir()) == []  # no temporary file left

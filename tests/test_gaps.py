@@ -88,12 +88,12 @@ def test_target_table(villages, communes):
     t = gaps.target_table(c, villages, None, PLAN)
     t = t[t.province_code == "all"].set_index("target_id")
     assert t.loc["village_mobile_broadband", "value"] == pytest.approx(2 / 3)
-    assert t.loc["village_mobile_broadband", "shortfall_units"] == 1
+    assert t.loc["village_mobile_broadband", "shortfall"] == 1
     assert t.loc["village_fibre", "value"] == 0.5
     assert t.loc["household_fibre", "value"] == pytest.approx(70 / 110)
-    assert t.loc["household_fibre", "shortfall_units"] == 18  # ceil(0.8 * 110 − 70)
-    assert t.loc["commune_fibre", "met"]
-    assert not t.loc["smart_village", "met"]
+    assert t.loc["household_fibre", "shortfall"] == 18  # ceil(0.8 * 110 − 70)
+    assert t.loc["commune_fibre", "status"] == "met"
+    assert t.loc["smart_village", "status"] == "not met"
     # population covered by 5G among the known: v1 no, v2 yes, v3 no → 300 / 600
     assert t.loc["population_5g", "value"] == pytest.approx(0.5)
     assert np.isnan(t.loc["park_5g", "value"])
@@ -140,6 +140,86 @@ def test_average_download_per_technology(communes):
     t = gaps.target_table(c, v, None, PLAN)
     t = t[t.province_code == "all"].set_index("target_id")
     assert t.loc["download_4g", "value"] == 40.0  # (30 + 50) / 2: 4G-only villages
-    assert t.loc["download_4g", "shortfall_units"] == 1  # the one at 30 Mb/s
-    assert t.loc["download_4g", "met"] and t.loc["download_4g", "unit"] == "Mb/s"
-    assert t.loc["download_5g", "value"] == 120.0 and t.loc["download_5g", "shortfall_units"] == 0
+    assert t.loc["download_4g", "status"] == "met" and t.loc["download_4g", "unit"] == "Mb/s"
+    assert t.loc["download_4g", "shortfall"] == 0  # met on average: short by nothing
+    assert t.loc["download_5g", "value"] == 120.0 and t.loc["download_5g", "shortfall"] == 0
+
+
+def test_a_commune_without_village_data_is_no_data_not_without_fibre(villages, communes):
+    # 00003 has no village rows: whether it has fibre is unknown. Every measured commune has
+    # fibre, so the target is met (2 of 2), not 2 of 3.
+    extra = pd.concat([communes, communes.iloc[[0]].assign(commune_code="00003")])
+    c = gaps.commune_table(extra, villages, None)
+    by = c.set_index("commune_code")
+    assert by.loc["00003", "commune_has_fibre"] is pd.NA
+    assert by.loc["00003", "has_smart_village"] is pd.NA
+    t = gaps.target_table(c, villages, None, PLAN)
+    t = t[t.province_code == "all"].set_index("target_id")
+    assert t.loc["commune_fibre", "value"] == 1.0 and t.loc["commune_fibre", "status"] == "met"
+    assert t.loc["commune_fibre", "base_units"] == 2
+
+
+def test_a_province_without_village_rows_is_not_measurable(villages, communes):
+    other = communes.iloc[[0]].assign(commune_code="19204", province_code="44",
+                                      province_name="Quảng Trị")
+    c = gaps.commune_table(pd.concat([communes, other]), villages, None)
+    t = gaps.target_table(c, villages, None, PLAN)
+    qt = t[t.province_code == "44"].set_index("target_id")
+    for tid in ("village_mobile_broadband", "village_fibre", "commune_fibre", "smart_village",
+                "population_5g", "household_fibre"):
+        assert np.isnan(qt.loc[tid, "value"]), tid
+        assert qt.loc[tid, "status"] == "not measurable", tid
+        assert qt.loc[tid, "shortfall"] is None or np.isnan(qt.loc[tid, "shortfall"])
+
+
+def test_each_target_has_one_status_and_a_shortfall_with_its_unit(villages, communes):
+    c = gaps.commune_table(communes, villages, None)
+    t = gaps.target_table(c, villages, None, PLAN)
+    t = t[t.province_code == "all"].set_index("target_id")
+    assert set(t["status"]) <= {"met", "not met", "not due yet", "not measurable"}
+    assert t.loc["village_fibre", ["status", "shortfall", "shortfall_unit"]].tolist() == \
+        ["not met", 2, "villages"]
+    assert t.loc["household_fibre", ["shortfall", "shortfall_unit"]].tolist() == [18, "households"]
+    assert t.loc["smart_village", ["status", "shortfall", "shortfall_unit"]].tolist() == \
+        ["not met", 1, "communes"]
+    # 5G for 99 % of the people by 2030: at 50 % in 2025 it is not due yet, not "not met";
+    # short by ceil(0.99 × 600 − 300) = 294 people
+    assert t.loc["population_5g", "status"] == "not due yet"
+    assert t.loc["population_5g", ["shortfall", "shortfall_unit"]].tolist() == [294, "people"]
+    assert t.loc["park_5g", "status"] == "not measurable"  # no parks
+
+
+def test_a_met_speed_target_is_short_by_nothing(communes):
+    v = pd.DataFrame({
+        "commune_code": ["00001"] * 3, "population": [1] * 3, "households": [1] * 3,
+        "covered_4g": pd.array([True] * 3, dtype="boolean"),
+        "covered_5g": pd.array([False] * 3, dtype="boolean"),
+        "has_fibre": pd.array([True] * 3, dtype="boolean"), "fibre_household_share": [1.0] * 3,
+        "has_digital_team": pd.array([True] * 3, dtype="boolean"),
+        "has_power": pd.array([True] * 3, dtype="boolean"),
+        "download_mbps": [20.0, 60.0, 70.0],  # mean 50 ≥ 40, one village below 40
+    })
+    v = gaps.village_gaps(v, PLAN)
+    t = gaps.target_table(gaps.commune_table(communes, v, None), v, None, PLAN)
+    row = t[t.province_code == "all"].set_index("target_id").loc["download_4g"]
+    assert row["status"] == "met" and row["shortfall"] == 0 and row["shortfall_unit"] == "Mb/s"
+    v["download_mbps"] = [20.0, 30.0, 40.0]  # mean 30: short by 10 Mb/s
+    t = gaps.target_table(gaps.commune_table(communes, v, None), v, None, PLAN)
+    row = t[t.province_code == "all"].set_index("target_id").loc["download_4g"]
+    assert row["status"] == "not met" and row["shortfall"] == 10.0
+
+
+def test_parks_count_against_the_target_only_when_due(villages, communes):
+    parks = pd.DataFrame({"park_id": ["p1", "p2", "p3"], "province_code": ["24"] * 3,
+                          "target_5g_year": [2025, 2030, 2030],
+                          "covered_5g": pd.array([True, False, False], dtype="boolean")})
+    parks["target_due"] = parks["target_5g_year"] <= PLAN.reference_year
+    c = gaps.commune_table(communes, villages, None)
+    t = gaps.target_table(c, villages, parks, PLAN)
+    row = t[t.province_code == "all"].set_index("target_id").loc["park_5g"]
+    assert row["status"] == "met" and row["value"] == 1.0 and row["base_units"] == 1
+    later = parks.assign(target_5g_year=2030, target_due=False)
+    t = gaps.target_table(c, villages, later, PLAN)
+    row = t[t.province_code == "all"].set_index("target_id").loc["park_5g"]
+    assert row["status"] == "not due yet" and row["year"] == 2030
+    assert row["shortfall"] == 2 and row["shortfall_unit"] == "parks"

@@ -75,6 +75,8 @@ def test_implausible_limits_by_hand():
     assert bad.tolist() == [False, False, True, False] and allowed == "0 to 2,000,000"
     bad, _ = checks.implausible(pd.Series([-201.0, -200.0, 0.0, 1.0]), "rsrp_4g_dbm")
     assert bad.tolist() == [True, False, False, True]
+    bad, _ = checks.implausible(pd.Series([1999, 2000, 2100, 2101]), "target_5g_year")
+    assert bad.tolist() == [True, False, False, True]
 
 
 def test_header_only_table_is_an_error_not_zero_villages(tmp_path, communes_file):  # noqa: F811
@@ -176,7 +178,7 @@ def test_truncated_raster_found_before_any_work(tmp_path, communes_file):  # noq
 
 
 @pytest.mark.parametrize(("kind", "fill", "says"), [
-    ("population", np.inf, "non-finite"),
+    ("population", np.inf, "infinite values"),
     ("population", 1e20, "beyond what a population raster can hold"),
     ("rsrp", 30.0, "beyond what a rsrp raster can hold"),
 ])

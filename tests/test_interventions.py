@@ -62,10 +62,9 @@ def test_shared_route_is_cheaper_than_separate_routes():
     separate_usd = (10 + 11) * 1.1 * 8000 + 2 * 500
     assert r[s.COST_VND] == round(shared_usd * VND) == 2_542_800_000
     assert r[s.COST_VND] < separate_usd * VND
-    # Split by population 300 : 100.
+    # Bought whole, costed once: on A, which ranks above B (same cost per person, more people).
     cost = inv.priority.set_index(s.VILLAGE_ID)[s.COST_VND]
-    assert cost["A"] == 1_907_100_000 and cost["B"] == 635_700_000
-    assert cost.sum() == r[s.COST_VND]
+    assert cost["A"] == 2_542_800_000 and cost["B"] == 0
     link = inv.priority.set_index(s.VILLAGE_ID)["fibre_link_km"]
     assert link["A"] == pytest.approx(11.0) and link["B"] == pytest.approx(1.1)
     assert r.geometry.geom_type == "MultiLineString"
@@ -121,8 +120,9 @@ def test_one_site_for_a_cluster():
     assert lone[s.COST_VND] == (50_000 + 5_000) * VND and lone[iv.OFF_GRID]
     d = inv.priority.set_index(s.VILLAGE_ID).loc["D"]
     assert d[s.INTERVENTION] == "power_first;new_4g_site" and d[s.NEEDS_POWER]
-    shares = inv.priority.set_index(s.VILLAGE_ID)[s.COST_VND]
-    assert shares[["A", "B", "C"]].tolist() == [325_000_000, 650_000_000, 325_000_000]
+    # The cluster's site is costed once, on B (most people of the three, ranked first).
+    cost = inv.priority.set_index(s.VILLAGE_ID)[s.COST_VND]
+    assert cost[["A", "B", "C"]].tolist() == [0, 50_000 * VND, 0]
 
 
 def test_park_upgrades_nearest_site_or_new_site():

@@ -84,10 +84,12 @@ def test_vi_and_en_numbers_differ_only_in_the_separators(x, digits):
 
 def test_identifiers_shown_to_people_have_labels():
     """Every identifier the outputs show through the catalogue has an entry in it."""
-    from geo_cds.outputs.workbook import commune_subtotals
     from geo_cds.plan import DEFAULT_TARGETS
     from geo_cds.planning import interventions as iv
-    from geo_cds.planning.priority import PARK_COLUMNS, PRESETS, PRIORITY_COLUMNS
+    from geo_cds.planning.ledger import commune_subtotals
+    from geo_cds.planning.parks import PARK_COLUMNS
+    from geo_cds.planning.priority import PRIORITY_COLUMNS
+    from geo_cds.planning.score import PRESETS
 
     subtotal_columns = commune_subtotals(pd.DataFrame(
         {c: pd.Series([], dtype=object) for c in PRIORITY_COLUMNS})).columns
@@ -107,3 +109,31 @@ def test_identifiers_shown_to_people_have_labels():
     for t in DEFAULT_TARGETS:
         assert (t.indicator, t.indicator_en) == (label("target", t.id, "vi"),
                                                  label("target", t.id, "en"))
+
+
+def test_progress_lines_in_the_language_asked(capsys):
+    from geo_cds.analysis.coverage.prepare import ANNOUNCEMENT
+    from geo_cds.cli.options import stage_progress
+
+    vi, en = stage_progress("vi"), stage_progress("en")
+    vi("load", None)
+    vi("load", 3.5)
+    en(ANNOUNCEMENT, None)
+    en(ANNOUNCEMENT, 14.25)
+    assert capsys.readouterr().err == (
+        "đọc dữ liệu… 3,5 s\n"
+        "preparing the coverage engine (one-time, ~15 s)… 14.2 s\n")
+
+
+def test_every_stage_the_pipeline_announces_has_a_name():
+    from geo_cds.analysis.coverage.prepare import ANNOUNCEMENT
+
+    announced = {ANNOUNCEMENT}
+    for path in (PACKAGE / "pipeline").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") in ("steps", "_timed"):
+                announced |= {a.value for a in node.args
+                              if isinstance(a, ast.Constant) and isinstance(a.value, str)}
+    assert {"load", "coverage", "write_map"} <= announced  # the scan sees the pipeline's calls
+    for lang in LANGS:
+        assert announced <= set(labels("stage", lang))

@@ -80,7 +80,7 @@ def _workbook_texts(folder) -> list[str]:
         texts += [h for h in header if isinstance(h, str)]
         keep = [j for j, h in enumerate(header) if h not in NAME_HEADERS]
         for row in rows:
-            texts += [row[j] for j in keep if isinstance(row[j], str)]
+            texts += [row[j] for j in keep if j < len(row) and isinstance(row[j], str)]
     return texts
 
 

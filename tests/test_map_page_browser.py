@@ -82,11 +82,14 @@ def test_readme_notebook_example_extends_and_saves_an_offline_map(browser, exten
 def test_charts_draw_the_runs_numbers(page, sample_run):
     _click_summary(page, "gcds-charts")
     targets = sample_run.targets[sample_run.targets["unit"] != "Mb/s"]
-    bars = page.js("""Array.from(document.querySelectorAll('.gcds-chart-targets rect.gcds-met,'
-        + ' .gcds-chart-targets rect.gcds-not-met')).map(r => r.getAttribute('class'))""")
+    bars = page.js("""Array.from(document.querySelectorAll('.gcds-chart-targets rect[class]'))
+        .map(r => r.getAttribute('class'))""")
     known = targets["value"].notna()
     assert len(bars) == int(known.sum())
-    assert bars.count("gcds-met") == int(targets.loc[known, "met"].astype(bool).sum())
+    status = targets.loc[known, "status"]
+    assert bars.count("gcds-met") == int((status == "met").sum())
+    assert bars.count("gcds-not-met") == int((status == "not met").sum())
+    assert bars.count("gcds-not-due") == int((status == "not due yet").sum())
     # The first bar's length, as a share of the full bar, is the first province's value.
     first = targets[targets["target_id"] == targets["target_id"].iloc[0]]
     first = first[first["province_code"] != "all"].iloc[0]
@@ -187,3 +190,15 @@ def test_png_of_the_view_matches_the_screen(page):
     assert sum(same) >= 0.9 * len(same), pairs
     (ARTIFACTS / "view.png").write_bytes(data)
     assert page.errors == [] and page.requests == []
+
+
+def test_ctrl_p_without_the_layout_prints_the_a4_one(page):
+    # What the browser fires around Ctrl+P (page.pdf does not fire them).
+    page.js("window.dispatchEvent(new Event('beforeprint')); 0")
+    assert page.js("geoCds.print.sheet()") == "a4"
+    pdf = _pdf(page)
+    assert len(pdf.pages) == 1 and round(float(pdf.pages[0].mediabox.width)) == 842
+    assert "Chú giải" in pdf.pages[0].extract_text()
+    page.js("window.dispatchEvent(new Event('afterprint')); 0")
+    assert page.js("geoCds.print.sheet()") is None
+    assert page.js("document.body.classList.contains('gcds-print')") is False

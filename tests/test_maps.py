@@ -369,3 +369,40 @@ def test_priority_list_reaches_the_village_popups():
     assert v["in_budget"] == [None, True, False]
     assert "rank" not in payload_of(render_map(communes=tiny_communes(),
                                                villages=tiny_villages()))["villages"]
+
+
+# --------------------------------------------------------------------------------------------
+# Where names are written, and the palettes of the layers drawn over the choropleth
+
+
+def test_label_points_are_the_centre_of_the_largest_inside_circle():
+    square = box(0, 0, 1, 1)
+    # An L of two 3 x 1 arms: the largest circle sits in the corner, touching both outer
+    # edges and the inner corner (1, 1): r = x and sqrt(2) (1 - x) = r, so x = r = 2 - sqrt(2).
+    ell = Polygon([(0, 0), (3, 0), (3, 1), (1, 1), (1, 3), (0, 3)])
+    corner = 2 - np.sqrt(2)
+    out = mdata.label_points(np.array([square, ell, Polygon()], dtype=object))
+    x, y, r = (v / mdata.SCALE for v in out[0])
+    assert (x, y, r) == pytest.approx((0.5, 0.5, 0.5), abs=2e-3)
+    x, y, r = (v / mdata.SCALE for v in out[1])
+    assert (x, y, r) == pytest.approx((corner, corner, corner), abs=2e-3)
+    assert out[2] == [0, 0, 0]  # nothing to label: radius 0, the map skips it
+
+
+def test_payload_carries_label_points_for_communes_and_provinces():
+    payload = payload_of(render_map(communes=tiny_communes(), villages=tiny_villages()))
+    for x, y, r in payload["communes"]["label"]:
+        assert 0.05 * mdata.SCALE - 200 <= r <= 0.05 * mdata.SCALE  # half the 0.1° square
+    labels = dict(zip(payload["provinces"]["name"], payload["provinces"]["label"]))
+    assert labels["Quảng Ngãi"][0] == pytest.approx(108.75 * mdata.SCALE, abs=200)
+
+
+def test_parks_and_streets_have_palettes_of_their_own():
+    scales = mdata.scales("vi", LABELS["vi"])
+    taken = set(mdata.SHARE_COLOURS) | set(mdata.GAP_COLOURS) | \
+        set(mdata.GAP_STATUS_COLOURS.values())
+    for key in ("park", "street"):
+        colours = scales[key]["colours"]
+        assert len(colours) == len(mdata.SHARE_COLOURS) and not set(colours) & taken
+        assert [row["colour"] for row in scales[key]["legend"][:-1]] == colours
+    assert not set(scales["park"]["colours"]) & set(scales["street"]["colours"])

@@ -11,7 +11,14 @@ import pytest
 
 from geo_cds import atomic
 from geo_cds.errors import ForeignFolderError, OutputError, OutputExistsError
-from geo_cds.outputs.write import MARKER, atomic_file, atomic_folder, check_writable, write_csv
+from geo_cds.outputs.write import (
+    MARKER,
+    atomic_file,
+    atomic_folder,
+    check_writable,
+    replace_files,
+    write_csv,
+)
 
 real_rename = os.rename
 
@@ -156,6 +163,24 @@ def test_failed_file_replace_keeps_the_old_file_and_no_temporary(tmp_path, monke
     assert listing(tmp_path) == ["rejects.csv"]
 
 
+def test_replace_files_swaps_files_in_a_shared_folder_only_when_all_are_written(tmp_path):
+    layers = tmp_path / "layers"
+    layers.mkdir()
+    (layers / "plan.toml").write_text("mine")
+    (layers / "villages.gpkg").write_text("old villages")
+    with pytest.raises(RuntimeError):
+        with replace_files(layers) as staging:
+            (staging / "villages.gpkg").write_text("new villages")
+            raise RuntimeError("killed half way")
+    assert (layers / "villages.gpkg").read_text() == "old villages"
+    with replace_files(layers) as staging:
+        (staging / "villages.gpkg").write_text("new villages")
+        (staging / "sites.gpkg").write_text("sites")
+    assert listing(layers) == ["plan.toml", "sites.gpkg", "villages.gpkg"]
+    assert (layers / "villages.gpkg").read_text() == "new villages"
+    assert (layers / "plan.toml").read_text() == "mine"
+
+
 # --- only its own folders --------------------------------------------------------------------
 
 
@@ -295,6 +320,38 @@ def test_a_full_disk_on_a_single_file(tmp_path):
     with pytest.raises(OutputError, match=f"cannot write to {tmp_path}: the disk is full"):
         atomic_file(tmp_path / "rejects.csv", write)
     assert listing(tmp_path) == []
+
+
+@pytest.mark.parametrize("who, words", [
+    ("gdal", "Failed to commit transaction"),  # GDAL's words for a full disk
+    ("sqlite", "database or disk is full"),  # SQLite's, while adding the QGIS style
+])
+def test_a_refused_geopackage_is_a_message_naming_the_output_folder(tmp_path, monkeypatch,
+                                                                     who, words):
+    import sqlite3
+
+    import geopandas as gpd
+    import pyogrio
+    from shapely.geometry import Point
+
+    from geo_cds.outputs import write
+
+    def refuse(*args, **kwargs):
+        if who == "gdal":
+            raise pyogrio.errors.DataSourceError(words)
+        raise sqlite3.OperationalError(words)
+
+    monkeypatch.setattr(gpd.GeoDataFrame, "to_file", refuse if who == "gdal" else
+                        lambda self, path, **kw: open(path, "wb").close())
+    monkeypatch.setattr(write, "add_default_style", refuse)
+    out = tmp_path / "outputs"
+    frame = gpd.GeoDataFrame({"v": [1]}, geometry=[Point(0, 0)], crs="EPSG:4326")
+    with pytest.raises(OutputError) as caught:
+        with atomic_folder(out / "run") as staging:
+            write.write_gpkg(frame, staging / "villages.gpkg", "villages")
+    assert str(caught.value).startswith(
+        f"cannot write villages.gpkg to {out}: {words}; check the free space")
+    assert listing(out) == []
 
 
 def test_an_error_about_another_file_is_not_blamed_on_the_output(tmp_path):

@@ -7,8 +7,9 @@ import pandas as pd
 from test_interventions import COMMUNES, villages
 
 from geo_cds import schema as s
-from geo_cds.outputs.workbook import commune_subtotals, write_priority_xlsx
+from geo_cds.outputs.workbook import write_priority_xlsx
 from geo_cds.plan import Budget, Plan
+from geo_cds.planning.ledger import commune_subtotals
 from geo_cds.planning.priority import plan_investments
 
 VND = Plan().costs.usd_to_vnd
@@ -98,3 +99,21 @@ def test_score_components_are_scores_not_money():
 
     assert _number_format("score_people_per_vnd") == SCORE
     assert _number_format("cost_vnd") == VND
+
+
+def test_weights_show_their_decimals_and_years_no_thousands_separator(tmp_path):
+    inv = _plan()
+    parks = pd.DataFrame({s.PROVINCE_CODE: ["24"], s.PARK_ID: ["KCN-01"],
+                          s.PARK_NAME: ["KCN Vân Trung"], s.TARGET_5G_YEAR: [2025],
+                          s.COST_VND: [910_000_000], s.IN_BUDGET: [True]})
+    path = write_priority_xlsx(tmp_path / "p.xlsx", inv.priority, inv.summary, lang="en",
+                               parks=parks)
+    wb = openpyxl.load_workbook(path)
+    pk = wb["5G parks"]
+    year = pk.cell(row=2, column=_header(pk).index("5G target year") + 1)
+    assert year.value == 2025 and "," not in year.number_format  # shows 2025, not 2,025
+    rows = {r[0].value: r[1] for r in wb["Plan summary"].iter_rows(min_row=2)}
+    weight = rows["Weights / people per VND"]
+    assert weight.value == 0.6 and weight.number_format == "0.0#"  # shows 0.6, not 1
+    count = rows["Villages needing infrastructure"]
+    assert count.value == 4 and count.number_format == "#,##0"  # shows 4, not "4."

@@ -101,6 +101,18 @@ def _share(flags: pd.Series, by: pd.Series) -> pd.Series:
     return (num / den.replace(0, np.nan)).astype(float)
 
 
+def _any_known(flags: pd.Series, by: pd.Series) -> pd.Series:
+    """Per group: True when any village says so, False when every village is known and says
+    no, NA otherwise (a commune whose villages are unknown is not a commune without)."""
+    f = flags.astype("boolean")
+    yes = f.fillna(False).astype(bool).groupby(by).any()
+    all_no = f.eq(False).fillna(False).astype(bool).groupby(by).all()
+    out = pd.Series(pd.NA, index=yes.index, dtype="boolean")
+    out[yes] = True
+    out[~yes & all_no] = False
+    return out
+
+
 def commune_table(
     communes: gpd.GeoDataFrame, villages: pd.DataFrame, zonal: pd.DataFrame | None
 ) -> gpd.GeoDataFrame:
@@ -121,12 +133,11 @@ def commune_table(
         s.SHARE_HH_FIBRE: (hh_share * hh).groupby(code).sum()
         / hh_known.groupby(code).sum().replace(0, np.nan),
         s.SHARE_DIGITAL_TEAM: _share(villages[s.HAS_DIGITAL_TEAM], code),
-        s.COMMUNE_HAS_FIBRE: villages[s.HAS_FIBRE].fillna(False).astype(bool).groupby(code).any(),
-        s.HAS_SMART_VILLAGE: (
-            villages[s.HAS_DIGITAL_TEAM].fillna(False).astype(bool)
-            & villages[s.HAS_FIBRE].fillna(False).astype(bool)
-            & villages[s.COVERED_4G].fillna(False).astype(bool)
-        ).groupby(code).any(),
+        s.COMMUNE_HAS_FIBRE: _any_known(villages[s.HAS_FIBRE], code),
+        s.HAS_SMART_VILLAGE: _any_known(  # Kleene logic: unknown & True is unknown
+            villages[s.HAS_DIGITAL_TEAM].astype("boolean")
+            & villages[s.HAS_FIBRE].astype("boolean")
+            & villages[s.COVERED_4G].astype("boolean"), code),
         "villages_without_4g": villages[s.GAP_MOBILE].fillna(False).astype(int).groupby(code).sum(),
         "villages_without_fibre": villages[s.GAP_FIBRE].fillna(False).astype(int).groupby(code).sum(),
         s.N_VILLAGE_GAPS: (villages[s.N_GAPS] > 0).astype(int).groupby(code).sum(),
@@ -135,8 +146,8 @@ def commune_table(
     for col in (s.N_VILLAGES, s.VILLAGE_POPULATION, s.VILLAGE_HOUSEHOLDS, s.N_VILLAGE_GAPS,
                 "villages_without_4g", "villages_without_fibre"):
         out[col] = out[col].fillna(0).astype("int64")
-    for col in (s.COMMUNE_HAS_FIBRE, s.HAS_SMART_VILLAGE):
-        out[col] = out[col].astype("boolean").fillna(False).astype(bool)
+    for col in (s.COMMUNE_HAS_FIBRE, s.HAS_SMART_VILLAGE):  # no village data: unknown
+        out[col] = out[col].astype("boolean")
     if zonal is not None:
         out = out.join(zonal)
     return out
@@ -169,10 +180,15 @@ def street_table(streets: gpd.GeoDataFrame, communes: pd.DataFrame) -> gpd.GeoDa
 def target_table(
     communes: pd.DataFrame, villages: pd.DataFrame, parks: pd.DataFrame | None, plan: Plan
 ) -> pd.DataFrame:
-    """Each official target per province and overall: value, threshold, met, shortfall.
+    """Each official target per province and overall: value, threshold, status, shortfall.
 
-    ``shortfall`` counts the units (villages, households, communes, parks, people) still
-    missing to reach the threshold.
+    ``status`` is exactly one of :data:`STATUSES`: "not measurable" (no data), "met", "not due
+    yet" (not met, due after the plan's reference year) or "not met". ``shortfall`` is what is
+    still missing to reach the threshold, in ``shortfall_unit`` (:data:`SHORTFALL_UNITS`:
+    villages, households, communes, parks, people, or Mb/s for a mean speed); NaN when not
+    measurable, 0 when met. A park counts against the park target only once its own 5G target
+    year is due (``target_due`` of :func:`park_table`); when none is due yet, the row shows all
+    the parks against the earliest of their years.
     """
     rows = []
     prov_of = communes.set_index(s.COMMUNE_CODE)[s.PROVINCE_CODE]
@@ -186,6 +202,7 @@ def target_table(
         vs = v if code == "all" else v[v["_prov"] == code]
         cs = communes if code == "all" else communes[communes[s.PROVINCE_CODE] == code]
         ps = p if (p is None or code == "all") else p[p["_prov"] == code]
+        ps_due, park_year = _parks_due(ps, plan)
         pop = pd.to_numeric(vs[s.POPULATION]).astype(float)
         hh = pd.to_numeric(vs[s.HOUSEHOLDS], errors="coerce").astype(float)
         hh_share = pd.to_numeric(vs[s.FIBRE_HH_SHARE], errors="coerce")
@@ -194,33 +211,66 @@ def target_table(
             "village_fibre": _known_share(vs[s.HAS_FIBRE]),
             "household_fibre": _ratio((hh_share * hh).sum(), hh[hh_share.notna()].sum(),
                                       hh[hh_share.notna()].sum()),
-            "commune_fibre": _ratio(cs[s.COMMUNE_HAS_FIBRE].sum(), len(cs), len(cs)),
-            "park_5g": _known_share(ps[s.PARK_COVERED_5G]) if ps is not None and len(ps)
-            else (np.nan, 0),
+            "commune_fibre": _known_share(cs[s.COMMUNE_HAS_FIBRE]),
+            "park_5g": _known_share(ps_due[s.PARK_COVERED_5G]) if len(ps_due) else (np.nan, 0),
             "population_5g": _ratio(pop[vs[s.COVERED_5G].fillna(False).astype(bool)].sum(),
                                     pop[vs[s.COVERED_5G].notna()].sum(),
                                     pop[vs[s.COVERED_5G].notna()].sum()),
-            "smart_village": _ratio(cs[s.HAS_SMART_VILLAGE].sum(), len(cs), len(cs)),
+            "smart_village": _known_share(cs[s.HAS_SMART_VILLAGE]),
             **_speeds(vs, plan),
         }
         for t in plan.targets:
             if t.id not in measures:
                 continue
-            if t.unit == "Mb/s":  # shortfall: the measured villages below the speed
-                value, base, short = measures[t.id]
-            else:  # shortfall: the units missing to reach the threshold share
-                value, base = measures[t.id]
-                short = np.nan if np.isnan(value) else \
-                    max(0.0, np.ceil(t.threshold * base - value * base - 1e-9))
+            value, base = measures[t.id][:2]
+            year = park_year if (t.id == "park_5g" and park_year is not None) else t.year
+            if np.isnan(value):
+                short = np.nan
+            elif t.unit == "Mb/s":  # a mean speed is short by Mb/s, not by villages
+                short = round(max(0.0, t.threshold - value), 1)
+            else:  # the units missing to reach the threshold share
+                short = max(0.0, np.ceil(t.threshold * base - value * base - 1e-9))
             rows.append({
                 "province_code": code, "province_name": name, "target_id": t.id,
                 "indicator": t.indicator, "indicator_en": t.indicator_en,
-                "value": value, "threshold": t.threshold, "year": t.year,
-                "met": bool(value >= t.threshold - 1e-12) if not np.isnan(value) else None,
-                "shortfall_units": short, "base_units": base, "instrument": t.instrument,
-                "unit": t.unit,
+                "value": value, "threshold": t.threshold, "year": year,
+                "status": status(value, t.threshold, year, plan.reference_year),
+                "shortfall": short, "shortfall_unit": SHORTFALL_UNITS.get(t.id, t.unit),
+                "base_units": base, "instrument": t.instrument, "unit": t.unit,
             })
     return pd.DataFrame(rows)
+
+
+STATUSES = ("met", "not met", "not due yet", "not measurable")
+SHORTFALL_UNITS = {
+    "village_mobile_broadband": "villages", "village_fibre": "villages",
+    "household_fibre": "households", "commune_fibre": "communes", "park_5g": "parks",
+    "population_5g": "people", "smart_village": "communes", "download_4g": "Mb/s",
+    "download_5g": "Mb/s",
+}
+
+
+def status(value: float, threshold: float, year: int, reference_year: int) -> str:
+    """Exactly one of :data:`STATUSES`: a target already reached is met even before its year."""
+    if value is None or np.isnan(value):
+        return "not measurable"
+    if value >= threshold - 1e-12:
+        return "met"
+    return "not due yet" if year > reference_year else "not met"
+
+
+def _parks_due(parks: pd.DataFrame | None, plan: Plan) -> tuple[pd.DataFrame, int | None]:
+    """The parks whose 5G target is due by the reference year (and the row's year); when none
+    is due, every park and the earliest of their years."""
+    if parks is None or not len(parks):
+        return pd.DataFrame({s.PARK_COVERED_5G: pd.Series([], dtype="boolean")}), None
+    due = parks["target_due"].astype(bool) if "target_due" in parks \
+        else pd.Series(True, index=parks.index)
+    if due.any():
+        return parks[due], None
+    years = pd.to_numeric(parks[s.TARGET_5G_YEAR], errors="coerce") \
+        if s.TARGET_5G_YEAR in parks else pd.Series(dtype=float)
+    return parks, int(years.min()) if years.notna().any() else None
 
 
 def _speeds(villages: pd.DataFrame, plan: Plan) -> dict:

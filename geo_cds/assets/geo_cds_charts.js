@@ -25,6 +25,12 @@
     return node;
   }
 
+  var STATUS = {
+    "met": { colour: "#2166ac", cls: "gcds-met", label: "chart_met" },
+    "not met": { colour: "#b2182b", cls: "gcds-not-met", label: "chart_not_met" },
+    "not due yet": { colour: "#9e9e9e", cls: "gcds-not-due", label: "chart_not_due" }
+  };
+
   function tip(node, text) { el("title", {}, node, text); return node; }
 
   function missing(x) { return x === null || x === undefined || (typeof x === "number" && isNaN(x)); }
@@ -51,12 +57,12 @@
         el("text", { x: labelW - 4, y: y + 10, "text-anchor": "end",
           "font-weight": C.total[i] ? "bold" : "normal" }, svg, name);
         el("rect", { x: labelW, y: y + 1, width: barW, height: rowH - 4, fill: "#eeeeee" }, svg);
-        var met = !missing(v) && v >= t.threshold - 1e-12;
+        // The target table's status: a value under a target not due yet is not "not met".
+        var st = STATUS[t.status[i]] || STATUS["not met"];
         if (!missing(v)) {
           tip(el("rect", { x: labelW, y: y + 1, width: Math.max(0, Math.min(1, v)) * barW,
-            height: rowH - 4, fill: met ? "#2166ac" : "#b2182b",
-            "class": met ? "gcds-met" : "gcds-not-met" }, svg),
-          name + ": " + F.pct(v) + " (" + (met ? T.chart_met : T.chart_not_met) + ")");
+            height: rowH - 4, fill: st.colour, "class": st.cls }, svg),
+          name + ": " + F.pct(v) + " (" + T[st.label] + ")");
         }
         el("text", { x: labelW + barW + 4, y: y + 10 }, svg, missing(v) ? T.no_data : F.pct(v));
       });
@@ -98,10 +104,15 @@
       if (s[2]) attrs["stroke-dasharray"] = s[2];
       el("polyline", attrs, svg);
       C.budget.forEach(function (bb, i) {
-        tip(el("circle", { cx: x(bb), cy: y(C[s[0]][i]), r: 3, fill: s[1] }, svg),
-          T["chart_" + s[0]] + ": " + F.vnd(bb) + " → " + F.num(C[s[0]][i]) + " " + T.chart_people);
+        var text = T["chart_" + s[0]] + ": " + F.vnd(bb) + " → " + F.num(C[s[0]][i]) + " " +
+          T.chart_people;
+        if (C.reserved && C.reserved[i] > 0) text += " (" + T.chart_reserved + ": " + F.vnd(C.reserved[i]) + ")";
+        tip(el("circle", { cx: x(bb), cy: y(C[s[0]][i]), r: 3, fill: s[1] }, svg), text);
       });
     });
+    if (C.reserved && C.reserved.some(function (r) { return r > 0; })) {
+      html("div", "note", box, T.chart_reserved_note);
+    }
     var key = html("div", "gcds-chart-key", box);
     [["#2166ac", T.chart_exact, "solid"], ["#d6604d", T.chart_greedy, "dashed"],
       ["#555", T.chart_plan_budget, "dotted"]].forEach(function (k) {

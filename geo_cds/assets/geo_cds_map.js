@@ -147,10 +147,24 @@
 
   function swatchRows(entries, kind) {
     return entries.map(function (e) {
-      var style = kind === "line" ? "border-top-color:" + e.colour : "background:" + e.colour;
+      var style = kind === "line" ? "border-top-color:" + e.colour
+        : kind === "ring" ? "border-color:" + e.colour : "background:" + e.colour;
       return '<div class="row"><span class="' + (kind || "sw") + '" style="' + style +
         '"></span><span>' + escapeHtml(e.label) + "</span></div>";
     }).join("");
+  }
+
+  /* A scale on one line (for the layers drawn over the choropleth): each swatch names its
+   * class on hover, the ends are written out. */
+  function swatchStrip(entries, kind) {
+    var classes = entries.slice(0, -1);  // the last entry is "no data"
+    // Each swatch is a legend row whose text only a reader (and the PNG export) sees.
+    return '<div class="strip">' + classes.map(function (e) {
+      return '<span class="row" title="' + escapeHtml(e.label) + '"><span class="' +
+        (kind || "sw") + '" style="' + (kind === "line" ? "border-top-color:" : "background:") +
+        e.colour + '"></span><span class="gcds-sr">' + escapeHtml(e.label) + "</span></span>";
+    }).join("") + "</div>" + '<div class="note">' + escapeHtml(classes[0].label) + " … " +
+      escapeHtml(classes[classes.length - 1].label) + "</div>";
   }
 
   function geoCdsMap(map, D) {
@@ -160,6 +174,9 @@
     map.setMaxZoom(18);
     var generated = {};
     (D.generated || []).forEach(function (g) { generated[g] = true; });
+    var size = map.getSize();
+    // A laptop keeps its panels open; a small screen starts with them folded.
+    var small = size.x < 1000 || size.y < 700;
 
     /* Leaflet's layer switcher writes layer names as HTML: escape them (a raster's label
      * carries its name from the plan). */
@@ -167,17 +184,40 @@
       return escapeHtml(generated[key] ? label + " " + T.generated_suffix : label);
     }
 
+    /* Panes, bottom to top. Everything drawn above the communes is SVG, whose empty areas
+     * let the mouse through, so a click reaches the topmost shape under it whatever the layer;
+     * planned work sits above the villages it serves. */
     var panes = [["gcds-communes", 380], ["gcds-rasters", 390], ["gcds-provinces", 395],
-      ["gcds-parks", 410], ["gcds-streets", 420], ["gcds-interventions", 430],
-      ["gcds-villages", 440]];
+      ["gcds-parks", 410], ["gcds-streets", 420], ["gcds-villages", 430],
+      ["gcds-interventions", 440], ["gcds-labels", 450]];
     panes.forEach(function (p) { map.createPane(p[0]).style.zIndex = p[1]; });
-    map.getPane("gcds-provinces").style.pointerEvents = "none";
-    map.getPane("gcds-rasters").style.pointerEvents = "none";
+    ["gcds-provinces", "gcds-rasters", "gcds-labels"].forEach(function (p) {
+      map.getPane(p).style.pointerEvents = "none";
+    });
 
+    // Thousands of commune paths make SVG panning stutter; a canvas redraws them in one pass.
+    // It is the lowest interactive pane, so nothing it cannot see covers it.
     var useCanvas = D.communes.code.length > D.canvas_above;
-    function renderer(pane) {
-      return useCanvas ? L.canvas({ pane: pane, padding: 0.3 }) : L.svg({ pane: pane });
+
+    /* One popup at a time, not bound to a shape: the shape may be redrawn (village dots on
+     * every move, communes swapped for detailed ones), and a bound popup would close with it. */
+    function openPopup(latlng, html, left) {
+      // ``left``: pixels covered by a panel on the left, which the popup must not go under.
+      return L.popup({ maxWidth: 360, autoPanPadding: [30, 30],
+        autoPanPaddingTopLeft: [(left || 0) + 30, 30] })
+        .setLatLng(latlng).setContent(html).openOn(map);
     }
+    function clickable(layer, html, at) {
+      layer.on("click", function (e) {
+        openPopup(at ? at(layer, e) : e.latlng, html());
+      });
+    }
+    // Escape closes the popup wherever the focus is: a click on an SVG shape focuses the
+    // shape, not the map, and Leaflet's own Escape only listens while the map has the focus.
+    map.getContainer().ownerDocument.addEventListener("keydown", function (e) {
+      if (e.key === "Escape") map.closePopup();
+    });
+    function pointAt(layer, e) { return layer.getLatLng ? layer.getLatLng() : e.latlng; }
 
     /* ---- online basemaps: optional, they simply stay empty offline ---------------- */
     var offlineBase = L.layerGroup();
@@ -191,14 +231,19 @@
     offlineBase.addTo(map);
     var overlays = {};
     var layers = {};
+    // Fill of the choropleth; coverage pictures are drawn lighter so commune colours show.
+    var overlayOpacity = 0.65;
+    var RASTER_SHARE = 0.7;
 
     /* ---- communes: one set of shapes, always drawn (the offline basemap); the
      *      choropleth layer only changes how they are filled ---------------------- */
     var C = D.communes;
-    var communeRenderer = renderer("gcds-communes");
+    var communeRenderer = useCanvas ? L.canvas({ pane: "gcds-communes", padding: 0.3 })
+      : L.svg({ pane: "gcds-communes" });
     var indicator = D.default_indicator;
     var choroplethOn = false;
     var onlineBase = false;
+    var hoveredCommune = null;
 
     function indicatorValue(i) {
       var col = C.indicators[indicator];
@@ -209,12 +254,13 @@
       return D.indicators[indicator].kind === "count" ? F.num(v) : F.pct(v);
     }
     function communeStyle(i) {
+      var hover = i === hoveredCommune;
       if (choroplethOn) {
         return { fillColor: classify(S[D.indicators[indicator].scale], indicatorValue(i)),
-          fillOpacity: 0.65, color: "#6d6d6d", weight: 0.6 };
+          fillOpacity: overlayOpacity, color: hover ? "#111" : "#6d6d6d", weight: hover ? 2.5 : 0.6 };
       }
-      return { fillColor: "#f3f0e8", fillOpacity: onlineBase ? 0 : 1, color: "#9a9a9a",
-        weight: 0.6 };
+      return { fillColor: "#f3f0e8", fillOpacity: onlineBase ? 0 : 1,
+        color: hover ? "#111" : "#9a9a9a", weight: hover ? 2.5 : 0.6 };
     }
     function restyleCommunes() {
       communeShapes.eachLayer(function (l) { l.setStyle(communeStyle(l._gcdsIndex)); });
@@ -235,9 +281,15 @@
     var communeLod = makeLod(map, {
       group: communeShapes, detail: C.geom, coarse: C.geom_coarse, lodZoom: D.lod_zoom,
       create: function (latlngs, k) {
-        var poly = L.polygon(latlngs, { renderer: communeRenderer, pane: "gcds-communes" });
+        var poly = L.polygon(latlngs, { renderer: communeRenderer, pane: "gcds-communes",
+          className: "gcds-commune" });
         poly._gcdsIndex = k;
-        poly.bindPopup(function () { return communePopup(k); }, { maxWidth: 360 });
+        clickable(poly, function () { return communePopup(k); });
+        poly.on("mouseover", function () { hoveredCommune = k; poly.setStyle(communeStyle(k)); });
+        poly.on("mouseout", function () {
+          if (hoveredCommune === k) hoveredCommune = null;
+          poly.setStyle(communeStyle(k));
+        });
         poly.bindTooltip(function () {
           return escapeHtml(C.name[k]) + (choroplethOn ? ": " + escapeHtml(indicatorText(k)) : "");
         }, { sticky: true });
@@ -246,9 +298,15 @@
       onShow: function (l, k) { l.setStyle(communeStyle(k)); }
     });
     layers.communeShapes = communeShapes;
+    function communeLabelPoint(i) {
+      var lb = C.label && C.label[i];
+      return lb && lb[2] > 0 ? L.latLng(lb[1] / SCALE, lb[0] / SCALE)
+        : communeLod.bounds(i).getCenter();
+    }
 
     if (D.provinces) {
-      var provinceRenderer = renderer("gcds-provinces");
+      var provinceRenderer = useCanvas ? L.canvas({ pane: "gcds-provinces" })
+        : L.svg({ pane: "gcds-provinces" });
       var provinceLines = L.featureGroup().addTo(map);
       makeLod(map, {
         group: provinceLines, detail: D.provinces.geom, coarse: D.provinces.geom_coarse,
@@ -272,56 +330,65 @@
     /* ---- coverage rasters ------------------------------------------------------ */
     var rasterLayers = [];
     (D.rasters || []).forEach(function (r) {
-      var overlay = L.imageOverlay(r.url, r.bounds, { opacity: 0.8, pane: "gcds-rasters",
-        interactive: false });
+      var overlay = L.imageOverlay(r.url, r.bounds, { opacity: overlayOpacity * RASTER_SHARE,
+        pane: "gcds-rasters", interactive: false });
       overlay._gcdsLegend = r;
       rasterLayers.push(overlay);
       layers["raster_" + r.name] = overlay;
       overlays[layerName(r.name, r.label)] = overlay;
     });
+    function setOverlayOpacity(v) {
+      overlayOpacity = v;
+      restyleCommunes();
+      rasterLayers.forEach(function (r) { r.setOpacity(v * RASTER_SHARE); });
+    }
 
-    /* ---- industrial parks -------------------------------------------------------- */
+    /* ---- industrial parks: violet, a palette of their own ------------------------ */
     if (D.parks) {
       layers.parks = L.geoJSON(D.parks, {
         pane: "gcds-parks",
         style: function (f) {
           var p = f.properties;
-          return { fillColor: classify(S.share, p.area_share_5g), fillOpacity: 0.85,
-            color: p.covered_5g === false ? "#b2182b" : "#1b5e20", weight: 2 };
+          return { fillColor: classify(S.park, p.area_share_5g), fillOpacity: 0.7,
+            color: "#3f007d", weight: 2.5, dashArray: p.covered_5g === false ? "6 4" : null,
+            className: "gcds-park" };
         },
         pointToLayer: function (f, ll) {
           return L.circleMarker(ll, { radius: 8, pane: "gcds-parks" });
         },
         onEachFeature: function (f, layer) {
           var p = f.properties;
-          layer.bindPopup(function () {
+          clickable(layer, function () {
             return popupHtml(p.park_name, [
               [T.park_kind, T["kind_" + p.kind] || p.kind],
               p.area_ha != null ? [T.area_ha, F.num(p.area_ha, 0) + " " + T.ha] : null,
               [T.area_share_5g, F.pct(p.area_share_5g)],
               [T.park_covered_5g, F.yesno(p.covered_5g)]
             ], generated.parks, T);
-          });
-          layer.bindTooltip(escapeHtml(p.park_name));
+          }, pointAt);
+          layer.bindTooltip(escapeHtml(p.park_name), { sticky: true });
         }
       });
       overlays[layerName("parks", T.layer_parks)] = layers.parks;
     }
 
-    /* ---- cashless streets and markets ---------------------------------------------- */
+    /* ---- cashless streets (teal lines) and markets (teal squares' circles) ------------ */
     if (D.streets) {
       layers.streets = L.geoJSON(D.streets, {
         pane: "gcds-streets",
         style: function (f) {
-          return { color: classify(S.share, f.properties.qr_share), weight: 6, opacity: 0.95 };
+          if (f.geometry.type === "Point") return {};  // set in pointToLayer
+          return { color: classify(S.street, f.properties.qr_share), weight: 7, opacity: 1,
+            lineCap: "butt", className: "gcds-street" };
         },
         pointToLayer: function (f, ll) {
-          return L.circleMarker(ll, { radius: 7, pane: "gcds-streets", color: "#222",
-            weight: 1.5, fillOpacity: 0.95, fillColor: classify(S.share, f.properties.qr_share) });
+          return L.circleMarker(ll, { radius: 7, pane: "gcds-streets", color: "#0b3b39",
+            weight: 2.5, fillOpacity: 1, fillColor: classify(S.street, f.properties.qr_share),
+            className: "gcds-market" });
         },
         onEachFeature: function (f, layer) {
           var p = f.properties;
-          layer.bindPopup(function () {
+          clickable(layer, function () {
             return popupHtml(p.street_name, [
               p.kind ? [T.park_kind, T["kind_" + p.kind] || p.kind] : null,
               p.commune_name ? [T.commune, p.commune_name] : null,
@@ -330,47 +397,90 @@
               [T.qr_share, F.pct(p.qr_share)],
               p.status ? [T.status, p.status] : null
             ], generated.streets, T);
-          });
-          layer.bindTooltip(escapeHtml(p.street_name));
+          }, pointAt);
+          layer.bindTooltip(escapeHtml(p.street_name), { sticky: true });
         }
       });
       overlays[layerName("streets", T.layer_streets)] = layers.streets;
     }
 
-    /* ---- planned interventions ----------------------------------------------------- */
+    /* ---- planned interventions, above the villages ---------------------------------- */
     if (D.interventions) {
-      var intRenderer = D.interventions.features.length > 2000 ? L.canvas({ pane: "gcds-interventions" }) : null;
       layers.interventions = L.geoJSON(D.interventions, {
         pane: "gcds-interventions",
-        renderer: intRenderer || undefined,  // lines take it from here, at construction
         style: function (f) {
+          if (f.geometry.type === "Point") return {};  // set in pointToLayer
           var s = D.intervention_styles[f.properties.kind] || D.intervention_styles.other;
-          return { color: s.colour, weight: 3.5, dashArray: s.dash || null, opacity: 0.95 };
+          return { color: s.colour, weight: 4, dashArray: s.dash || null, opacity: 0.95,
+            className: "gcds-route" };
         },
         pointToLayer: function (f, ll) {
           var s = D.intervention_styles[f.properties.kind] || D.intervention_styles.other;
-          return L.circleMarker(ll, { radius: 6, pane: "gcds-interventions", color: "#fff",
-            weight: 2, fillColor: s.colour, fillOpacity: 1, renderer: intRenderer || undefined });
+          // A ring: the village it is planned for stays visible and clickable inside it.
+          return L.circleMarker(ll, { radius: 9, pane: "gcds-interventions", color: s.colour,
+            weight: 4, opacity: 1, fill: false, className: "gcds-site" });
         },
         onEachFeature: function (f, layer) {
           var p = f.properties;
-          layer.bindPopup(function () {
-            return popupHtml(T["int_" + p.kind] || p.kind, [
+          var name = T["int_" + p.kind] || p.kind;
+          clickable(layer, function () {
+            return popupHtml(name, [
               p.cost_vnd != null ? [T.cost_vnd, F.vnd(p.cost_vnd)] : null,
               p.n_villages != null ? [T.int_n_villages, F.num(p.n_villages)] : null,
               p.population_served != null ? [T.population_served, F.num(p.population_served)] : null
             ], generated.interventions, T);
-          });
+          }, pointAt);
+          layer.bindTooltip(escapeHtml(name), { sticky: true });
         }
       });
       overlays[layerName("interventions", T.layer_interventions)] = layers.interventions;
+      // Rings sized to the zoom: full size among single villages, small over a province.
+      var sizeRings = function () {
+        var z = map.getZoom(), r = z >= D.cluster_max_zoom + 1 ? 9 : z >= 9 ? 6 : 4;
+        layers.interventions.eachLayer(function (l) {
+          if (l.setRadius) { l.setRadius(r); l.setStyle({ weight: r > 6 ? 4 : 2.5 }); }
+        });
+      };
+      map.on("zoomend", sizeRings);
+      map.whenReady(sizeRings);
     }
 
-    /* ---- villages: clustered with supercluster, single villages on a canvas ---------- */
+    /* ---- villages: clustered with supercluster, single villages as dots ------------- */
     var V = D.villages;
     var villageIndex = null;
+    function interventionText(k) {
+      var v = V.intervention && V.intervention[k];
+      return v ? v.split(";").map(function (x) { return T["int_" + x] || x; }).join(", ") : "";
+    }
+    var villagePopup = function (k) {
+      var st = D.gap_status[V.status[k]];
+      var flags = V.flags[k];
+      var rows = [
+        [T.commune, V.commune[k] >= 0 ? C.name[V.commune[k]] : null],
+        [T.village_id, V.id[k]],
+        V.pop ? [T.population, F.num(V.pop[k])] : null,
+        V.hh ? [T.households, F.num(V.hh[k])] : null,
+        [T.gap_status, st.label]
+      ];
+      D.village_flags.forEach(function (name, bit) {
+        var known = (V.known >> bit) & 1;
+        if (known) rows.push([T[name], F.yesno((flags >> bit) & 1)]);
+      });
+      if (V.hh_fibre) rows.push([T.fibre_household_share, F.pct(V.hh_fibre[k])]);
+      if (V.rank && V.rank[k] != null) {
+        rows.push([T.rank, F.num(V.rank[k])]);
+        if (V.intervention[k]) rows.push([T.intervention, interventionText(k)]);
+        if (V.interventions && V.interventions[k]) {
+          rows.push([T.intervention_ids, V.interventions[k].split(";").join(", ")]);
+        }
+        if (V.cost[k] != null) rows.push([T.cost_carried, F.vnd(V.cost[k])]);
+        if (V.in_budget[k] != null) rows.push([T.in_budget, F.yesno(V.in_budget[k])]);
+      }
+      return popupHtml(V.name[k], rows, generated.villages, T);
+    };
+    function villageLatLng(k) { return L.latLng(V.lat[k] / SCALE, V.lon[k] / SCALE); }
+
     if (V && V.lon.length) {
-      var villageRenderer = L.canvas({ pane: "gcds-villages", padding: 0.2 });
       var statusColours = D.gap_status.map(function (g) { return g.colour; });
       var points = new Array(V.lon.length);
       for (var v = 0; v < V.lon.length; v++) {
@@ -384,75 +494,82 @@
         reduce: function (acc, p) { acc.g += p.g; }
       }).load(points);
 
-      var villagePopup = function (k) {
-        var st = D.gap_status[V.status[k]];
-        var flags = V.flags[k];
-        var rows = [
-          [T.commune, V.commune[k] >= 0 ? C.name[V.commune[k]] : null],
-          [T.village_id, V.id[k]],
-          V.pop ? [T.population, F.num(V.pop[k])] : null,
-          V.hh ? [T.households, F.num(V.hh[k])] : null,
-          [T.gap_status, st.label]
-        ];
-        D.village_flags.forEach(function (name, bit) {
-          var known = (V.known >> bit) & 1;
-          if (known) rows.push([T[name], F.yesno((flags >> bit) & 1)]);
+      var makeCluster = function (it, ll) {
+        var n = it.properties.point_count;
+        var size = n < 50 ? 26 : n < 500 ? 32 : 40;
+        var colour = classify(S.share, 1 - it.properties.g / n);
+        var marker = L.marker(ll, { pane: "gcds-villages", keyboard: false,
+          icon: L.divIcon({
+            html: '<div class="gcds-cluster" style="width:' + size + "px;height:" + size +
+              "px;border-color:" + colour + '">' + escapeHtml(F.num(n)) + "</div>",
+            className: "", iconSize: [size, size] }) });
+        marker.bindTooltip(escapeHtml(F.num(n) + " " + T.cluster_tooltip
+          .replace("{g}", F.num(it.properties.g))));
+        var id = it.properties.cluster_id;
+        marker.on("click", function () {
+          map.setView(ll, Math.min(villageIndex.getClusterExpansionZoom(id),
+            D.cluster_max_zoom + 1));
         });
-        if (V.hh_fibre) rows.push([T.fibre_household_share, F.pct(V.hh_fibre[k])]);
-        if (V.rank && V.rank[k] != null) {
-          rows.push([T.rank, F.num(V.rank[k])]);
-          if (V.intervention[k]) {
-            rows.push([T.intervention, V.intervention[k].split(";").map(function (x) {
-              return T["int_" + x] || x; }).join(", ")]);
-          }
-          if (V.cost[k] != null) rows.push([T.cost_vnd, F.vnd(V.cost[k])]);
-          if (V.in_budget[k] != null) rows.push([T.in_budget, F.yesno(V.in_budget[k])]);
+        return marker;
+      };
+      // A dot carries only its village number: the click and the hover are handled once, on
+      // the group (binding them per dot tripled the cost of drawing a thousand dots).
+      var makeDot = function (k, ll) {
+        var dot = L.circleMarker(ll, { pane: "gcds-villages", radius: 5.5, color: "#fff",
+          weight: 1.2, fillColor: statusColours[V.status[k]], fillOpacity: 1,
+          className: "gcds-village" });
+        dot._gcdsVillage = k;
+        return dot;
+      };
+      var dotTip = L.tooltip({ direction: "top", offset: [0, -6] });
+      var onDots = {
+        click: function (e) {
+          var k = e.layer._gcdsVillage;
+          if (k !== undefined) openPopup(e.layer.getLatLng(), villagePopup(k));
+        },
+        mouseover: function (e) {
+          var k = e.layer._gcdsVillage;
+          if (k === undefined) return;
+          dotTip.setLatLng(e.layer.getLatLng()).setContent(escapeHtml(V.name[k]));
+          map.openTooltip(dotTip);
+        },
+        mouseout: function (e) {
+          if (e.layer._gcdsVillage !== undefined) map.closeTooltip(dotTip);
         }
-        return popupHtml(V.name[k], rows, generated.villages, T);
       };
 
+      /* Redrawn on every move, keeping the markers that stay (their hover state too). */
       var VillageLayer = L.Layer.extend({
         onAdd: function (m) {
-          this._group = L.layerGroup().addTo(m);
+          this._group = L.featureGroup().on(onDots).addTo(m);
+          this._byKey = {};
           m.on("moveend", this._update, this);
           this._update();
         },
         onRemove: function (m) {
           m.off("moveend", this._update, this);
+          m.closeTooltip(dotTip);
           m.removeLayer(this._group);
+          this._byKey = {};
         },
         _update: function () {
-          var b = map.getBounds(), z = map.getZoom();
-          var items = villageIndex.getClusters(
-            [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()], Math.round(z));
-          this._group.clearLayers();
-          this._shown = items.length;
+          var b = map.getBounds().pad(0.15), z = Math.round(map.getZoom());
+          var items = villageIndex.getClusters([Math.max(b.getWest(), -180),
+            Math.max(b.getSouth(), -85), Math.min(b.getEast(), 180),
+            Math.min(b.getNorth(), 85)], z);
+          var next = {}, old = this._byKey;
           for (var j = 0; j < items.length; j++) {
-            var it = items[j], c = it.geometry.coordinates, ll = [c[1], c[0]];
-            if (it.properties.cluster) {
-              var n = it.properties.point_count;
-              var size = n < 50 ? 26 : n < 500 ? 32 : 40;
-              var colour = classify(S.share, 1 - it.properties.g / n);
-              var marker = L.marker(ll, { icon: L.divIcon({
-                html: '<div class="gcds-cluster" style="width:' + size + "px;height:" + size +
-                  "px;border-color:" + colour + '">' + F.num(n) + "</div>",
-                className: "", iconSize: [size, size] }) });
-              marker.on("click", (function (id, lat) {
-                return function () {
-                  map.setView(lat, Math.min(villageIndex.getClusterExpansionZoom(id), D.cluster_max_zoom + 1));
-                };
-              })(it.properties.cluster_id, ll));
-              this._group.addLayer(marker);
-            } else {
-              var k = it.properties.i;
-              var cm = L.circleMarker(ll, { renderer: villageRenderer, radius: 5.5,
-                color: "#fff", weight: 1.2, fillColor: statusColours[V.status[k]], fillOpacity: 1 });
-              cm.bindPopup((function (kk) { return function () { return villagePopup(kk); }; })(k),
-                { maxWidth: 360 });
-              cm.bindTooltip(escapeHtml(V.name[k]));
-              this._group.addLayer(cm);
-            }
+            var it = items[j], c = it.geometry.coordinates, ll = L.latLng(c[1], c[0]);
+            var key = it.properties.cluster ? "c" + z + ":" + it.properties.cluster_id
+              : "v" + it.properties.i;
+            next[key] = old[key] || (it.properties.cluster ? makeCluster(it, ll)
+              : makeDot(it.properties.i, ll));
           }
+          var key2;
+          for (key2 in old) if (!next[key2]) this._group.removeLayer(old[key2]);
+          for (key2 in next) if (!old[key2]) this._group.addLayer(next[key2]);
+          this._byKey = next;
+          this._shown = items.length;
         }
       });
       layers.villages = new VillageLayer();
@@ -467,8 +584,8 @@
       if (layers[k]) layers[k].addTo(map);
     });
 
-    var layerControl = L.control.layers(bases, overlays, { collapsed: D.collapse_layers,
-      position: "topright" }).addTo(map);
+    var layerControl = L.control.layers(bases, overlays, {
+      collapsed: D.collapse_layers || small, position: "topright" }).addTo(map);
     L.control.scale({ imperial: false }).addTo(map);
 
     map.on("baselayerchange", function (e) {
@@ -476,7 +593,14 @@
       restyleCommunes();
     });
 
-    /* ---- legend ---------------------------------------------------------------------- */
+    /* ---- names: provinces at low zoom, communes where they have room ---------------- */
+    var labelLayer = null;
+    if (window.geoCdsLabels) {
+      labelLayer = window.geoCdsLabels(map, D, { pane: "gcds-labels" }).addTo(map);
+    }
+
+    /* ---- legend: folds away; the indicator and the overlay opacity are set here -------- */
+    var legendOpen = !small;
     var Legend = L.Control.extend({
       options: { position: "bottomright" },
       onAdd: function () {
@@ -492,21 +616,36 @@
             self.update();
           }
         });
+        div.addEventListener("input", function (e) {
+          if (e.target.name === "gcds-opacity") setOverlayOpacity(e.target.value / 100);
+        });
+        div.addEventListener("toggle", function (e) {
+          if (e.target.tagName === "DETAILS") legendOpen = e.target.open;
+        }, true);
         this.update();
         return div;
       },
       update: function () {
-        var html = "<h4>" + escapeHtml(T.legend) + "</h4>";
+        var html = "";
+        var anyOverlay = rasterLayers.some(function (r) { return map.hasLayer(r); });
         if (map.hasLayer(choropleth)) {
           var ind = D.indicators[indicator];
-          html += "<section><b>" + escapeHtml(T.indicator) + "</b>";
+          // The select shows the indicator; the hidden title names it for the PNG export.
+          html += '<section><b class="gcds-sr">' + escapeHtml(ind.label) + "</b>" +
+            '<label class="gcds-field">' + escapeHtml(T.indicator) +
+            '<select name="gcds-indicator">';
           Object.keys(D.indicators).forEach(function (key) {
             if (!C.indicators[key]) return;
-            html += '<label><input type="radio" name="gcds-indicator" value="' + key + '"' +
-              (key === indicator ? " checked" : "") + "> " +
-              escapeHtml(D.indicators[key].label) + "</label>";
+            html += '<option value="' + escapeHtml(key) + '"' +
+              (key === indicator ? " selected" : "") + ">" +
+              escapeHtml(D.indicators[key].label) + "</option>";
           });
-          html += swatchRows(S[ind.scale].legend) + "</section>";
+          html += "</select></label>" + swatchRows(S[ind.scale].legend) + "</section>";
+        }
+        if (map.hasLayer(choropleth) || anyOverlay) {
+          html += '<section><label class="gcds-field">' + escapeHtml(T.overlay_opacity) +
+            '<input type="range" name="gcds-opacity" min="10" max="100" step="5" value="' +
+            Math.round(overlayOpacity * 100) + '"></label></section>';
         }
         if (layers.villages && map.hasLayer(layers.villages)) {
           html += "<section><b>" + escapeHtml(T.layer_villages) + "</b>" +
@@ -515,16 +654,16 @@
         }
         if (layers.parks && map.hasLayer(layers.parks)) {
           html += "<section><b>" + escapeHtml(T.layer_parks) + "</b><div class=\"note\">" +
-            escapeHtml(T.area_share_5g) + "</div>" + swatchRows(S.share.legend) + "</section>";
+            escapeHtml(T.area_share_5g) + "</div>" + swatchStrip(S.park.legend) + "</section>";
         }
         if (layers.streets && map.hasLayer(layers.streets)) {
           html += "<section><b>" + escapeHtml(T.layer_streets) + "</b><div class=\"note\">" +
-            escapeHtml(T.qr_share) + "</div>" + swatchRows(S.share.legend, "line") + "</section>";
+            escapeHtml(T.qr_share) + "</div>" + swatchStrip(S.street.legend, "line") + "</section>";
         }
         if (layers.interventions && map.hasLayer(layers.interventions)) {
           html += "<section><b>" + escapeHtml(T.layer_interventions) + "</b>";
           D.intervention_legend.forEach(function (e) {
-            html += swatchRows([e], e.line ? "line" : "dot");
+            html += swatchRows([e], e.line ? "line" : "ring");
           });
           html += "</section>";
         }
@@ -534,13 +673,15 @@
           html += "<section><b>" + escapeHtml(lg.label) + "</b>" + swatchRows(lg.legend) +
             (lg.note ? '<div class="note">' + escapeHtml(lg.note) + "</div>" : "") + "</section>";
         });
-        this._div.innerHTML = html;
+        this._div.innerHTML = "<details" + (legendOpen ? " open" : "") + "><summary>" +
+          escapeHtml(T.legend) + '</summary><div class="gcds-legend-body">' + html +
+          "</div></details>";
       }
     });
     var legend = new Legend().addTo(map);
     map.on("overlayadd overlayremove", function () { legend.update(); });
 
-    /* ---- info panel ------------------------------------------------------------------ */
+    /* ---- info panel, folded: the title says which run this is ------------------------ */
     var Info = L.Control.extend({
       options: { position: "bottomleft" },
       onAdd: function () {
@@ -555,7 +696,7 @@
           dl += '<dt class="gcds-generated">' + escapeHtml(T.generated_note) + "</dt><dd>" +
             escapeHtml(D.generated_labels.join("; ")) + "</dd>";
         }
-        div.innerHTML = "<details" + (D.info_open ? " open" : "") + "><summary>" +
+        div.innerHTML = "<details" + (D.info_open && !small ? " open" : "") + "><summary>" +
           escapeHtml(D.title) + "</summary><dl>" + dl + "</dl></details>";
         return div;
       }
@@ -593,20 +734,21 @@
       }
       return first.concat(rest).slice(0, limit || 12);
     }
+    function goToVillage(k, left) {
+      if (layers.villages && !map.hasLayer(layers.villages)) map.addLayer(layers.villages);
+      var ll = villageLatLng(k), z = Math.max(map.getZoom(), D.cluster_max_zoom + 3);
+      // With a panel open on the left, the village goes to the middle of what is left.
+      var centre = left ? map.unproject(map.project(ll, z).subtract([left / 2, 0]), z) : ll;
+      // Not animated: a popup opened during an animation is not panned into view.
+      map.setView(centre, z, { animate: false });
+      return openPopup(ll, villagePopup(k), left);
+    }
     function goTo(e) {
-      map.closePopup();
       if (e.kind === "commune") {
-        // A standalone popup: the shape under it may be swapped for a detailed one.
-        var box = communeLod.bounds(e.i);
-        map.fitBounds(box, { maxZoom: 13, animate: false });
-        L.popup({ maxWidth: 360 }).setLatLng(box.getCenter()).setContent(communePopup(e.i)).openOn(map);
-      } else {
-        var ll = [V.lat[e.i] / SCALE, V.lon[e.i] / SCALE];
-        if (layers.villages && !map.hasLayer(layers.villages)) map.addLayer(layers.villages);
-        // Not animated: a popup opened during an animation is not panned into view.
-        map.setView(ll, Math.max(map.getZoom(), D.cluster_max_zoom + 2), { animate: false });
-        L.popup({ maxWidth: 360 }).setLatLng(ll).setContent(layers.villages._popup(e.i)).openOn(map);
+        map.fitBounds(communeLod.bounds(e.i), { maxZoom: 13, animate: false });
+        return openPopup(communeLabelPoint(e.i), communePopup(e.i));
       }
+      return goToVillage(e.i);
     }
     var Search = L.Control.extend({
       options: { position: "topleft" },
@@ -622,38 +764,68 @@
         var found = [];
         function show() {
           found = search(input.value);
+          list.textContent = "";
           if (!found.length) {
-            list.innerHTML = input.value.trim().length >= 2 ? "<li>" + escapeHtml(T.search_none) + "</li>" : "";
+            if (input.value.trim().length >= 2) {
+              L.DomUtil.create("li", "gcds-none", list).textContent = T.search_none;
+            }
             return;
           }
-          list.innerHTML = found.map(function (e, j) {
-            var sub = e.kind === "commune" ? T.commune : T.village + (e.sub ? ", " + e.sub : "");
-            return '<li data-j="' + j + '">' + escapeHtml(e.label) + "<br><small>" +
-              escapeHtml(sub) + "</small></li>";
-          }).join("");
+          found.forEach(function (e, j) {
+            var li = L.DomUtil.create("li", "", list);
+            li.dataset.j = j;
+            li.appendChild(document.createTextNode(e.label));
+            li.appendChild(document.createElement("br"));
+            L.DomUtil.create("small", "", li).textContent =
+              e.kind === "commune" ? T.commune : T.village + (e.sub ? ", " + e.sub : "");
+          });
+        }
+        function choose(e) {
+          list.textContent = "";
+          goTo(e);
         }
         input.addEventListener("input", show);
+        // Keys typed here are text, not the map's +/- zoom and arrow pan.
         input.addEventListener("keydown", function (ev) {
-          if (ev.key === "Enter" && found.length) { goTo(found[0]); list.innerHTML = ""; }
+          ev.stopPropagation();
+          if (ev.key === "Enter" && found.length) choose(found[0]);
         });
         list.addEventListener("click", function (ev) {
+          // The map must not see this click: the list item is gone by the time it would
+          // look, so it would take it for a click on the map and close the new popup.
+          ev.stopPropagation();
           var li = ev.target.closest("li");
-          if (li && li.dataset.j !== undefined) { goTo(found[+li.dataset.j]); list.innerHTML = ""; }
+          if (li && li.dataset.j !== undefined) choose(found[+li.dataset.j]);
         });
         return div;
       }
     });
     new Search().addTo(map);
 
-    map.fitBounds(D.bounds, { animate: false });
+    /* ---- priority list beside the map --------------------------------------------------- */
+    var priority = null;
+    if (window.geoCdsPriority && V && V.rank) {
+      priority = window.geoCdsPriority(map, D, {
+        format: F, goToVillage: goToVillage, interventionText: interventionText,
+        layerControl: layerControl });
+    }
+
+    // The first view: the data, as large as the screen allows (a fractional zoom fits
+    // three provinces far apart much better than the whole-number zoom below them).
+    map.options.zoomSnap = 0.25;
+    map.fitBounds(D.bounds, { animate: false, padding: [12, 12] });
+    map.options.zoomSnap = 1;
+
     window.geoCds = { map: map, data: D, layers: layers, layerControl: layerControl, legend: legend,
       search: search, goTo: goTo, normalise: normalise, format: F,
       setIndicator: function (key) { indicator = key; restyleCommunes(); legend.update(); },
-      villageIndex: villageIndex, useCanvas: useCanvas,
-      communeLayer: communeLod.layer, communeLod: communeLod };
+      villageIndex: villageIndex, useCanvas: useCanvas, labels: labelLayer, priority: priority,
+      communeLayer: communeLod.layer, communeLod: communeLod,
+      communeLabelPoint: communeLabelPoint };
     return window.geoCds;
   }
 
   window.geoCdsMap = geoCdsMap;
   window.geoCdsNormalise = normalise;
+  window.geoCdsUtil = { escapeHtml: escapeHtml, normalise: normalise, SCALE: SCALE };
 })();

@@ -74,7 +74,9 @@ def compare(run_a, run_b, out, top, lang, overwrite):
                 for c in changes if d[c] == d[c] and d[c] != 0)
             click.echo(f"  {d['commune_code']} {d.get('commune_name', '')}: {parts}")
     changed = cmp.changed
-    click.echo(T["villages"].format(n=len(changed)))
+    counts = changed["status"].value_counts()
+    click.echo(T["villages"].format(n=len(changed), dropped=counts.get("dropped_out", 0),
+                                    entered=counts.get("entered", 0)))
     for r in changed.head(top).itertuples(index=False):
         d = r._asdict()
         ra = "–" if d.get("rank_a") != d.get("rank_a") else f"{d['rank_a']:.0f}"

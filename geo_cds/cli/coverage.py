@@ -92,16 +92,15 @@ def coverage(
     """
     from geo_cds.analysis.coverage.prepare import ensure_ready
     from geo_cds.analysis.coverage.zones import zone_coverage
-    from geo_cds.errors import OutputExistsError, ValidationFailed
-    from geo_cds.outputs.write import atomic_file
+    from geo_cds.errors import ValidationFailed
+    from geo_cds.outputs.write import atomic_file, check_writable, neutralise_text
 
     suffix = output.suffix.lower()
     if suffix not in (".csv", ".parquet"):
         raise click.BadParameter(
             f"must end in .csv or .parquet, got {output.name!r}", param_hint="OUTPUT"
         )
-    if output.exists() and not overwrite:
-        raise OutputExistsError(f"{output} exists; pass --overwrite to replace it")
+    check_writable(output, overwrite, folder=False)
     values, bad = {}, []
     for name, value in thresholds.items():
         try:
@@ -137,7 +136,9 @@ def coverage(
         raise ValidationFailed(result.problems.problems)
     table, repaired = result.table, result.repaired_geometries
     if suffix == ".csv":
-        atomic_file(output, lambda tmp: table.to_csv(tmp, index=False, encoding="utf-8"))
+        # For programs (plain UTF-8), but zone names are data: no cell starts a formula.
+        atomic_file(output, lambda tmp: neutralise_text(table).to_csv(
+            tmp, index=False, encoding="utf-8", lineterminator="\r\n"))
     else:
         atomic_file(output, lambda tmp: table.to_parquet(tmp, index=False))
     if is_quiet():

@@ -19,11 +19,10 @@ _overwrite = click.option("--overwrite", is_flag=True, help="Replace existing ou
 
 
 def _check_free(paths, overwrite: bool) -> None:
-    from geo_cds.errors import OutputExistsError
+    from geo_cds.outputs.write import check_writable
 
     for p in paths:
-        if p.exists() and not overwrite:
-            raise OutputExistsError(f"{p} exists; pass --overwrite to replace it")
+        check_writable(p, overwrite, folder=False)
 
 
 def _write_csv(frame, path: Path) -> None:

@@ -49,18 +49,20 @@ def is_quiet() -> bool:
     return bool(ctx and ctx.find_root().params.get("quiet"))
 
 
-def stage_progress():
+def stage_progress(lang: str = "en"):
     """A progress reporter for ``geo_cds.pipeline.run``: one line on stderr per stage,
-    ``coverage… 3.2 s`` (the label as the stage starts, its time when it ends); None (silent)
-    with ``-q``."""
+    ``coverage… 3.2 s`` (the stage's name in ``lang`` as it starts, its time when it ends);
+    None (silent) with ``-q``."""
+    from geo_cds.labels import label, number
+
     if is_quiet():
         return None
 
-    def report(label: str, seconds: float | None) -> None:
+    def report(stage: str, seconds: float | None) -> None:
         if seconds is None:
-            click.echo(f"{label}…", err=True, nl=False)
+            click.echo(f"{label('stage', stage, lang)}…", err=True, nl=False)
         else:
-            click.echo(f" {seconds:.1f} s", err=True)
+            click.echo(f" {number(seconds, lang, 1)} s", err=True)
 
     return report
 

@@ -60,7 +60,8 @@ def _parse_weights(ctx, param, values):
               help="Budget in VND, e.g. 50e9; 'none' ranks everything without a cut-off "
                    "(default: the run's).")
 @click.option("--preset", type=click.Choice(PRESET_NAMES),
-              help="Named score weights (default: the run's).")
+              help="Named preset: score weights and what the budget maximises "
+                   "(default: the run's).")
 @click.option("--weight", "weights", multiple=True, callback=_parse_weights, metavar="NAME=VALUE",
               help="Override one weight: people_per_vnd, dbkk, deadline, severity. Repeatable.")
 @click.option("--method", type=click.Choice(["exact", "greedy"]),

@@ -58,7 +58,7 @@ def run(plan_file, name, output_dir, budget, strict, map_assets, lang, overwrite
     plan = dataclasses.replace(plan, **{k: v for k, v in changes.items() if v is not None})
     if budget is not None:
         plan = dataclasses.replace(plan, budget=dataclasses.replace(plan.budget, vnd=budget))
-    result = run_pipeline(plan, overwrite=overwrite, strict=strict, progress=stage_progress())
+    result = run_pipeline(plan, overwrite=overwrite, strict=strict, progress=stage_progress(lang or "en"))
     if is_quiet():
         return
     # What the terminal shows follows --lang; without it, English like --help and the errors.

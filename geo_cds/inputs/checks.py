@@ -8,7 +8,8 @@ stage:
   may not read, a shapefile without its ``.dbf``/``.shx``;
 * :func:`implausible` — numbers outside the range any real row has (a population of 1e20, an
   RSRP of +30 dBm), usually a unit, decimal-separator or typing error;
-* :func:`truncated_tiff` — a GeoTIFF cut short (its header opens, its data do not).
+* :func:`truncated_tiff` — a GeoTIFF cut short (its header opens, its data do not);
+* :func:`read_failure` — what a reader's exception means, said plainly.
 """
 
 from __future__ import annotations
@@ -52,14 +53,14 @@ SHAPEFILE_SIDECARS = {
 def implausible(nums: pd.Series, column: str) -> tuple[pd.Series, str]:
     """Rows whose (finite) value lies outside :data:`PLAUSIBLE`, and the range in words.
 
-    Negative values of counts and sizes are left to the reader's own check (a clearer
-    message); here only what is beyond any real row.
+    Negative values of counts and sizes (lower bound 0) are left to the reader's own check
+    (a clearer message); here only what is beyond any real row.
     """
     if column not in PLAUSIBLE:
         return pd.Series(False, index=nums.index), ""
     low, high = PLAUSIBLE[column]
     bad = nums.notna() & (nums > high)
-    if low < 0:
+    if low != 0:
         bad |= nums.notna() & (nums < low)
     return bad, f"{low:,} to {high:,}"
 
@@ -95,6 +96,27 @@ def file_problem(path: Path) -> tuple[str, str] | None:
             if problem is not None:
                 return (f"{side.name}: {problem[0]}", problem[1])
     return None
+
+
+# What GDAL's (and the CSV reader's) messages mean, in the words of someone holding the file.
+_READ_FAILURES = (
+    ("malformed", "the file is damaged (cut short or partly written)"),
+    ("not recognized as being in a supported file format",
+     "this is not a file of geodata that GDAL can read (wrong format or extension?)"),
+    ("failed to read geojson", "the GeoJSON is damaged (cut short or not valid JSON)"),
+    ("fields in line", "the table's rows do not all have the same number of columns (a stray "
+                       "separator?)"),
+    ("unexpected end of data", "the table ends inside a quoted value (an unclosed quote?)"),
+)
+
+
+def read_failure(exc: BaseException) -> str:
+    """``cannot read the file: <what that means> (<the reader's own words, shortened>)``."""
+    text = " ".join(str(exc).split())
+    detail = text if len(text) <= 160 else text[:157] + "…"
+    meaning = next((m for key, m in _READ_FAILURES if key in text.lower()), None)
+    return f"cannot read the file: {meaning} ({detail})" if meaning else \
+        f"cannot read the file: {detail}"
 
 
 def _sidecar(shp: Path, ext: str) -> Path | None:
@@ -155,11 +177,11 @@ def raster_values(src, kind: str, max_blocks: int = 16) -> str | None:
         window = Window(c * bw, r * bh, min(bw, src.width - c * bw), min(bh, src.height - r * bh))
         found.append(np.ma.compressed(src.read(1, window=window, masked=True)))
     values = np.concatenate(found).astype("float64") if found else np.empty(0)
+    values = values[~np.isnan(values)]  # NaN is read as "no value", declared or not
     if not values.size:
         return None
-    if not np.isfinite(values).all():
-        return ("the raster holds non-finite values (inf or NaN) that are not its nodata value "
-                f"({src.nodata})")
+    if np.isinf(values).any():
+        return f"the raster holds infinite values (its nodata value is {src.nodata})"
     worst_low, worst_high = values.min(), values.max()
     if worst_low < low or worst_high > high:
         return (f"cell values run from {worst_low:g} to {worst_high:g}, beyond what a "

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from geo_cds.inputs import legacy
-from geo_cds.inputs.checks import file_problem
+from geo_cds.inputs.checks import file_problem, read_failure
 from geo_cds.inputs.columns import find_header_row
 from geo_cds.inputs.decode import decode_csv, decode_frame, decode_sheet, latin1_only
 from geo_cds.inputs.layer import SOURCE_ROW, Layer
@@ -93,7 +93,7 @@ def read_source(layer: Layer, path: Path) -> pd.DataFrame | None:
             raw = _read_vector(layer, path)
     except Exception as exc:  # noqa: BLE001 - any reader failure is a layer problem
         layer.layer_error(
-            f"cannot read the file: {exc}",
+            read_failure(exc),
             "open it in QGIS or a spreadsheet to check it is not damaged, and "
             "that the format matches its extension",
             file=path,

@@ -22,13 +22,21 @@ CLI_RUN = {
     },
 }
 
-# The pipeline's stages, as timed in run.json.
+# The pipeline's stages, as timed in run.json and announced while a run goes.
 STAGE = {
     "vi": {"load": "đọc dữ liệu", "join": "ghép thôn vào xã", "coverage": "vùng phủ sóng",
            "gaps": "khoảng trống", "priority": "ưu tiên", "write": "ghi kết quả",
-           "prepare": "chuẩn bị bộ tính vùng phủ (một lần)"},
+           "prepare": "chuẩn bị bộ tính vùng phủ (một lần)",
+           "prepare_coverage": "đang chuẩn bị bộ tính vùng phủ (một lần, ~15 giây)",
+           "write_tables": "đang ghi các bảng",
+           "write_investment": "đang ghi danh sách ưu tiên (bảng và sổ Excel)",
+           "write_map": "đang ghi bản đồ", "write_summary": "đang ghi bản tóm tắt"},
     "en": {"load": "load", "join": "join", "coverage": "coverage", "gaps": "gaps",
-           "priority": "priority", "write": "write", "prepare": "prepare (one-time)"},
+           "priority": "priority", "write": "write", "prepare": "prepare (one-time)",
+           "prepare_coverage": "preparing the coverage engine (one-time, ~15 s)",
+           "write_tables": "writing tables",
+           "write_investment": "writing the priority workbook and tables",
+           "write_map": "writing the map", "write_summary": "writing the summary"},
 }
 
 CLI_PLAN = {
@@ -60,7 +68,8 @@ CLI_COMPARE = {
         "change": "thay đổi",
         "points": "điểm %",
         "communes": "\nXã/phường có độ phủ thay đổi nhiều nhất ({n} xã):",
-        "villages": "\nThôn thay đổi thứ hạng hoặc trạng thái ngân sách: {n}",
+        "villages": "\nThôn thay đổi thứ hạng hoặc trạng thái ngân sách: {n} ({dropped} thôn ra "
+                    "khỏi ngân sách, {entered} thôn vào ngân sách)",
         "village": "  {village_id} {village_name} ({commune_code}): hạng {a} → {b} [{status}]",
         "written": "\nKết quả so sánh đã ghi vào {folder}",
     },
@@ -68,7 +77,8 @@ CLI_COMPARE = {
         "change": "change",
         "points": "pt",
         "communes": "\nCommunes with the largest coverage change ({n} shown):",
-        "villages": "\nVillages that changed rank or budget status: {n}",
+        "villages": "\nVillages that changed rank or budget status: {n} ({dropped} dropped out "
+                    "of the budget, {entered} entered it)",
         "village": "  {village_id} {village_name} ({commune_code}): rank {a} → {b} [{status}]",
         "written": "\nComparison written to {folder}",
     },
@@ -82,7 +92,8 @@ COMPARE_METRIC = {
         "total_cost_vnd": "chi phí đóng mọi khoảng trống (VND)",
         "villages_in_budget": "thôn trong ngân sách",
         "people_served_in_budget": "người mới được phục vụ trong ngân sách",
-        "cost_in_budget_vnd": "chi phí các thôn trong ngân sách (VND)",
+        "cost_in_budget_vnd": "hạng mục của các thôn trong ngân sách (VND)",
+        "parks_cost_in_budget_vnd": "5G KCN/CCN/KKT trong ngân sách (VND)",
         "share_villages_4g": "tỷ lệ thôn có 4G",
         "share_villages_5g": "tỷ lệ thôn có 5G",
         "share_villages_fibre": "tỷ lệ thôn có cáp quang",
@@ -97,7 +108,8 @@ COMPARE_METRIC = {
         "total_cost_vnd": "cost of closing every gap (VND)",
         "villages_in_budget": "villages in budget",
         "people_served_in_budget": "people newly served in budget",
-        "cost_in_budget_vnd": "village cost shares in budget (VND)",
+        "cost_in_budget_vnd": "villages' interventions in budget (VND)",
+        "parks_cost_in_budget_vnd": "parks' 5G in budget (VND)",
         "share_villages_4g": "share of villages with 4G",
         "share_villages_5g": "share of villages with 5G",
         "share_villages_fibre": "share of villages with fibre",
@@ -110,8 +122,10 @@ COMPARE_METRIC = {
 
 COMPARE_STATUS = {
     "vi": {"moved": "thay đổi", "same": "không đổi", "only_a": "chỉ có ở A",
-           "only_b": "chỉ có ở B"},
-    "en": {"moved": "moved", "same": "same", "only_a": "only_a", "only_b": "only_b"},
+           "only_b": "chỉ có ở B", "dropped_out": "ra khỏi ngân sách",
+           "entered": "vào ngân sách"},
+    "en": {"moved": "moved", "same": "same", "only_a": "only_a", "only_b": "only_b",
+           "dropped_out": "dropped out of the budget", "entered": "entered the budget"},
 }
 
 SECTIONS = {"cli_run": CLI_RUN, "stage": STAGE, "cli_plan": CLI_PLAN,

@@ -44,6 +44,10 @@ NOTE = {
                     "(xem xét vi ba/vệ tinh)",
         "hh_only": "chỉ thiếu hộ dùng cáp quang: không cần đầu tư hạ tầng mới",
         "no_location": "chi phí cần vị trí của thôn (thôn chưa có tọa độ)",
+        "large_zone": "khu rộng: tính {n} trạm cho {ha} ha chưa phủ 5G ({reach} ha mỗi trạm, "
+                      "bán kính {km:g} km), giả định cần 5G trên toàn khu; thường chỉ các phân "
+                      "khu đã xây dựng/khu công nghiệp cần — nhập chúng thành vùng riêng để tính "
+                      "sát hơn",
     },
     "en": {
         "power": "no grid power: power first (public telecom fund)",
@@ -53,11 +57,16 @@ NOTE = {
                     "(consider microwave/satellite)",
         "hh_only": "only household fibre uptake: no new infrastructure needed",
         "no_location": "cost needs a location (the village has no coordinates)",
+        "large_zone": "large zone: {n} sites for {ha} ha without 5G ({reach} ha per site, "
+                      "{km:g} km reach), assuming 5G is needed across the whole zone; usually "
+                      "only its built-up or industrial sub-zones need it — give them as separate "
+                      "polygons to refine",
     },
 }
 
 PRESET = {
-    "vi": {"coverage-first": "ưu tiên phủ sóng", "equity": "ưu tiên xã đặc biệt khó khăn",
+    "vi": {"coverage-first": "ưu tiên phủ sóng",
+           "equity": "ưu tiên xã đặc biệt khó khăn và thôn chưa được phục vụ",
            "cost-effective": "ưu tiên hiệu quả chi phí"},
     "en": {"coverage-first": "coverage-first", "equity": "equity",
            "cost-effective": "cost-effective"},
@@ -69,8 +78,10 @@ METHOD = {
 }
 
 OBJECTIVE = {
-    "vi": {"people": "số người được phục vụ", "score": "số người × điểm ưu tiên"},
-    "en": {"people": "people served", "score": "people × score"},
+    "vi": {"people": "số người được phục vụ", "score": "số người × điểm ưu tiên",
+           "people_min_cost": "số người được phục vụ, rồi chi phí thấp nhất"},
+    "en": {"people": "people served", "score": "people × score",
+           "people_min_cost": "people served, then the least spend"},
 }
 
 # Every status geo_cds.planning.budget gives a selection.

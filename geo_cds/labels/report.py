@@ -6,23 +6,27 @@ SUMMARY = {
         "run": "Lượt chạy", "date": "Ngày chạy",
         "generated": "Dữ liệu mẫu được tạo tự động (không phải số liệu điều tra)",
         "targets": "So với chỉ tiêu", "province": "Tỉnh", "indicator": "Chỉ tiêu",
-        "value": "Hiện trạng", "threshold": "Mục tiêu", "year": "Năm", "met": "Đạt",
-        "short": "Còn thiếu", "instrument": "Văn bản", "yes": "Đạt", "no": "Chưa đạt",
+        "value": "Hiện trạng", "threshold": "Mục tiêu", "year": "Năm", "status": "Tình trạng",
+        "short": "Còn thiếu", "instrument": "Văn bản",
         "overview": "Tổng quan", "communes": "Số xã/phường", "villages": "Số thôn/tổ dân phố",
         "population": "Dân số", "accounting": "Kiểm đếm dữ liệu đầu vào", "layer": "Lớp",
         "file": "Tệp", "read": "Đọc", "used": "Dùng", "repaired": "Đã sửa", "rejected": "Loại",
         "investment": "Kế hoạch đầu tư", "all": "Tổng",
+        "checks": "Tự kiểm tra của lượt chạy", "check": "Kiểm tra", "result": "Kết quả",
+        "detail": "Chi tiết", "passed": "đạt", "failed": "KHÔNG ĐẠT",
     },
     "en": {
         "title": "Digital-infrastructure gap review",
         "run": "Run", "date": "Run date", "generated": "Generated sample data (not survey data)",
         "targets": "Against the targets", "province": "Province", "indicator": "Indicator",
-        "value": "Now", "threshold": "Target", "year": "Year", "met": "Met",
-        "short": "Short by", "instrument": "Instrument", "yes": "met", "no": "not met",
+        "value": "Now", "threshold": "Target", "year": "Year", "status": "Status",
+        "short": "Short by", "instrument": "Instrument",
         "overview": "Overview", "communes": "Communes", "villages": "Villages",
         "population": "Population", "accounting": "Input rows accounted for", "layer": "Layer",
         "file": "File", "read": "Read", "used": "Used", "repaired": "Repaired",
         "rejected": "Rejected", "investment": "Investment plan", "all": "All",
+        "checks": "The run's self-checks", "check": "Check", "result": "Result",
+        "detail": "Detail", "passed": "passed", "failed": "FAILED",
     },
 }
 
@@ -34,6 +38,9 @@ INVESTMENT = {
         "all": "Đóng mọi khoảng trống đã tính chi phí", "in": "Trong ngân sách",
         "villages": "thôn", "people": "người được phục vụ",
         "gap": "Chênh lệch tối ưu – tham lam", "parks": "KCN/CCN/KKT thiếu 5G",
+        "upgraded": "trạm nâng cấp", "new": "trạm mới", "funded": "trong ngân sách",
+        "large": "Khu rộng, tính trên toàn bộ diện tích chưa phủ 5G (xem cột \"Giả định khi "
+                 "tính\" của bảng 5G KCN-CCN)",
     },
     "en": {
         "budget": "Budget", "none": "no limit", "preset": "Ranking preset",
@@ -42,6 +49,9 @@ INVESTMENT = {
         "all": "Closing every costed gap", "in": "Within the budget",
         "villages": "villages", "people": "people served",
         "gap": "Exact vs greedy", "parks": "Parks without 5G",
+        "upgraded": "sites upgraded", "new": "new sites", "funded": "in the budget",
+        "large": "Large zones sized on their whole area without 5G (see the column "
+                 "\"Sizing assumption\" of the 5G parks sheet)",
     },
 }
 
@@ -52,6 +62,74 @@ KIND_COUNT = {
     "en": {"new_4g_site": "new 4G sites", "fibre_route": "fibre routes",
            "5g_upgrade": "5G upgrades"},
 }
+
+# A target's status (geo_cds.analysis.gaps.STATUSES): exactly one of them.
+TARGET_STATUS = {
+    "vi": {"met": "Đạt", "not met": "Chưa đạt", "not due yet": "Chưa đến hạn",
+           "not measurable": "Không đủ dữ liệu"},
+    "en": {"met": "met", "not met": "not met", "not due yet": "not due yet",
+           "not measurable": "not measurable"},
+}
+
+# The unit a shortfall is counted in (geo_cds.analysis.gaps.SHORTFALL_UNITS).
+SHORTFALL_UNIT = {
+    "vi": {"villages": "thôn", "households": "hộ", "communes": "xã", "parks": "KCN/CCN/KKT",
+           "people": "người", "Mb/s": "Mb/s"},
+    "en": {"villages": "villages", "households": "households", "communes": "communes",
+           "parks": "parks", "people": "people", "Mb/s": "Mb/s"},
+}
+
+# The run's self-checks (geo_cds.checks), by key; {layer} and {table} are filled in.
+CHECK = {
+    "vi": {
+        "rows": "dòng: {layer} đọc = dùng + loại",
+        "villages": "thôn: mỗi thôn thuộc đúng một xã hoặc nằm trong danh sách loại",
+        "shares": "tỷ lệ: {table} trong [0, 1]",
+        "money_in_budget": "tiền: chi trong ngân sách như nhau ở mọi bảng",
+        "money_total": "tiền: tổng chi phí như nhau ở mọi bảng",
+        "money_parks": "tiền: 5G KCN/CCN/KKT được cấp vốn",
+        "money_whole": "tiền: hạng mục dùng chung được mua trọn và tính chi phí một lần",
+        "people_served": "người: được phục vụ trong ngân sách",
+        "people_population": "người: được phục vụ ≤ dân số các thôn còn khoảng trống",
+    },
+    "en": {
+        "rows": "rows: {layer} read = used + rejected",
+        "villages": "villages: each in exactly one commune or in the rejects",
+        "shares": "shares: {table} in [0, 1]",
+        "money_in_budget": "money: in-budget spend in every view",
+        "money_total": "money: total cost in every view",
+        "money_parks": "money: funded parks",
+        "money_whole": "money: shared interventions bought and costed whole",
+        "people_served": "people: served in budget",
+        "people_population": "people: served ≤ population of the villages with gaps",
+    },
+}
+
+# The figures a self-check compares.
+CHECK_FIGURE = {
+    "vi": {
+        "read": "đọc", "used": "dùng", "rejected": "loại", "in_communes": "trong các xã",
+        "counted_in_communes": "đếm trong bảng xã", "unknown_commune": "mã xã không có",
+        "placed_and_rejected": "vừa dùng vừa loại", "share_columns": "cột tỷ lệ",
+        "outside_unit": "giá trị ngoài [0, 1]", "village_list_parks": "danh sách thôn + KCN",
+        "interventions": "hạng mục", "plan_summary": "tóm tắt kế hoạch",
+        "commune_sheet_parks": "bảng theo xã + KCN", "parks_sheet": "bảng KCN",
+        "village_list": "danh sách thôn", "served": "được phục vụ", "population": "dân số",
+        "problems": "sai lệch",
+    },
+    "en": {
+        "read": "read", "used": "used", "rejected": "rejected", "in_communes": "in communes",
+        "counted_in_communes": "counted in the commune table",
+        "unknown_commune": "with an unknown commune", "placed_and_rejected":
+            "both placed and rejected", "share_columns": "share columns",
+        "outside_unit": "values outside [0, 1]", "village_list_parks": "village list + parks",
+        "interventions": "interventions", "plan_summary": "plan summary",
+        "commune_sheet_parks": "per-commune sheet + parks", "parks_sheet": "parks sheet",
+        "village_list": "village list", "served": "served", "population": "population",
+        "problems": "problems",
+    },
+}
+
 
 # How the inputs were read (summary section "reading").
 READING = {
@@ -88,4 +166,6 @@ YES_NO_COLUMN = {
 }
 
 SECTIONS = {"summary": SUMMARY, "investment": INVESTMENT, "kind_count": KIND_COUNT,
-            "reading": READING, "yes_no_column": YES_NO_COLUMN}
+            "target_status": TARGET_STATUS, "shortfall_unit": SHORTFALL_UNIT,
+            "check": CHECK, "check_figure": CHECK_FIGURE, "reading": READING,
+            "yes_no_column": YES_NO_COLUMN}

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from geo_cds.checks import Check
 from geo_cds.labels import label, labels
 
 
@@ -45,7 +46,7 @@ def versions() -> dict[str, str]:
 
 
 def manifest(*, plan, files: dict[str, Path], generated: set[str], timings: dict[str, float],
-             started: str, finished: str) -> dict:
+             started: str, finished: str, checks=()) -> dict:
     inputs = []
     for name, path in files.items():
         path = Path(path)
@@ -55,6 +56,7 @@ def manifest(*, plan, files: dict[str, Path], generated: set[str], timings: dict
     return {"started": started, "finished": finished, "inputs": inputs,
             "plan": plan.to_dict(), "versions": versions(),
             "timings_s": {k: round(v, 3) for k, v in timings.items()},
+            "checks": [c.to_dict() for c in checks],
             "command": sys.argv}
 
 
@@ -67,13 +69,14 @@ def _companions(path: Path) -> list[Path]:
 
 def summary(*, name: str, date: str, communes: pd.DataFrame, villages: pd.DataFrame,
             targets: pd.DataFrame, accounting: pd.DataFrame, investment: dict | None,
-            generated: list[str], reading: dict | None = None) -> dict:
+            generated: list[str], checks=(), reading: dict | None = None) -> dict:
     provinces = []
     for code, g in communes.groupby("province_code"):
         provinces.append({
             "province_code": code, "province_name": g["province_name"].iloc[0],
             "communes": int(len(g)), "villages": int(g["n_villages"].sum()),
-            "population": int(g["village_population"].sum()),
+            # population from the village rows: none in the province is no data, not 0
+            "population": int(g["village_population"].sum()) if g["n_villages"].sum() else None,
         })
     return {
         "run": name, "date": date, "generated_layers": generated,
@@ -83,6 +86,7 @@ def summary(*, name: str, date: str, communes: pd.DataFrame, villages: pd.DataFr
         "targets": targets.replace({np.nan: None}).to_dict(orient="records"),
         "accounting": accounting.to_dict(orient="records"),
         "investment": investment,
+        "checks": [c.to_dict() for c in checks],
         "reading": reading,
     }
 
@@ -138,7 +142,12 @@ def _investment_lines(inv: dict, lang: str) -> list[str]:
             f"{kinds(within['count_by_kind'], within['cost_by_kind_vnd'])}")
     parks = inv.get("parks_5g")
     if parks:
-        lines.append(f"- {T['parks']}: {parks['parks_with_gap']} — {_vnd(parks['cost_vnd'], lang)}")
+        lines.append(
+            f"- {T['parks']}: {parks['parks_with_gap']} — {_vnd(parks['cost_vnd'], lang)} "
+            f"({parks.get('sites_upgraded', 0)} {T['upgraded']}, {parks.get('new_sites', 0)} "
+            f"{T['new']}); {T['funded']}: {_vnd(parks['funded_cost_vnd'], lang)}")
+        if parks.get("large_zones"):
+            lines.append(f"  - {T['large']}: {', '.join(parks['large_zones'])}")
     gap = inv.get("exact_vs_greedy")
     if gap:
         lines.append(f"- {T['gap']}: {_int(gap['people_exact'], lang)} / "
@@ -176,6 +185,18 @@ def _reading_lines(reading: dict, lang: str) -> list[str]:
     return lines
 
 
+def _shortfall(t: dict, lang: str) -> str:
+    """What is still missing, with its unit; nothing for a met or unmeasurable target."""
+    short = t.get("shortfall")
+    if t["status"] in ("met", "not measurable") or short is None or \
+            (isinstance(short, float) and np.isnan(short)):
+        return "–"
+    unit = t.get("shortfall_unit")
+    if unit == "Mb/s":
+        return _speed(short, lang)
+    return f"{_int(short, lang)} {label('shortfall_unit', unit, lang)}"
+
+
 def summary_markdown(data: dict, lang: str = "vi") -> str:
     L = labels("summary", lang)
     layer = lambda name: label("layer", name, lang)  # noqa: E731
@@ -187,19 +208,19 @@ def summary_markdown(data: dict, lang: str = "vi") -> str:
               "| --- | ---: | ---: | ---: |"]
     for p in data["provinces"]:
         lines.append(f"| {p['province_name']} ({p['province_code']}) | {p['communes']} | "
-                     f"{_int(p['villages'], lang)} | {_int(p['population'], lang)} |")
+                     f"{_int(p['villages'], lang)} | "
+                     f"{'–' if p['population'] is None else _int(p['population'], lang)} |")
     lines += ["", f"## {L['targets']}", "",
               f"| {L['province']} | {L['indicator']} | {L['value']} | {L['threshold']} | "
-              f"{L['year']} | {L['met']} | {L['short']} | {L['instrument']} |",
+              f"{L['year']} | {L['status']} | {L['short']} | {L['instrument']} |",
               "| --- | --- | ---: | ---: | ---: | --- | ---: | --- |"]
     indicator = "indicator" if lang == "vi" else "indicator_en"
     for t in data["targets"]:
         prov = L["all"] if t["province_code"] == "all" else t["province_name"]
-        met = "–" if t["met"] is None else (L["yes"] if t["met"] else L["no"])
-        short = "–" if t["shortfall_units"] is None else _int(t["shortfall_units"], lang)
         fmt = _speed if t.get("unit") == "Mb/s" else _pct
         lines.append(f"| {prov} | {t[indicator]} | {fmt(t['value'], lang)} | {fmt(t['threshold'], lang)} | "
-                     f"{t['year']} | {met} | {short} | {t['instrument']} |")
+                     f"{t['year']} | {label('target_status', t['status'], lang)} | "
+                     f"{_shortfall(t, lang)} | {t['instrument']} |")
     lines += ["", f"## {L['accounting']}", "",
               f"| {L['layer']} | {L['file']} | {L['read']} | {L['used']} | {L['repaired']} | "
               f"{L['rejected']} |", "| --- | --- | ---: | ---: | ---: | ---: |"]
@@ -211,4 +232,10 @@ def summary_markdown(data: dict, lang: str = "vi") -> str:
     inv = data.get("investment")
     if inv:
         lines += ["", f"## {L['investment']}", ""] + _investment_lines(inv, lang)
+    if data.get("checks"):
+        lines += ["", f"## {L['checks']}", "",
+                  f"| {L['check']} | {L['result']} | {L['detail']} |", "| --- | --- | --- |"]
+        for c in map(Check.from_dict, data["checks"]):
+            lines.append(f"| {c.name(lang)} | {L['passed'] if c.ok else L['failed']} | "
+                         f"{c.detail(lang)} |")
     return "\n".join(lines) + "\n"

@@ -24,6 +24,7 @@ from openpyxl.utils import get_column_letter
 from geo_cds import schema as s
 from geo_cds.labels import LANGS, label, labels
 from geo_cds.outputs.write import atomic_file
+from geo_cds.planning.ledger import COST_CARRIED_IDS, commune_subtotals
 
 TEXT = "@"
 VND = "#,##0"
@@ -33,10 +34,12 @@ KM = "0.00"
 
 # Columns written as text (codes keep their leading zeros).
 TEXT_COLUMNS = {s.PROVINCE_CODE, s.COMMUNE_CODE, s.VILLAGE_ID, s.PARK_ID, "intervention_ids",
-                "intervention_id", "site_id"}
+                "intervention_id", "site_id", COST_CARRIED_IDS}
 VND_COLUMNS = {s.COST_VND, s.CUM_COST_VND, "in_budget_cost_vnd", "cost_in_budget_vnd"}
 INT_COLUMNS = {s.POPULATION, s.HOUSEHOLDS, s.RANK, "villages", "villages_in_budget",
-               "population_in_budget", s.TARGET_5G_YEAR}
+               "population_in_budget", "sites_upgraded", "new_sites_5g", "uncovered_ha"}
+YEAR = "0"  # 2025, never 2,025
+WEIGHT = "0.0#"  # 0.6, never 1
 KM_COLUMNS = {"fibre_link_km", "site_distance_km"}
 
 # plan_summary.json values that are identifiers, shown through these catalogue sections.
@@ -99,6 +102,8 @@ def _cell_value(value, column: str, lang: str):
 def _number_format(column: str) -> str | None:
     if column in TEXT_COLUMNS:
         return TEXT
+    if column.endswith("year"):
+        return YEAR
     if column == s.SCORE or column.startswith("score_"):  # before "_vnd": score_people_per_vnd
         return SCORE
     if column in VND_COLUMNS or column.endswith("_vnd"):
@@ -164,45 +169,35 @@ def _write_table(wb: Workbook, title: str, frame: pd.DataFrame, lang: str,
         ws.append(row)
 
 
-def commune_subtotals(priority: pd.DataFrame) -> pd.DataFrame:
-    """Villages with gaps, cost, and what the budget funds, per commune."""
-    keys = [c for c in (s.PROVINCE_CODE, s.PROVINCE_NAME, s.COMMUNE_CODE, s.COMMUNE_NAME)
-            if c in priority]
-    p = priority.copy()
-    p["_in"] = p[s.IN_BUDGET].astype("boolean").fillna(False).astype(bool) \
-        if s.IN_BUDGET in p else False
-    p["_pop"] = pd.to_numeric(p[s.POPULATION], errors="coerce").fillna(0)
-    p["_cost"] = pd.to_numeric(p[s.COST_VND], errors="coerce").fillna(0)
-    g = p.assign(_pop_in=p["_pop"] * p["_in"], _cost_in=p["_cost"] * p["_in"]) \
-        .groupby(keys, dropna=False, sort=True)
-    out = pd.DataFrame({
-        "villages": g.size(),
-        s.POPULATION: g["_pop"].sum(),
-        s.COST_VND: g["_cost"].sum(),
-        "villages_in_budget": g["_in"].sum(),
-        "population_in_budget": g["_pop_in"].sum(),
-        "cost_in_budget_vnd": g["_cost_in"].sum(),
-    }).reset_index()
-    for col in ("villages", s.POPULATION, s.COST_VND, "villages_in_budget",
-                "population_in_budget", "cost_in_budget_vnd"):
-        out[col] = out[col].astype(np.int64)
-    return out
-
-
-def _flatten(summary: Mapping, lang: str, prefix: str = "") -> list[tuple[str, object, str]]:
-    """Nested summary → (label, value, key) rows, labels and identifier values translated."""
+def _flatten(summary: Mapping, lang: str, prefix: str = "",
+             path: str = "") -> list[tuple[str, object, str]]:
+    """Nested summary → (label, value, key path "a.b") rows, labels and identifier values
+    translated."""
     rows = []
     for key, value in summary.items():
         name = f"{prefix}{label('plan_summary', key, lang)}"
+        where = f"{path}{key}"
         if key in VALUE_SECTIONS and isinstance(value, str):
             value = label(VALUE_SECTIONS[key], value, lang)
         if isinstance(value, Mapping):
-            rows.extend(_flatten(value, lang, prefix=f"{name} / "))
+            rows.extend(_flatten(value, lang, prefix=f"{name} / ", path=f"{where}."))
         elif isinstance(value, (list, tuple)):
-            rows.append((name, "; ".join(map(str, value)), key))
+            rows.append((name, "; ".join(map(str, value)), where))
         else:
-            rows.append((name, value, key))
+            rows.append((name, value, where))
     return rows
+
+
+def _summary_format(key: str, text: str, value: float) -> str:
+    """A score weight keeps its decimals (``people_per_vnd`` is a weight, not VND); money and
+    large counts get thousands separators; a year none."""
+    if key.startswith("weights."):
+        return WEIGHT
+    if key.endswith("year"):
+        return YEAR
+    if key.endswith("_vnd") or "(VND)" in text or abs(value) >= 1000 or float(value).is_integer():
+        return VND  # whole numbers: "289", never "289." as "0.####" shows them
+    return "0.0###"
 
 
 def write_priority_xlsx(path: str | Path, priority: pd.DataFrame, summary: Mapping,
@@ -259,8 +254,7 @@ def write_priority_xlsx(path: str | Path, priority: pd.DataFrame, summary: Mappi
     for text, value, key in rows:
         number_format = None
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            is_money = key.endswith("_vnd") or "(VND)" in text
-            number_format = VND if (is_money or abs(value) >= 1000) else "0.####"
+            number_format = _summary_format(key, text, value)
         ws.append([_cell(ws, text), _cell(ws, value, number_format)])
 
     return atomic_file(path, wb.save)

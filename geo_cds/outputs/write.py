@@ -24,20 +24,34 @@ import json
 import os
 import re
 import shutil
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyogrio
 
 from geo_cds._version import __version__
-from geo_cds.atomic import MARKER, atomic_file, clean_stale, output_error, temp_name
+from geo_cds.atomic import (
+    MARKER,
+    atomic_file,
+    clean_stale,
+    is_leftover,
+    output_error,
+    temp_name,
+)
 from geo_cds.errors import ForeignFolderError, OutputError, OutputExistsError
 from geo_cds.outputs.qgis import add_default_style
 
 __all__ = ["MARKER", "atomic_file", "atomic_folder", "check_writable", "replace_files",
-           "write_csv", "write_gpkg", "write_json"]
+           "neutralise_text", "write_csv", "write_gpkg", "write_json"]
+
+
+def _mark(folder: Path) -> None:
+    """Sign ``folder`` as created by geo-cds (what allows replacing it later)."""
+    write_json({"written_by": "geo-cds", "version": __version__}, folder / MARKER)
 
 
 def _exists(path: Path) -> bool:
@@ -93,6 +107,8 @@ def check_writable(target: Path, overwrite: bool = False, *, folder: bool = True
             f"{target} exists and was not written by geo-cds ({why}): it is never replaced, "
             "not even with --overwrite; choose another run name or output folder, or move "
             f"{target} away yourself")
+    if not overwrite and not folder:
+        raise OutputExistsError(f"{target} exists; pass --overwrite to replace it")
     if not overwrite:
         raise OutputExistsError(
             f"output {target} already exists; choose another run name or pass --overwrite"
@@ -132,7 +148,7 @@ def atomic_folder(target: Path, overwrite: bool = False) -> Iterator[Path]:
     try:
         staging.mkdir()
         try:
-            write_json({"written_by": "geo-cds", "version": __version__}, staging / MARKER)
+            _mark(staging)
             yield staging
             _swap(staging, target, overwrite)
         except BaseException:
@@ -180,7 +196,7 @@ def replace_files(folder: Path) -> Iterator[Path]:
         staging = temp_name(folder / "files", "staging")
         staging.mkdir()
         try:
-            (staging / MARKER).write_text("geo-cds\n", encoding="utf-8")
+            _mark(staging)
             yield staging
             for f in sorted(staging.iterdir()):
                 if f.name != MARKER:
@@ -220,22 +236,44 @@ def write_csv(df: pd.DataFrame, path: Path) -> Path:
     columns are written as they are. Lines end in CRLF (RFC 4180), so that a value holding a
     bare CR or LF is quoted and cannot split its row.
     """
-    df = df.drop(columns="geometry", errors="ignore")
+    df = neutralise_text(df.drop(columns="geometry", errors="ignore"))
+    df.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+    return path
+
+
+def neutralise_text(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with :func:`neutralise_cell` applied to its text columns (a copy if any)."""
     text = [c for c in df.columns
             if df[c].dtype == object or pd.api.types.is_string_dtype(df[c].dtype)]
     if text:
         df = df.copy()
         for c in text:
             df[c] = df[c].map(neutralise_cell, na_action="ignore")
-    df.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")
-    return path
+    return df
 
 
 def write_gpkg(gdf: gpd.GeoDataFrame, path: Path, layer: str, lang: str = "vi") -> Path:
     """One layer to a GeoPackage; the layers geo-cds knows (communes, villages, parks,
-    interventions) get a default QGIS style matching the map (:mod:`geo_cds.outputs.qgis`)."""
-    gdf.to_file(path, layer=layer, driver="GPKG", engine="pyogrio")
-    add_default_style(path, layer, gdf, lang)
+    interventions) get a default QGIS style matching the map (:mod:`geo_cds.outputs.qgis`).
+
+    Raises
+    ------
+    geo_cds.errors.OutputError
+        GDAL (or SQLite, for the style) refused the write: they tell a full disk or a refused
+        file only in words, not as an ``OSError``; the message names the output folder and
+        gives their words.
+    """
+    path = Path(path)
+    try:
+        gdf.to_file(path, layer=layer, driver="GPKG", engine="pyogrio")
+        add_default_style(path, layer, gdf, lang)
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError,
+            sqlite3.Error) as exc:
+        folder = path.parent
+        if is_leftover(folder):  # a staging folder: name the output folder it is for
+            folder = folder.parent
+        raise OutputError(f"cannot write {path.name} to {folder}: {exc}; check the free space "
+                          "and the permissions there, or choose another output folder") from exc
     return path
 
 

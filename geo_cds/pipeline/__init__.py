@@ -21,6 +21,13 @@ import pandas as pd
 
 from geo_cds import schema as s
 from geo_cds.analysis import gaps
+from geo_cds.checks import (
+    Check,
+    accounting_checks,
+    enforce,
+    shares_in_unit_interval,
+    village_placement,
+)
 from geo_cds.errors import LayerError, ValidationFailed
 from geo_cds.outputs import write
 from geo_cds.pipeline.folders import build_map, replan, write_outputs
@@ -236,10 +243,28 @@ def analyse(plan: Plan, *, strict: bool = False, cache_dir: Path | None = None,
         targets = gaps.target_table(communes, villages, parks, plan)
     with _timed(timings, "priority", progress):
         investment = plan_investments(villages, communes, parks, inputs.sites, inputs.fibre, plan)
+    plan = investment.plan  # the effective plan (preset resolved): what run.json records
     table = accounting(inputs, villages)
-    return RunResult(plan=plan, inputs=inputs, communes=communes, villages=villages, parks=parks,
-                     streets=streets, investment=investment, targets=targets,
-                     accounting=table, timings=timings, started=started)
+    result = RunResult(plan=plan, inputs=inputs, communes=communes, villages=villages,
+                       parks=parks, streets=streets, investment=investment, targets=targets,
+                       accounting=table, timings=timings, started=started)
+    result.checks = self_checks(result)
+    return result
+
+
+def self_checks(result: RunResult) -> list[Check]:
+    """The run's figures hold together: rows, villages, shares and money (every view of the
+    plan against its ledger). A failing check raises :class:`geo_cds.errors.CheckFailed`."""
+    villages_read = result.accounting.loc[result.accounting["layer"] == "villages", "rows_read"]
+    checks = [
+        *accounting_checks(result.accounting),
+        village_placement(int(villages_read.sum()), result.villages, result.communes,
+                          result.problems.rejected_rows("villages")),
+        *shares_in_unit_interval({"communes": result.communes, "villages": result.villages,
+                                  "parks": result.parks, "targets": result.targets}),
+        *(result.investment.checks if result.investment is not None else []),
+    ]
+    return enforce(checks)
 
 
 def run(plan: Plan, *, overwrite: bool = False, strict: bool = False,

@@ -111,31 +111,32 @@ def _write_run_files(result: RunResult, folder: Path, progress: Progress | None)
 
     plan = result.plan
     t0 = time.perf_counter()
-    steps = Steps(progress)
-    steps("writing tables")
+    steps = Steps(progress)  # step keys: their texts are in geo_cds.labels, section "stage"
+    steps("write_tables")
     communes = _readable(result.communes)
     write.write_csv(communes, folder / "communes.csv")
     write.write_gpkg(communes, folder / "communes.gpkg", "communes", plan.lang)
     write.write_gpkg(result.villages, folder / "villages.gpkg", "villages", plan.lang)
     inv = result.investment
-    steps("writing the priority workbook and tables")
+    steps("write_investment")
     write_investment_outputs(folder, inv, lang=plan.lang)
-    steps("writing tables")
+    steps("write_tables")
     if result.parks is not None:
-        parks = _readable(result.parks)
-        write.write_csv(parks, folder / "industrial_parks_5g.csv")
-        write.write_gpkg(parks, folder / "industrial_parks_5g.gpkg", "parks", plan.lang)
+        write.write_csv(_readable(result.parks), folder / "industrial_parks_5g.csv")
+        # full precision: `geo-cds plan` re-plans from it and must reproduce the run
+        write.write_gpkg(result.parks, folder / "industrial_parks_5g.gpkg", "parks", plan.lang)
     if result.streets is not None:
         write.write_csv(_readable(result.streets), folder / "cashless_streets.csv")
     write.write_csv(result.problems.to_frame(), folder / "rejects.csv")
-    steps("writing the map")
+    steps("write_map")
     save_map(build_map(result), folder / "map.html", assets=plan.map_assets)
-    steps("writing the summary")
+    steps("write_summary")
     date = result.started[:10]
     data = report.summary(name=plan.name, date=date, communes=result.communes,
                           villages=result.villages, targets=result.targets,
                           accounting=result.accounting, investment=inv.summary,
-                          generated=result.generated, reading=input_reading(result))
+                          generated=result.generated, checks=result.checks,
+                          reading=input_reading(result))
     write.write_json(data, folder / "summary.json")
     (folder / "summary.md").write_text(report.summary_markdown(data, plan.lang), encoding="utf-8")
     steps()
@@ -143,7 +144,8 @@ def _write_run_files(result: RunResult, folder: Path, progress: Progress | None)
     finished = datetime.now(UTC).astimezone().isoformat(timespec="seconds")
     write.write_json(
         report.manifest(plan=plan, files=result.inputs.files, generated=set(result.generated),
-                        timings=result.timings, started=result.started, finished=finished),
+                        timings=result.timings, started=result.started, finished=finished,
+                        checks=result.checks),
         folder / "run.json",
     )
 

@@ -1,8 +1,9 @@
 """How a run tells its caller what it is doing: the library itself stays silent.
 
 A :data:`Progress` callable is told ``(label, None)`` when a stage starts and
-``(label, seconds)`` when it ends; ``geo-cds`` prints these as ``coverage… 3.2 s`` on stderr
-(nothing with ``-q``).
+``(label, seconds)`` when it ends; the label is a key of :mod:`geo_cds.labels` section
+``stage`` (``"coverage"``, ``"write_map"``…), which ``geo-cds`` prints in its language as
+``coverage… 3.2 s`` on stderr (nothing with ``-q``).
 """
 
 from __future__ import annotations

@@ -33,6 +33,8 @@ class RunResult:
         Every input row used, repaired or rejected, per layer.
     timings : dict
         Seconds per stage.
+    checks : list of geo_cds.checks.Check
+        The run's self-checks (all passed: a failing one stops the run).
     folder : Path or None
         The run folder, once written.
     """
@@ -48,6 +50,7 @@ class RunResult:
     accounting: pd.DataFrame
     timings: dict[str, float] = field(default_factory=dict)
     started: str = ""
+    checks: list = field(default_factory=list)  # geo_cds.checks.Check, all passed
     folder: Path | None = None
 
     @property

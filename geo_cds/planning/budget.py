@@ -65,10 +65,12 @@ class SelectionProblem:
     needs: csr_matrix
     values: np.ndarray
     people: np.ndarray
+    least_cost: bool = False  # exact: among the best answers, the one that spends least
 
     @classmethod
     def build(cls, costs: Sequence[float], needs: Iterable[Iterable[int]],
-              values: Sequence[float], people: Sequence[float] | None = None) -> SelectionProblem:
+              values: Sequence[float], people: Sequence[float] | None = None, *,
+              least_cost: bool = False) -> SelectionProblem:
         """From a list of cost and, per village, the indices of the interventions it needs."""
         costs = np.asarray(costs, dtype=float)
         rows, cols = [], []
@@ -83,7 +85,7 @@ class SelectionProblem:
         m.data[:] = 1.0
         values = np.asarray(values, dtype=float)
         people = values if people is None else np.asarray(people, dtype=float)
-        return cls(costs, m, values, people)
+        return cls(costs, m, values, people, least_cost)
 
 
 @dataclass
@@ -204,6 +206,8 @@ def select_exact(p: SelectionProblem, budget: float, *,
     scale = max(float(np.max(p.costs[kidx])), 1.0)  # costs of order 1: better numerics
     cost = p.costs[kidx] / scale
     c = np.concatenate([-obj_k, -value_use[~single]])
+    if p.least_cost:  # a penalty summing to < 0.5 never trades away a whole unit of value
+        c[:n_k] += cost * (0.5 / max(float(cost.sum()), 1.0))
     budget_row = csr_matrix(np.concatenate([cost, np.zeros(n_g)])[None, :])
     n_pairs = multi.nnz
     pair_rows = np.repeat(np.arange(n_pairs), 2)

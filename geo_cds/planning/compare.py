@@ -34,7 +34,8 @@ class RunComparison:
         ``*_change``), sorted by the largest change.
     villages : DataFrame
         Villages on either priority list: rank, cost and in-budget in A and B, ``rank_change``
-        (positive = moved up) and ``status`` ("moved", "same", "only_a", "only_b").
+        (positive = moved up) and ``status``: "dropped_out" (in A's budget, not in B's),
+        "entered" (the reverse), "moved" (rank only), "same", "only_a", "only_b".
     """
 
     totals: pd.DataFrame
@@ -87,17 +88,36 @@ def _priority_totals(p: pd.DataFrame) -> dict:
     }
 
 
+def _park_totals(folder: Path) -> dict:
+    """The parks' funded 5G: with the villages' in-budget cost, the plan's in-budget spend."""
+    path = folder / "parks_5g_plan.csv"
+    if not path.exists():
+        return {}
+    p = pd.read_csv(path, encoding="utf-8-sig")
+    if not len(p) or s.COST_VND not in p:
+        return {"parks_cost_in_budget_vnd": 0.0, "parks_cost_vnd": 0.0}
+    cost = pd.to_numeric(p[s.COST_VND], errors="coerce").fillna(0)
+    return {"parks_cost_in_budget_vnd": float(cost[_bool(p[s.IN_BUDGET])].sum()),
+            "parks_cost_vnd": float(cost.sum())}
+
+
 def _commune_totals(c: pd.DataFrame) -> dict:
+    """Counts, and each share over the communes that measured it, weighted by what it is a
+    share of: villages, or households for the household-fibre share."""
     out = {"communes": float(len(c))}
     if s.N_VILLAGES in c:
         n = pd.to_numeric(c[s.N_VILLAGES], errors="coerce").fillna(0)
         out["villages"] = float(n.sum())
         for share in SHARES:
             if share in c:
+                w = n
+                if share == s.SHARE_HH_FIBRE:
+                    w = pd.to_numeric(c.get(s.VILLAGE_HOUSEHOLDS), errors="coerce").fillna(0) \
+                        if s.VILLAGE_HOUSEHOLDS in c else pd.Series(np.nan, index=c.index)
                 v = pd.to_numeric(c[share], errors="coerce")
-                known = v.notna()
-                out[share] = float((v[known] * n[known]).sum() / n[known].sum()) \
-                    if n[known].sum() else np.nan
+                known = v.notna() & w.notna()
+                out[share] = float((v[known] * w[known]).sum() / w[known].sum()) \
+                    if w[known].sum() else np.nan
     return out
 
 
@@ -113,8 +133,10 @@ def compare_runs(run_a: str | Path, run_b: str | Path) -> RunComparison:
     ca, cb = _read_csv(a / "communes.csv"), _read_csv(b / "communes.csv")
     pa, pb = _read_csv(a / "priority_villages.csv"), _read_csv(b / "priority_villages.csv")
 
-    ta = {**_commune_totals(ca), **_priority_totals(pa)}
-    tb = {**_commune_totals(cb), **_priority_totals(pb)}
+    ta = {**_commune_totals(ca), **_priority_totals(pa), **_park_totals(a)}
+    tb = {**_commune_totals(cb), **_priority_totals(pb), **_park_totals(b)}
+    for t in (ta, tb):  # closing every gap: the villages' interventions and the parks' 5G
+        t["total_cost_vnd"] += t.pop("parks_cost_vnd", 0.0)
     sa, sb = _summary(a), _summary(b)
     for key in ("budget_vnd", "in_budget_cost_vnd", "in_budget_people_served"):
         if key in sa or key in sb:
@@ -167,11 +189,13 @@ def compare_runs(run_a: str | Path, run_b: str | Path) -> RunComparison:
     vil["rank_change"] = pd.to_numeric(vil.get(f"{s.RANK}_a"), errors="coerce") - \
         pd.to_numeric(vil.get(f"{s.RANK}_b"), errors="coerce")
     moved = (vil["rank_change"].fillna(0) != 0)
+    dropped = entered = pd.Series(False, index=vil.index)
     if f"{s.IN_BUDGET}_a" in vil and f"{s.IN_BUDGET}_b" in vil:
-        moved |= vil[f"{s.IN_BUDGET}_a"] != vil[f"{s.IN_BUDGET}_b"]
+        dropped = vil[f"{s.IN_BUDGET}_a"] & ~vil[f"{s.IN_BUDGET}_b"]
+        entered = ~vil[f"{s.IN_BUDGET}_a"] & vil[f"{s.IN_BUDGET}_b"]
     vil["status"] = np.select(
-        [vil["_merge"] == "left_only", vil["_merge"] == "right_only", moved],
-        ["only_a", "only_b", "moved"], "same")
+        [vil["_merge"] == "left_only", vil["_merge"] == "right_only", dropped, entered, moved],
+        ["only_a", "only_b", "dropped_out", "entered", "moved"], "same")
     order = [c for c in vcols if c in vil] + [
         c for x in val for c in (f"{x}_a", f"{x}_b") if c in vil] + ["rank_change", "status"]
     vil = vil[order].assign(_abs=vil["rank_change"].abs()).sort_values(

@@ -16,8 +16,10 @@ projection and brings the results back to EPSG:4326.
 - **New 4G site** (:func:`site_cover`): greedy set cover over candidate sites placed at the
   villages without coverage; a candidate covers the villages within ``costs.site_radius_km``.
   A site at a village without grid power carries an off-grid power system.
-- **5G upgrade** (:func:`park_upgrades`): each industrial park with a 5G gap upgrades the
-  nearest existing site without 5G within reach, or gets a new site when there is none.
+- **5G for parks** (:func:`geo_cds.planning.parks.park_upgrades`): each industrial park with a
+  5G gap gets as many sites as its uncovered area needs at a 5G site's reach, upgrading the
+  existing sites without 5G within reach first and building new ones for the rest; very
+  large zones are flagged.
 
 A shared route or site is split among the villages it serves by population, in whole VND
 that add up exactly to the intervention's cost.
@@ -60,6 +62,10 @@ PARK_IDS = "park_ids"
 NEW_SITE = "new_site"
 SITE_ID_USED = "site_id"
 OFF_GRID = "off_grid_power"
+SITES_UPGRADED = "sites_upgraded"
+NEW_SITES_5G = "new_sites_5g"
+UNCOVERED_HA = "uncovered_ha"
+SIZING_NOTE = "sizing_note"
 
 _EPS_M = 1e-3  # csgraph treats a zero weight as "no edge"; co-located points get 1 mm
 
@@ -393,104 +399,3 @@ def site_cover(
     per["site_distance_km"] = np.hypot(*(xy - xy[site[assigned]]).T) / 1000.0
     per["site_cost_vnd"] = share
     return sites, per
-
-
-def park_upgrades(
-    parks: gpd.GeoDataFrame,
-    sites: gpd.GeoDataFrame | None,
-    costs: Costs,
-    *,
-    radius_km: float | None = None,
-) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
-    """5G for the industrial parks with a 5G gap.
-
-    Each park upgrades the nearest existing site that has no 5G yet and lies within
-    ``radius_km`` of the park (0 inside it; default ``costs.site_radius_5g_km``: 5G at
-    3.5 GHz reaches far less than a rural 4G macro cell); parks sharing that site share one upgrade
-    (cost split equally). A park with no such site gets a new 4G/5G site at a point inside
-    it (``new_4g_site_usd + upgrade_5g_usd``).
-
-    Parameters
-    ----------
-    parks : GeoDataFrame
-        The parks **with** a 5G gap, metric CRS, with ``park_id`` and ``park_name``.
-    sites : GeoDataFrame or None
-        Existing sites, same CRS, with ``site_id`` and ``technologies``.
-    costs : Costs
-        ``upgrade_5g_usd`` and ``new_4g_site_usd``.
-    radius_km : float
-        How far from a park an upgraded site still serves it (5G mid-band reach).
-
-    Returns
-    -------
-    upgrades : GeoDataFrame
-        One row per upgrade (metric CRS): ``intervention_id`` ("G0001", …), ``kind``
-        ("5g_upgrade"), ``cost_vnd``, ``n_villages`` (0), ``population_served`` (0),
-        ``village_ids`` (""), ``park_ids``, ``site_id`` (None for a new site), ``new_site``,
-        geometry (the site point).
-    per_park : DataFrame
-        Indexed like ``parks``: ``intervention_id``, ``site_id``, ``new_site``,
-        ``site_distance_km``, ``cost_vnd`` (its share).
-    """
-    radius = costs.site_radius_5g_km if radius_km is None else radius_km
-    crs = parks.crs
-    n = len(parks)
-    cols = {INTERVENTION_ID: pd.Series([], dtype=str), KIND: pd.Series([], dtype=str),
-            s.COST_VND: pd.Series([], dtype="int64"), N_SERVED: pd.Series([], dtype="int64"),
-            POP_SERVED: pd.Series([], dtype="int64"), VILLAGE_IDS: pd.Series([], dtype=str),
-            PARK_IDS: pd.Series([], dtype=str), SITE_ID_USED: pd.Series([], dtype=object),
-            NEW_SITE: pd.Series([], dtype=bool)}
-    per = pd.DataFrame({INTERVENTION_ID: pd.Series([None] * n, dtype=object),
-                        SITE_ID_USED: pd.Series([None] * n, dtype=object),
-                        NEW_SITE: False, "site_distance_km": np.nan,
-                        s.COST_VND: np.zeros(n, dtype=np.int64)}, index=parks.index)
-    if n == 0:
-        return gpd.GeoDataFrame(cols, geometry=gpd.GeoSeries([], crs=crs), crs=crs), per
-    park_geoms = np.asarray(parks.geometry.values, dtype=object)
-    target = np.full(n, -1)
-    dist = np.full(n, np.nan)
-    if sites is not None and len(sites):
-        tech = sites[s.TECHNOLOGIES].astype(str).str.upper() if s.TECHNOLOGIES in sites \
-            else pd.Series("", index=sites.index)
-        cand = sites[~tech.str.contains("5G").to_numpy()]
-        if len(cand):
-            tree = shapely.STRtree(np.asarray(cand.geometry.values, dtype=object))
-            (qi, ti), d = tree.query_nearest(park_geoms, max_distance=radius * 1000.0,
-                                             return_distance=True, all_matches=False)
-            target[qi] = ti
-            dist[qi] = d
-            cand_ids = cand[s.SITE_ID].astype(str).to_numpy() if s.SITE_ID in cand \
-                else cand.index.astype(str).to_numpy()
-            cand_pts = np.asarray(cand.geometry.values, dtype=object)
-    park_ids = parks[s.PARK_ID].astype(str).to_numpy()
-    rows = []
-    per_int = np.empty(n, dtype=object)
-    upgrade_vnd = int(to_vnd(costs.upgrade_5g_usd, costs))
-    new_vnd = int(to_vnd(costs.new_4g_site_usd + costs.upgrade_5g_usd, costs))
-    share = np.zeros(n, dtype=np.int64)
-    for t in np.unique(target[target >= 0]):  # one upgrade per existing site
-        m = np.flatnonzero(target == t)
-        iid = f"G{len(rows) + 1:04d}"
-        rows.append({INTERVENTION_ID: iid, KIND: KIND_5G, s.COST_VND: upgrade_vnd,
-                     N_SERVED: 0, POP_SERVED: 0, VILLAGE_IDS: "",
-                     PARK_IDS: ";".join(park_ids[m]), SITE_ID_USED: cand_ids[t], NEW_SITE: False,
-                     "geometry": cand_pts[t]})
-        per_int[m] = iid
-        share[m] = split_by_weight(upgrade_vnd, np.ones(len(m)))
-    for p in np.flatnonzero(target < 0):  # no site in reach: a new one inside the park
-        iid = f"G{len(rows) + 1:04d}"
-        rows.append({INTERVENTION_ID: iid, KIND: KIND_5G, s.COST_VND: new_vnd,
-                     N_SERVED: 0, POP_SERVED: 0, VILLAGE_IDS: "", PARK_IDS: park_ids[p],
-                     SITE_ID_USED: None, NEW_SITE: True,
-                     "geometry": shapely.point_on_surface(park_geoms[p])})
-        per_int[p] = iid
-        share[p] = new_vnd
-    upgrades = gpd.GeoDataFrame(rows, geometry="geometry", crs=crs)
-    upgrades[s.COST_VND] = upgrades[s.COST_VND].astype(np.int64)
-    per[INTERVENTION_ID] = per_int
-    has = target >= 0
-    per.loc[parks.index[has], SITE_ID_USED] = cand_ids[target[has]] if has.any() else []
-    per[NEW_SITE] = ~has
-    per["site_distance_km"] = dist / 1000.0
-    per[s.COST_VND] = share
-    return upgrades, per

@@ -4,28 +4,19 @@
 interventions (:mod:`geo_cds.planning.interventions`), scores every village with a gap, chooses what
 the budget funds and returns an :class:`InvestmentPlan`.
 
-**Score.** Four components, each 0..1, combined with :class:`geo_cds.plan.Weights`
-(normalised to sum 1), so every number in the list can be explained:
-
-- ``score_people_per_vnd`` — people served per VND of the village's share of its
-  interventions, as a percentile among the costed villages (1 = the best value for money);
-- ``score_dbkk`` — 1 for a village in an extremely difficult (ĐBKK) commune, the
-  public-telecom-fund priority (QĐ 2269/QĐ-TTg);
-- ``score_deadline`` — urgency of the earliest target year among the village's gaps:
-  1 when due by the plan's reference year, falling linearly to 0 five years later;
-- ``score_severity`` — the village's infrastructure gaps (4G, fibre, households on fibre)
-  over 3.
-
-Named presets (:data:`PRESETS`) give the weights; weights set in the plan file or on the
-command line override them.
+**Score** and presets: :mod:`geo_cds.planning.score`. **Money**: every cost and
+people figure comes from the ledger (:mod:`geo_cds.planning.ledger`), which also
+says how a row shows the cost of an intervention it shares.
 
 **Budget.** Selection units are the interventions (a shared route or site is bought whole);
 a village counts as served when every intervention it needs is funded. The exact selection
 maximises the people served under the budget as an integer programme (HiGHS through
 :func:`scipy.optimize.milp`); the greedy one buys the intervention with the most people per
 VND next (a village needing two interventions credits half to each until one is bought).
-Both always run, and the summary reports the gap. The 5G upgrades of industrial parks, a
-mandated 2025 target, are funded off the top of the budget, cheapest first.
+Both always run, and the summary reports the gap. **Due dates decide the order:** the 5G
+plans of the parks whose target year is due by the plan's ``reference_year`` are funded off
+the top of the budget, cheapest first; then the villages; then, from what is left, the parks
+whose target is not due yet (a park due in 2030 never goes ahead of a village due in 2025).
 
 **Rank.** Funded villages first, each group by score (then population), so the cumulative
 cost column reaches the budget at the last funded row. ``in_budget`` is True when every
@@ -46,7 +37,8 @@ import numpy as np
 import pandas as pd
 
 from geo_cds import schema as s
-from geo_cds.errors import LayerError, PlanError
+from geo_cds.checks import Check, enforce
+from geo_cds.errors import LayerError
 from geo_cds.geom import has_location
 from geo_cds.inputs.crs import metric_crs
 from geo_cds.labels import LANGS, labels
@@ -59,32 +51,29 @@ from geo_cds.planning.budget import (
     select_budget,
     select_greedy,
 )
+from geo_cds.planning.ledger import (
+    COST_CARRIED_IDS,
+    INTERVENTION_IDS,
+    carry_costs,
+    interventions_layer,
+    money_checks,
+)
+from geo_cds.planning.parks import PARK_COLUMNS, park_upgrades, parks_due, parks_table
+from geo_cds.planning.plan_summary import plan_summary
+from geo_cds.planning.score import (
+    SCORE_COMPONENTS,
+    SCORE_COST,
+    resolve_objective,
+    resolve_weights,
+    score_villages,
+)
 
 log = logging.getLogger(__name__)
 
-# Score components: Weights field -> priority column.
-SCORE_COMPONENTS = {
-    "people_per_vnd": "score_people_per_vnd",
-    "dbkk": "score_dbkk",
-    "deadline": "score_deadline",
-    "severity": "score_severity",
-}
-
-PRESETS: dict[str, Weights] = {
-    # most people reached soonest for the money, gaps still weigh
-    "coverage-first": Weights(people_per_vnd=0.6, dbkk=0.1, deadline=0.1, severity=0.2),
-    # extremely difficult communes first (public-telecom-fund rules)
-    "equity": Weights(people_per_vnd=0.2, dbkk=0.5, deadline=0.1, severity=0.2),
-    # value for money above all
-    "cost-effective": Weights(people_per_vnd=0.8, dbkk=0.0, deadline=0.1, severity=0.1),
-}
-
-DEADLINE_HORIZON_YEARS = 5
 GAP_TARGETS = {s.GAP_MOBILE: "village_mobile_broadband", s.GAP_FIBRE: "village_fibre",
                s.GAP_HH_FIBRE: "household_fibre"}
 
 GAPS = "gaps"
-INTERVENTION_IDS = "intervention_ids"
 FIBRE_FEASIBLE = "fibre_feasible"
 FIBRE_LINK_KM = "fibre_link_km"
 NOTES = "notes"
@@ -92,85 +81,11 @@ NOTES = "notes"
 PRIORITY_COLUMNS = [
     s.RANK, s.PROVINCE_CODE, s.PROVINCE_NAME, s.COMMUNE_CODE, s.COMMUNE_NAME, s.VILLAGE_ID,
     s.VILLAGE_NAME, s.POPULATION, s.HOUSEHOLDS, s.DBKK, s.NEEDS_POWER, GAPS, s.INTERVENTION,
-    INTERVENTION_IDS, FIBRE_FEASIBLE, FIBRE_LINK_KM, s.COST_VND, s.SCORE,
+    INTERVENTION_IDS, FIBRE_FEASIBLE, FIBRE_LINK_KM, s.COST_VND, COST_CARRIED_IDS, s.SCORE,
     *SCORE_COMPONENTS.values(), s.CUM_COST_VND, s.IN_BUDGET, NOTES,
 ]
 
-PARK_COLUMNS = [
-    s.PROVINCE_CODE, s.PARK_ID, s.PARK_NAME, s.PARK_KIND, s.TARGET_5G_YEAR, iv.INTERVENTION_ID,
-    iv.SITE_ID_USED, iv.NEW_SITE, "site_distance_km", s.COST_VND, s.IN_BUDGET,
-]
 
-
-
-# ---------------------------------------------------------------------------------------------
-# Weights and presets
-
-
-def resolve_weights(plan: Plan, overrides: Mapping[str, float] | None = None,
-                    preset: str | None = None) -> Weights:
-    """The weights a run uses.
-
-    ``preset`` (default ``plan.budget.preset``) gives the base weights unless the plan sets
-    its own ``[weights]`` (anything other than the defaults); ``overrides`` (e.g. from
-    ``--weight dbkk=0.5``) then replace single weights.
-
-    Raises
-    ------
-    PlanError
-        Unknown preset or weight name, a negative weight, or all weights zero.
-    """
-    name = preset or plan.budget.preset
-    if name not in PRESETS:
-        raise PlanError(f"unknown preset {name!r}; choose one of {sorted(PRESETS)}")
-    base = PRESETS[name] if (preset or plan.weights == Weights()) else plan.weights
-    values = dataclasses.asdict(base)
-    for key, value in (overrides or {}).items():
-        if key not in values:
-            raise PlanError(f"unknown weight {key!r}; known: {sorted(values)}")
-        values[key] = float(value)
-    if any(v < 0 for v in values.values()):
-        raise PlanError(f"weights must not be negative, got {values}")
-    if sum(values.values()) <= 0:
-        raise PlanError(f"at least one weight must be positive, got {values}")
-    return Weights(**values)
-
-
-def score_villages(table: pd.DataFrame, weights: Weights, reference_year: int) -> pd.DataFrame:
-    """Add the score components and the weighted score to a priority table.
-
-    Parameters
-    ----------
-    table : DataFrame
-        One row per village with ``population``, ``cost_vnd`` (its share, 0 when nothing is
-        costed), ``dbkk``, ``n_gaps`` and ``deadline_year`` (earliest target year of its gaps).
-    weights : Weights
-        Combined after normalising to sum 1.
-    reference_year : int
-        The plan's year: a target due by then is fully urgent.
-
-    Returns
-    -------
-    DataFrame
-        A copy with ``score_people_per_vnd``, ``score_dbkk``, ``score_deadline``,
-        ``score_severity`` and ``score``, all 0..1.
-    """
-    out = table.copy()
-    pop = pd.to_numeric(out[s.POPULATION], errors="coerce").fillna(0).astype(float)
-    cost = pd.to_numeric(out[s.COST_VND], errors="coerce").fillna(0).astype(float)
-    costed = cost > 0
-    ppv = (pop / cost.where(costed)).where(costed)
-    out["score_people_per_vnd"] = ppv.rank(pct=True, method="average").fillna(0.0)
-    out["score_dbkk"] = out[s.DBKK].astype("boolean").fillna(False).astype(float)
-    year = pd.to_numeric(out["deadline_year"], errors="coerce")
-    urgency = 1.0 - (year - reference_year) / DEADLINE_HORIZON_YEARS
-    out["score_deadline"] = urgency.clip(0.0, 1.0).fillna(0.0)
-    out["score_severity"] = (pd.to_numeric(out[s.N_GAPS], errors="coerce").fillna(0) / 3.0) \
-        .clip(0.0, 1.0)
-    w = dataclasses.asdict(weights)
-    total = sum(w.values())
-    out[s.SCORE] = sum(out[col] * (w[name] / total) for name, col in SCORE_COMPONENTS.items())
-    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -199,6 +114,11 @@ class InvestmentPlan:
     reserved : array
         Costs funded off the top of any budget before the villages (the parks' 5G upgrades
         when ``parks_in_budget``; empty otherwise).
+    checks : list of Check
+        The ledger's reconciliation of every view (all passed: a failure raises).
+    plan : Plan
+        The effective plan: the preset's weights written out and every override applied, so
+        planning again with it reproduces this plan exactly.
     """
 
     priority: pd.DataFrame
@@ -207,6 +127,8 @@ class InvestmentPlan:
     parks: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PARK_COLUMNS))
     problem: SelectionProblem | None = field(default=None, repr=False)
     reserved: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
+    checks: list[Check] = field(default_factory=list)
+    plan: Plan | None = None
 
     def sweep(self, budgets: Iterable[float], **kw) -> pd.DataFrame:
         """:func:`budget_sweep` of this plan (parks funded first, as in the plan itself)."""
@@ -275,9 +197,10 @@ def plan_investments(
         Overrides ``plan.budget.vnd`` (``None``: no cut-off; not given: the plan's).
     method : {"exact", "greedy"}, optional
         Overrides ``plan.budget.method``; the other one still runs, for the reported gap.
-    objective : {"people", "score"}, optional
-        Maximise people served, or people × score (the preset then also steers the budget);
-        default ``plan.budget.objective``.
+    objective : {"people", "score", "people_min_cost"}, optional
+        Maximise people served, people × score, or people served and then the least spend;
+        default: the preset's (:data:`geo_cds.planning.score.PRESET_OBJECTIVES`) unless the
+        plan sets ``budget.objective``.
     parks_in_budget : bool, optional
         Fund the parks' 5G upgrades off the top of the budget, cheapest first;
         ``False`` leaves them out of the budget (reported separately). Default
@@ -295,14 +218,12 @@ def plan_investments(
     InvestmentPlan
     """
     costs: Costs = plan.costs
-    objective = objective or plan.budget.objective
     parks_in_budget = plan.budget.parks_first if parks_in_budget is None else parks_in_budget
     off_grid_power_usd = costs.off_grid_power_usd if off_grid_power_usd is None \
         else off_grid_power_usd
     upgrade_radius_km = costs.site_radius_5g_km if upgrade_radius_km is None else upgrade_radius_km
     time_limit_s = plan.budget.time_limit_s if time_limit_s is None else time_limit_s
-    if objective not in ("people", "score"):
-        raise PlanError(f"objective must be 'people' or 'score', got {objective!r}")
+    objective = resolve_objective(plan, objective, preset)
     lang = plan.lang if plan.lang in LANGS else "vi"
     if isinstance(weights, Weights):
         w = weights
@@ -312,6 +233,13 @@ def plan_investments(
     method = method or plan.budget.method
     preset_name = preset or plan.budget.preset
 
+    effective = dataclasses.replace(
+        plan, weights=w,
+        budget=dataclasses.replace(plan.budget, vnd=budget, preset=preset_name, method=method,
+                                   objective=objective, parks_first=parks_in_budget,
+                                   time_limit_s=time_limit_s),
+        costs=dataclasses.replace(costs, off_grid_power_usd=off_grid_power_usd,
+                                  site_radius_5g_km=upgrade_radius_km))
     crs = metric_crs(villages) if len(villages) else "EPSG:32648"
     vm = villages.to_crs(crs)
     gap_m = _bool(vm, s.GAP_MOBILE)
@@ -332,10 +260,10 @@ def plan_investments(
     pm = _metric(parks, crs)
     if pm is not None:
         pm = pm[_bool(pm, s.PARK_GAP_5G)]
-    upgrades, per_park = iv.park_upgrades(
+    upgrades, per_park = park_upgrades(
         pm if pm is not None else gpd.GeoDataFrame(
             {s.PARK_ID: pd.Series([], dtype=str)}, geometry=gpd.GeoSeries([], crs=crs), crs=crs),
-        _metric(sites, crs), costs, radius_km=upgrade_radius_km,
+        _metric(sites, crs), costs, radius_km=upgrade_radius_km, lang=lang,
     )
 
     # --- the priority table --------------------------------------------------------------
@@ -350,7 +278,7 @@ def plan_investments(
     t[FIBRE_FEASIBLE] = pd.array(np.where(t[s.GAP_FIBRE], feasible.fillna(False), pd.NA),
                                  dtype="boolean")
     t[FIBRE_LINK_KM] = fib["link_km"].reindex(t.index).astype(float).round(3)
-    t[s.COST_VND] = (mob["site_cost_vnd"].reindex(t.index).fillna(0).astype(np.int64)
+    t[SCORE_COST] = (mob["site_cost_vnd"].reindex(t.index).fillna(0).astype(np.int64)
                      + fib["fibre_cost_vnd"].reindex(t.index).fillna(0).astype(np.int64))
     hh_pct = 100 * next((x.threshold for x in plan.targets if x.id == "household_fibre"), 0.8)
     gap_names = {k: v.format(pct=hh_pct) for k, v in labels("gap", lang).items()}
@@ -404,12 +332,13 @@ def plan_investments(
     t = t.drop(columns=[c for c in names.columns if c != s.COMMUNE_CODE and c in t])
     t = t.reset_index(drop=True).merge(names, on=s.COMMUNE_CODE, how="left")
 
-    # --- parks first, then the village budget ---------------------------------------------
+    # --- parks due by the reference year first, then the villages, then the later parks ---
     park_cost = upgrades[s.COST_VND].to_numpy(np.int64) if len(upgrades) else np.zeros(0, np.int64)
+    park_due = parks_due(upgrades, pm, plan)
     park_funded = np.zeros(len(upgrades), dtype=bool)
     village_budget = budget
     if budget is not None and parks_in_budget and len(upgrades):
-        park_funded = fund_first(park_cost, budget)
+        park_funded[park_due] = fund_first(park_cost[park_due], budget)
         village_budget = float(budget) - float(park_cost[park_funded].sum())
     elif budget is None:
         park_funded[:] = True
@@ -422,19 +351,29 @@ def plan_investments(
     pop = pd.to_numeric(t[s.POPULATION], errors="coerce").fillna(0).to_numpy(float)
     values = pop * t[s.SCORE].to_numpy(float) if objective == "score" else pop
     problem = SelectionProblem.build(units[s.COST_VND].to_numpy(float) if len(units) else [],
-                                     needs, values, pop)
+                                     needs, values, pop,
+                                     least_cost=objective == "people_min_cost")
     sel = select_budget(problem, village_budget, method, time_limit_s=time_limit_s)
     other = None
     if village_budget is not None:
         other = (select_greedy(problem, village_budget) if sel.method == "exact"
                  else select_budget(problem, village_budget, "exact", time_limit_s=time_limit_s))
     t[s.IN_BUDGET] = sel.served
+    if budget is not None and parks_in_budget and (~park_due).any():
+        left = float(village_budget) - sel.cost  # the parks not due yet take what is left
+        park_funded[~park_due] = fund_first(park_cost[~park_due], left)
 
     # --- rank and cumulative cost ------------------------------------------------------------
     t = t.assign(_vid=t[s.VILLAGE_ID].astype(str)).sort_values(
         [s.IN_BUDGET, s.SCORE, s.POPULATION, "_vid"], ascending=[False, False, False, True],
         kind="stable").drop(columns="_vid").reset_index(drop=True)
     t[s.RANK] = np.arange(1, len(t) + 1, dtype=np.int64)
+    # the ledger's rule: an intervention's full cost on the highest-ranked row needing it
+    cost_of = dict(zip(units[iv.INTERVENTION_ID], units[s.COST_VND], strict=True)) \
+        if len(units) else {}
+    carried_cost, carried_ids = carry_costs(t[INTERVENTION_IDS].tolist(), cost_of)
+    t[s.COST_VND] = carried_cost
+    t[COST_CARRIED_IDS] = pd.Series(carried_ids, index=t.index, dtype="string")
     t[s.CUM_COST_VND] = t[s.COST_VND].cumsum().astype(np.int64)
     for col in PRIORITY_COLUMNS:
         if col not in t:
@@ -444,128 +383,21 @@ def plan_investments(
         priority[col] = priority[col].astype("string")
 
     # --- interventions layer ------------------------------------------------------------------
-    village_sel = sel.chosen
-    parts = []
-    if len(new_sites):
-        parts.append(new_sites.assign(**{s.IN_BUDGET: village_sel[:len(new_sites)]}))
-    if len(routes):
-        parts.append(routes.assign(**{s.IN_BUDGET: village_sel[len(new_sites):]}))
-    if len(upgrades):
-        parts.append(upgrades.assign(**{s.IN_BUDGET: park_funded}))
-    if parts:
-        inter = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry", crs=crs)
-    else:
-        inter = gpd.GeoDataFrame({iv.INTERVENTION_ID: pd.Series([], dtype=str)},
-                                 geometry=gpd.GeoSeries([], crs=crs), crs=crs)
-    inter_cols = [iv.INTERVENTION_ID, iv.KIND, s.COST_VND, iv.N_SERVED, iv.POP_SERVED,
-                  iv.VILLAGE_IDS, iv.PARK_IDS, iv.LENGTH_KM, iv.NEW_SITE, iv.SITE_ID_USED,
-                  iv.OFF_GRID, s.IN_BUDGET]
-    for col in inter_cols:
-        if col not in inter:
-            inter[col] = pd.NA
-    inter[iv.VILLAGE_IDS] = inter[iv.VILLAGE_IDS].fillna("")
-    inter[iv.PARK_IDS] = inter[iv.PARK_IDS].fillna("")
-    for col in (iv.N_SERVED, iv.POP_SERVED, s.COST_VND):
-        inter[col] = pd.to_numeric(inter[col]).fillna(0).astype(np.int64)
-    for col in (iv.NEW_SITE, iv.OFF_GRID, s.IN_BUDGET):
-        inter[col] = inter[col].astype("boolean").fillna(False).astype(bool)
-    inter = inter[inter_cols + ["geometry"]].to_crs(s.WGS84)
+    inter = interventions_layer(new_sites, routes, upgrades, sel.chosen, park_funded, crs)
 
     # --- parks table ------------------------------------------------------------------------
-    if pm is not None and len(pm):
-        pk = pd.DataFrame(pm.drop(columns="geometry")).join(per_park)
-        funded_by_id = dict(zip(upgrades[iv.INTERVENTION_ID], park_funded, strict=True))
-        pk[s.IN_BUDGET] = pk[iv.INTERVENTION_ID].map(funded_by_id).astype(bool)
-        for col in PARK_COLUMNS:
-            if col not in pk:
-                pk[col] = pd.NA
-        park_table = pk[PARK_COLUMNS].reset_index(drop=True)
-    else:
-        park_table = pd.DataFrame(columns=PARK_COLUMNS)
+    park_table = parks_table(pm, per_park, upgrades, park_funded)
 
-    summary = _summary(
+    summary = plan_summary(
         plan=plan, weights=w, preset=preset_name, method=method, objective=objective,
         budget=budget, village_budget=village_budget, table=t, inter=inter, sel=sel,
-        other=other, park_funded=park_funded, park_cost=park_cost, parks_in_budget=parks_in_budget,
-        upgrades=upgrades,
+        other=other, park_funded=park_funded, park_cost=park_cost, park_due=park_due,
+        parks_in_budget=parks_in_budget, upgrades=upgrades,
+        large_zones=park_table.loc[park_table[iv.SIZING_NOTE].fillna("").ne(""), s.PARK_ID]
+        .astype(str).tolist(),
     )
+    checks = enforce(money_checks(priority, inter, park_table, summary))
     return InvestmentPlan(priority=priority, interventions=inter, summary=summary,
-                          parks=park_table, problem=problem,
-                          reserved=park_cost.astype(float) if parks_in_budget else np.zeros(0))
-
-
-def _summary(*, plan, weights, preset, method, objective, budget, village_budget, table, inter,
-             sel, other, park_funded, park_cost, parks_in_budget, upgrades) -> dict:
-    kinds = inter[iv.KIND].astype(str)
-    cost = inter[s.COST_VND].astype(np.int64)
-    chosen = inter[s.IN_BUDGET].to_numpy(bool)
-    pop = pd.to_numeric(table[s.POPULATION], errors="coerce").fillna(0)
-    served = table[s.IN_BUDGET].to_numpy(bool)
-    ids = table[INTERVENTION_IDS].astype(str)
-    site_ok = set(inter.loc[chosen & (kinds == iv.KIND_SITE).to_numpy(), iv.INTERVENTION_ID])
-    route_ok = set(inter.loc[chosen & (kinds == iv.KIND_ROUTE).to_numpy(), iv.INTERVENTION_ID])
-    got_4g = ids.map(lambda x: any(i in site_ok for i in x.split(";")))
-    got_fibre = ids.map(lambda x: any(i in route_ok for i in x.split(";")))
-    costed = table[INTERVENTION_IDS].astype(str) != ""
-    exact = sel if sel.method == "exact" else other
-    greedy = sel if sel.method == "greedy" else other
-
-    def by_kind(mask) -> dict:
-        return {k: int(cost[mask & (kinds == k).to_numpy()].sum()) for k in iv.KINDS}
-
-    def count_kind(mask) -> dict:
-        return {k: int((mask & (kinds == k).to_numpy()).sum()) for k in iv.KINDS}
-
-    everything = np.ones(len(inter), dtype=bool)
-    spent = int(cost[chosen].sum())
-    out = {
-        "currency": "VND",
-        "usd_to_vnd": plan.costs.usd_to_vnd,
-        "budget_vnd": None if budget is None else float(budget),
-        "preset": preset,
-        "weights": dataclasses.asdict(weights),
-        "method": sel.method,
-        "method_requested": method,
-        "objective": objective,
-        "villages_with_gaps": len(table),
-        "villages_costed": int(costed.sum()),
-        "population_in_gap_villages": int(pop.sum()),
-        "villages_power_first": int(table[s.INTERVENTION].str.contains(iv.POWER_FIRST)
-                                    .fillna(False).sum()),
-        "villages_fibre_not_feasible": int(table[FIBRE_FEASIBLE].eq(False).sum()),
-        "total_cost_vnd": int(cost.sum()),
-        "cost_by_kind_vnd": by_kind(everything),
-        "count_by_kind": count_kind(everything),
-        "people_newly_served_all": int(pop[costed.to_numpy()].sum()),
-        "in_budget_cost_vnd": spent,
-        "in_budget_people_served": int(pop[served].sum()),
-        "in_budget_villages": int(served.sum()),
-        "in_budget": {
-            "cost_vnd": spent,
-            "cost_by_kind_vnd": by_kind(chosen),
-            "count_by_kind": count_kind(chosen),
-            "villages_served": int(served.sum()),
-            "people_served": int(pop[served].sum()),
-            "people_newly_4g": int(pop[got_4g.to_numpy()].sum()),
-            "people_newly_fibre": int(pop[got_fibre.to_numpy()].sum()),
-            "village_budget_vnd": None if village_budget is None else float(village_budget),
-            "remaining_vnd": None if budget is None else float(budget) - spent,
-        },
-        "parks_5g": {
-            "parks_with_gap": int(sum(len(str(p).split(";")) for p in upgrades[iv.PARK_IDS]))
-            if len(upgrades) else 0,
-            "upgrades": int((~upgrades[iv.NEW_SITE].astype(bool)).sum()) if len(upgrades) else 0,
-            "new_sites": int(upgrades[iv.NEW_SITE].astype(bool).sum()) if len(upgrades) else 0,
-            "cost_vnd": int(park_cost.sum()),
-            "funded_first_from_budget": bool(parks_in_budget),
-            "funded_cost_vnd": int(park_cost[park_funded].sum()),
-        },
-        "exact_vs_greedy": None if exact is None or greedy is None else {
-            "people_exact": int(exact.people), "people_greedy": int(greedy.people),
-            "cost_exact_vnd": int(exact.cost), "cost_greedy_vnd": int(greedy.cost),
-            "gap_people": int(exact.people - greedy.people),
-            "gap_share": (exact.people - greedy.people) / exact.people if exact.people else 0.0,
-            "exact_status": exact.status,
-        },
-    }
-    return out
+                          parks=park_table, problem=problem, checks=checks, plan=effective,
+                          reserved=park_cost[park_due].astype(float) if parks_in_budget
+                          else np.zeros(0))

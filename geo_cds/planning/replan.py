@@ -17,7 +17,8 @@ import pandas as pd
 from geo_cds import schema as s
 from geo_cds.errors import LayerError, PlanError
 from geo_cds.plan import InputSpec, Plan, plan_from_record
-from geo_cds.planning.priority import PRESETS, InvestmentPlan, plan_investments
+from geo_cds.planning.priority import InvestmentPlan, plan_investments
+from geo_cds.planning.score import PRESETS
 
 
 @dataclass
@@ -122,6 +123,7 @@ class Replan:
         return {"replanned_from": str(self.run.folder.resolve()), "preset": self.preset,
                 "budget_vnd": self.budget_vnd, "weights": self.investment.summary["weights"],
                 "method": self.investment.summary["method"], "lang": self.plan.lang,
+                "plan": self.investment.plan.to_dict(),  # the effective plan: replays exactly
                 "at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
 
 
@@ -132,7 +134,7 @@ def replan_settings(run: RunInputs, *, budget_vnd: float | None | EllipsisType =
     Raises
     ------
     PlanError
-        ``preset`` is not one of :data:`geo_cds.planning.priority.PRESETS`.
+        ``preset`` is not one of :data:`geo_cds.planning.score.PRESETS`.
     """
     name = preset or run.plan.budget.preset
     if name not in PRESETS:

@@ -24,7 +24,8 @@ from geo_cds.analysis.coverage import _kernels
 # Kernels called with a raster window, and the window types each must be compiled for.
 _WINDOW_KERNELS = ("accumulate", "point_values")
 _WINDOW_TYPES = {"float32", "float64"}
-ANNOUNCEMENT = "preparing the coverage engine (one-time, ~15 s)"
+# The progress key of the wait (its text: geo_cds.labels, section "stage").
+ANNOUNCEMENT = "prepare_coverage"
 
 
 def _dispatchers() -> dict:

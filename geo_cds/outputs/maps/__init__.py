@@ -206,7 +206,7 @@ def build_payload(*, communes: gpd.GeoDataFrame, villages: gpd.GeoDataFrame | No
         "generated": generated_keys,
         "generated_labels": generated_labels,
         "info": _info_rows(info, T),
-        "info_open": True,
+        "info_open": False,
         "collapse_layers": False,
         "canvas_above": CANVAS_ABOVE,
         "cluster_max_zoom": CLUSTER_MAX_ZOOM,

@@ -13,8 +13,8 @@ from importlib import resources
 from pathlib import Path
 
 # Order matters: Leaflet first, then what builds on it, then the map's own code.
-JS_FILES = ("leaflet.js", "geo_cds_folium.js", "supercluster.min.js", "geo_cds_map.js",
-            "geo_cds_charts.js", "geo_cds_print.js")
+JS_FILES = ("leaflet.js", "geo_cds_folium.js", "supercluster.min.js", "geo_cds_map_labels.js",
+            "geo_cds_map_priority.js", "geo_cds_map.js", "geo_cds_charts.js", "geo_cds_print.js")
 CSS_FILES = ("leaflet.css", "geo_cds_map.css", "geo_cds_print.css")
 # Leaflet's default marker (what ``folium.Marker`` draws) finds its images through the URL of
 # leaflet.css, which an inlined stylesheet does not have: point it at the shipped images.

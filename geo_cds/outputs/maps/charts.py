@@ -28,8 +28,15 @@ def _num(value: Any) -> float | None:
     return None if math.isnan(value) else value
 
 
+def _status(rows: pd.DataFrame, code: str) -> str | None:
+    if "status" not in rows or code not in rows.index:
+        return None
+    return str(rows.at[code, "status"])
+
+
 def target_chart(targets: pd.DataFrame | None, lang: str) -> dict[str, Any] | None:
-    """Each share target's value per province (and for the whole area) against its threshold.
+    """Each share target's value per province (and for the whole area) against its threshold,
+    with its status (met, not met, not due yet, not measurable) as the target table says.
 
     Speed targets (Mb/s) are left out: a bar from 0 to 100 % cannot show them.
     """
@@ -49,6 +56,7 @@ def target_chart(targets: pd.DataFrame | None, lang: str) -> dict[str, Any] | No
             "id": str(target_id), "label": str(first[label_col]),
             "threshold": _num(first["threshold"]), "year": int(first["year"]),
             "values": [_num(by_scope["value"].get(code)) for code, _ in scopes],
+            "status": [_status(by_scope, code) for code, _ in scopes],
         })
     return {"scopes": [str(name) for _, name in scopes],
             "total": [code == "all" for code, _ in scopes], "targets": out}
@@ -65,7 +73,12 @@ def sweep_budgets(total_cost: float, plan_budget: float | None,
 
 def budget_chart(investment: Any | None, *, budgets: Sequence[float] | None = None,
                  time_limit_s: float = SWEEP_TIME_LIMIT_S) -> dict[str, Any] | None:
-    """People served against budget, exact and greedy (``InvestmentPlan.sweep``)."""
+    """People served against budget, exact and greedy (``InvestmentPlan.sweep``).
+
+    The parks' 5G upgrades are funded off the top of each budget, as in the plan itself
+    (``reserved``): where one more park becomes affordable the villages get less, and the
+    curve can dip.
+    """
     if investment is None or getattr(investment, "problem", None) is None:
         return None
     interventions = investment.interventions
@@ -80,6 +93,7 @@ def budget_chart(investment: Any | None, *, budgets: Sequence[float] | None = No
         "budget": [float(b) for b in table["budget_vnd"]],
         "exact": [float(p) for p in table["people_exact"]],
         "greedy": [float(p) for p in table["people_greedy"]],
+        "reserved": [float(r) for r in table["reserved_vnd"]],
         "exact_status": [str(x) for x in table["exact_status"]],
         "plan_budget": plan_budget,
     }

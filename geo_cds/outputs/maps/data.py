@@ -33,6 +33,10 @@ SHARE_COLOURS = ["#b2182b", "#ef8a62", "#fddbc7", "#92c5de", "#2166ac"]
 GAP_BREAKS = [1, 3, 6, 11]
 GAP_COLOURS = ["#2166ac", "#fddbc7", "#f4a582", "#d6604d", "#b2182b"]
 NODATA_COLOUR = "#bdbdbd"
+# Parks and cashless streets get hues of their own (violet, teal), so a park or a street is never
+# read as a commune of the red-to-blue choropleth or as a village of the gap statuses.
+PARK_COLOURS = ["#efedf5", "#cbc9e2", "#9e9ac8", "#756bb1", "#54278f"]
+STREET_COLOURS = ["#d8f3f1", "#99d8d3", "#4fb3ad", "#1f8a85", "#0b5350"]
 
 GAP_STATUSES = ("ok", "fibre", "mobile", "mobile_fibre", "unknown")
 GAP_STATUS_COLOURS = {
@@ -83,7 +87,8 @@ def _fmt_pct(value: float, lang: str) -> str:
     return text.replace(".", ",") if lang == "vi" else text
 
 
-def _share_legend(lang: str, labels: Mapping[str, str]) -> list[dict[str, str]]:
+def _share_legend(lang: str, labels: Mapping[str, str],
+                  colours: Sequence[str] = SHARE_COLOURS) -> list[dict[str, str]]:
     edges = [0.5, 0.8, 0.95]
     names = [
         f"< {_fmt_pct(edges[0], lang)}",
@@ -92,7 +97,7 @@ def _share_legend(lang: str, labels: Mapping[str, str]) -> list[dict[str, str]]:
         f"≥ {_fmt_pct(edges[2], lang)} ({labels['below_100']})",
         "100%",
     ]
-    rows = [{"colour": c, "label": n} for c, n in zip(SHARE_COLOURS, names)]
+    rows = [{"colour": c, "label": n} for c, n in zip(colours, names)]
     rows.append({"colour": NODATA_COLOUR, "label": labels["no_data"]})
     return rows
 
@@ -111,6 +116,10 @@ def scales(lang: str, labels: Mapping[str, str]) -> dict[str, Any]:
                   "legend": _share_legend(lang, labels)},
         "gaps": {"breaks": GAP_BREAKS, "colours": GAP_COLOURS, "nodata": NODATA_COLOUR,
                  "legend": _gap_legend(labels)},
+        "park": {"breaks": SHARE_BREAKS, "colours": PARK_COLOURS, "nodata": NODATA_COLOUR,
+                 "legend": _share_legend(lang, labels, PARK_COLOURS)},
+        "street": {"breaks": SHARE_BREAKS, "colours": STREET_COLOURS, "nodata": NODATA_COLOUR,
+                   "legend": _share_legend(lang, labels, STREET_COLOURS)},
     }
 
 
@@ -202,6 +211,29 @@ def decode_ring(flat: Sequence[int]) -> np.ndarray:
     return np.cumsum(arr, axis=0) / SCALE
 
 
+def label_points(geoms: np.ndarray) -> list[list[int]]:
+    """Where to write each polygon's name: ``[x, y, r]`` in degrees x 1e5.
+
+    ``(x, y)`` is the centre of the largest circle inside the polygon (it stays inside a
+    crescent, where a centroid would not) and ``r`` that circle's radius: the map writes a name
+    only when the zoom gives it room.
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    out = [[0, 0, 0]] * len(geoms)
+    ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    if ok.any():
+        # ~100 m: finer than a label needs, and fast for 3,321 national communes.
+        radius_lines = shapely.maximum_inscribed_circle(geoms[ok], 0.001)
+        start = shapely.get_point(radius_lines, 0)
+        xy = shapely.get_coordinates(start)
+        r = shapely.length(radius_lines)
+        values = np.column_stack([xy, r])
+        values = np.round(values * SCALE).astype(np.int64).tolist()
+        for i, v in zip(np.flatnonzero(ok), values):
+            out[i] = v
+    return out
+
+
 # ---------------------------------------------------------------------------------------------
 # Layers.
 
@@ -280,6 +312,7 @@ def communes_payload(communes: gpd.GeoDataFrame, tolerance: float,
         "indicators": indicators,
         "geom": [encode_polygons(g) for g in geoms],
         "geom_coarse": coarse,
+        "label": label_points(geoms),
     }, communes.assign(geometry=geoms)
 
 
@@ -296,7 +329,7 @@ def provinces_payload(communes: gpd.GeoDataFrame, tolerance: float,
     # Outlines are drawn thick at province zoom: a coarser geometry is enough and much faster.
     base = shapely.simplify(np.asarray(communes.geometry.values, dtype=object),
                             max(tolerance, 0.001), preserve_topology=True)
-    names, geoms, coarse = [], [], []
+    names, geoms, coarse, outlines = [], [], [], []
     for name, idx in communes.groupby(key, sort=True).indices.items():
         union = shapely.union_all(base[idx])
         polys = []
@@ -307,11 +340,13 @@ def provinces_payload(communes: gpd.GeoDataFrame, tolerance: float,
             polys.append(shapely.Polygon(part.exterior, holes))
         outline = shapely.MultiPolygon(polys) if polys else shapely.MultiPolygon()
         names.append(str(name))
+        outlines.append(outline)
         geoms.append(encode_polygons(outline))
         if coarse_tolerance:
             coarse.append(encode_polygons(
                 shapely.simplify(outline, coarse_tolerance, preserve_topology=True)))
-    return {"name": names, "geom": geoms, "geom_coarse": coarse if coarse_tolerance else None}
+    return {"name": names, "geom": geoms, "geom_coarse": coarse if coarse_tolerance else None,
+            "label": label_points(np.array(outlines, dtype=object))}
 
 
 def villages_payload(villages: gpd.GeoDataFrame, commune_codes: Sequence[str],
@@ -355,6 +390,7 @@ def villages_payload(villages: gpd.GeoDataFrame, commune_codes: Sequence[str],
         extra = {
             "rank": column_values(aligned, s.RANK, integer=True),
             "intervention": column_values(aligned, s.INTERVENTION),
+            "interventions": column_values(aligned, "intervention_ids"),
             "cost": column_values(aligned, s.COST_VND, integer=True),
             "in_budget": ([_clean(v) for v in aligned[s.IN_BUDGET]]
                           if s.IN_BUDGET in aligned.columns else None),

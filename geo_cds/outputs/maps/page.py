@@ -1,7 +1,7 @@
 """The map as a real ``folium.Map``: display it in a notebook, add folium layers, save it.
 
-``make_map`` (and ``geo_cds.build_map`` for a run) gives a :class:`RunMap` (a ``folium.Map``) whose children are
-folium elements: the run's data and the script that draws it (:class:`RunData`), one
+``make_map`` (and ``geo_cds.build_map`` for a run) gives a :class:`RunMap` (a
+``folium.Map``) whose children are folium elements: the run's data and the script that draws it (:class:`RunData`), one
 :class:`RunLayer` per drawn layer (the commune canvas, the village clusters, parks, …, each a
 ``folium.map.Layer`` bound to the Leaflet layer the script built), the charts panel
 (:class:`ChartsPanel`) and the print/PNG panel (:class:`PrintPanel`). A notebook adds its own
@@ -14,9 +14,9 @@ refused with a clear message instead of leaving a page that breaks without a net
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Iterator, Mapping
-from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +34,8 @@ ASSET_MODES = ("inline", "folder")
 _SHIPPED = {"leaflet", "leaflet_css"}
 
 
-def _json_for_html(payload: Mapping[str, Any]) -> str:
-    """The payload as JSON that cannot end or alter the ``<script>`` element carrying it.
+def _json_for_html(payload: Any) -> str:
+    """``payload`` as JSON that cannot end or alter the ``<script>`` element carrying it.
 
     Every ``<``, ``>`` and ``&`` is written as its JSON escape (``\\u003c`` …), so no name
     can close the element (``</script>``) or open an HTML comment (``<!--``); ``JSON.parse``
@@ -73,7 +73,7 @@ class RunData(MacroElement):
         figure = self.get_root()
         # Set by render_html for the time of a save (folium elements take no render options).
         mode, html_dir = getattr(figure, "_geo_cds_assets", ("inline", None))
-        head = _leaflet_head(mode, html_dir)
+        head = _assets_head(mode, html_dir)
         figure.header.add_child(Element(head), name="geo_cds_assets")
         super().render(**kwargs)
 
@@ -159,9 +159,9 @@ class RunMap(folium.Map):
                          tiles=None, control_scale=False, zoom_control=True, **kwargs)
         self.lang = payload["lang"]
         self.title = payload["title"]
-        # The title is the one text from the data written into the HTML itself (not through
-        # the JSON payload, which the map's JavaScript renders as text): escape it here.
-        self.get_root().title = escape(self.title)
+        # The title is the only text from the data that Python writes into the HTML itself;
+        # the rest travels as JSON and the map's JavaScript escapes it.
+        self.get_root().title = html.escape(self.title)
         self.app = RunData(payload)
         self.add_child(self.app, name="geo_cds_run")
         self.run_layers: dict[str, RunLayer] = {}
@@ -184,7 +184,7 @@ class RunMap(folium.Map):
         for child in self._children.values():
             if isinstance(child, Layer) and not isinstance(child, RunLayer) and child.control:
                 kind = "addOverlay" if child.overlay else "addBaseLayer"
-                label = json.dumps(str(child.layer_name)).replace("<", "\\u003c")
+                label = _json_for_html(str(child.layer_name))
                 lines.append(f"{self.app.get_name()}.layerControl.{kind}("
                              f"{child.get_name()}, {label});")
         if lines:
@@ -263,10 +263,10 @@ def render_html(m: folium.Map, *, assets: str = "inline", html_dir: Path | None 
             header.pop(key)
         has_app = any(isinstance(el, RunData) for el in _walk(m))
         if not has_app:  # a plain folium.Map: it still gets Leaflet, offline
-            header["geo_cds_leaflet"] = Element(_leaflet_head(assets, html_dir))
+            header["geo_cds_leaflet"] = Element(_assets_head(assets, html_dir))
             header.move_to_end("geo_cds_leaflet", last=False)
         figure._geo_cds_assets = (assets, html_dir)
-        html = figure.render()
+        page = figure.render()
     finally:
         figure.__dict__.pop("_geo_cds_assets", None)
         for el, js, css in saved:
@@ -278,11 +278,11 @@ def render_html(m: folium.Map, *, assets: str = "inline", html_dir: Path | None 
         header.update(stale)
     lang = getattr(m, "lang", None)
     if lang:
-        html = html.replace("<html>", f'<html lang="{escape(lang)}">', 1)
-    return html
+        page = page.replace("<html>", f'<html lang="{html.escape(lang)}">', 1)
+    return page
 
 
-def _leaflet_head(assets: str, html_dir: Path | None) -> str:
+def _assets_head(assets: str, html_dir: Path | None) -> str:
     if assets == "folder":
         return _assets.folder_head(html_dir)
     return _assets.inline_head()
@@ -294,8 +294,8 @@ def save_map(m: folium.Map, path: str | Path, *, assets: str = "inline") -> Path
     Parameters
     ----------
     m
-        A map from :func:`build_map` (or any ``folium.Map``), with whatever folium layers a
-        notebook added.
+        A map from ``geo_cds.build_map`` or ``make_map`` (or any ``folium.Map``), with
+        whatever folium layers a notebook added.
     path
         The HTML file (written to a temporary name, then moved into place).
 
@@ -316,5 +316,5 @@ def save_map(m: folium.Map, path: str | Path, *, assets: str = "inline") -> Path
         The folder cannot be written.
     """
     path = Path(path)
-    html = render_html(m, assets=assets, html_dir=path.parent)
-    return atomic_file(path, lambda tmp: tmp.write_text(html, encoding="utf-8"))
+    page = render_html(m, assets=assets, html_dir=path.parent)
+    return atomic_file(path, lambda tmp: tmp.write_text(page, encoding="utf-8"))

@@ -1,0 +1,225 @@
+"""The ledger: every intervention with its full cost, the villages and parks it serves and
+whether the budget funds it. Every money, people and row figure of a plan is derived from it
+— the priority list, the per-commune sheet, the parks sheet, the plan summary, the map
+popups, ``geo-cds plan`` and ``geo-cds compare`` — and :func:`money_checks` proves they agree.
+
+**How a row shows cost.** An intervention (a new site, a fibre route, a park's 5G plan) is
+bought whole or not at all, so its cost is never split between rows. Its full cost sits on
+exactly one row: the highest-ranked village (or park) that needs it. The other rows list it
+in ``intervention_ids`` and add nothing to their ``cost_vnd``; ``cost_carried_ids`` names
+what a row's ``cost_vnd`` pays for. Funded villages rank first and a funded intervention
+always serves at least one funded village (nothing is bought idle), so a funded
+intervention's cost always sits on a funded row. Hence, to the VND:
+
+- Σ ``cost_vnd`` of the in-budget villages + Σ ``cost_vnd`` of the funded parks
+  = the plan's in-budget spend = Σ ``cost_vnd`` of the funded interventions;
+- Σ ``cost_vnd`` of every row = the cost of closing every costed gap.
+
+People served count each person once: a village is served when every intervention it needs
+is funded, and counts its population once however many interventions it needs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo_cds import schema as s
+from geo_cds.checks import Check, at_most, equal
+from geo_cds.planning import interventions as iv
+
+INTERVENTION_IDS = "intervention_ids"
+COST_CARRIED_IDS = "cost_carried_ids"
+VILLAGE_IDS = iv.VILLAGE_IDS
+PARK_IDS = iv.PARK_IDS
+
+
+def carry_costs(ids_per_row: Sequence[str], cost_of: Mapping[str, int]
+                ) -> tuple[np.ndarray, list[str]]:
+    """The cost each row carries, rows in rank order: an intervention's full cost on the first
+    row that needs it, nothing on the others.
+
+    Parameters
+    ----------
+    ids_per_row : sequence of str
+        Per row, the ``;``-separated ids of the interventions it needs.
+    cost_of : mapping
+        Intervention id → whole VND.
+
+    Returns
+    -------
+    (cost_vnd, carried_ids)
+        int64 per row, and per row the ``;``-separated ids whose cost it carries.
+    """
+    seen: set[str] = set()
+    cost = np.zeros(len(ids_per_row), dtype=np.int64)
+    carried = []
+    for k, row in enumerate(ids_per_row):
+        mine = [i for i in str(row).split(";") if i and i not in seen]
+        seen.update(mine)
+        cost[k] = sum(int(cost_of[i]) for i in mine)
+        carried.append(";".join(mine))
+    return cost, carried
+
+
+def interventions_layer(new_sites: gpd.GeoDataFrame, routes: gpd.GeoDataFrame,
+                        upgrades: gpd.GeoDataFrame, village_chosen: np.ndarray,
+                        park_funded: np.ndarray, crs) -> gpd.GeoDataFrame:
+    """The ledger's interventions, EPSG:4326: new sites, fibre routes (in the order of the
+    village selection problem, whose ``chosen`` says which are funded) and the parks' 5G."""
+    parts = []
+    if len(new_sites):
+        parts.append(new_sites.assign(**{s.IN_BUDGET: village_chosen[:len(new_sites)]}))
+    if len(routes):
+        parts.append(routes.assign(**{s.IN_BUDGET: village_chosen[len(new_sites):]}))
+    if len(upgrades):
+        parts.append(upgrades.assign(**{s.IN_BUDGET: park_funded}))
+    if parts:
+        inter = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry", crs=crs)
+    else:
+        inter = gpd.GeoDataFrame({iv.INTERVENTION_ID: pd.Series([], dtype=str)},
+                                 geometry=gpd.GeoSeries([], crs=crs), crs=crs)
+    cols = [iv.INTERVENTION_ID, iv.KIND, s.COST_VND, iv.N_SERVED, iv.POP_SERVED, iv.VILLAGE_IDS,
+            iv.PARK_IDS, iv.LENGTH_KM, iv.NEW_SITE, iv.SITE_ID_USED, iv.SITES_UPGRADED,
+            iv.NEW_SITES_5G, iv.OFF_GRID, s.IN_BUDGET]
+    for col in cols:
+        if col not in inter:
+            inter[col] = pd.NA
+    inter[iv.VILLAGE_IDS] = inter[iv.VILLAGE_IDS].fillna("")
+    inter[iv.PARK_IDS] = inter[iv.PARK_IDS].fillna("")
+    for col in (iv.N_SERVED, iv.POP_SERVED, s.COST_VND, iv.SITES_UPGRADED, iv.NEW_SITES_5G):
+        inter[col] = pd.to_numeric(inter[col]).fillna(0).astype(np.int64)
+    for col in (iv.NEW_SITE, iv.OFF_GRID, s.IN_BUDGET):
+        inter[col] = inter[col].astype("boolean").fillna(False).astype(bool)
+    return inter[cols + ["geometry"]].to_crs(s.WGS84)
+
+
+def _flag(col: pd.Series) -> pd.Series:
+    if col.dtype == bool:
+        return col
+    return col.astype("boolean").fillna(False).astype(bool)
+
+
+def commune_subtotals(priority: pd.DataFrame) -> pd.DataFrame:
+    """Villages with gaps, cost, and what the budget funds, per commune (the workbook's
+    per-commune sheet). Costs are the rows' carried costs, so the in-budget column sums to
+    the villages' share of the plan's spend."""
+    keys = [c for c in (s.PROVINCE_CODE, s.PROVINCE_NAME, s.COMMUNE_CODE, s.COMMUNE_NAME)
+            if c in priority]
+    p = priority.copy()
+    p["_in"] = _flag(p[s.IN_BUDGET]) if s.IN_BUDGET in p else False
+    p["_pop"] = pd.to_numeric(p[s.POPULATION], errors="coerce").fillna(0)
+    p["_cost"] = pd.to_numeric(p[s.COST_VND], errors="coerce").fillna(0)
+    g = p.assign(_pop_in=p["_pop"] * p["_in"], _cost_in=p["_cost"] * p["_in"]) \
+        .groupby(keys, dropna=False, sort=True)
+    out = pd.DataFrame({
+        "villages": g.size(),
+        s.POPULATION: g["_pop"].sum(),
+        s.COST_VND: g["_cost"].sum(),
+        "villages_in_budget": g["_in"].sum(),
+        "population_in_budget": g["_pop_in"].sum(),
+        "cost_in_budget_vnd": g["_cost_in"].sum(),
+    }).reset_index()
+    for col in ("villages", s.POPULATION, s.COST_VND, "villages_in_budget",
+                "population_in_budget", "cost_in_budget_vnd"):
+        out[col] = out[col].astype(np.int64)
+    return out
+
+
+def _ids(text) -> list[str]:
+    return [i for i in str(text if isinstance(text, str) else "").split(";") if i]
+
+
+def money_checks(priority: pd.DataFrame, interventions: pd.DataFrame, parks: pd.DataFrame,
+                 summary: Mapping) -> list[Check]:
+    """Every view of a plan against the ledger, to the VND and to the person.
+
+    Parameters
+    ----------
+    priority, interventions, parks : DataFrame
+        The plan's priority list, interventions layer and parks table.
+    summary : mapping
+        The plan summary (``plan_summary.json``).
+    """
+    cost = pd.to_numeric(priority[s.COST_VND], errors="coerce").fillna(0)
+    inb = _flag(priority[s.IN_BUDGET])
+    pop = pd.to_numeric(priority[s.POPULATION], errors="coerce").fillna(0)
+    icost = pd.to_numeric(interventions[s.COST_VND], errors="coerce").fillna(0)
+    iin = _flag(interventions[s.IN_BUDGET])
+    pcost = pd.to_numeric(parks[s.COST_VND], errors="coerce").fillna(0) if len(parks) \
+        else pd.Series(dtype=float)
+    pin = _flag(parks[s.IN_BUDGET]) if len(parks) else pd.Series(dtype=bool)
+    within = summary.get("in_budget") or {}
+    park_sum = summary.get("parks_5g") or {}
+    communes = commune_subtotals(priority) if len(priority) else None
+    out = [
+        equal("money_in_budget", {
+            "village_list_parks": float(cost[inb].sum() + pcost[pin].sum()),
+            "interventions": float(icost[iin].sum()),
+            "plan_summary": float(within.get("cost_vnd", 0)),
+            "commune_sheet_parks": float(
+                (communes["cost_in_budget_vnd"].sum() if communes is not None else 0)
+                + pcost[pin].sum()),
+        }),
+        equal("money_total", {
+            "village_list_parks": float(cost.sum() + pcost.sum()),
+            "interventions": float(icost.sum()),
+            "plan_summary": float(summary.get("total_cost_vnd", 0)),
+        }),
+        equal("money_parks", {
+            "parks_sheet": float(pcost[pin].sum()),
+            "interventions": float(icost[iin & interventions[PARK_IDS].fillna("").astype(str)
+                                        .ne("").to_numpy()].sum()),
+            "plan_summary": float(park_sum.get("funded_cost_vnd", 0)),
+        }),
+        equal("people_served", {
+            "village_list": float(pop[inb].sum()),
+            "plan_summary": float(within.get("people_served", 0)),
+        }),
+        at_most("people_population", ("served", float(pop[inb].sum())),
+                ("population", float(pop.sum()))),
+    ]
+    out.append(_whole_interventions(priority, interventions))
+    return out
+
+
+def _whole_interventions(priority: pd.DataFrame, interventions: pd.DataFrame) -> Check:
+    """Each village intervention lists exactly the villages that need it, is costed on exactly
+    one row, and — when funded — on a funded row; a funded village's needs are all funded."""
+    problems = []
+    needers: dict[str, set[str]] = {}
+    carriers: dict[str, list[bool]] = {}
+    for vid, need, carried, funded in zip(
+            priority[s.VILLAGE_ID].astype(str), priority[INTERVENTION_IDS],
+            priority[COST_CARRIED_IDS], _flag(priority[s.IN_BUDGET]), strict=True):
+        for i in _ids(need):
+            needers.setdefault(i, set()).add(vid)
+        for i in _ids(carried):
+            carriers.setdefault(i, []).append(bool(funded))
+    funded_ids = set(interventions.loc[_flag(interventions[s.IN_BUDGET]).to_numpy(),
+                                       "intervention_id"])
+    for iid, members, bought in zip(interventions["intervention_id"],
+                                    interventions[VILLAGE_IDS].fillna(""),
+                                    _flag(interventions[s.IN_BUDGET]), strict=True):
+        listed = set(_ids(members))
+        if not listed:
+            continue  # a park's 5G
+        if listed != needers.get(iid, set()):
+            problems.append(f"{iid} serves {sorted(listed)} but the list has "
+                            f"{sorted(needers.get(iid, set()))}")
+        rows = carriers.get(iid, [])
+        if len(rows) != 1:
+            problems.append(f"{iid} costed on {len(rows)} rows")
+        elif bool(bought) != rows[0]:
+            problems.append(f"{iid} {'funded' if bought else 'not funded'} but costed on a "
+                            f"{'funded' if rows[0] else 'not funded'} row")
+    for vid, need, funded in zip(priority[s.VILLAGE_ID].astype(str), priority[INTERVENTION_IDS],
+                                 _flag(priority[s.IN_BUDGET]), strict=True):
+        if funded and not set(_ids(need)) <= funded_ids:
+            problems.append(f"village {vid} in budget but not all of {need} funded")
+    return Check("money_whole", not problems,
+                 (("interventions", len(interventions)), ("problems", len(problems))),
+                 note="; ".join(problems[:5]))
