@@ -21,6 +21,7 @@ from geo_cds import schema as s
 from geo_cds.errors import LayerError
 from geo_cds.labels import LANGS, labels
 from geo_cds.outputs.maps import data as mdata
+from geo_cds.outputs.maps import geometry as mgeom
 from geo_cds.outputs.maps import normalise_name, render_map, write_map
 from geo_cds.outputs.maps import rasters as mrasters
 from geo_cds.plan import RasterSpec, Thresholds
@@ -108,9 +109,9 @@ def test_shipped_assets_carry_licences_and_provenance():
 def test_polygon_encoding_round_trips_to_5_decimals():
     poly = Polygon([(108.123456, 15.654321), (108.2, 15.6), (108.25, 15.7), (108.123456, 15.654321)],
                    holes=[[(108.19, 15.64), (108.21, 15.64), (108.2, 15.66)]])
-    enc = mdata.encode_polygons(poly)
+    enc = mgeom.encode_polygons(poly)
     assert len(enc) == 1 and len(enc[0]) == 2  # one polygon, exterior + hole
-    ring = mdata.decode_ring(enc[0][0])
+    ring = mgeom.decode_ring(enc[0][0])
     # The closing point is left out (Leaflet closes rings) and coordinates keep 5 decimals.
     assert ring.tolist() == [[108.12346, 15.65432], [108.2, 15.6], [108.25, 15.7]]
 
@@ -352,7 +353,7 @@ def test_polygons_inside_collections_are_kept():
 
     geom = GeometryCollection([MultiPolygon([box(0, 0, 1, 1), box(2, 0, 3, 1)]),
                                LineString([(0, 0), (1, 1)])])
-    assert len(mdata.encode_polygons(geom)) == 2
+    assert len(mgeom.encode_polygons(geom)) == 2
 
 
 def test_priority_list_reaches_the_village_popups():
@@ -381,10 +382,10 @@ def test_label_points_are_the_centre_of_the_largest_inside_circle():
     # edges and the inner corner (1, 1): r = x and sqrt(2) (1 - x) = r, so x = r = 2 - sqrt(2).
     ell = Polygon([(0, 0), (3, 0), (3, 1), (1, 1), (1, 3), (0, 3)])
     corner = 2 - np.sqrt(2)
-    out = mdata.label_points(np.array([square, ell, Polygon()], dtype=object))
-    x, y, r = (v / mdata.SCALE for v in out[0])
+    out = mgeom.label_points(np.array([square, ell, Polygon()], dtype=object))
+    x, y, r = (v / mgeom.SCALE for v in out[0])
     assert (x, y, r) == pytest.approx((0.5, 0.5, 0.5), abs=2e-3)
-    x, y, r = (v / mdata.SCALE for v in out[1])
+    x, y, r = (v / mgeom.SCALE for v in out[1])
     assert (x, y, r) == pytest.approx((corner, corner, corner), abs=2e-3)
     assert out[2] == [0, 0, 0]  # nothing to label: radius 0, the map skips it
 
@@ -392,9 +393,9 @@ def test_label_points_are_the_centre_of_the_largest_inside_circle():
 def test_payload_carries_label_points_for_communes_and_provinces():
     payload = payload_of(render_map(communes=tiny_communes(), villages=tiny_villages()))
     for x, y, r in payload["communes"]["label"]:
-        assert 0.05 * mdata.SCALE - 200 <= r <= 0.05 * mdata.SCALE  # half the 0.1° square
+        assert 0.05 * mgeom.SCALE - 200 <= r <= 0.05 * mgeom.SCALE  # half the 0.1° square
     labels = dict(zip(payload["provinces"]["name"], payload["provinces"]["label"]))
-    assert labels["Quảng Ngãi"][0] == pytest.approx(108.75 * mdata.SCALE, abs=200)
+    assert labels["Quảng Ngãi"][0] == pytest.approx(108.75 * mgeom.SCALE, abs=200)
 
 
 def test_parks_and_streets_have_palettes_of_their_own():
