@@ -163,3 +163,41 @@ def test_a_geometry_collection_holding_a_multipolygon(tmp_path):
     # covered: 4 + 2 cells of the multipolygon, none of the 2 on the right -> 6 / 8
     assert t["r_area_share"].iloc[0] == pytest.approx(6 / 8)
     assert t.iloc[1:].isna().all().all()
+
+
+# --- the same files against exactextract -----------------------------------------------------
+
+def option_rasters(folder):
+    """name -> (path, threshold) of one raster per option, for the peer-library comparison."""
+    cases = {
+        "scale_int16": (write(folder / "a.tif", columns(-1000, -1050, -1100, -1200,
+                                                        dtype="int16"),
+                              nodata=-32768, scale=0.1), -105.0),
+        "scale_offset_uint8": (write(folder / "b.tif", columns(80, 70, 60, 0, dtype="uint8"),
+                                     nodata=0, scale=0.5, offset=-140), -105.0),
+        "mask_band": (write(folder / "c.tif", columns(1, 1, 0, 7, dtype="float32"),
+                            mask=MASK), 0.5),
+        "alpha": (write(folder / "d.tif", columns(1, 1, 0, 7, dtype="uint8"), alpha=MASK), 0.5),
+    }
+    for dtype, nodata in [("uint8", 0), ("uint8", 255), ("int16", -32768),
+                          ("float32", np.nan), ("float64", -9999.0)]:
+        data = columns(5, 5, 1, 1, dtype=dtype)
+        data[:, 3] = nodata
+        cases[f"nodata_{dtype}_{nodata}"] = (
+            write(folder / f"n_{dtype}_{nodata}.tif", data, nodata=nodata), 2.0)
+    return cases
+
+
+def test_every_option_agrees_with_exactextract(tmp_path):
+    exactextract = pytest.importorskip("exactextract")
+    z = zones(WHOLE, box(X0 + 5, Y0 + 3, X0 + 33, Y0 + 27), box(X0 + 12, Y0 + 12, X0 + 38, Y0 + 38),
+              Polygon([(X0 + 1, Y0 + 1), (X0 + 39, Y0 + 7), (X0 + 21, Y0 + 36)]))
+    for name, (path, threshold) in option_rasters(tmp_path).items():
+        ours = zonal_coverage(z, {"r": path}, thresholds={"r": threshold})
+        theirs = exactextract.exact_extract(str(path), z, ["mean", "min", "max"], output="pandas")
+        theirs = theirs[[c for c in theirs if not c.startswith("band_2")]]  # the alpha band
+        theirs.columns = [c.split("_")[-1] for c in theirs.columns]  # band_1_mean -> mean
+        for stat in ("mean", "min", "max"):
+            diff = np.abs(ours[f"r_{stat}"].to_numpy() - theirs[stat].to_numpy())
+            assert diff.max() < 1e-6, (name, stat, diff)
+            print(f"{name} {stat}: max |ours - exactextract| = {diff.max():.1e}")
