@@ -26,10 +26,13 @@ class ValidationFailed(GeoCdsError):
 
     def __init__(self, problems):
         self.problems = problems
+        from geo_cds.problems import ProblemLog
+
         errors = [p for p in problems if p.severity == "error"]
-        lines = [f"{len(errors)} error(s) in the inputs:"] + [f"  {p}" for p in errors[:50]]
-        if len(errors) > 50:
-            lines.append(f"  … and {len(errors) - 50} more (see the rejects file)")
+        grouped = ProblemLog(errors).grouped()
+        lines = [f"{len(errors)} error(s) in the inputs:"] + [f"  {p}" for p in grouped[:50]]
+        if len(grouped) > 50:
+            lines.append(f"  … and {len(grouped) - 50} more (see the rejects file)")
         super().__init__("\n".join(lines))
 
 

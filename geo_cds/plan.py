@@ -19,6 +19,9 @@ from geo_cds.errors import PlanError
 from geo_cds.labels import label
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# People per household in Vietnam: 2019 Population and Housing Census (GSO, completed
+# results), 96,208,984 people in 26,870,079 households = 3.58, rounded to 3.6.
+PEOPLE_PER_HOUSEHOLD = 3.6
 SAMPLE_PLAN = REPO_ROOT / "layers" / "sample_plan.toml"
 
 
@@ -35,6 +38,12 @@ class InputSpec:
     x: str | None = None  # longitude / easting column of a CSV/Excel table of points
     y: str | None = None
     generated: bool = False  # the layer is generated sample data (labelled so wherever shown)
+    # Villages without a population: population = households × this (marked estimated). The
+    # default is the 2019 census average, 96,208,984 people in 26,870,079 households = 3.58.
+    people_per_household: float = PEOPLE_PER_HOUSEHOLD
+    # How a blank reads in a yes/no column, per canonical column ("no" | "unknown"); by
+    # default a column of marks (x, ✓, 1) and blanks reads a blank as no, any other unknown.
+    blank_means: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ class Problem:
     problem: str  # what is wrong, in plain words, with the offending value
     fix: str  # how to fix it
     severity: str = "error"  # "error" (row rejected / layer unusable) | "warning" (repaired, kept)
+    kind: str | None = None  # the problem without its row's value: rows of one kind are grouped
 
     def __str__(self) -> str:
         where = self.file
@@ -61,8 +62,42 @@ class ProblemLog:
         return {p.row for p in self.errors if p.layer == layer and p.row is not None}
 
     def to_frame(self) -> pd.DataFrame:
-        cols = list(Problem.__dataclass_fields__)
-        return pd.DataFrame([asdict(p) for p in self.problems], columns=cols)
+        """Every problem, one row each (the rejects file); ``row`` is a whole number or empty."""
+        cols = [c for c in Problem.__dataclass_fields__ if c != "kind"]
+        frame = pd.DataFrame([asdict(p) for p in self.problems], columns=[*cols, "kind"])
+        frame["row"] = frame["row"].astype("Int64")
+        return frame[cols]
+
+    def grouped(self, first: int = 5) -> list[str]:
+        """The problems as lines a person reads: rows with the same problem share one line.
+
+        A problem repeated on many rows (same file, column, severity and kind) becomes
+        ``"WARNING file, column 'c': 1,102 rows: <kind> (rows 3, 7, 12, … — all in rejects.csv)
+        — fix: …"``; a problem of one row or of a whole layer is printed as it is.
+
+        Parameters
+        ----------
+        first : int
+            How many row numbers a grouped line names.
+        """
+        groups: dict[tuple, list[Problem]] = {}
+        for p in self.problems:
+            key = (p.severity, p.file, p.layer, p.column, p.kind or p.problem, p.fix)
+            if p.row is None:
+                key = (*key, id(p))  # a layer problem is never grouped
+            groups.setdefault(key, []).append(p)
+        lines = []
+        for (severity, file, _, column, kind, fix, *_), items in groups.items():
+            if len(items) == 1:
+                lines.append(str(items[0]))
+                continue
+            rows = [p.row for p in items]
+            shown = ", ".join(str(r) for r in rows[:first])
+            more = ", … — all in rejects.csv" if len(rows) > first else ""
+            where = file + (f", column {column!r}" if column else "")
+            lines.append(f"{severity.upper()} {where}: {len(items):,} rows: {kind} "
+                         f"(rows {shown}{more}) — fix: {fix}")
+        return lines
 
     def __len__(self) -> int:
         return len(self.problems)

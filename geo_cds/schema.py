@@ -40,6 +40,7 @@ FIBRE_HH_SHARE = "fibre_household_share"  # float 0..1: households on fibre broa
 HAS_DIGITAL_TEAM = "has_digital_team"  # bool: tổ công nghệ số cộng đồng
 DOWNLOAD_MBPS = "download_mbps"  # float (optional)
 GENERATED = "generated"  # bool: row comes from the generated sample, not from a survey
+POPULATION_ESTIMATED = "population_estimated"  # bool, added by the reader: households × factor
 
 VILLAGE_COLUMNS = {
     VILLAGE_ID: "str",
@@ -58,7 +59,9 @@ VILLAGE_COLUMNS = {
     HAS_DIGITAL_TEAM: "boolean",
     DOWNLOAD_MBPS: "float",
 }
-VILLAGE_REQUIRED = (VILLAGE_ID, VILLAGE_NAME, COMMUNE_CODE, POPULATION)
+# A village list needs only these: a missing id is derived from the commune code and the
+# name, a missing population estimated from the households (inputs/minimal.py).
+VILLAGE_REQUIRED = (VILLAGE_NAME, COMMUNE_CODE)
 
 # Industrial parks (KCN), clusters (CCN), economic zones (KKT), hi-tech parks: polygons.
 PARK_ID = "park_id"

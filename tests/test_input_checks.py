@@ -48,15 +48,16 @@ def test_infinite_float_cell_is_not_a_number():
     ("1e309", "'1e309' is not a finite number"),
     ("1e20", "'1e20' is beyond any real population (0 to 2,000,000)"),
 ])
-def test_absurd_population_rejects_the_row_with_the_value(tmp_path, communes_file,  # noqa: F811
-                                                          value, message):
+def test_absurd_population_is_named_with_the_value_and_left_empty(
+        tmp_path, communes_file, value, message):  # noqa: F811
+    # a village's population is optional (issue 12): the row is kept, its population unknown
     frame = villages_frame().astype({"population": object})
     frame.loc[1, "population"] = value
     out, problems = _villages(tmp_path, communes_file, frame)
-    assert out["village_id"].tolist() == ["V1", "V3"]
-    (p,) = problems.errors
+    assert out["village_id"].tolist() == ["V1", "V2", "V3"]
+    assert pd.isna(out.loc[1, "population"]) and not problems.errors
+    (p,) = [p for p in problems.warnings if message in p.problem]
     assert (p.row, p.feature_id, p.column) == (2, "V2", "population")
-    assert message in p.problem, p.problem
 
 
 def test_absurd_optional_value_is_left_empty_with_a_warning(tmp_path, communes_file):  # noqa: F811
@@ -87,7 +88,7 @@ def test_header_only_table_is_an_error_not_zero_villages(tmp_path, communes_file
 
 def test_every_row_unusable_is_an_error_for_villages(tmp_path, communes_file):  # noqa: F811
     frame = villages_frame()
-    frame["population"] = ["many", "lots", "some"]
+    frame["commune_code"] = ["many", "lots", "some"]
     out, problems = _villages(tmp_path, communes_file, frame)
     assert out is None
     assert any("none of its 3 rows can be used" in p.problem for p in problems.layer_errors())

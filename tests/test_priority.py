@@ -82,9 +82,10 @@ def test_parks_are_funded_first_from_the_budget():
     assert inv.summary["in_budget"]["village_budget_vnd"] == 10_000 * VND
     off = plan_investments(v, COMMUNES, parks, None, None, plan, parks_in_budget=False)
     assert off.priority[s.IN_BUDGET].all()
-    # A sweep funds the park first at every budget, like the plan itself.
+    # A sweep gives the park the first 85,000 USD of every budget, like the plan itself, so
+    # a smaller budget never serves more villages than a larger one.
     sweep = inv.sweep([budget, (85_000 + 50_000) * VND, 10_000 * VND]).set_index("budget_vnd")
-    assert sweep["reserved_vnd"].tolist() == [85_000 * VND, 85_000 * VND, 0]
+    assert sweep["reserved_vnd"].tolist() == [85_000 * VND, 85_000 * VND, 10_000 * VND]
     assert sweep["people_exact"].tolist() == [0, 1000, 0]
 
 

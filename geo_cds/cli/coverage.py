@@ -152,10 +152,10 @@ def coverage(
 def _check_id_columns(zones: Path, layer: str | None, id_columns) -> None:
     """Name every --id column ZONES lacks (a bad option: exit 2); an unreadable file is left
     to the library call, which reports it with every other problem."""
-    import pyogrio
+    from geo_cds.inputs.vector import vector_columns
 
     try:
-        fields = list(pyogrio.read_info(zones, layer=layer)["fields"])
+        fields = vector_columns(zones, layer=layer)
     except Exception:  # noqa: BLE001 - reported by zone_coverage
         return
     missing = [c for c in id_columns if c not in fields]

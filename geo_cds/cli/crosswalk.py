@@ -130,16 +130,21 @@ def polygons(
         f"{n_old} old communes → {xwalk['new_code'].nunique()} new communes: "
         f"{len(xwalk)} pieces written to {output}"
     )
+    lists = report["detail"] != ""
     if len(report):
         click.echo(
-            f"{report['old_code'].nunique()} old communes disagree with the official "
-            f"table (listed in {disagreements_path}):"
+            f"{report.loc[~lists, 'old_code'].nunique()} old communes: the overlay disagrees "
+            f"with the official old→new table; {int(lists.sum())} entries of the table "
+            f"disagree with the new communes' merger lists (all in {disagreements_path}):"
         )
         for row in report.head(20).itertuples(index=False):
-            click.echo(
-                f"  {row.old_code}: {row.problem}; official {row.official or '—'}; "
-                f"overlay {row.overlay}"
-            )
+            if row.detail:
+                click.echo(f"  {row.old_code or '—'}: {row.problem}: {row.detail}")
+            else:
+                click.echo(
+                    f"  {row.old_code}: {row.problem}; official {row.official or '—'}; "
+                    f"overlay {row.overlay}"
+                )
         if len(report) > 20:
             click.echo(f"  … and {len(report) - 20} more")
     else:

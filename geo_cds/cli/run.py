@@ -64,7 +64,7 @@ def run(plan_file, name, output_dir, budget, strict, map_assets, lang, overwrite
     # What the terminal shows follows --lang; without it, English like --help and the errors.
     lang = lang or "en"
     T = labels("cli_run", lang)
-    n_err, n_warn = len(result.problems.errors), len(result.problems.warnings)
+    n_err, n_warn = (int(result.accounting[k].sum()) for k in ("rejected", "repaired"))
     click.echo(T["written"].format(name=plan.name, folder=result.folder))
     click.echo(T["counts"].format(communes=len(result.communes), villages=len(result.villages),
                                   priority=len(result.investment.priority)))

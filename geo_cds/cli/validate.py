@@ -38,9 +38,11 @@ def validate(plan_file, rejects, warnings, vintage, encoding, source_crs):
                                source_crs=source_crs)
     report = validate_plan(plan)
     log = report.problems
-    for p in log.problems:
-        if p.severity == "error" or warnings:
-            click.echo(str(p), err=p.severity == "error")
+    from geo_cds.problems import ProblemLog
+
+    shown = ProblemLog([p for p in log.problems if p.severity == "error" or warnings])
+    for line in shown.grouped():
+        click.echo(line, err=line.startswith("ERROR"))
     rejects = rejects or Path(plan.output_dir) / f"{plan.name}-rejects.csv"
     atomic_file(rejects, lambda tmp: write_csv(log.to_frame(), tmp))
     for row in report.accounting.itertuples():

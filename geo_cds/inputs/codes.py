@@ -90,7 +90,7 @@ def code_sets() -> tuple[frozenset[str], frozenset[str]]:
 
 @functools.lru_cache(maxsize=1)
 def old_to_new() -> pd.DataFrame:
-    """The official old → new commune table (10,599 rows).
+    """The official old → new commune table (10,598 rows, two corrected: PROVENANCE.md).
 
     Columns: ``old_code``, ``old_name``, ``old_province_code``, ``new_code``, ``new_name``,
     ``new_province_code``, ``n_new`` (int: number of new communes the old one went into),

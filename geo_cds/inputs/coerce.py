@@ -14,9 +14,17 @@ import pandas as pd
 
 from geo_cds import schema as S
 from geo_cds.inputs.checks import implausible
-from geo_cds.inputs.columns import match_columns
+from geo_cds.inputs.columns import match_columns, normalise_header
 from geo_cds.inputs.layer import SOURCE_FILE, SOURCE_ROW, Layer, missing_values
-from geo_cds.inputs.tables import clean_text, parse_bool, parse_code, parse_number
+from geo_cds.inputs.merger_lists import BEFORE_MERGER
+from geo_cds.inputs.tables import (
+    blank_reading,
+    clean_text,
+    is_typed,
+    parse_bool,
+    parse_code,
+    parse_number,
+)
 
 # Code widths.
 CODE_WIDTH = {S.COMMUNE_CODE: 5, S.PROVINCE_CODE: 2}
@@ -37,6 +45,7 @@ def map_columns(layer: Layer, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame | Non
     """The layer's schema columns read from ``frame``; None when a required column is missing."""
     spec = layer.spec
     cols = [c for c in frame.columns if c not in ("geometry", SOURCE_ROW, SOURCE_FILE)]
+    _one_role_per_column(layer)
     rename, missing = match_columns(cols, layer.columns, dict(spec.columns))
     for canon, source in missing.items():
         layer.layer_error(
@@ -51,6 +60,14 @@ def map_columns(layer: Layer, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame | Non
             f"the plan maps {canon!r}, which is not a column geo-cds knows for {layer.name}",
             f"use one of: {', '.join(layer.columns)}",
         )
+    for canon, value in spec.blank_means.items():
+        if layer.columns.get(canon) != "boolean" or value not in READINGS:
+            layer.layer_error(
+                f"blank_means {canon} = {value!r}: blank_means takes a yes/no column of "
+                f"{layer.name} and 'no' or 'unknown'",
+                "yes/no columns: " + ", ".join(c for c, k in layer.columns.items()
+                                               if k == "boolean"),
+            )
     found = set(rename.values())
     for canon in layer.required:
         if canon not in found and canon not in missing:
@@ -69,6 +86,7 @@ def map_columns(layer: Layer, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame | Non
     if SOURCE_FILE in frame:
         out[SOURCE_FILE] = frame[SOURCE_FILE].values
     inverse = {v: k for k, v in rename.items()}
+    layer.source_columns = dict(inverse)
     for canon, kind in layer.columns.items():
         if canon not in found:
             out[canon] = missing_values(kind, out.index)
@@ -77,6 +95,12 @@ def map_columns(layer: Layer, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame | Non
     out = out[
         [*layer.columns, SOURCE_ROW, *([SOURCE_FILE] if SOURCE_FILE in out else []), "geometry"]
     ]
+    if layer.name == "communes":
+        # The old communes merged into each unit (the reference boundaries' before_merger):
+        # evidence to cross-check the old→new table with (validate_codes), not kept.
+        lists, _ = match_columns(cols, {BEFORE_MERGER: "str"}, {})
+        if lists:
+            layer.merger_lists = clean_text(frame[next(iter(lists))].reset_index(drop=True))
     if S.COMMUNE_CODE in layer.columns and S.COMMUNE_NAME not in layer.columns:
         # The commune's name next to its code is evidence of the codes' vintage (used by
         # validate_codes, not kept: the communes layer is the reference for names).
@@ -86,6 +110,24 @@ def map_columns(layer: Layer, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame | Non
         if aux:
             layer.commune_names = clean_text(frame[next(iter(aux))].reset_index(drop=True))
     return out
+
+
+def _one_role_per_column(layer: Layer) -> None:
+    """Refuse a plan mapping one column to two roles (it would silently fill only one)."""
+    roles: dict[str, list[str]] = {}
+    for canon, source in layer.spec.columns.items():
+        roles.setdefault(normalise_header(source), []).append(canon)
+    for canons in roles.values():
+        if len(canons) > 1:
+            source = layer.spec.columns[canons[0]]
+            hint = (f"; leave {S.VILLAGE_ID} unmapped and geo-cds derives ids from the commune "
+                    "code and the village name" if S.VILLAGE_ID in canons else "")
+            layer.layer_error(
+                f"column {source!r} is mapped to {len(canons)} roles "
+                f"({', '.join(canons)}): a column fills one role",
+                f"map each role to its own column in [inputs.{layer.name}.columns]{hint}",
+                column=source,
+            )
 
 
 def _coerce(layer: Layer, values: pd.Series, canon: str, kind: str, out) -> pd.Series:
@@ -104,6 +146,7 @@ def _coerce(layer: Layer, values: pd.Series, canon: str, kind: str, out) -> pd.S
             ),
             f"store codes as text with {width} digits in the file",
             severity="warning",
+            kind=f"{canon.replace('_', ' ')} lost its leading zeros",
         )
         layer.row_problems(
             out,
@@ -112,12 +155,14 @@ def _coerce(layer: Layer, values: pd.Series, canon: str, kind: str, out) -> pd.S
             lambda r, v=values: f"{_shown(v, r)} is not a {width}-digit code",
             f"give the official {width}-digit code{fix_opt}",
             severity="error" if canon == S.COMMUNE_CODE else severity,
+            kind=f"not a {width}-digit code",
         )
         return codes
     if kind == "str":
         return clean_text(values)
     if kind == "boolean":
         parsed, bad = parse_bool(values)
+        parsed = _read_blanks(layer, values, parsed, bad, canon)
         layer.row_problems(
             out,
             bad,
@@ -125,6 +170,7 @@ def _coerce(layer: Layer, values: pd.Series, canon: str, kind: str, out) -> pd.S
             lambda r, v=values: f"{_shown(v, r)} is not a yes/no value",
             "write Có/Không, x or empty, 1/0, TRUE/FALSE or yes/no" + fix_opt,
             severity=severity,
+            kind="not a yes/no value",
         )
         return parsed
     integer = kind == "Int64"
@@ -136,6 +182,7 @@ def _coerce(layer: Layer, values: pd.Series, canon: str, kind: str, out) -> pd.S
         lambda r, v=values: _not_a_number(_shown(v, r), integer),
         "give a number" + fix_opt,
         severity=severity,
+        kind=f"not a {'whole ' if integer else ''}number",
     )
     odd, allowed = implausible(nums, canon)
     layer.row_problems(
@@ -145,6 +192,7 @@ def _coerce(layer: Layer, values: pd.Series, canon: str, kind: str, out) -> pd.S
         lambda r, v=values: f"{_shown(v, r)} is beyond any real {canon} ({allowed})",
         "check the value (a unit, decimal-separator or typing error?)" + fix_opt,
         severity=severity,
+        kind=f"beyond any real {canon}",
     )
     nums = nums.mask(odd)
     if canon == S.FIBRE_HH_SHARE:
@@ -158,11 +206,42 @@ def _coerce(layer: Layer, values: pd.Series, canon: str, kind: str, out) -> pd.S
             lambda r, v=values: f"negative value {_shown(v, r)}",
             "give a value ≥ 0" + fix_opt,
             severity=severity,
+            kind="negative value",
         )
         nums = nums.mask(neg)
     if integer:
         return nums.round().astype("Int64")
     return nums.astype("float64")
+
+
+READINGS = {"no": "NO", "unknown": "UNKNOWN"}
+
+
+def _read_blanks(layer: Layer, values: pd.Series, parsed: pd.Series, bad: pd.Series,
+                 canon: str) -> pd.Series:
+    """Blanks of a yes/no column: no in a column of marks, unknown otherwise (or as the plan
+    says); the reading is recorded on the layer and said in a note."""
+    given = layer.spec.blank_means.get(canon)
+    reading = given or blank_reading(values)
+    blanks = parsed.isna() & ~bad
+    if reading == "no":
+        parsed = parsed.copy()
+        parsed[blanks] = False
+    source = layer.source_columns.get(canon, canon)
+    layer.yes_no[canon] = (source, reading, int(blanks.sum()), "plan" if given else "detected")
+    why = (f"the plan says blank_means.{canon} = {given!r}" if given else
+           "it holds only marks (x, ✓, 1) and blanks" if reading == "no" else
+           "it is a typed field of the layer" if is_typed(values) else
+           "it holds explicit yes and no values")
+    layer.problems.add(
+        file=layer.display, layer=layer.name, row=None, feature_id=None, column=canon,
+        problem=f"yes/no column {source!r} ({canon}): {why}, so its {int(blanks.sum())} "
+                f"blank(s) read as {READINGS[reading]}",
+        fix=f"set [inputs.{layer.name}.blank_means] {canon} = 'no' or 'unknown' to read "
+            "blanks otherwise",
+        severity="note",
+    )
+    return parsed
 
 
 def _share(layer: Layer, nums: pd.Series, out, canon: str) -> pd.Series:
@@ -179,7 +258,7 @@ def _share(layer: Layer, nums: pd.Series, out, canon: str) -> pd.Series:
         out,
         outside,
         canon,
-        lambda r: "share outside 0..1",
+        "share outside 0..1",
         "give a share between 0 and 1 (the value was left empty)",
         severity="warning",
     )

@@ -190,6 +190,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     S.TECHNOLOGIES: ("technologies", "cong_nghe", "technology", "tech"),
     S.HEIGHT_M: ("height_m", "chieu_cao", "do_cao", "height", "chieu_cao_cot"),
     S.FIBRE_ID: ("fibre_id", "fiber_id", "ma_tuyen_cap", "ma_cap", "id"),
+    "before_merger": ("before_merger", "truoc_sap_nhap", "don_vi_truoc_sap_nhap", "sap_nhap_tu"),
 }
 
 # Coordinate columns of a table of points (x = longitude / easting).

@@ -16,10 +16,13 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
+from geo_cds import schema as S
 from geo_cds.errors import CodeError
 from geo_cds.inputs.codes import old_to_new, units_pre2025
+from geo_cds.inputs.columns import ALIASES, find_column
 from geo_cds.inputs.crs import metric_crs
 from geo_cds.inputs.files import load_polygons
+from geo_cds.inputs.merger_lists import BEFORE_MERGER, check_old_to_new
 from geo_cds.problems import ProblemLog
 
 
@@ -236,4 +239,25 @@ def crosswalk_files(
     if old is None or new is None:
         return PolygonCrosswalk(problems=problems)
     xwalk = crosswalk_polygons(old, new, old_code=old_code, new_code=new_code, min_share=min_share)
-    return PolygonCrosswalk(xwalk, check_crosswalk(xwalk), problems)
+    return PolygonCrosswalk(xwalk, _with_merger_lists(check_crosswalk(xwalk), new, new_code),
+                            problems)
+
+
+def _with_merger_lists(report: pd.DataFrame, new, new_code: str) -> pd.DataFrame:
+    """The overlay's disagreements, and the table's with the 2025 layer's merger lists."""
+    report = report.assign(detail="")
+    cols = [c for c in new.columns if c != new.geometry.name]
+    lists = find_column(cols, ALIASES[BEFORE_MERGER])
+    if lists is None:
+        return report
+    province = find_column(cols, (S.PROVINCE_CODE, *ALIASES[S.PROVINCE_CODE]))
+    units = pd.DataFrame({"commune_code": new[new_code].astype("string"),
+                          BEFORE_MERGER: new[lists]})
+    if province is not None:
+        units["province_code"] = new[province].astype("string").str.zfill(2)
+    found = check_old_to_new(units)
+    official = old_to_new().groupby("old_code")["new_code"].agg(lambda s: ";".join(sorted(s)))
+    extra = pd.DataFrame({"old_code": found["old_code"], "problem": found["problem"],
+                          "official": found["old_code"].map(official).fillna(""),
+                          "overlay": "", "detail": found["detail"]})
+    return pd.concat([report, extra], ignore_index=True)

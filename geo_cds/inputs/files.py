@@ -17,6 +17,7 @@ from geo_cds.inputs import legacy
 from geo_cds.inputs.columns import ALIASES, find_column
 from geo_cds.inputs.layer import INPUT_LAYERS
 from geo_cds.inputs.tables import parse_code
+from geo_cds.inputs.vector import read_vector
 from geo_cds.plan import InputSpec, Plan
 from geo_cds.problems import ProblemLog
 
@@ -87,7 +88,9 @@ def load_polygons(
     elif enc:
         kwargs["encoding"] = "latin1"
     try:
-        frame = gpd.read_file(path, **kwargs)
+        frame = read_vector(path, **kwargs)
+        if not isinstance(frame, gpd.GeoDataFrame):
+            raise LayerError("the file has no geometry column")
     except Exception as exc:  # noqa: BLE001 - any reader failure is a problem of the layer
         say(f"cannot read the file: {exc}", "check that it opens in QGIS")
         return None, code

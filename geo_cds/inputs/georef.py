@@ -72,6 +72,7 @@ def _points_from_table(layer: Layer, raw: pd.DataFrame, path: Path) -> pd.DataFr
         f"{xcol}/{ycol}",
         lambda r: "coordinates unreadable or only one of the two given",
         "give both coordinates as numbers (or leave both empty)",
+        kind="coordinates unreadable or only one of the two given",
     )
     if layer.name != "villages":
         layer.row_problems(

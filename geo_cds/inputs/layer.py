@@ -95,6 +95,10 @@ class Layer:
         self.fatal = False
         self.no_xy_columns = False  # a villages table without coordinate columns
         self.commune_names: pd.Series | None = None  # a villages table's "Tên xã" column
+        self.merger_lists: pd.Series | None = None  # the communes' before_merger texts
+        self.source_columns: dict[str, str] = {}  # canonical column -> the file's column
+        # yes/no column -> (the file's column, blank reading "no" | "unknown", blanks, how)
+        self.yes_no: dict[str, tuple[str, str, int, str]] = {}
         self.display = str(spec.path)
 
     def layer_error(self, problem: str, fix: str, column: str | None = None, file=None) -> None:
@@ -119,8 +123,17 @@ class Layer:
         problem,
         fix: str,
         severity: str = "error",
+        kind: str | None = None,
+        changed: bool = True,
     ) -> None:
-        """One problem per row where ``mask``; ``problem`` may be a callable(row) -> str."""
+        """One problem per row where ``mask``.
+
+        ``problem`` may be a callable(row) -> str (the text then names the row's value);
+        ``kind`` is the same problem without the value, under which the rows are grouped in
+        messages (default: ``problem`` when it is a string). An error rejects the row; a
+        warning counts the row as repaired only when the reader ``changed`` something in it
+        (a note such as "no location" changes nothing).
+        """
         if not mask.any():
             return
         sub = frame[mask.values] if len(mask) == len(frame) else frame.loc[mask[mask].index]
@@ -130,50 +143,28 @@ class Layer:
             ids = ids.astype("object").where(ids.notna(), names.astype("object"))
         elif ids is None:
             ids = names
-        if not callable(problem):
-            files = (
-                sub[SOURCE_FILE].astype(str)
-                if SOURCE_FILE in sub
-                else pd.Series(self.display, index=sub.index)
-            )
-            rows = sub[SOURCE_ROW].astype(int).tolist()
-            fids = [
-                None if ids is None or pd.isna(v) else str(v)
-                for v in (ids if ids is not None else [None] * len(sub))
-            ]
-            target = self.rejected if severity == "error" else self.repaired
-            for f, r, fid in zip(files, rows, fids):
-                self.problems.add(
-                    file=f,
-                    layer=self.name,
-                    row=r,
-                    feature_id=fid,
-                    column=column,
-                    problem=problem,
-                    fix=fix,
-                    severity=severity,
-                )
-                target.add((f, r))
-            return
-        for i, (idx, row) in enumerate(sub.iterrows()):
-            text = problem(row) if callable(problem) else problem
-            fid = None
-            if ids is not None:
-                v = ids.iloc[i]
-                fid = None if pd.isna(v) else str(v)
-            f = row.get(SOURCE_FILE, self.display)
-            key = (f, int(row[SOURCE_ROW]))
-            self.problems.add(
-                file=str(f),
-                layer=self.name,
-                row=int(row[SOURCE_ROW]),
-                feature_id=fid,
-                column=column,
-                problem=text,
-                fix=fix,
-                severity=severity,
-            )
-            (self.rejected if severity == "error" else self.repaired).add(key)
+        if kind is None and not callable(problem):
+            kind = problem
+        files = (
+            sub[SOURCE_FILE].astype(str).tolist()
+            if SOURCE_FILE in sub
+            else [self.display] * len(sub)
+        )
+        rows = sub[SOURCE_ROW].astype(int).tolist()
+        fids = [None if ids is None or pd.isna(v) else str(v)
+                for v in (ids if ids is not None else [None] * len(sub))]
+        texts = ([problem(row) for _, row in sub.iterrows()] if callable(problem)
+                 else [problem] * len(sub))
+        if severity == "error":
+            target = self.rejected
+        elif changed:
+            target = self.repaired
+        else:
+            target = set()
+        for f, r, fid, text in zip(files, rows, fids, texts):
+            self.problems.add(file=f, layer=self.name, row=r, feature_id=fid, column=column,
+                              problem=text, fix=fix, severity=severity, kind=kind)
+            target.add((f, r))
 
     def already_rejected(self, out) -> pd.Series:
         """True for the rows of ``out`` an earlier step rejected."""

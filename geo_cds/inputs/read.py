@@ -35,12 +35,15 @@ from geo_cds import schema as S
 from geo_cds.inputs.coerce import map_columns
 from geo_cds.inputs.georef import georeference
 from geo_cds.inputs.layer import INPUT_LAYERS, SOURCE_FILE, Context, Layer, empty_frame
+from geo_cds.inputs.minimal import derive_village_ids, estimate_population
 from geo_cds.inputs.rasters import check_rasters
 from geo_cds.inputs.sources import read_source, source_paths
 from geo_cds.inputs.validate import check_duplicates, check_geometry, check_required_values
 from geo_cds.inputs.validate_codes import check_communes_vintage, check_vintage
 from geo_cds.plan import InputSpec, Plan, RasterSpec
 from geo_cds.problems import ProblemLog
+
+YES_NO_COLUMNS = ["layer", "column", "file_column", "blank_reads", "blanks", "decided_by"]
 
 
 @dataclass
@@ -79,6 +82,11 @@ class Inputs:
     accounting: pd.DataFrame = field(default_factory=pd.DataFrame)
     files: dict[str, Path] = field(default_factory=dict)
     vintage_evidence: dict[str, str] = field(default_factory=dict)  # layer -> explanation
+    # How each yes/no column read its blanks: layer, column, file_column, blank_reads
+    # ("no" | "unknown"), blanks, decided_by ("detected" | "plan").
+    yes_no: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=YES_NO_COLUMNS))
+    # The rows each layer's reader changed, as (file, source_row): the join adds its own.
+    repaired_rows: dict[str, set[tuple[str, int]]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -110,6 +118,8 @@ def load_inputs(plan: Plan) -> Inputs:
     files: dict[str, Path] = {}
     accounting: list[dict] = []
     evidence: dict[str, str] = {}
+    yes_no: list[tuple] = []
+    repaired_rows: dict[str, set[tuple[str, int]]] = {}
     frames: dict[str, gpd.GeoDataFrame | None] = {}
 
     if plan.communes is None:
@@ -135,6 +145,8 @@ def load_inputs(plan: Plan) -> Inputs:
         accounting.append(layer.accounting())
         if layer.evidence:
             evidence[name] = layer.evidence
+        yes_no += [(name, canon, *how) for canon, how in layer.yes_no.items()]
+        repaired_rows[name] = layer.repaired - layer.rejected
         if name == "communes" and frame is not None and len(frame):
             context.communes = frame
     communes = frames["communes"]
@@ -155,6 +167,8 @@ def load_inputs(plan: Plan) -> Inputs:
         ),
         files=files,
         vintage_evidence=evidence,
+        yes_no=pd.DataFrame(yes_no, columns=YES_NO_COLUMNS),
+        repaired_rows=repaired_rows,
     )
 
 
@@ -212,6 +226,9 @@ def _read(layer: Layer) -> gpd.GeoDataFrame | None:
     if frame is None or layer.fatal:
         return None
     check_required_values(layer, frame)
+    if layer.name == "villages":
+        derive_village_ids(layer, frame)
+        estimate_population(layer, frame)
     frame = check_geometry(layer, frame)
     check_duplicates(layer, frame)
     if S.COMMUNE_CODE in frame and layer.name != "communes":

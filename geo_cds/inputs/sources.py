@@ -23,6 +23,7 @@ from geo_cds.inputs.checks import file_problem, read_failure
 from geo_cds.inputs.columns import find_header_row
 from geo_cds.inputs.decode import decode_csv, decode_frame, decode_sheet, latin1_only
 from geo_cds.inputs.layer import SOURCE_ROW, Layer
+from geo_cds.inputs.vector import PARQUET, read_vector
 
 VECTOR_SUFFIXES = {
     ".gpkg",
@@ -117,11 +118,8 @@ def _read_vector(layer: Layer, path: Path) -> gpd.GeoDataFrame | pd.DataFrame:
     import pyogrio
 
     spec = layer.spec
-    if path.suffix.lower() in (".parquet", ".geoparquet"):
-        try:
-            return gpd.read_parquet(path)
-        except ValueError:
-            return pd.read_parquet(path)
+    if path.suffix.lower() in PARQUET:
+        return read_vector(path)
     enc = legacy.normalise_encoding_name(spec.encoding)
     kwargs = {"layer": spec.layer} if spec.layer else {}
     if path.suffix.lower() == ".gpkg" and not spec.layer:
@@ -137,11 +135,12 @@ def _read_vector(layer: Layer, path: Path) -> gpd.GeoDataFrame | pd.DataFrame:
         kwargs["encoding"] = "latin1"
     elif enc:
         kwargs["encoding"] = enc
-    frame = pyogrio.read_dataframe(path, **kwargs)
-    if enc is None and path.suffix.lower() in (".shp", ".dbf") and latin1_only(frame):
+    frame = read_vector(path, **kwargs)
+    if (enc is None and path.suffix.lower() in (".shp", ".dbf", ".zip")
+            and latin1_only(frame)):
         # GDAL hands legacy bytes over as Latin-1 when the .dbf has no code page; re-read
         # explicitly as Latin-1 so the bytes are intact for decoding.
-        frame = pyogrio.read_dataframe(path, encoding="latin1", **kwargs)
+        frame = read_vector(path, **{**kwargs, "encoding": "latin1"})
     if not isinstance(frame, gpd.GeoDataFrame) or frame.geometry.name is None:
         return pd.DataFrame(frame)
     if frame.geometry.name != "geometry":

@@ -84,6 +84,41 @@ def parse_bool(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     return out, bad.astype(bool)
 
 
+# Marks ticked in a form (đánh dấu x): a column holding only these and blanks reads a blank as no.
+MARKS = {"x", "1"}  # keys of _bool_key: "x", "X", "✓", "✔", "☑", 1, 1.0, "1"
+
+
+def blank_reading(values: pd.Series) -> str:
+    """How a blank reads in a yes/no column: ``"no"`` or ``"unknown"``.
+
+    A column of text or spreadsheet cells holding only marks (x, ✓, 1) and blanks is a form
+    where a blank means no (the usual Vietnamese convention, đánh dấu x); a column with explicit
+    yes and no words (Có/Không, Đạt/Chưa đạt, 1/0, yes/no) — or with no value at all — and a
+    typed field of a GIS layer (boolean or number: its nulls are nulls) leave a blank unknown.
+
+    Examples
+    --------
+    >>> blank_reading(pd.Series(["x", "", "X", None, "✓"]))
+    'no'
+    >>> blank_reading(pd.Series(["Có", "", "Không"]))
+    'unknown'
+    >>> blank_reading(pd.Series([1, None, 0], dtype=object))
+    'unknown'
+    >>> blank_reading(pd.Series([1.0, None]))  # a GeoPackage boolean with nulls
+    'unknown'
+    """
+    if is_typed(values):
+        # A typed field (a GIS layer's boolean or number, nulls and all) says what it means.
+        return "unknown"
+    keys = values[~_is_empty(values)].map(_bool_key)
+    return "no" if len(keys) and keys.isin(MARKS).all() else "unknown"
+
+
+def is_typed(values: pd.Series) -> bool:
+    """A boolean or number field (as a GIS layer stores one), not cells of text or a sheet."""
+    return pd.api.types.is_bool_dtype(values.dtype) or pd.api.types.is_numeric_dtype(values.dtype)
+
+
 def _bool_key(v: object) -> str:
     if isinstance(v, (bool, np.bool_)):
         return "true" if v else "false"

@@ -63,6 +63,7 @@ def check_geometry(layer: Layer, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
             "no location: the village is placed by its commune code only",
             "give its coordinates to check it against its commune",
             severity="warning",
+            changed=False,
         )
     present = ~missing
     types = geoms.geom_type
@@ -76,6 +77,7 @@ def check_geometry(layer: Layer, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
             f"{name} ({', '.join(sorted(GEOM_TYPES[name]))})"
         ),
         "fix the geometry type or check that this is the right file",
+        kind="geometry type not allowed",
     )
     invalid = present & ~wrong & ~geoms.is_valid
     if invalid.any():
@@ -100,6 +102,7 @@ def check_geometry(layer: Layer, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
             lambda r: f"invalid geometry ({rmap[r.name]}) repaired with make_valid",
             "fix the geometry in a GIS",
             severity="warning",
+            kind="invalid geometry repaired with make_valid",
         )
         bad = invalid & ~fix_mask
         layer.row_problems(
@@ -108,6 +111,7 @@ def check_geometry(layer: Layer, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
             "geometry",
             lambda r: f"invalid geometry ({rmap[r.name]}) that cannot be repaired",
             "fix the geometry in a GIS",
+            kind="invalid geometry that cannot be repaired",
         )
     if present.any():
         b = geoms.bounds
@@ -127,6 +131,7 @@ def check_geometry(layer: Layer, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
                 f"{r.geometry.centroid.y:.4f})"
             ),
             "check its coordinates (swapped x/y? wrong CRS?)",
+            kind="the feature lies outside Vietnam",
         )
     return frame
 
@@ -161,6 +166,7 @@ def check_duplicates(layer: Layer, frame: gpd.GeoDataFrame) -> None:
             f"{r[id_col]!r} and the same values): dropped"
         ),
         "remove the duplicate row",
+        kind="exact duplicate of an earlier row: dropped",
     )
     layer.row_problems(
         frame,
@@ -171,6 +177,7 @@ def check_duplicates(layer: Layer, frame: gpd.GeoDataFrame) -> None:
             "rows with different values: every one is rejected"
         ),
         f"give each row its own {id_col}",
+        kind=f"{id_col} used by several rows with different values: every one is rejected",
     )
 
 

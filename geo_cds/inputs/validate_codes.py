@@ -14,6 +14,7 @@ import pandas as pd
 from geo_cds import schema as S
 from geo_cds.inputs.codes import code_sets, name_key, units_2025, units_pre2025
 from geo_cds.inputs.layer import CODE_METHOD, OLD_CODE, Layer
+from geo_cds.inputs.merger_lists import BEFORE_MERGER, check_old_to_new
 from geo_cds.inputs.vintage import convert_codes, detect_vintage
 
 
@@ -40,6 +41,44 @@ def check_communes_vintage(layer: Layer, frame: gpd.GeoDataFrame) -> None:
         )
     else:
         _official_codes(layer, frame, live)
+        _merger_lists(layer, frame, live)
+
+
+# How sure a disagreement with the merger lists is: the list names the old commune elsewhere
+# (a warning), or only leaves it out / names an unknown commune (a note: the source's lists
+# are not always right for homonyms).
+LIST_PROBLEMS = {
+    "wrong_target": ("warning", "the old→new table sends an old commune to another 2025 "
+                                "commune than the merger lists"),
+    "whole_marked_split": ("warning", "the old→new table splits an old commune the merger "
+                                      "lists name whole under one 2025 commune"),
+    "not_listed": ("note", "the old→new table sends an old commune here; the merger lists "
+                           "name it nowhere"),
+    "unknown_name": ("note", "the merger list names a commune no old commune of the province "
+                             "is called"),
+}
+
+
+def _merger_lists(layer: Layer, frame: gpd.GeoDataFrame, live: pd.Series) -> None:
+    """Cross-check the shipped old→new table against the boundaries' before_merger lists."""
+    if layer.merger_lists is None or S.PROVINCE_CODE not in frame:
+        return
+    units = pd.DataFrame({S.COMMUNE_CODE: frame[S.COMMUNE_CODE],
+                          S.PROVINCE_CODE: frame[S.PROVINCE_CODE],
+                          BEFORE_MERGER: layer.merger_lists.to_numpy()})[live.to_numpy()]
+    found = check_old_to_new(units)
+    for kind, (severity, summary) in LIST_PROBLEMS.items():
+        part = found[found["problem"] == kind]
+        if not len(part):
+            continue
+        detail = part.groupby("new_code")["detail"].agg("; ".join)
+        mask = frame[S.COMMUNE_CODE].isin(set(detail.index)) & live
+        layer.row_problems(
+            frame, mask, S.COMMUNE_CODE,
+            lambda r, d=detail: d[r[S.COMMUNE_CODE]],
+            "check the entry against the province's resolution; report it so the shipped "
+            "table (geo_cds/data/old_to_new_communes_2025.csv) can be corrected",
+            severity=severity, kind=summary, changed=False)
 
 
 def _official_codes(layer: Layer, frame: gpd.GeoDataFrame, live: pd.Series) -> None:
@@ -84,6 +123,8 @@ def _official_codes(layer: Layer, frame: gpd.GeoDataFrame, live: pd.Series) -> N
         "check the code against Decision 19/2025/QĐ-TTg; correct the boundaries or "
         "the tables keyed to them so that both use the same code",
         severity="warning",
+        kind="commune code not in the 2025 code list shipped with geo-cds",
+        changed=False,
     )
 
 
@@ -152,6 +193,8 @@ def _unknown_2025_codes(layer: Layer, frame: gpd.GeoDataFrame) -> None:
         ),
         "correct the code",
         severity="warning",
+        kind="commune code not in the official 2025 list; kept and located by its point",
+        changed=False,
     )
     layer.row_problems(
         frame,
@@ -162,6 +205,7 @@ def _unknown_2025_codes(layer: Layer, frame: gpd.GeoDataFrame) -> None:
             "2025 list and the row has no coordinates"
         ),
         "correct the code or give the coordinates",
+        kind="commune code not in the official 2025 list and no coordinates",
     )
 
 
@@ -195,6 +239,7 @@ def _convert(layer: Layer, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         S.COMMUNE_CODE,
         split_msg,
         "give the village's coordinates or its 2025 commune code",
+        kind="old commune split between several 2025 communes; cannot tell which",
     )
     layer.row_problems(
         frame,
@@ -202,6 +247,7 @@ def _convert(layer: Layer, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         S.COMMUNE_CODE,
         lambda r: f"old commune code {r[OLD_CODE]} is not in the official old→new table",
         "correct the code",
+        kind="old commune code not in the official old→new table",
     )
     layer.row_problems(
         frame,
@@ -215,6 +261,7 @@ def _convert(layer: Layer, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         ),
         "none needed",
         severity="warning",
+        kind="old commune was split; 2025 commune told by the village's point",
     )
     n_full = int((conv.method == "full").sum())
     n_loc = int((conv.method == "location").sum())

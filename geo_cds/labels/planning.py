@@ -43,7 +43,7 @@ NOTE = {
         "no_fibre": "cáp quang không khả thi: đoạn mới > {km:g} km hoặc không có mạng để nối "
                     "(xem xét vi ba/vệ tinh)",
         "hh_only": "chỉ thiếu hộ dùng cáp quang: không cần đầu tư hạ tầng mới",
-        "no_location": "thôn không có vị trí: chưa tính được chi phí",
+        "no_location": "chi phí cần vị trí của thôn (thôn chưa có tọa độ)",
         "large_zone": "khu rộng: tính {n} trạm cho {ha} ha chưa phủ 5G ({reach} ha mỗi trạm, "
                       "bán kính {km:g} km), giả định cần 5G trên toàn khu; thường chỉ các phân "
                       "khu đã xây dựng/khu công nghiệp cần — nhập chúng thành vùng riêng để tính "
@@ -56,7 +56,7 @@ NOTE = {
         "no_fibre": "fibre not feasible: new segment > {km:g} km or no network to extend "
                     "(consider microwave/satellite)",
         "hh_only": "only household fibre uptake: no new infrastructure needed",
-        "no_location": "village has no location: cost not estimated",
+        "no_location": "cost needs a location (the village has no coordinates)",
         "large_zone": "large zone: {n} sites for {ha} ha without 5G ({reach} ha per site, "
                       "{km:g} km reach), assuming 5G is needed across the whole zone; usually "
                       "only its built-up or industrial sub-zones need it — give them as separate "

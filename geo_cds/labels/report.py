@@ -130,6 +130,42 @@ CHECK_FIGURE = {
     },
 }
 
+
+# How the inputs were read (summary section "reading").
+READING = {
+    "vi": {
+        "title": "Cách đọc dữ liệu đầu vào", "layer": "Lớp", "column": "Cột",
+        "file_column": "Cột trong tệp", "blank": "Ô trống đọc là", "blanks": "Số ô trống",
+        "how": "Căn cứ", "no": "không", "unknown": "chưa rõ",
+        "detected": "tự nhận biết", "plan": "theo tệp kế hoạch",
+        "estimated": "Thôn có dân số ước tính từ số hộ (× {factor} người/hộ): {n}",
+        "unknown_pop": "Thôn chưa rõ dân số (không có dân số, không có số hộ): {n}",
+        "no_location": "Thôn chưa có vị trí: {n}; trong đó cần vị trí để tính chi phí: {cost}",
+    },
+    "en": {
+        "title": "How the inputs were read", "layer": "Layer", "column": "Column",
+        "file_column": "File column", "blank": "A blank reads as", "blanks": "Blanks",
+        "how": "Decided by", "no": "no", "unknown": "unknown",
+        "detected": "detected", "plan": "the plan",
+        "estimated": "Villages whose population is estimated from households "
+                     "(× {factor} people per household): {n}",
+        "unknown_pop": "Villages with population unknown (neither population nor "
+                       "households): {n}",
+        "no_location": "Villages without a location: {n}; of which the cost needs a "
+                       "location: {cost}",
+    },
+}
+
+# The yes/no columns of the inputs, as the summary names them.
+YES_NO_COLUMN = {
+    "vi": {"has_power": "Có điện lưới", "dbkk": "Xã/thôn ĐBKK", "has_4g": "Có sóng 4G",
+           "has_5g": "Có sóng 5G", "has_fibre": "Có cáp quang",
+           "has_digital_team": "Có tổ công nghệ số cộng đồng"},
+    "en": {"has_power": "Grid power", "dbkk": "ĐBKK area", "has_4g": "4G",
+           "has_5g": "5G", "has_fibre": "Fibre", "has_digital_team": "Community digital team"},
+}
+
 SECTIONS = {"summary": SUMMARY, "investment": INVESTMENT, "kind_count": KIND_COUNT,
             "target_status": TARGET_STATUS, "shortfall_unit": SHORTFALL_UNIT,
-            "check": CHECK, "check_figure": CHECK_FIGURE}
+            "check": CHECK, "check_figure": CHECK_FIGURE, "reading": READING,
+            "yes_no_column": YES_NO_COLUMN}

@@ -69,7 +69,7 @@ def _companions(path: Path) -> list[Path]:
 
 def summary(*, name: str, date: str, communes: pd.DataFrame, villages: pd.DataFrame,
             targets: pd.DataFrame, accounting: pd.DataFrame, investment: dict | None,
-            generated: list[str], checks=()) -> dict:
+            generated: list[str], checks=(), reading: dict | None = None) -> dict:
     provinces = []
     for code, g in communes.groupby("province_code"):
         provinces.append({
@@ -87,6 +87,7 @@ def summary(*, name: str, date: str, communes: pd.DataFrame, villages: pd.DataFr
         "accounting": accounting.to_dict(orient="records"),
         "investment": investment,
         "checks": [c.to_dict() for c in checks],
+        "reading": reading,
     }
 
 
@@ -155,6 +156,35 @@ def _investment_lines(inv: dict, lang: str) -> list[str]:
     return lines
 
 
+def _reading_lines(reading: dict, lang: str) -> list[str]:
+    """How the inputs were read: each yes/no column's blanks, estimated or unknown population,
+    villages without a location (see geo_cds.pipeline.folders.input_reading)."""
+    L = labels("reading", lang)
+    lines = [f"## {L['title']}", ""]
+    if reading.get("yes_no"):
+        lines += [f"| {L['layer']} | {L['column']} | {L['file_column']} | {L['blank']} | "
+                  f"{L['blanks']} | {L['how']} |", "| --- | --- | --- | --- | ---: | --- |"]
+        names = labels("yes_no_column", lang)
+        for r in reading["yes_no"]:
+            # the file's own header, when it is not the canonical name (a sample layer's is)
+            own = r["file_column"] if r["file_column"] != r["column"] else "–"
+            lines.append(f"| {label('layer', r['layer'], lang)} | "
+                         f"{names.get(r['column'], r['column'])} | {own} | {L[r['blank_reads']]} | "
+                         f"{_int(r['blanks'], lang)} | {L[r['decided_by']]} |")
+        lines.append("")
+    facts = reading.get("villages") or {}
+    if facts.get("population_estimated"):
+        lines.append("- " + L["estimated"].format(factor=facts["people_per_household"],
+                                                  n=_int(facts["population_estimated"], lang)))
+    if facts.get("population_unknown"):
+        lines.append("- " + L["unknown_pop"].format(n=_int(facts["population_unknown"], lang)))
+    if facts.get("without_location"):
+        lines.append("- " + L["no_location"].format(
+            n=_int(facts["without_location"], lang),
+            cost=_int(facts["cost_needs_location"], lang)))
+    return lines
+
+
 def _shortfall(t: dict, lang: str) -> str:
     """What is still missing, with its unit; nothing for a met or unmeasurable target."""
     short = t.get("shortfall")
@@ -197,6 +227,8 @@ def summary_markdown(data: dict, lang: str = "vi") -> str:
     for a in data["accounting"]:
         counts = " | ".join(_int(a[k], lang) for k in ("rows_read", "used", "repaired", "rejected"))
         lines.append(f"| {layer(a['layer'])} | {Path(a['file']).name} | {counts} |")
+    if data.get("reading"):
+        lines += ["", *_reading_lines(data["reading"], lang)]
     inv = data.get("investment")
     if inv:
         lines += ["", f"## {L['investment']}", ""] + _investment_lines(inv, lang)

@@ -166,19 +166,24 @@ def village_raster_coverage(
 
 
 def accounting(inputs, villages: pd.DataFrame | None) -> pd.DataFrame:
-    """Every input row: used, repaired (kept with a warning) or rejected (with the reason).
+    """Every input row: used, repaired (a value changed) or rejected (with the reason).
 
     The loader counts its own rejects and repairs per layer; the join then rejects the
-    villages it cannot place and repairs those it places by location.
+    villages it cannot place and repairs those it places by location (a row repaired twice
+    counts once).
     """
     table = inputs.accounting.copy()
     if villages is not None and inputs.villages is not None:
         row = table["layer"] == "villages"
         dropped = len(inputs.villages) - len(villages)
-        placed = int((villages[s.JOIN_STATUS] == "placed_by_location").sum())
+        placed = villages[villages[s.JOIN_STATUS] == "placed_by_location"]
+        files = placed["source_file"].astype(str) if "source_file" in placed else \
+            [str(table.loc[row, "file"].iloc[0])] * len(placed)
+        keys = set(zip(files, placed["source_row"].astype(int)))
+        repaired = inputs.repaired_rows.get("villages", set())
         table.loc[row, "used"] = len(villages)
         table.loc[row, "rejected"] += dropped
-        table.loc[row, "repaired"] += placed
+        table.loc[row, "repaired"] += len(keys - repaired)
     return table
 
 

@@ -39,6 +39,32 @@ def _readable(table: pd.DataFrame) -> pd.DataFrame:
     return table.round(digits)
 
 
+def input_reading(result: RunResult) -> dict:
+    """How the inputs were read, for the summary: the blank reading of each yes/no column, the
+    villages whose population was estimated or is unknown, those without a location."""
+    from geo_cds import schema as s
+
+    v = result.villages
+    facts = {}
+    if v is not None and len(v):
+        estimated = v[s.POPULATION_ESTIMATED] if s.POPULATION_ESTIMATED in v else None
+        unlocated = v[s.JOIN_STATUS].eq("no_location") if s.JOIN_STATUS in v else \
+            pd.Series(False, index=v.index)
+        gap = pd.Series(False, index=v.index)
+        for col in (s.GAP_MOBILE, s.GAP_FIBRE):
+            if col in v:
+                gap |= v[col].fillna(False).astype(bool)
+        facts = {
+            "people_per_household": result.plan.villages.people_per_household,
+            "population_estimated": int(estimated.fillna(False).sum())
+            if estimated is not None else 0,
+            "population_unknown": int(v[s.POPULATION].isna().sum()),
+            "without_location": int(unlocated.sum()),
+            "cost_needs_location": int((unlocated & gap).sum()),
+        }
+    return {"yes_no": result.inputs.yes_no.to_dict(orient="records"), "villages": facts}
+
+
 def _map_layers(result: RunResult) -> dict:
     """What the map of a run shows: its layers, settings, caption and charts."""
     plan, inv = result.plan, result.investment
@@ -109,7 +135,8 @@ def _write_run_files(result: RunResult, folder: Path, progress: Progress | None)
     data = report.summary(name=plan.name, date=date, communes=result.communes,
                           villages=result.villages, targets=result.targets,
                           accounting=result.accounting, investment=inv.summary,
-                          generated=result.generated, checks=result.checks)
+                          generated=result.generated, checks=result.checks,
+                          reading=input_reading(result))
     write.write_json(data, folder / "summary.json")
     (folder / "summary.md").write_text(report.summary_markdown(data, plan.lang), encoding="utf-8")
     steps()

@@ -278,15 +278,17 @@ def budget_sweep(p: SelectionProblem, budgets: Iterable[float], *,
                  time_limit_s: float = EXACT_TIME_LIMIT_S) -> pd.DataFrame:
     """People served and cost per budget, exact and greedy, and the gap between them.
 
-    ``reserved`` are costs funded off the top of each budget first, cheapest first (the
-    parks' 5G upgrades when they are in the budget: ``InvestmentPlan.reserved``); the
-    villages get what is left (``village_budget_vnd``).
+    ``reserved`` are costs funded off the top of every budget first (the parks' 5G the plan
+    funds first: ``InvestmentPlan.reserved``): they take the first VND of each budget and the
+    villages get the rest (``village_budget_vnd``), so people served never decrease as the
+    budget grows — a park that only becomes affordable at a larger budget cannot take money
+    from villages funded at a smaller one.
     """
     rows = []
+    top = float(np.sum(np.asarray(reserved, dtype=float)))
     for b in budgets:
-        top = np.asarray(reserved, dtype=float)
-        parks = float(top[fund_first(top, b)].sum()) if len(top) else 0.0
-        vb = float(b) - parks
+        vb = max(0.0, float(b) - top)
+        parks = float(b) - vb
         ex = select_budget(p, vb, "exact", time_limit_s=time_limit_s)
         gr = select_greedy(p, vb)
         rows.append({

@@ -112,8 +112,8 @@ class InvestmentPlan:
     problem : SelectionProblem or None
         The village selection problem, for budget sweeps (:func:`budget_sweep`).
     reserved : array
-        Costs funded off the top of any budget before the villages (the parks' 5G upgrades
-        when ``parks_in_budget``; empty otherwise).
+        Costs a budget sweep takes off the top before the villages: the parks' 5G this plan
+        funds first (due by the reference year; empty when not ``parks_in_budget``).
     checks : list of Check
         The ledger's reconciliation of every view (all passed: a failure raises).
     plan : Plan
@@ -399,5 +399,6 @@ def plan_investments(
     checks = enforce(money_checks(priority, inter, park_table, summary))
     return InvestmentPlan(priority=priority, interventions=inter, summary=summary,
                           parks=park_table, problem=problem, checks=checks, plan=effective,
-                          reserved=park_cost[park_due].astype(float) if parks_in_budget
+                          reserved=park_cost[park_funded & park_due].astype(float)
+                          if parks_in_budget
                           else np.zeros(0))

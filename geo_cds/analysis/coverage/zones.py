@@ -17,7 +17,8 @@ import rasterio
 
 from geo_cds.analysis.coverage import zonal_coverage
 from geo_cds.analysis.coverage.grid import Grid
-from geo_cds.errors import GeoCdsError
+from geo_cds.errors import GeoCdsError, LayerError
+from geo_cds.inputs.vector import read_vector
 from geo_cds.plan import Thresholds
 from geo_cds.problems import ProblemLog
 
@@ -108,7 +109,9 @@ def _read_zones(path: Path, layer, id_columns, problems: ProblemLog) -> gpd.GeoD
                      problem=problem, fix=fix)
 
     try:
-        frame = gpd.read_file(path, layer=layer)
+        frame = read_vector(path, layer=layer)
+        if not isinstance(frame, gpd.GeoDataFrame):
+            raise LayerError("the file has no geometry column")
     except Exception as exc:  # noqa: BLE001 - any reader failure is a problem of the zones
         say(f"cannot read the zones: {exc}", "check that the file opens in QGIS (and --layer)")
         return None
