@@ -170,6 +170,10 @@ def test_a_geometry_collection_holding_a_multipolygon(tmp_path):
 def option_rasters(folder):
     """name -> (path, threshold) of one raster per option, for the peer-library comparison."""
     cases = {
+        # no CRS in the file: exactextract takes the zones as raster coordinates, we are given
+        # the CRS (source_crs below), and both must then agree
+        "no_crs": (write(folder / "e.tif", columns(-80, -90, -100, -110, dtype="float32"),
+                         crs=None), -95.0),
         "scale_int16": (write(folder / "a.tif", columns(-1000, -1050, -1100, -1200,
                                                         dtype="int16"),
                               nodata=-32768, scale=0.1), -105.0),
@@ -193,7 +197,8 @@ def test_every_option_agrees_with_exactextract(tmp_path):
     z = zones(WHOLE, box(X0 + 5, Y0 + 3, X0 + 33, Y0 + 27), box(X0 + 12, Y0 + 12, X0 + 38, Y0 + 38),
               Polygon([(X0 + 1, Y0 + 1), (X0 + 39, Y0 + 7), (X0 + 21, Y0 + 36)]))
     for name, (path, threshold) in option_rasters(tmp_path).items():
-        ours = zonal_coverage(z, {"r": path}, thresholds={"r": threshold})
+        ours = zonal_coverage(z, {"r": path}, thresholds={"r": threshold},
+                              source_crs={"r": UTM if name == "no_crs" else None})
         theirs = exactextract.exact_extract(str(path), z, ["mean", "min", "max"], output="pandas")
         theirs = theirs[[c for c in theirs if not c.startswith("band_2")]]  # the alpha band
         theirs.columns = [c.split("_")[-1] for c in theirs.columns]  # band_1_mean -> mean
