@@ -178,6 +178,9 @@ def raster_values(src, kind: str, max_blocks: int = 16) -> str | None:
         found.append(np.ma.compressed(src.read(1, window=window, masked=True)))
     values = np.concatenate(found).astype("float64") if found else np.empty(0)
     values = values[~np.isnan(values)]  # NaN is read as "no value", declared or not
+    # judged as the coverage engine reads them: the band's scale and offset applied
+    values = values * (src.scales[0] if src.scales else 1.0) + (
+        src.offsets[0] if src.offsets else 0.0)
     if not values.size:
         return None
     if np.isinf(values).any():

@@ -95,9 +95,10 @@ def _coverage_rasters(plan: Plan) -> dict[str, str]:
             if spec.kind in ("rsrp", "mask") and (tech := spec.technology)}
 
 
-def _population_raster(plan: Plan):
-    pops = [spec.path for spec in plan.rasters.values() if spec.kind == "population"]
-    return pops[0] if pops else None
+def _population_raster(plan: Plan) -> dict:
+    """The population raster's arguments to ``zonal_coverage`` (none: no population)."""
+    pops = [spec for spec in plan.rasters.values() if spec.kind == "population"]
+    return {"population": pops[0].path, "population_crs": pops[0].source_crs} if pops else {}
 
 
 def zone_coverage(zones: gpd.GeoDataFrame, plan: Plan, cache_dir: Path | None) -> pd.DataFrame | None:
@@ -110,8 +111,9 @@ def zone_coverage(zones: gpd.GeoDataFrame, plan: Plan, cache_dir: Path | None) -
     rasters = {name: plan.rasters[name].path for name in techs}
     thresholds = {name: gaps.threshold(plan.thresholds, tech) for name, tech in techs.items()
                   if plan.rasters[name].kind == "rsrp"}
-    table = zonal_coverage(zones, rasters, thresholds=thresholds,
-                           population=_population_raster(plan), cache_dir=cache_dir)
+    source_crs = {name: plan.rasters[name].source_crs for name in techs}
+    table = zonal_coverage(zones, rasters, thresholds=thresholds, source_crs=source_crs,
+                           cache_dir=cache_dir, **_population_raster(plan))
     renamed = {}
     for name, tech in techs.items():
         for stat, new in (("area_share", "area_share"), ("pop_share", "pop_share"),
@@ -136,7 +138,7 @@ def village_raster_coverage(
 
     kind = villages.geometry.geom_type.to_numpy()
     points = kind == "Point"
-    polygons = np.isin(kind, ["Polygon", "MultiPolygon"])
+    polygons = np.isin(kind, ["Polygon", "MultiPolygon", "GeometryCollection"])
     rsrp: dict[str, np.ndarray] = {}
     covered: dict[str, np.ndarray] = {}
     for name, tech in _coverage_rasters(plan).items():
@@ -146,11 +148,13 @@ def village_raster_coverage(
         share = np.full(len(villages), np.nan)
         if points.any():
             value[points] = values_at_points(villages[points], spec.path,
-                                             radius_m=plan.thresholds.point_search_radius_m)
+                                             radius_m=plan.thresholds.point_search_radius_m,
+                                             source_crs=spec.source_crs)
             share[points] = np.where(np.isnan(value[points]), np.nan, value[points] >= limit)
         if polygons.any():
             z = zonal_coverage(villages[polygons], {name: spec.path}, thresholds={name: limit},
-                               population=_population_raster(plan), cache_dir=cache_dir)
+                               source_crs={name: spec.source_crs}, cache_dir=cache_dir,
+                               **_population_raster(plan))
             value[polygons] = z[f"{name}_mean"].to_numpy()
             zone_share = z[f"{name}_pop_share"].fillna(z[f"{name}_area_share"]).to_numpy()
             share[polygons] = np.where(np.isnan(zone_share), np.nan,

@@ -46,10 +46,9 @@ from rasterio.vrt import WarpedVRT
 from geo_cds.analysis.coverage import _kernels
 from geo_cds.analysis.coverage.grid import (
     DEFAULT_BLOCK_BYTES,
+    Band,
     Grid,
     band_height,
-    kernel_block,
-    nodata_of,
     windows_over,
 )
 from geo_cds.analysis.coverage.weights import (
@@ -136,9 +135,9 @@ def zone_weights(
 class _Population:
     """The population raster, presented on a given coverage grid (resampled when needed)."""
 
-    def __init__(self, path: str | Path, stack: ExitStack):
+    def __init__(self, path: str | Path, stack: ExitStack, crs=None):
         self.src = stack.enter_context(_open(path, "population"))
-        self.grid = Grid.of(self.src, path)
+        self.grid = Grid.of(self.src, path, crs)
         self.stack = stack
         self._views: dict[str, object] = {}
 
@@ -146,12 +145,13 @@ class _Population:
         key = grid.key()
         if key not in self._views:
             if self.grid.key() == key:
-                self._views[key] = self.src
+                self._views[key] = Band(self.src)
             else:
                 log.info("population raster resampled onto the coverage grid (GDAL average)")
-                self._views[key] = self.stack.enter_context(
+                self._views[key] = Band(self.stack.enter_context(
                     WarpedVRT(
                         self.src,
+                        src_crs=self.grid.crs,
                         crs=grid.crs,
                         transform=grid.transform,
                         width=grid.width,
@@ -161,7 +161,7 @@ class _Population:
                         nodata=np.nan,
                         dtype="float32",
                     )
-                )
+                ))
         return self._views[key]
 
 
@@ -171,6 +171,8 @@ def zonal_coverage(
     *,
     thresholds: Mapping[str, float] | None = None,
     population: str | Path | None = None,
+    source_crs: Mapping[str, str | None] | None = None,
+    population_crs: str | None = None,
     mode: str = "exact",
     cache_dir: str | Path | None = None,
     block_bytes: int = DEFAULT_BLOCK_BYTES,
@@ -187,6 +189,9 @@ def zonal_coverage(
         threshold is a 0/1 mask (covered when value >= 0.5).
     population : people-per-cell raster, for population-weighted shares; resampled onto each
         coverage grid when its grid differs (see the module docstring).
+    source_crs : name -> CRS replacing the raster's own (none, or wrong); ``population_crs``
+        the same for the population raster. Every raster's band 1 is read with its scale and
+        offset applied; nodata, NaN and GDAL mask bands (per-dataset mask, alpha) are no data.
     mode : "exact" (partial cells by covered fraction, as exactextract) or "fast" (cells whose
         centre is inside the zone, as rasterstats' default).
     cache_dir : folder for the zone-weight cache (keyed by the boundaries and the grid).
@@ -219,6 +224,7 @@ def zonal_coverage(
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
     thresholds = dict(thresholds or {})
+    source_crs = dict(source_crs or {})
     unknown = set(thresholds) - set(rasters)
     if unknown:
         raise ValueError(f"thresholds given for unknown raster name(s) {sorted(unknown)}")
@@ -228,11 +234,11 @@ def zonal_coverage(
     repaired = 0
     with ExitStack() as stack, rasterio.Env(**_GDAL_ENV):
         srcs = {name: stack.enter_context(_open(path, name)) for name, path in rasters.items()}
-        pop = _Population(population, stack) if population is not None else None
+        pop = _Population(population, stack, population_crs) if population is not None else None
         by_grid: dict[str, list[str]] = {}
         grids: dict[str, Grid] = {}
         for name, src in srcs.items():
-            g = Grid.of(src, rasters[name])
+            g = Grid.of(src, rasters[name], source_crs.get(name))
             grids.setdefault(g.key(), g)
             by_grid.setdefault(g.key(), []).append(name)
         for key, names in by_grid.items():
@@ -271,19 +277,18 @@ def _aggregate(
     accs = [np.zeros((n, 5)) for _ in srcs]
     vmins = [np.full(n, np.inf) for _ in srcs]
     vmaxs = [np.full(n, -np.inf) for _ in srcs]
-    nodatas = [nodata_of(src) for src in srcs]
+    bands = [Band(src) for src in srcs]
     empty_pop = np.zeros((1, 1), np.float32)
     for win in w.windows(band_height(srcs[0], block_bytes)):
         if pop_src is not None:
-            pop = pop_src.read(1, window=win).astype(np.float32, copy=False)
-            pnd = pop_src.nodata
-            if pnd is not None and not np.isnan(pnd):
+            pop, pnd, has_pnd = pop_src.read(win)
+            pop = pop.astype(np.float32)
+            if has_pnd:
                 pop[pop == np.float32(pnd)] = np.nan
         else:
             pop = empty_pop
-        for k, src in enumerate(srcs):
-            block = kernel_block(src.read(1, window=win))
-            nodata, has_nodata = nodatas[k]
+        for k, band in enumerate(bands):
+            block, nodata, has_nodata = band.read(win)
             _kernels.accumulate(
                 block,
                 pop,
@@ -350,6 +355,7 @@ def values_at_points(
     raster: str | Path,
     *,
     radius_m: float = 0.0,
+    source_crs: str | None = None,
     block_bytes: int = DEFAULT_BLOCK_BYTES,
 ) -> np.ndarray:
     """Raster value at each point (NaN for nodata, off the raster, or a missing point).
@@ -361,6 +367,7 @@ def values_at_points(
     radius_m : with ``radius_m > 0``, the best (largest) valid value among the point's own cell
         and every cell whose centre is within ``radius_m`` metres of the point (metric distance,
         also for rasters in degrees).
+    source_crs : CRS replacing the raster's own; values are read as in :func:`zonal_coverage`.
 
     Returns
     -------
@@ -373,7 +380,7 @@ def values_at_points(
         raise CrsError("the points have no CRS; set one (GeoDataFrame.set_crs) first")
     out = np.full(len(geo), np.nan)
     with rasterio.Env(**_GDAL_ENV), _open(raster, str(raster)) as src:
-        grid = Grid.of(src, raster)
+        grid = Grid.of(src, raster, source_crs)
         if geo.crs != grid.crs:
             geo = geo.to_crs(grid.crs)
         g = np.asarray(geo.values, dtype=object)
@@ -398,7 +405,7 @@ def values_at_points(
         )
         if not near.any():
             return out
-        nodata, has_nodata = nodata_of(src)
+        band = Band(src)
         vals = np.full(idx.size, np.nan)
         sel = np.flatnonzero(near)
         windows = windows_over(
@@ -415,7 +422,7 @@ def values_at_points(
             here = sel[(row[sel] + ry[sel] >= w0) & (row[sel] - ry[sel] < w1)]
             if here.size == 0:
                 continue
-            block = kernel_block(src.read(1, window=win))
+            block, nodata, has_nodata = band.read(win)
             part = vals[here]
             _kernels.point_values(
                 block,

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import rasterio
 from affine import Affine
+from rasterio.enums import MaskFlags
 from rasterio.windows import Window
 
 from geo_cds.errors import CrsError, LayerError
@@ -27,19 +28,21 @@ class Grid:
     height: int
 
     @classmethod
-    def of(cls, src: rasterio.io.DatasetReader, path: str | Path = "") -> Grid:
+    def of(cls, src: rasterio.io.DatasetReader, path: str | Path = "", crs=None) -> Grid:
+        """The grid of ``src``; ``crs`` (the plan's ``source_crs``) replaces the file's CRS."""
         t = src.transform
         if t.b != 0 or t.d != 0:
             raise LayerError(
                 f"{path}: rotated/sheared raster grids are not supported; warp it to a "
                 "north-up grid first (gdalwarp)"
             )
-        if src.crs is None:
+        crs = rasterio.crs.CRS.from_user_input(crs) if crs else src.crs
+        if crs is None:
             raise CrsError(
                 f"{path}: the raster has no CRS; set one (gdal_edit.py -a_srs EPSG:...) or "
                 "give source_crs in the plan"
             )
-        return cls(src.crs, t, src.width, src.height)
+        return cls(crs, t, src.width, src.height)
 
     def key(self) -> str:
         """Stable text identifying the grid (for grouping rasters and for the weight cache)."""
@@ -142,6 +145,39 @@ def nodata_of(src: rasterio.io.DatasetReader) -> tuple[float, bool]:
     if nd is None or (isinstance(nd, float) and np.isnan(nd)):
         return 0.0, False  # NaN is always treated as no data by the kernels
     return float(np.asarray(nd).astype(src.dtypes[0])), True
+
+
+class Band:
+    """Band 1 of a raster as the engine reads it: the band's scale and offset applied, and
+    nodata, the GDAL mask band (per-dataset mask, alpha band) and NaN all read as no data.
+
+    :meth:`read` returns ``(window, nodata, has_nodata)`` for the kernels. A band with only a
+    nodata value (or nothing) is passed through as stored; a band with a scale, an offset or a
+    mask band becomes float64 with NaN where there is no data.
+    """
+
+    def __init__(self, src: rasterio.io.DatasetReader):
+        self.src = src
+        self.nodata, self.has_nodata = nodata_of(src)
+        self.scale = float(src.scales[0]) if src.scales else 1.0
+        self.offset = float(src.offsets[0]) if src.offsets else 0.0
+        flags = src.mask_flag_enums[0]
+        self.mask_band = MaskFlags.all_valid not in flags and MaskFlags.nodata not in flags
+        self.plain = self.scale == 1.0 and self.offset == 0.0 and not self.mask_band
+
+    def read(self, window: Window) -> tuple[np.ndarray, float, bool]:
+        raw = self.src.read(1, window=window)
+        if self.plain:
+            return kernel_block(raw), self.nodata, self.has_nodata
+        invalid = raw == raw.dtype.type(self.nodata) if self.has_nodata else None
+        if self.mask_band:
+            masked = self.src.read_masks(1, window=window) == 0
+            invalid = masked if invalid is None else invalid | masked
+        # round to 1e-9 so that a stored -1050 × 0.1 is -105 exactly, not -105.00000000000001
+        values = np.round(raw.astype(np.float64) * self.scale + self.offset, 9)
+        if invalid is not None:
+            values[invalid] = np.nan
+        return values, 0.0, False
 
 
 def kernel_block(block: np.ndarray) -> np.ndarray:

@@ -135,16 +135,21 @@ def rings_in_pixels(geoms: np.ndarray, grid: Grid):
     n = len(geoms)
     parts, part_zone = shapely.get_parts(geoms, return_index=True)
     types = shapely.get_type_id(parts)
-    # GeometryCollections from repairs or user files: keep their polygonal members
-    if (types == 7).any():
-        sub, sub_idx = shapely.get_parts(parts[types == 7], return_index=True)
-        coll_zone = part_zone[types == 7][sub_idx]
-        parts = np.concatenate([parts[types != 7], sub])
-        part_zone = np.concatenate([part_zone[types != 7], coll_zone])
+    # GeometryCollections from repairs or user files: keep their polygonal members, at any
+    # depth (a collection may hold multipolygons or collections); its lines and points go
+    from_collection = shapely.get_type_id(geoms)[part_zone] == 7
+    while (types >= 4).any():
+        multi = types >= 4
+        sub, sub_idx = shapely.get_parts(parts[multi], return_index=True)
+        sub_from = (from_collection[multi] | (types[multi] == 7))[sub_idx]
+        parts = np.concatenate([parts[~multi], sub])
+        part_zone = np.concatenate([part_zone[~multi], part_zone[multi][sub_idx]])
+        from_collection = np.concatenate([from_collection[~multi], sub_from])
         order = np.argsort(part_zone, kind="stable")
         parts, part_zone = parts[order], part_zone[order]
+        from_collection = from_collection[order]
         types = shapely.get_type_id(parts)
-    other = (types != 3) & ~shapely.is_empty(parts)
+    other = (types != 3) & ~shapely.is_empty(parts) & ~from_collection
     if other.any():
         zones = np.unique(part_zone[other])[:10]
         kinds = sorted({shapely.GeometryType(t).name.lower() for t in types[other]})
