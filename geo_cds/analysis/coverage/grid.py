@@ -193,3 +193,16 @@ def kernel_block(block: np.ndarray) -> np.ndarray:
     if block.dtype.kind in "iub" and block.dtype.itemsize <= 2:
         return block.astype(np.float32)
     return block.astype(np.float64)
+
+
+# GDAL decodes the tiles of one window on several threads when told to. Every tile is read
+# once, so a large block cache (GDAL's default: 5 % of RAM) would only raise the peak memory.
+GDAL_ENV = {"GDAL_NUM_THREADS": "ALL_CPUS", "GDAL_CACHEMAX": 128}
+
+
+def open_raster(path: str | Path, name: str):
+    """The raster at ``path``, or a :class:`LayerError` naming it."""
+    try:
+        return rasterio.open(path)
+    except rasterio.errors.RasterioIOError as exc:
+        raise LayerError(f"raster {name!r}: cannot open {path}: {exc}") from None
