@@ -3,27 +3,30 @@
 Sheets: the ranked priority list, subtotals per commune, 5G for industrial parks (when
 given) and the plan summary. Official codes are text cells with their leading zeros
 ("07795"), names keep their diacritics, VND amounts use a thousands separator, every sheet
-has a frozen header and an autofilter. Every text comes from the label catalogue
+has a frozen two-line header and an autofilter. Every text comes from the label catalogue
 (:mod:`geo_cds.labels`) in the language asked (``lang="vi"`` or ``"en"``).
-The file is written to a temporary name and moved into place.
+
+Written by the streaming writer of :mod:`geo_cds.outputs.xlsx`: each column's cells are
+formatted in one pass and the rows streamed into the file, so a national list of 30,000
+villages costs little time or memory. A text value is only ever a text cell, so a name such
+as ``=HYPERLINK(…)`` can never become a formula. The file is written to a temporary name and
+moved into place.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from geo_cds import schema as s
 from geo_cds.labels import LANGS, label, labels
 from geo_cds.outputs.write import atomic_file
+from geo_cds.outputs.xlsx import Block, Sheet, Workbook
 from geo_cds.planning.ledger import COST_CARRIED_IDS, commune_subtotals
 
 TEXT = "@"
@@ -31,6 +34,7 @@ VND = "#,##0"
 INT = "#,##0"
 SCORE = "0.000"
 KM = "0.00"
+DATE = "yyyy-mm-dd"
 
 # Columns written as text (codes keep their leading zeros).
 TEXT_COLUMNS = {s.PROVINCE_CODE, s.COMMUNE_CODE, s.VILLAGE_ID, s.PARK_ID, "intervention_ids",
@@ -47,6 +51,8 @@ VALUE_SECTIONS = {"preset": "preset", "method": "method", "method_requested": "m
                   "objective": "objective", "exact_status": "solver_status"}
 MAX_WIDTH = 60
 MAX_CELL_TEXT = 32_767  # Excel's limit; longer text is cut (and marked with "…")
+# Control characters an XLSX cell cannot hold (tab, LF and CR it can).
+ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010\013\014\016-\037]")
 
 
 def _text(value: str) -> str:
@@ -55,48 +61,30 @@ def _text(value: str) -> str:
     return value if len(value) <= MAX_CELL_TEXT else value[: MAX_CELL_TEXT - 1] + "…"
 
 
-def _cell(ws, value, number_format: str | None = None):
-    """The one way a value enters a sheet: text from the data is always a text cell.
-
-    openpyxl turns a string starting with "=" into a formula and "#N/A" into an error;
-    names such as ``=HYPERLINK(…)`` or ``=cmd|' /C calc'!A0`` must stay what they are: text.
-    Returns the plain value when nothing needs setting (write-only sheets stream fastest so).
-    """
-    if isinstance(value, str):
-        value = _text(value)
-        formula_like = (len(value) > 1 and value.startswith("=")) or value in ERROR_CODES
-        if formula_like:
-            cell = WriteOnlyCell(ws, value=value)
-            cell.data_type = "s"
-            if number_format is not None:
-                cell.number_format = number_format
-            return cell
-    if number_format is None or value is None:
-        return value
-    cell = WriteOnlyCell(ws, value=value)
-    cell.number_format = number_format
-    return cell
-
-
 def _label(lang: str, column: str) -> str:
     return label("header", column, lang)
 
 
 def _cell_value(value, column: str, lang: str):
-    """A Python value openpyxl writes as intended (text codes, plain numbers, labels)."""
-    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+    """A plain Python value written as intended (text codes, plain numbers, labels)."""
+    if value is None or value is pd.NA or value is pd.NaT or (
+            isinstance(value, float) and np.isnan(value)):
         return None
     if column in TEXT_COLUMNS:
-        return str(value)
+        return _text(str(value))
     if isinstance(value, (bool, np.bool_)):
         return labels("common", lang)["yes" if value else "no"]
     if column == s.INTERVENTION and isinstance(value, str):
-        return "; ".join(label("intervention", k, lang) for k in value.split(";") if k)
+        return _text("; ".join(label("intervention", k, lang) for k in value.split(";") if k))
     if isinstance(value, np.integer):
         return int(value)
     if isinstance(value, np.floating):
         return float(value)
-    return value
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    if isinstance(value, str):
+        return _text(value)
+    return value if isinstance(value, (int, float, dt.date)) else _text(str(value))
 
 
 def _number_format(column: str) -> str | None:
@@ -115,58 +103,57 @@ def _number_format(column: str) -> str | None:
     return None
 
 
-def _as_cell(ws, value):
-    return value if isinstance(value, Cell) else WriteOnlyCell(ws, value)
-
-
 def _width(v) -> int:
     if v is None:
         return 0
     return len(f"{v:,}") if isinstance(v, int) and not isinstance(v, bool) else len(str(v))
 
 
-def _write_table(wb: Workbook, title: str, frame: pd.DataFrame, lang: str,
-                 total_row: Mapping | None = None) -> None:
-    """One sheet in a write-only workbook: header, rows, optional bold total row.
+def _column_values(series: pd.Series, column: str, lang: str) -> list:
+    """One column's cell values: plain numbers, text, labels; ``None`` where missing."""
+    dtype = series.dtype
+    if column not in TEXT_COLUMNS and isinstance(dtype, np.dtype):
+        if dtype == np.bool_:
+            yes, no = (labels("common", lang)[k] for k in ("yes", "no"))
+            return [yes if v else no for v in series.tolist()]
+        if dtype.kind in "iu":
+            return series.tolist()
+        if dtype.kind == "f":
+            return [None if v != v else v for v in series.tolist()]  # NaN: an empty cell
+    memo: dict = {}  # codes, names and labels repeat: convert each distinct value once
+    out = []
+    for v in series.astype(object).tolist():
+        try:
+            out.append(memo[v])
+        except KeyError:
+            out.append(memo.setdefault(v, _cell_value(v, column, lang)))
+        except TypeError:  # an unhashable value
+            out.append(_cell_value(v, column, lang))
+    return out
 
-    Write-only sheets stream rows (fast and light for national lists), so the column widths,
-    frozen header and autofilter are set before the first row.
-    """
-    ws = wb.create_sheet(title)
+
+def _table(wb: Workbook, title: str, frame: pd.DataFrame, lang: str,
+           total_row: Mapping | None = None) -> Sheet:
+    """One sheet: the two-line bold header, the rows, optional bold total row."""
     columns = list(frame.columns)
     formats = [_number_format(c) for c in columns]
-    heads = [_label(lang, c) for c in columns]
-    values = [[_cell_value(v, c, lang) for v in frame[c].astype(object)] for c in columns]
-    total = [_cell_value(total_row.get(c), c, lang) for c in columns] if total_row else None
+    heads = [_text(_label(lang, c)) for c in columns]
+    values = [_column_values(frame[c], c, lang) for c in columns]
+    blocks = [Block([[h] for h in heads], [wb.style(header=True)] * len(columns), height=32),
+              Block(values, [wb.style(f) for f in formats])]
+    widths = []
+    total = None
+    if total_row:
+        total = [_cell_value(total_row.get(c), c, lang) for c in columns]
+        blocks.append(Block([[v] for v in total],
+                            [wb.style(f if c not in TEXT_COLUMNS else None, bold=True)
+                             for f, c in zip(formats, columns)]))
     for j, col in enumerate(values):
         # the header wraps onto two lines, so it needs half its length, and its longest word
         head = max(len(heads[j]) // 2 + 1, *(len(word) for word in heads[j].split()))
         w = max([head, *map(_width, col), _width(total[j]) if total else 0])
-        ws.column_dimensions[get_column_letter(j + 1)].width = min(MAX_WIDTH, max(8, w + 2))
-    ws.row_dimensions[1].height = 32  # two lines of header; Calc does not grow it itself
-    ws.freeze_panes = "A2"
-    if columns:
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(frame) + 1}"
-
-    bold = Font(bold=True)
-    fill = PatternFill("solid", fgColor="DDEBF7")
-    wrap = Alignment(wrap_text=True, vertical="top")
-    head = []
-    for text in heads:
-        cell = _as_cell(ws, _cell(ws, text))
-        cell.font, cell.fill, cell.alignment = bold, fill, wrap
-        head.append(cell)
-    ws.append(head)
-    for row in zip(*values, strict=True) if columns else ():
-        ws.append([_cell(ws, v, f) for v, f in zip(row, formats)])
-    if total:
-        row = []
-        for j, v in enumerate(total):
-            number_format = formats[j] if columns[j] not in TEXT_COLUMNS else None
-            cell = _as_cell(ws, _cell(ws, v, number_format))
-            cell.font = bold
-            row.append(cell)
-        ws.append(row)
+        widths.append(min(MAX_WIDTH, max(8, w + 2)))
+    return Sheet(title, blocks, widths=widths, filter_rows=len(frame) + 1)
 
 
 def _flatten(summary: Mapping, lang: str, prefix: str = "",
@@ -200,6 +187,16 @@ def _summary_format(key: str, text: str, value: float) -> str:
     return "0.0###"
 
 
+def _summary_value(value):
+    if isinstance(value, str):
+        return _text(value)
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    return _text(str(value))
+
+
 def write_priority_xlsx(path: str | Path, priority: pd.DataFrame, summary: Mapping,
                         lang: str = "vi", *, parks: pd.DataFrame | None = None) -> Path:
     """Write the investment-plan workbook atomically.
@@ -224,17 +221,9 @@ def write_priority_xlsx(path: str | Path, priority: pd.DataFrame, summary: Mappi
     lang = lang if lang in LANGS else "en"
     path = Path(path)
     names = labels("sheet", lang)
-    wb = Workbook(write_only=True)
-    _write_table(wb, names["priority"], priority, lang)
-
     sub = commune_subtotals(priority)
     total = {c: int(sub[c].sum()) for c in sub.columns if pd.api.types.is_integer_dtype(sub[c])}
     total[sub.columns[0]] = labels("common", lang)["total"]
-    _write_table(wb, names["communes"], sub, lang, total_row=total)
-
-    if parks is not None and len(parks):
-        _write_table(wb, names["parks"], parks, lang)
-
     rows = []
     for text, value, key in _flatten(summary, lang):
         if isinstance(value, (bool, np.bool_)):
@@ -242,19 +231,20 @@ def write_priority_xlsx(path: str | Path, priority: pd.DataFrame, summary: Mappi
         elif isinstance(value, (np.integer, np.floating)):
             value = value.item()
         rows.append((text, value, key))
-    ws = wb.create_sheet(names["summary"])
-    ws.column_dimensions["A"].width = 60
-    ws.column_dimensions["B"].width = 28
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:B{len(rows) + 1}"
-    head = [_as_cell(ws, _cell(ws, _label(lang, k))) for k in ("item", "value")]
-    for cell in head:
-        cell.font = Font(bold=True)
-    ws.append(head)
-    for text, value, key in rows:
-        number_format = None
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            number_format = _summary_format(key, text, value)
-        ws.append([_cell(ws, text), _cell(ws, value, number_format)])
 
-    return atomic_file(path, wb.save)
+    def write(tmp: Path) -> None:
+        with Workbook(tmp) as wb:
+            wb.add(_table(wb, names["priority"], priority, lang))
+            wb.add(_table(wb, names["communes"], sub, lang, total_row=total))
+            if parks is not None and len(parks):
+                wb.add(_table(wb, names["parks"], parks, lang))
+            styles = [wb.style(_summary_format(key, text, value)
+                               if isinstance(value, (int, float)) and not isinstance(value, bool)
+                               else None) for text, value, key in rows]
+            wb.add(Sheet(names["summary"], [
+                Block([[_text(_label(lang, "item"))], [_text(_label(lang, "value"))]],
+                      [wb.style(bold=True)] * 2),
+                Block([[_text(t) for t, _, _ in rows], [_summary_value(v) for _, v, _ in rows]],
+                      [wb.style(), styles])], widths=[60, 28]))
+
+    return atomic_file(path, write)

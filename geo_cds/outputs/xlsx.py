@@ -1,0 +1,275 @@
+"""A small streaming XLSX writer: tables of plain values, column by column, straight to XML.
+
+The workbook of a national run holds ~30,000 rows × 26 columns. General-purpose writers
+(openpyxl, XlsxWriter) spend several microseconds of Python per cell on objects, styles and
+checks; here a sheet is a few blocks of columns whose cells are formatted in one list
+comprehension each and streamed into the zip entry row by row. Only what geo-cds needs is
+written (Office Open XML, ECMA-376, SpreadsheetML):
+
+- values are ``None`` (empty cell), ``str`` (always a text cell: a name starting with "="
+  stays text, never a formula), ``bool``, ``int``, ``float``, ``datetime.date``;
+- one style per cell: number format, bold, header fill with wrapped text;
+- column widths, row heights, a frozen header row and an autofilter.
+
+Text goes into the shared-string table (each distinct text once); control characters an XML
+file cannot hold must be removed by the caller (:func:`geo_cds.outputs.workbook._text`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
+
+# Built-in number formats (ECMA-376 §18.8.30): Excel shows these ids without a definition.
+BUILTIN_FORMATS = {None: 0, "0": 1, "0.00": 2, "#,##0": 3, "#,##0.00": 4, "@": 49}
+FIRST_CUSTOM_FORMAT = 164
+HEADER_FILL = "00DDEBF7"
+ROWS_PER_WRITE = 2000
+_EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+# Excel reads "_x0041_" in a text as the character it encodes; a literal one is escaped.
+_ESCAPE_LIKE = re.compile(r"(_x[0-9A-Fa-f]{4}_)")
+
+_NS = ('xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+       'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"')
+_XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+
+
+@dataclass
+class Block:
+    """Consecutive rows given column by column.
+
+    ``columns[j]`` holds the values of column ``j`` (all of the same length);
+    ``styles[j]`` is the style of its cells (from :meth:`Workbook.style`), one for the
+    column or one per cell. ``height`` sets the rows' height in points.
+    """
+
+    columns: Sequence[Sequence]
+    styles: Sequence[int | Sequence[int]]
+    height: float | None = None
+
+    def __len__(self) -> int:
+        return len(self.columns[0]) if self.columns else 0
+
+
+@dataclass
+class Sheet:
+    """A sheet: its blocks in order, column widths (characters), header frozen, and an
+    autofilter over its first ``filter_rows`` rows (all of them by default; 0 for none)."""
+
+    title: str
+    blocks: list[Block]
+    widths: Sequence[float] = ()
+    freeze_header: bool = True
+    filter_rows: int | None = None
+    n_columns: int = field(init=False, default=0)
+
+    def __post_init__(self):
+        self.n_columns = max((len(b.columns) for b in self.blocks), default=0)
+
+
+def column_letter(j: int) -> str:
+    """0 → "A", 25 → "Z", 26 → "AA"."""
+    out = ""
+    j += 1
+    while j:
+        j, rem = divmod(j - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def _text_xml(value: str) -> str:
+    value = _ESCAPE_LIKE.sub(r"_x005F\1", value)
+    return escape(value)
+
+
+class Workbook:
+    """Sheets written one after the other into ``path``; :meth:`close` (or leaving the
+    ``with`` block) finishes the file."""
+
+    def __init__(self, path: str | Path):
+        self.zip = zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED,
+                                   compresslevel=6)
+        self.strings: dict[str, int] = {}
+        self.styles: dict[tuple, int] = {(None, False, False): 0}
+        self.sheets: list[tuple[str, str | None]] = []  # title, autofilter range
+
+    def __enter__(self) -> Workbook:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.close()
+        else:  # the caller removes the half-written file
+            self.zip.close()
+
+    def style(self, number_format: str | None = None, *, bold: bool = False,
+              header: bool = False) -> int:
+        """The index of a cell style (created on first use)."""
+        key = (number_format, bold or header, header)
+        return self.styles.setdefault(key, len(self.styles))
+
+    def _cells(self, letter: str, first_row: int, values: Sequence,
+               style: int | Sequence[int]) -> list[str]:
+        """The ``<c>`` elements of one column of a block ("" for an empty cell)."""
+        strings = self.strings
+        styles = [style] * len(values) if isinstance(style, int) else style
+        out = []
+        for row, (v, st) in enumerate(zip(values, styles, strict=True), first_row):
+            if v is None:
+                out.append("")
+            elif isinstance(v, str):
+                i = strings.get(v)
+                if i is None:
+                    i = strings[v] = len(strings)
+                out.append(f'<c r="{letter}{row}" s="{st}" t="s"><v>{i}</v></c>')
+            elif isinstance(v, bool):
+                out.append(f'<c r="{letter}{row}" s="{st}" t="b"><v>{int(v)}</v></c>')
+            elif isinstance(v, int):
+                out.append(f'<c r="{letter}{row}" s="{st}"><v>{v}</v></c>')
+            elif isinstance(v, float):
+                out.append(f'<c r="{letter}{row}" s="{st}"><v>{v!r}</v></c>'
+                           if math.isfinite(v) else "")
+            elif isinstance(v, dt.date):
+                days = (dt.datetime.combine(v, dt.time()) if not isinstance(v, dt.datetime)
+                        else v.replace(tzinfo=None)) - _EXCEL_EPOCH
+                out.append(f'<c r="{letter}{row}" s="{st}"><v>{days / dt.timedelta(1)!r}</v></c>')
+            else:
+                raise TypeError(f"an XLSX cell cannot hold {type(v).__name__} ({v!r})")
+        return out
+
+    def add(self, sheet: Sheet) -> None:
+        """Write ``sheet`` (streamed: its rows are not kept)."""
+        n_rows = sum(len(b) for b in sheet.blocks)
+        last = f"{column_letter(max(sheet.n_columns, 1) - 1)}{max(n_rows, 1)}"
+        index = len(self.sheets) + 1
+        selected = ' tabSelected="1"' if index == 1 else ""
+        view = f'<sheetView workbookViewId="0"{selected}>'
+        if sheet.freeze_header:
+            view += ('<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
+                     '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/>')
+        cols = "".join(f'<col min="{j + 1}" max="{j + 1}" width="{w:g}" customWidth="1"/>'
+                       for j, w in enumerate(sheet.widths))
+        head = (f'{_XML}<worksheet {_NS}><dimension ref="A1:{last}"/>'
+                f'<sheetViews>{view}</sheetView></sheetViews>'
+                f'<sheetFormatPr defaultRowHeight="15"/>'
+                + (f"<cols>{cols}</cols>" if cols else "") + "<sheetData>")
+        filter_rows = n_rows if sheet.filter_rows is None else sheet.filter_rows
+        autofilter = (f"A1:{column_letter(sheet.n_columns - 1)}{max(filter_rows, 1)}"
+                      if filter_rows and sheet.n_columns else None)
+        with self.zip.open(f"xl/worksheets/sheet{index}.xml", "w") as f:
+            f.write(head.encode())
+            row = 1
+            for block in sheet.blocks:
+                cols = [self._cells(column_letter(j), row, values, style)
+                        for j, (values, style) in enumerate(zip(block.columns, block.styles,
+                                                                strict=True))]
+                height = (f' ht="{block.height:g}" customHeight="1"'
+                          if block.height is not None else "")
+                rows = [f'<row r="{r}"{height}>{"".join(cells)}</row>'
+                        for r, cells in enumerate(zip(*cols), row)]
+                for k in range(0, len(rows), ROWS_PER_WRITE):
+                    f.write("".join(rows[k:k + ROWS_PER_WRITE]).encode())
+                row += len(block)
+            tail = "</sheetData>"
+            if autofilter:
+                tail += f'<autoFilter ref="{autofilter}"/>'
+            tail += ('<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" '
+                     'header="0.3" footer="0.3"/></worksheet>')
+            f.write(tail.encode())
+        self.sheets.append((sheet.title, autofilter))
+
+    def _styles_xml(self) -> str:
+        formats = {}
+        xfs = []
+        for (number_format, bold, header), _ in sorted(self.styles.items(), key=lambda kv: kv[1]):
+            fid = BUILTIN_FORMATS.get(number_format)
+            if fid is None:
+                fid = formats.setdefault(number_format, FIRST_CUSTOM_FORMAT + len(formats))
+            attrs = f'numFmtId="{fid}" fontId="{int(bold)}" fillId="{2 if header else 0}" ' \
+                    f'borderId="0" xfId="0"'
+            attrs += ' applyNumberFormat="1"' if fid else ""
+            attrs += ' applyFont="1"' if bold else ""
+            if header:
+                xfs.append(f'<xf {attrs} applyFill="1" applyAlignment="1">'
+                           '<alignment vertical="top" wrapText="1"/></xf>')
+            else:
+                xfs.append(f"<xf {attrs}/>")
+        num_fmts = "".join(f'<numFmt numFmtId="{i}" formatCode={quoteattr(code)}/>'
+                           for code, i in formats.items())
+        font = '<sz val="11"/><name val="Calibri"/><family val="2"/>'
+        return (f'{_XML}<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                + (f'<numFmts count="{len(formats)}">{num_fmts}</numFmts>' if formats else "")
+                + f'<fonts count="2"><font>{font}</font><font><b/>{font}</font></fonts>'
+                '<fills count="3"><fill><patternFill patternType="none"/></fill>'
+                '<fill><patternFill patternType="gray125"/></fill>'
+                f'<fill><patternFill patternType="solid"><fgColor rgb="{HEADER_FILL}"/>'
+                '<bgColor indexed="64"/></patternFill></fill></fills>'
+                '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border>'
+                '</borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" '
+                f'borderId="0"/></cellStyleXfs><cellXfs count="{len(xfs)}">{"".join(xfs)}'
+                '</cellXfs><cellStyles count="1"><cellStyle name="Normal" xfId="0" '
+                'builtinId="0"/></cellStyles></styleSheet>')
+
+    def close(self) -> None:
+        """Write the shared strings, styles and the workbook's index; close the file."""
+        n = len(self.sheets)
+        strings = "".join(f'<si><t xml:space="preserve">{_text_xml(t)}</t></si>'
+                          for t in self.strings)
+        self.zip.writestr("xl/sharedStrings.xml",
+                          f'{_XML}<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+                          f'2006/main" count="{len(self.strings)}" '
+                          f'uniqueCount="{len(self.strings)}">{strings}</sst>')
+        self.zip.writestr("xl/styles.xml", self._styles_xml())
+        sheets = "".join(f'<sheet name={quoteattr(title)} sheetId="{i + 1}" r:id="rId{i + 1}"/>'
+                         for i, (title, _) in enumerate(self.sheets))
+        names = "".join(
+            f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">'
+            f"{escape(_quote_sheet(title))}!{_absolute(ref)}</definedName>"
+            for i, (title, ref) in enumerate(self.sheets) if ref)
+        self.zip.writestr("xl/workbook.xml",
+                          f'{_XML}<workbook {_NS}><bookViews><workbookView/></bookViews>'
+                          f"<sheets>{sheets}</sheets>"
+                          + (f"<definedNames>{names}</definedNames>" if names else "")
+                          + "</workbook>")
+        rels = "".join(f'<Relationship Id="rId{i + 1}" Type="{_REL}/worksheet" '
+                       f'Target="worksheets/sheet{i + 1}.xml"/>' for i in range(n))
+        rels += (f'<Relationship Id="rId{n + 1}" Type="{_REL}/styles" Target="styles.xml"/>'
+                 f'<Relationship Id="rId{n + 2}" Type="{_REL}/sharedStrings" '
+                 'Target="sharedStrings.xml"/>')
+        pkg = "http://schemas.openxmlformats.org/package/2006/relationships"
+        self.zip.writestr("xl/_rels/workbook.xml.rels",
+                          f'{_XML}<Relationships xmlns="{pkg}">{rels}</Relationships>')
+        self.zip.writestr("_rels/.rels",
+                          f'{_XML}<Relationships xmlns="{pkg}"><Relationship Id="rId1" '
+                          f'Type="{_REL}/officeDocument" Target="xl/workbook.xml"/>'
+                          "</Relationships>")
+        overrides = "".join(
+            f'<Override PartName="/xl/worksheets/sheet{i + 1}.xml" '
+            f'ContentType="{_CT}.worksheet+xml"/>' for i in range(n))
+        self.zip.writestr(
+            "[Content_Types].xml",
+            f'{_XML}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+            'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+            f'<Override PartName="/xl/workbook.xml" ContentType="{_CT}.sheet.main+xml"/>'
+            f'<Override PartName="/xl/styles.xml" ContentType="{_CT}.styles+xml"/>'
+            f'<Override PartName="/xl/sharedStrings.xml" '
+            f'ContentType="{_CT}.sharedStrings+xml"/>{overrides}</Types>')
+        self.zip.close()
+
+
+def _quote_sheet(title: str) -> str:
+    return "'" + title.replace("'", "''") + "'"
+
+
+def _absolute(ref: str) -> str:
+    """"A1:Z9" → "$A$1:$Z$9"."""
+    return ":".join(re.sub(r"([A-Z]+)(\d+)", r"$\1$\2", part) for part in ref.split(":"))
