@@ -14,6 +14,9 @@ import numpy as np
 import pandas as pd
 import pytest
 import rasterio
+import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rasterio.transform import from_origin
 from shapely.geometry import LineString, Point, Polygon, box
 
@@ -407,3 +410,48 @@ def test_parks_and_streets_have_palettes_of_their_own():
         assert len(colours) == len(mdata.SHARE_COLOURS) and not set(colours) & taken
         assert [row["colour"] for row in scales[key]["legend"][:-1]] == colours
     assert not set(scales["park"]["colours"]) & set(scales["street"]["colours"])
+
+
+def _encode_one_by_one(geom):
+    """Brute force: each ring of each polygon on its own, as the page decodes it."""
+    def ring(coords):
+        ints = [tuple(round(v * mgeom.SCALE) for v in c[:2]) for c in coords]
+        if len(ints) > 1 and ints[0] == ints[-1]:
+            ints = ints[:-1]
+        ints = [p for i, p in enumerate(ints) if i == 0 or p != ints[i - 1]]
+        prev, flat = (0, 0), []
+        for p in ints:
+            flat += [p[0] - prev[0], p[1] - prev[1]]
+            prev = p
+        return flat
+
+    def polygons(g):
+        if g.geom_type == "Polygon":
+            return [g]
+        return [p for part in getattr(g, "geoms", []) for p in polygons(part)]
+
+    if geom is None or geom.is_empty:
+        return []
+    out = []
+    for p in polygons(geom):
+        rings = [r for r in [ring(p.exterior.coords), *(ring(i.coords) for i in p.interiors)]
+                 if len(r) >= 6]
+        if rings:
+            out.append(rings)
+    return out
+
+
+_coord = st.floats(102.0, 110.0, allow_nan=False).map(lambda v: round(v, 6))
+_polygon = st.lists(st.tuples(_coord, _coord), min_size=3, max_size=8).map(
+    lambda pts: Polygon(pts).buffer(0))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.none(), _polygon,
+                          st.lists(_polygon, min_size=1, max_size=3).map(
+                              lambda ps: shapely.MultiPolygon(
+                                  [q for p in ps for q in getattr(p, "geoms", [p])
+                                   if not q.is_empty]))), max_size=6))
+def test_all_rings_encoded_at_once_as_one_by_one(geoms):
+    got = mgeom.encode_many(np.array(geoms, dtype=object))
+    assert got == [_encode_one_by_one(g) for g in geoms]

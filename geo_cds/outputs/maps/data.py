@@ -22,7 +22,7 @@ from geo_cds import schema as s
 from geo_cds.errors import LayerError
 from geo_cds.outputs.maps.geometry import (
     SCALE,
-    encode_polygons,
+    encode_many,
     label_points,
     round_geoms,
     simplify_communes,
@@ -219,7 +219,7 @@ def communes_payload(communes: gpd.GeoDataFrame, tolerance: float,
         simple = shapely.simplify(geoms, coarse_tolerance, preserve_topology=True)
         lost = shapely.is_empty(simple)
         simple[lost] = geoms[lost]
-        coarse = [encode_polygons(g) for g in simple]
+        coarse = encode_many(simple)
     return {
         "code": column_values(communes, s.COMMUNE_CODE),
         "name": column_values(communes, s.COMMUNE_NAME),
@@ -227,7 +227,7 @@ def communes_payload(communes: gpd.GeoDataFrame, tolerance: float,
         "population": column_values(communes, s.POPULATION, integer=True),
         "n_villages": column_values(communes, s.N_VILLAGES, integer=True),
         "indicators": indicators,
-        "geom": [encode_polygons(g) for g in geoms],
+        "geom": encode_many(geoms),
         "geom_coarse": coarse,
         "label": label_points(geoms),
     }, communes.assign(geometry=geoms)
@@ -246,7 +246,7 @@ def provinces_payload(communes: gpd.GeoDataFrame, tolerance: float,
     # Outlines are drawn thick at province zoom: a coarser geometry is enough and much faster.
     base = shapely.simplify(np.asarray(communes.geometry.values, dtype=object),
                             max(tolerance, 0.001), preserve_topology=True)
-    names, geoms, coarse, outlines = [], [], [], []
+    names, outlines = [], []
     for name, idx in communes.groupby(key, sort=True).indices.items():
         union = shapely.union_all(base[idx])
         polys = []
@@ -255,15 +255,14 @@ def provinces_payload(communes: gpd.GeoDataFrame, tolerance: float,
                 continue
             holes = [r for r in part.interiors if shapely.Polygon(r).area > 1e-4]
             polys.append(shapely.Polygon(part.exterior, holes))
-        outline = shapely.MultiPolygon(polys) if polys else shapely.MultiPolygon()
         names.append(str(name))
-        outlines.append(outline)
-        geoms.append(encode_polygons(outline))
-        if coarse_tolerance:
-            coarse.append(encode_polygons(
-                shapely.simplify(outline, coarse_tolerance, preserve_topology=True)))
-    return {"name": names, "geom": geoms, "geom_coarse": coarse if coarse_tolerance else None,
-            "label": label_points(np.array(outlines, dtype=object))}
+        outlines.append(shapely.MultiPolygon(polys) if polys else shapely.MultiPolygon())
+    outlines = np.array(outlines, dtype=object)
+    coarse = None
+    if coarse_tolerance:
+        coarse = encode_many(shapely.simplify(outlines, coarse_tolerance, preserve_topology=True))
+    return {"name": names, "geom": encode_many(outlines), "geom_coarse": coarse,
+            "label": label_points(outlines)}
 
 
 def villages_payload(villages: gpd.GeoDataFrame, commune_codes: Sequence[str],

@@ -14,44 +14,76 @@ import shapely
 SCALE = 100_000  # 5 decimals of a degree, about 1 m
 
 
-def _encode_ring(coords: np.ndarray) -> list[int]:
-    ints = np.round(coords[:, :2] * SCALE).astype(np.int64)
-    if len(ints) > 1 and (ints[0] == ints[-1]).all():
-        ints = ints[:-1]  # Leaflet closes rings itself
+def _polygons(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every polygon inside ``geoms`` (make_valid can return collections of collections) and
+    the index of the geometry it came from; a geometry's nested polygons come after its own."""
+    parts, owner = shapely.get_parts(geoms, return_index=True)
+    polygons, owners = [], []
+    while len(parts):
+        kind = shapely.get_type_id(parts)
+        polygons.append(parts[kind == 3])
+        owners.append(owner[kind == 3])
+        nested = np.isin(kind, (6, 7))  # MultiPolygon, GeometryCollection: one level down
+        parts, inner = shapely.get_parts(parts[nested], return_index=True)
+        owner = owner[nested][inner]
+    polygons, owners = np.concatenate(polygons), np.concatenate(owners)
+    # the geometries' order, then the order of their parts
+    order = np.argsort(owners, kind="stable")
+    return polygons[order], owners[order]
+
+
+def encode_many(geoms) -> list[list[list[list[int]]]]:
+    """Each (Multi)Polygon of ``geoms`` as ``[polygon][ring] -> flat delta-encoded ints``.
+
+    All rings are encoded in one vectorised pass: coordinates rounded to 1e-5 degree, a ring's
+    closing point dropped (Leaflet closes rings itself), points equal to the one before after
+    rounding dropped, then each point as its difference to the previous one (the first point
+    as it is). Rings shorter than 3 points after that are dropped (they would draw nothing),
+    and so are polygons left without rings.
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    out: list[list] = [[] for _ in range(len(geoms))]
+    ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    if not ok.any():
+        return out
+    polygons, owner = _polygons(geoms[ok])
+    owner = np.flatnonzero(ok)[owner]
+    rings, ring_polygon = shapely.get_rings(polygons, return_index=True)
+    ints, ring = shapely.get_coordinates(rings, return_index=True)
+    ints = np.round(ints * SCALE).astype(np.int64)
+    n = np.bincount(ring, minlength=len(rings))
+    start = np.concatenate([[0], np.cumsum(n)[:-1]])
+    last = start + n - 1
+    keep = np.ones(len(ints), dtype=bool)
+    closed = (n > 1) & (ints[start] == ints[last]).all(axis=1)
+    keep[last[closed]] = False
+    same = np.zeros(len(ints), dtype=bool)
+    same[1:] = (ints[1:] == ints[:-1]).all(axis=1)
+    same[start] = False  # the first point of a ring is compared with nothing
+    keep &= ~same
+    ints, ring = ints[keep], ring[keep]
     deltas = np.diff(ints, axis=0, prepend=np.zeros((1, 2), dtype=np.int64))
-    # Points that became equal after rounding add nothing but bytes.
-    keep = np.ones(len(deltas), dtype=bool)
-    keep[1:] = (deltas[1:] != 0).any(axis=1)
-    if keep.sum() < len(keep):
-        ints = ints[keep]
-        deltas = np.diff(ints, axis=0, prepend=np.zeros((1, 2), dtype=np.int64))
-    return deltas.ravel().tolist()
-
-
-def _polygon_parts(geom) -> list:
-    """Polygons inside any geometry (make_valid can return collections of collections)."""
-    if geom.geom_type == "Polygon":
-        return [geom]
-    if hasattr(geom, "geoms"):
-        return [p for g in geom.geoms for p in _polygon_parts(g)]
-    return []
+    n = np.bincount(ring, minlength=len(rings))
+    first = np.concatenate([[0], np.cumsum(n)[:-1]])[n > 0]
+    deltas[first] = ints[first]
+    flat = deltas.ravel().tolist()
+    ends = np.cumsum(2 * n).tolist()
+    polygon_rings: list[list] = [[] for _ in range(len(polygons))]
+    begin = 0
+    for r, (end, count) in enumerate(zip(ends, n.tolist())):
+        if count >= 3:
+            polygon_rings[ring_polygon[r]].append(flat[begin:end])
+        begin = end
+    for i, rs in zip(owner.tolist(), polygon_rings):
+        if rs:
+            out[i].append(rs)
+    return out
 
 
 def encode_polygons(geom) -> list[list[list[int]]]:
-    """A (Multi)Polygon as ``[polygon][ring] -> flat delta-encoded ints``.
-
-    Rings shorter than 3 distinct points after rounding are dropped (they would draw nothing).
-    """
-    if geom is None or geom.is_empty:
-        return []
-    out = []
-    for part in _polygon_parts(geom):
-        rings = [_encode_ring(np.asarray(part.exterior.coords))]
-        rings += [_encode_ring(np.asarray(r.coords)) for r in part.interiors]
-        rings = [r for r in rings if len(r) >= 6]
-        if rings:
-            out.append(rings)
-    return out
+    """A (Multi)Polygon as ``[polygon][ring] -> flat delta-encoded ints`` (see
+    :func:`encode_many`)."""
+    return encode_many([geom])[0]
 
 
 def decode_ring(flat: Sequence[int]) -> np.ndarray:
