@@ -197,6 +197,9 @@ def test_map_switches_to_each_operator(result):
     keys = list(ind)  # each operator right after the any-operator share
     assert keys[keys.index("share_villages_4g") + 1:][:3] == [
         "share_villages_4g_viettel", "share_villages_4g_vnpt", "share_villages_4g_mobifone"]
+    assert [r["label"] for r in data["rasters"]] == [
+        "4G coverage (RSRP) – Viettel", "4G coverage (RSRP) – VNPT",
+        "4G coverage (RSRP) – MobiFone", "5G coverage (RSRP)"]
     ops = {o["operator"]: o["values"] for o in data["villages"]["operators"]}
     assert list(ops) == ["Viettel", "VNPT", "MobiFone"]
     assert ops["Viettel"][:4] == [True, True, False, None]
