@@ -257,3 +257,13 @@ def test_any_operator_is_yes_when_one_says_yes_and_no_only_when_all_say_no(rows)
             assert anyone["4g"][k] == 0
         else:
             assert np.isnan(anyone["4g"][k])
+
+
+def test_sites_are_counted_per_operator_whatever_the_spelling():
+    sites = pd.DataFrame({"site_id": list("abcdef"),
+                          "operator": ["Viettel", "VIETTEL", "Vinaphone", "VNPT", None, "Reddi"]})
+    villages = pd.DataFrame({"covered_4g": pd.array([True], dtype="boolean")})
+    figures = operators.operator_figures(villages, sites)
+    assert figures == {"coverage": {},
+                       "sites": {"Reddi": 1, "VNPT": 2, "Viettel": 2, "": 1}}
+    assert operators.operator_figures(villages, None) is None

@@ -191,9 +191,9 @@ def _operator_lines(figures: dict, lang: str) -> list[str]:
     """Coverage per operator and by any operator, sharing candidates, sites per operator
     (see geo_cds.analysis.operators.operator_figures)."""
     L = labels("operators", lang)
-    lines = [f"## {L['title']}", ""]
+    lines = [f"## {L['title']}"]
     for tech, f in figures.get("coverage", {}).items():
-        lines += [f"| {L['operator']} ({tech.upper()}) | {L['share']} | {L['known']} |",
+        lines += ["", f"| {L['operator']} ({tech.upper()}) | {L['share']} | {L['known']} |",
                   "| --- | ---: | ---: |"]
         for name, x in [*f["operators"].items(), (L["any"], f["any_operator"])]:
             lines.append(f"| {name} | {_pct(x['share'], lang)} | "
@@ -201,10 +201,9 @@ def _operator_lines(figures: dict, lang: str) -> list[str]:
         if f.get("single_operator_villages") is not None:
             lines += ["", "- " + L["single"].format(
                 tech=tech.upper(), n=_int(f["single_operator_villages"], lang))]
-        lines.append("")
     if figures.get("sites"):
-        lines.append("- " + L["sites"] + ": " + "; ".join(
-            f"{name or L['no_operator']} {_int(n, lang)}" for name, n in figures["sites"].items()))
+        lines += ["", "- " + L["sites"] + ": " + "; ".join(
+            f"{name or L['no_operator']} {_int(n, lang)}" for name, n in figures["sites"].items())]
     return lines
 
 
