@@ -183,7 +183,7 @@ def test_summary_gives_each_operator_and_any(result):
     assert f["single_operator_villages"] == 2
     assert "5g" not in figures["coverage"]
     md = (result.folder / "summary.md").read_text()
-    assert "## Coverage by operator" in md and "| Any operator | 80.0% | 5 |" in md
+    assert "## Operators: coverage and sites" in md and "| Any operator | 80.0% | 5 |" in md
     assert "| VNPT | 16.7% | 6 |" in md
 
 

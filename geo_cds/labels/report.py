@@ -168,7 +168,7 @@ YES_NO_COLUMN = {
 # Several operators (summary section "operators").
 OPERATORS = {
     "vi": {
-        "title": "Phủ sóng theo nhà mạng", "operator": "Nhà mạng",
+        "title": "Nhà mạng: phủ sóng và trạm", "operator": "Nhà mạng",
         "share": "Tỷ lệ thôn được phủ sóng", "known": "Số thôn có số liệu",
         "any": "Bất kỳ nhà mạng nào",
         "single": "Thôn chỉ một nhà mạng phủ sóng {tech} (ứng viên dùng chung hạ tầng, "
@@ -176,7 +176,7 @@ OPERATORS = {
         "sites": "Trạm hiện có theo nhà mạng", "no_operator": "không rõ nhà mạng",
     },
     "en": {
-        "title": "Coverage by operator", "operator": "Operator",
+        "title": "Operators: coverage and sites", "operator": "Operator",
         "share": "Share of villages covered", "known": "Villages with data",
         "any": "Any operator",
         "single": "Villages covered by a single operator for {tech} (infrastructure-sharing "
