@@ -267,3 +267,18 @@ def test_sites_are_counted_per_operator_whatever_the_spelling():
     assert figures == {"coverage": {},
                        "sites": {"Reddi": 1, "VNPT": 2, "Viettel": 2, "": 1}}
     assert operators.operator_figures(villages, None) is None
+
+
+def test_a_park_takes_the_best_operators_share():
+    # Park A: Viettel covers 60 % of it, VNPT 97 % → 0.97 (covered at the 0.95 default);
+    # B: Viettel 50 %, VNPT unknown → 0.5; C: nothing known → NaN. A technology with its own
+    # column (4G here) is left as it is.
+    zonal = pd.DataFrame({"area_share_5g_viettel": [0.6, 0.5, np.nan],
+                          "area_share_5g_vnpt": [0.97, np.nan, np.nan],
+                          "area_share_4g": [0.1, 0.2, 0.3],
+                          "area_share_4g_viettel": [0.9, 0.9, 0.9]}, index=list("ABC"))
+    out = operators.best_operator(zonal)
+    np.testing.assert_array_equal(out["area_share_5g"], [0.97, 0.5, np.nan])
+    np.testing.assert_array_equal(out["area_share_4g"], [0.1, 0.2, 0.3])
+    assert "pop_share_5g" not in out
+    assert operators.best_operator(None) is None
