@@ -6,7 +6,7 @@ checks; here a sheet is a few blocks of columns whose cells are formatted in one
 comprehension each and streamed into the zip entry row by row. Only what geo-cds needs is
 written (Office Open XML, ECMA-376, SpreadsheetML):
 
-- values are ``None`` (empty cell), ``str`` (always a text cell: a name starting with "="
+- values are ``None`` or ``""`` (empty cell), ``str`` (always a text cell: a name starting with "="
   stays text, never a formula), ``bool``, ``int``, ``float``, ``datetime.date``;
 - one style per cell: number format, bold, header fill with wrapped text;
 - column widths, row heights, a frozen header row and an autofilter.
@@ -123,7 +123,7 @@ class Workbook:
         styles = [style] * len(values) if isinstance(style, int) else style
         out = []
         for row, (v, st) in enumerate(zip(values, styles, strict=True), first_row):
-            if v is None:
+            if v is None or v == "":  # an empty text is an empty cell
                 out.append("")
             elif isinstance(v, str):
                 i = strings.get(v)
