@@ -188,7 +188,7 @@
      * let the mouse through, so a click reaches the topmost shape under it whatever the layer;
      * planned work sits above the villages it serves. */
     var panes = [["gcds-communes", 380], ["gcds-rasters", 390], ["gcds-provinces", 395],
-      ["gcds-parks", 410], ["gcds-streets", 420], ["gcds-villages", 430],
+      ["gcds-speeds", 400], ["gcds-parks", 410], ["gcds-streets", 420], ["gcds-villages", 430],
       ["gcds-interventions", 440], ["gcds-labels", 450]];
     panes.forEach(function (p) { map.createPane(p[0]).style.zIndex = p[1]; });
     ["gcds-provinces", "gcds-rasters", "gcds-labels"].forEach(function (p) {
@@ -269,6 +269,11 @@
       var rows = [[T.commune_code, C.code[i]], C.prov ? [T.province, C.prov[i]] : null];
       if (C.population) rows.push([T.population, F.num(C.population[i])]);
       if (C.n_villages) rows.push([T.n_villages, F.num(C.n_villages[i])]);
+      if (C.speed_tests) {
+        rows.push([T.download_measured, C.speed_tests[i] === 0 ? T.speed_no_tests
+          : C.speed[i] == null ? T.speed_too_few : F.num(C.speed[i], 1) + " Mb/s"]);
+        rows.push([T.speed_tests, F.num(C.speed_tests[i])]);
+      }
       Object.keys(D.indicators).forEach(function (key) {
         var col = C.indicators[key];
         if (!col) return;
@@ -372,6 +377,44 @@
       overlays[layerName("parks", T.layer_parks)] = layers.parks;
     }
 
+    /* ---- measured speed: Ookla tiles (or test points), yellow to green, off at first --- */
+    var SP = D.speeds;
+    function speedSource() {
+      return T.speed_measured + " (" + (SP.mobile ? T.speed_mobile : T.speed_fixed) + ")" +
+        (SP.name ? ": " + SP.name : "");
+    }
+    function speedPopup(k) {
+      var enough = SP.tests[k] != null && SP.tests[k] >= SP.min_tests;
+      return popupHtml(SP.kind === "points" ? T.speed_point : T.speed_tile, [
+        [T.speed_download, enough ? F.num(SP.down[k], 1) + " Mb/s" : T.speed_too_few],
+        SP.up ? [T.speed_upload, F.num(SP.up[k], 1) + " Mb/s"] : null,
+        SP.latency ? [T.speed_latency, F.num(SP.latency[k]) + " ms"] : null,
+        [T.speed_tests, F.num(SP.tests[k])],
+        SP.devices ? [T.speed_devices, F.num(SP.devices[k])] : null,
+        [T.speed_source, speedSource()]
+      ], generated.speeds, T);
+    }
+    if (SP) {
+      layers.speeds = L.featureGroup();
+      var nSpeeds = SP.tests.length;
+      for (var q = 0; q < nSpeeds; q++) {
+        var measurable = SP.tests[q] != null && SP.tests[q] >= SP.min_tests;
+        var fill = measurable ? classify(SP.scale, SP.down[q]) : SP.scale.nodata;
+        var shape = SP.kind === "points"
+          ? L.circleMarker([SP.lat[q] / SCALE, SP.lon[q] / SCALE], { radius: 5,
+            pane: "gcds-speeds", color: "#335", weight: 1, fillColor: fill, fillOpacity: 0.9,
+            className: "gcds-speed" })
+          : L.rectangle([[SP.s[q] / SCALE, SP.w[q] / SCALE], [SP.n[q] / SCALE, SP.e[q] / SCALE]],
+            { pane: "gcds-speeds", color: "#245", weight: 0.6, fillColor: fill,
+              fillOpacity: 0.85, className: "gcds-speed" });
+        (function (k, l) {
+          clickable(l, function () { return speedPopup(k); });
+        })(q, shape);
+        layers.speeds.addLayer(shape);
+      }
+      overlays[layerName("speeds", T.layer_speeds)] = layers.speeds;
+    }
+
     /* ---- cashless streets (teal lines) and markets (teal squares' circles) ------------ */
     if (D.streets) {
       layers.streets = L.geoJSON(D.streets, {
@@ -467,6 +510,18 @@
         if (known) rows.push([T[name], F.yesno((flags >> bit) & 1)]);
       });
       if (V.hh_fibre) rows.push([T.fibre_household_share, F.pct(V.hh_fibre[k])]);
+      if (V.cov_src) {
+        rows.push([T.coverage_source, T["source_" + ["none", "reported", "modelled"][V.cov_src[k]]]]);
+      }
+      if (V.speed_tests) {
+        var vt = V.speed_tests[k];
+        rows.push([T.download_measured, vt === 0 ? T.speed_no_tests
+          : V.speed[k] == null ? T.speed_too_few : F.num(V.speed[k], 1) + " Mb/s"]);
+        rows.push([T.speed_tests, F.num(vt)]);
+      }
+      if (V.speed_reported && V.speed_reported[k] != null) {
+        rows.push([T.download_reported, F.num(V.speed_reported[k], 1) + " Mb/s"]);
+      }
       if (V.rank && V.rank[k] != null) {
         rows.push([T.rank, F.num(V.rank[k])]);
         if (V.intervention[k]) rows.push([T.intervention, interventionText(k)]);
@@ -650,11 +705,17 @@
         if (layers.villages && map.hasLayer(layers.villages)) {
           html += "<section><b>" + escapeHtml(T.layer_villages) + "</b>" +
             swatchRows(D.gap_status.filter(function (g) { return g.present; }), "dot") +
+            '<div class="note">' + escapeHtml(T.village_source_note) + "</div>" +
             '<div class="note">' + escapeHtml(T.cluster_note) + "</div></section>";
         }
         if (layers.parks && map.hasLayer(layers.parks)) {
           html += "<section><b>" + escapeHtml(T.layer_parks) + "</b><div class=\"note\">" +
             escapeHtml(T.area_share_5g) + "</div>" + swatchStrip(S.park.legend) + "</section>";
+        }
+        if (layers.speeds && map.hasLayer(layers.speeds)) {
+          html += "<section><b>" + escapeHtml(T.layer_speeds) + "</b><div class=\"note\">" +
+            escapeHtml(speedSource() + (generated.speeds ? " " + T.generated_suffix : "")) +
+            "</div>" + swatchRows(SP.scale.legend) + "</section>";
         }
         if (layers.streets && map.hasLayer(layers.streets)) {
           html += "<section><b>" + escapeHtml(T.layer_streets) + "</b><div class=\"note\">" +
@@ -671,7 +732,8 @@
           if (!map.hasLayer(r)) return;
           var lg = r._gcdsLegend;
           html += "<section><b>" + escapeHtml(lg.label) + "</b>" + swatchRows(lg.legend) +
-            (lg.note ? '<div class="note">' + escapeHtml(lg.note) + "</div>" : "") + "</section>";
+            (lg.note ? '<div class="note">' + escapeHtml(lg.note) + "</div>" : "") +
+            '<div class="note">' + escapeHtml(T.raster_source_note) + "</div></section>";
         });
         this._div.innerHTML = "<details" + (legendOpen ? " open" : "") + "><summary>" +
           escapeHtml(T.legend) + '</summary><div class="gcds-legend-body">' + html +

@@ -69,7 +69,8 @@ def _companions(path: Path) -> list[Path]:
 
 def summary(*, name: str, date: str, communes: pd.DataFrame, villages: pd.DataFrame,
             targets: pd.DataFrame, accounting: pd.DataFrame, investment: dict | None,
-            generated: list[str], checks=(), reading: dict | None = None) -> dict:
+            generated: list[str], checks=(), reading: dict | None = None,
+            sources: dict | None = None) -> dict:
     provinces = []
     for code, g in communes.groupby("province_code"):
         provinces.append({
@@ -88,6 +89,7 @@ def summary(*, name: str, date: str, communes: pd.DataFrame, villages: pd.DataFr
         "investment": investment,
         "checks": [c.to_dict() for c in checks],
         "reading": reading,
+        "sources": sources,
     }
 
 
@@ -185,6 +187,44 @@ def _reading_lines(reading: dict, lang: str) -> list[str]:
     return lines
 
 
+def _source_lines(sources: dict, lang: str) -> list[str]:
+    """Which source each kind of figure rests on, and where the sources disagree."""
+    L = labels("sources", lang)
+    lines = [f"## {L['title']}", "", L["rule"], ""]
+    sp = sources.get("speeds")
+    if sp:
+        name = sp["name"] + (f" ({L['generated']})" if sp["generated"]
+                             else "")
+        lines.append("- " + L["speeds"].format(
+            name=name, rows=_int(sp["rows"], lang), tests=_int(sp["tests"], lang),
+            outside=_int(sp["tests_outside_communes"], lang), radius=_int(sp["radius_m"], lang),
+            min_tests=_int(sp["min_tests"], lang)))
+        if not sp["mobile"]:
+            lines.append("- " + L["fixed"])
+    else:
+        lines.append("- " + L["no_speeds"])
+    lines += ["", f"### {L['disagree']}", "",
+              f"| {L['technology']} | {L['both_known']} | {L['reported_only']} | "
+              f"{L['modelled_only']} | {L['yes_no']} | {L['no_yes']} |",
+              "| --- | ---: | ---: | ---: | ---: | ---: |"]
+    for r in sources.get("coverage", []):
+        lines.append(f"| {r['technology'].upper()} | " + " | ".join(
+            _int(r[k], lang) for k in ("both_known", "reported_only", "modelled_only",
+                                       "reported_yes_modelled_no", "reported_no_modelled_yes"))
+            + " |")
+    if sources.get("speed"):
+        lines += ["", f"| {L['target']} | {L['villages']} | {L['measured']} | {L['below']} | "
+                  f"{L['both_speeds']} | {L['differently']} |",
+                  "| --- | ---: | ---: | ---: | ---: | ---: |"]
+        for r in sources["speed"]:
+            lines.append(f"| {label('target', r['target_id'], lang)} (≥ "
+                         f"{_speed(r['threshold'], lang)}) | " + " | ".join(
+                             _int(r[k], lang) for k in ("villages", "measured", "measured_below",
+                                                        "both_measured_and_reported",
+                                                        "judged_differently")) + " |")
+    return lines
+
+
 def _shortfall(t: dict, lang: str) -> str:
     """What is still missing, with its unit; nothing for a met or unmeasurable target."""
     short = t.get("shortfall")
@@ -212,21 +252,25 @@ def summary_markdown(data: dict, lang: str = "vi") -> str:
                      f"{'–' if p['population'] is None else _int(p['population'], lang)} |")
     lines += ["", f"## {L['targets']}", "",
               f"| {L['province']} | {L['indicator']} | {L['value']} | {L['threshold']} | "
-              f"{L['year']} | {L['status']} | {L['short']} | {L['instrument']} |",
-              "| --- | --- | ---: | ---: | ---: | --- | ---: | --- |"]
+              f"{L['year']} | {L['status']} | {L['short']} | {L['instrument']} | "
+              f"{label('sources', 'column', lang)} |",
+              "| --- | --- | ---: | ---: | ---: | --- | ---: | --- | --- |"]
     indicator = "indicator" if lang == "vi" else "indicator_en"
     for t in data["targets"]:
         prov = L["all"] if t["province_code"] == "all" else t["province_name"]
         fmt = _speed if t.get("unit") == "Mb/s" else _pct
         lines.append(f"| {prov} | {t[indicator]} | {fmt(t['value'], lang)} | {fmt(t['threshold'], lang)} | "
                      f"{t['year']} | {label('target_status', t['status'], lang)} | "
-                     f"{_shortfall(t, lang)} | {t['instrument']} |")
+                     f"{_shortfall(t, lang)} | {t['instrument']} | "
+                     f"{label('source', t.get('source') or 'none', lang)} |")
     lines += ["", f"## {L['accounting']}", "",
               f"| {L['layer']} | {L['file']} | {L['read']} | {L['used']} | {L['repaired']} | "
               f"{L['rejected']} |", "| --- | --- | ---: | ---: | ---: | ---: |"]
     for a in data["accounting"]:
         counts = " | ".join(_int(a[k], lang) for k in ("rows_read", "used", "repaired", "rejected"))
         lines.append(f"| {layer(a['layer'])} | {Path(a['file']).name} | {counts} |")
+    if data.get("sources"):
+        lines += ["", *_source_lines(data["sources"], lang)]
     if data.get("reading"):
         lines += ["", *_reading_lines(data["reading"], lang)]
     inv = data.get("investment")

@@ -36,6 +36,7 @@ def _readable(table: pd.DataFrame) -> pd.DataFrame:
     table = table.drop(columns="source_row", errors="ignore")
     digits = {c: 4 for c in table.columns if "share" in c}
     digits |= {c: 1 for c in table.columns if "rsrp" in c}
+    digits |= {c: 1 for c in table.columns if "mbps" in c or "latency" in c}
     return table.round(digits)
 
 
@@ -73,6 +74,8 @@ def _map_layers(result: RunResult) -> dict:
         streets=result.streets, interventions=inv.interventions, priority=inv.priority,
         rasters=plan.rasters, thresholds=plan.thresholds, lang=plan.lang,
         targets=result.targets, investment=inv,
+        speeds=result.inputs.speeds, speed_info=(result.sources or {}).get("speeds"),
+        speed_targets={t.id: t.threshold for t in plan.targets if t.unit == "Mb/s"},
         info={"run": plan.name, "date": result.started[:10],
               "sources": ", ".join(Path(p).name for p in result.inputs.files.values()),
               "generated": result.generated},
@@ -136,7 +139,7 @@ def _write_run_files(result: RunResult, folder: Path, progress: Progress | None)
                           villages=result.villages, targets=result.targets,
                           accounting=result.accounting, investment=inv.summary,
                           generated=result.generated, checks=result.checks,
-                          reading=input_reading(result))
+                          reading=input_reading(result), sources=result.sources or None)
     write.write_json(data, folder / "summary.json")
     (folder / "summary.md").write_text(report.summary_markdown(data, plan.lang), encoding="utf-8")
     steps()

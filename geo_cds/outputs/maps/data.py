@@ -226,6 +226,8 @@ def communes_payload(communes: gpd.GeoDataFrame, tolerance: float,
         "prov": column_values(communes, s.PROVINCE_NAME),
         "population": column_values(communes, s.POPULATION, integer=True),
         "n_villages": column_values(communes, s.N_VILLAGES, integer=True),
+        "speed": column_values(communes, s.DOWNLOAD_MEASURED, digits=1),
+        "speed_tests": column_values(communes, s.SPEED_TESTS_N, integer=True),
         "indicators": indicators,
         "geom": [encode_polygons(g) for g in geoms],
         "geom_coarse": coarse,
@@ -317,6 +319,17 @@ def villages_payload(villages: gpd.GeoDataFrame, commune_codes: Sequence[str],
         else:
             n = len(ids)
             extra = {k: (v if v is not None else [None] * n) for k, v in extra.items()}
+    sources = ("none", "reported", "modelled")
+    if s.COVERAGE_SOURCE in villages.columns:
+        extra["cov_src"] = [sources.index(v) if v in sources else 0
+                            for v in villages[s.COVERAGE_SOURCE]]
+    for key, column, integer in (("speed", s.DOWNLOAD_MEASURED, False),
+                                 ("speed_tests", s.SPEED_TESTS_N, True),
+                                 ("speed_reported", s.DOWNLOAD_MBPS, False)):
+        values = column_values(villages, column, digits=None if integer else 1,
+                               integer=integer)
+        if values is not None:
+            extra[key] = values
     return {
         **extra,
         "hh_fibre": column_values(villages, s.FIBRE_HH_SHARE, digits=3),
