@@ -62,14 +62,9 @@ SPEED_KINDS = ("ookla_mobile", "ookla_fixed", "points")
 
 @dataclass(frozen=True)
 class SpeedSpec:
-    """Measured speeds: Ookla open-data tiles (mobile or fixed) or a table of point tests.
-
-    ``ookla_mobile`` / ``ookla_fixed``: Ookla's published tiles (Parquet with the tile as WKT
-    in ``tile``, a Shapefile, or any table with only a ``quadkey``), columns ``quadkey``,
-    ``avg_d_kbps``, ``avg_u_kbps``, ``avg_lat_ms``, ``tests``, ``devices``. ``points``: one row
-    per test (or per place with a ``tests`` count), download in Mb/s — e.g. the national
-    measurement system's results. Only mobile measurements judge the mobile download targets.
-    """
+    """Measured speeds: Ookla open-data tiles (``ookla_mobile``/``ookla_fixed``) or point
+    tests (``points``; see :mod:`geo_cds.inputs.speeds`). Only mobile ones judge the download
+    targets."""
 
     path: Path
     kind: str = "ookla_mobile"  # one of SPEED_KINDS
