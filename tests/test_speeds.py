@@ -248,3 +248,28 @@ def test_speed_radius_is_metric():
     out = village_speeds(v, t, radius_m=500, min_tests=1)
     assert out.loc[0, s.DOWNLOAD_MEASURED] == 20.0
     assert 0.004 * 111.32e3 * math.cos(math.radians(16)) < 500 < 0.006 * 107e3
+
+
+def test_self_check_fails_when_a_test_is_lost_or_counted_twice():
+    from types import SimpleNamespace
+
+    from geo_cds.pipeline import _speed_checks
+
+    communes = pd.DataFrame({s.SPEED_TESTS_N: [10, 35, 0]})
+    sources = {"speeds": {"tests": 45, "tests_outside_communes": 0}}
+    assert _speed_checks(SimpleNamespace(sources=sources, communes=communes))[0].ok
+    sources["speeds"]["tests"] = 50  # five tests in no commune and not counted outside
+    check = _speed_checks(SimpleNamespace(sources=sources, communes=communes))[0]
+    assert not check.ok and "outside every commune 0" in check.detail("en")
+    assert _speed_checks(SimpleNamespace(sources={}, communes=communes)) == []
+
+
+def test_points_with_their_own_column_names(tmp_path):
+    path = tmp_path / "ispeed.csv"
+    pd.DataFrame({"kinh_do": [106.0], "vi_do": [16.0], "toc_do_tai": [42.5],
+                  "so_lan_do": [3]}).to_csv(path, index=False)
+    spec = SpeedSpec(path=path, kind="points", network="fixed",
+                     columns={"download_mbps": "toc_do_tai", "tests": "so_lan_do"})
+    frame, _ = read_speeds(spec, ProblemLog())
+    assert frame["download_mbps"].tolist() == [42.5] and frame["tests"].tolist() == [3]
+    assert not spec.mobile

@@ -91,6 +91,7 @@ CHECK = {
         "money_whole": "tiền: hạng mục dùng chung được mua trọn và tính chi phí một lần",
         "people_served": "người: được phục vụ trong ngân sách",
         "people_population": "người: được phục vụ ≤ dân số các thôn còn khoảng trống",
+        "speed_tests": "tốc độ đo kiểm: mỗi lượt đo tính đúng một lần (một xã hoặc ngoài mọi xã)",
     },
     "en": {
         "rows": "rows: {layer} read = used + rejected",
@@ -102,6 +103,7 @@ CHECK = {
         "money_whole": "money: shared interventions bought and costed whole",
         "people_served": "people: served in budget",
         "people_population": "people: served ≤ population of the villages with gaps",
+        "speed_tests": "measured speeds: each test counted once (in one commune or outside all)",
     },
 }
 
@@ -115,7 +117,7 @@ CHECK_FIGURE = {
         "interventions": "hạng mục", "plan_summary": "tóm tắt kế hoạch",
         "commune_sheet_parks": "bảng theo xã + KCN", "parks_sheet": "bảng KCN",
         "village_list": "danh sách thôn", "served": "được phục vụ", "population": "dân số",
-        "problems": "sai lệch",
+        "problems": "sai lệch", "outside_communes": "ngoài mọi xã",
     },
     "en": {
         "read": "read", "used": "used", "rejected": "rejected", "in_communes": "in communes",
@@ -126,7 +128,7 @@ CHECK_FIGURE = {
         "interventions": "interventions", "plan_summary": "plan summary",
         "commune_sheet_parks": "per-commune sheet + parks", "parks_sheet": "parks sheet",
         "village_list": "village list", "served": "served", "population": "population",
-        "problems": "problems",
+        "problems": "problems", "outside_communes": "outside every commune",
     },
 }
 

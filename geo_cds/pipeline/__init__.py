@@ -299,8 +299,21 @@ def self_checks(result: RunResult) -> list[Check]:
         *shares_in_unit_interval({"communes": result.communes, "villages": result.villages,
                                   "parks": result.parks, "targets": result.targets}),
         *(result.investment.checks if result.investment is not None else []),
+        *_speed_checks(result),
     ]
     return enforce(checks)
+
+
+def _speed_checks(result: RunResult) -> list[Check]:
+    """Every speed test read is counted in exactly one commune or outside them all."""
+    sp = (result.sources or {}).get("speeds")
+    if not sp:
+        return []
+    inside = int(result.communes[s.SPEED_TESTS_N].sum())
+    outside = sp["tests_outside_communes"]
+    ok = sp["tests"] == inside + outside
+    return [Check("speed_tests", ok, (("read", sp["tests"]), ("in_communes", inside),
+                                      ("outside_communes", outside)))]
 
 
 def run(plan: Plan, *, overwrite: bool = False, strict: bool = False,
