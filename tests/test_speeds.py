@@ -273,3 +273,13 @@ def test_points_with_their_own_column_names(tmp_path):
     frame, _ = read_speeds(spec, ProblemLog())
     assert frame["download_mbps"].tolist() == [42.5] and frame["tests"].tolist() == [3]
     assert not spec.mobile
+
+
+def test_ookla_shapefile_in_another_crs_keeps_its_squares(tmp_path):
+    tiles = gpd.GeoDataFrame({"quadkey": ["x"], "avg_d_kbps": [25_000], "avg_u_kbps": [5_000],
+                              "avg_lat_ms": [40], "tests": [2], "devices": [1]},
+                             geometry=[A], crs="EPSG:4326").to_crs("EPSG:32648")
+    tiles.to_file(tmp_path / "tiles.shp")
+    frame, account = read_speeds(SpeedSpec(path=tmp_path / "tiles.shp"), ProblemLog())
+    assert account["used"] == 1 and frame["download_mbps"].tolist() == [25.0]
+    assert frame.geometry.iloc[0].bounds == pytest.approx(A.bounds, abs=1e-7)

@@ -132,9 +132,8 @@ def read_speeds(spec: SpeedSpec, problems: ProblemLog,
         return layer_error(f"cannot be read ({exc})", "export it again as GeoParquet, "
                            "Shapefile, GeoPackage or CSV")
     account["rows_read"] = len(raw)
-    names = {**(_POINTS if spec.kind == "points" else _OOKLA)}
     names = {canon: (spec.columns.get(canon, col), factor) for canon, (col, factor) in
-             names.items()}
+             (_POINTS if spec.kind == "points" else _OOKLA).items()}
     if spec.kind == "points" and S.SPEED_DOWNLOAD not in spec.columns \
             and "download_mbps" not in raw and "avg_d_kbps" in raw:
         names[S.SPEED_DOWNLOAD] = ("avg_d_kbps", 1e-3)  # Ookla-style columns on points
