@@ -75,6 +75,12 @@ def test_commune_figure_same_in_table_and_map(out):
     assert (tests == table["speed_tests"]).all()
     assert sum(data["speeds"]["tests"]) == sum(tests) + _outside(out)
     assert data["speeds"]["name"] == "Ookla-format mobile tiles"
+    # reported and modelled 4G as choropleths of their own, their source in the name
+    for source, word in (("reported", "báo cáo"), ("modelled", "mô hình")):
+        key = f"share_villages_4g_{source}"
+        assert word in data["indicators"][key]["label"]
+        shown = pd.Series(c["indicators"][key], index=c["code"], dtype=float)
+        assert np.allclose(shown, table[key].round(4), equal_nan=True)
     assert "speeds" in data["generated"]
 
 

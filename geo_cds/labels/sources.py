@@ -102,6 +102,8 @@ MAP_SOURCES = {
         "source_none": "không có dữ liệu",
         "raster_source_note": "Nguồn: mô hình (dự báo phủ sóng), không phải đo kiểm",
         "village_source_note": "Vùng phủ: theo báo cáo, thiếu thì theo mô hình",
+        "ind_share_villages_4g_reported": "Tỷ lệ thôn có 4G — theo báo cáo",
+        "ind_share_villages_4g_modelled": "Tỷ lệ thôn có 4G — theo mô hình",
     },
     "en": {
         "layer_speeds": "Measured speed (download)",
@@ -128,6 +130,8 @@ MAP_SOURCES = {
         "source_none": "no data",
         "raster_source_note": "Source: modelled (coverage prediction), not measured",
         "village_source_note": "Coverage: reported, else modelled",
+        "ind_share_villages_4g_reported": "Villages with 4G — reported",
+        "ind_share_villages_4g_modelled": "Villages with 4G — modelled",
     },
 }
 

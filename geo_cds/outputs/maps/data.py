@@ -62,6 +62,9 @@ INTERVENTION_STYLES = {
 # Indicator switch of the commune choropleth: column -> colour scale and value kind.
 INDICATORS = {
     s.SHARE_4G: ("share", "share"),
+    # each source apart: the village list's (reported) and the rasters' (modelled) 4G
+    "share_villages_4g_reported": ("share", "share"),
+    "share_villages_4g_modelled": ("share", "share"),
     s.SHARE_5G: ("share", "share"),
     s.SHARE_FIBRE: ("share", "share"),
     s.SHARE_HH_FIBRE: ("share", "share"),
