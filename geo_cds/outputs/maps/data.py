@@ -19,6 +19,7 @@ import pandas as pd
 import shapely
 
 from geo_cds import schema as s
+from geo_cds.analysis.operators import covered_col, share_col
 from geo_cds.errors import LayerError
 from geo_cds.outputs.maps.geometry import (
     SCALE,
@@ -72,6 +73,14 @@ INDICATORS = {
     s.pop_share("5g"): ("share", "share"),
     s.N_VILLAGE_GAPS: ("gaps", "count"),
 }
+
+
+
+def operator_indicators(columns: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """The per-operator village shares among ``columns``: column -> (technology, operator)."""
+    return {share_col(t, op): (t, op) for t in ("4g", "5g") for op in s.OPERATORS
+            if share_col(t, op) in columns}
+
 
 # Village booleans shown in popups, in this bit order in the packed ``flags`` column.
 VILLAGE_FLAGS = (s.COVERED_4G, s.COVERED_5G, s.HAS_FIBRE, s.NEEDS_POWER, s.DBKK,
@@ -209,9 +218,9 @@ def communes_payload(communes: gpd.GeoDataFrame, tolerance: float,
     communes = communes[~(communes.geometry.isna() | communes.geometry.is_empty)]
     geoms = simplify_communes(np.asarray(communes.geometry.values, dtype=object), tolerance)
     indicators = {}
-    for col in INDICATORS:
+    for col in [*INDICATORS, *operator_indicators(communes.columns)]:
         if col in communes.columns:
-            integer = INDICATORS[col][1] == "count"
+            integer = INDICATORS.get(col, ("", ""))[1] == "count"
             indicators[col] = column_values(communes, col, digits=None if integer else 4,
                                             integer=integer)
     coarse = None
@@ -322,17 +331,6 @@ def villages_payload(villages: gpd.GeoDataFrame, commune_codes: Sequence[str],
         else:
             n = len(ids)
             extra = {k: (v if v is not None else [None] * n) for k, v in extra.items()}
-    sources = ("none", "reported", "modelled")
-    if s.COVERAGE_SOURCE in villages.columns:
-        extra["cov_src"] = [sources.index(v) if v in sources else 0
-                            for v in villages[s.COVERAGE_SOURCE]]
-    for key, column, integer in (("speed", s.DOWNLOAD_MEASURED, False),
-                                 ("speed_tests", s.SPEED_TESTS_N, True),
-                                 ("speed_reported", s.DOWNLOAD_MBPS, False)):
-        values = column_values(villages, column, digits=None if integer else 1,
-                               integer=integer)
-        if values is not None:
-            extra[key] = values
     return {
         **extra,
         "hh_fibre": column_values(villages, s.FIBRE_HH_SHARE, digits=3),
@@ -346,6 +344,10 @@ def villages_payload(villages: gpd.GeoDataFrame, commune_codes: Sequence[str],
         "status": status,
         "flags": flags.tolist(),
         "known": known,
+        "operators": [{"tech": t, "operator": s.OPERATORS[op],
+                       "values": [_clean(v) for v in villages[covered_col(t, op)]]}
+                      for t in ("4g", "5g") for op in s.OPERATORS
+                      if covered_col(t, op) in villages.columns],
     }
 
 

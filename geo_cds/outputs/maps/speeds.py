@@ -43,6 +43,25 @@ def speed_scale(target_4g: float, target_5g: float, lang: str,
             "legend": legend}
 
 
+def village_source_columns(villages: gpd.GeoDataFrame) -> dict[str, list]:
+    """The villages' coverage source (0 none, 1 reported, 2 modelled) and measured and
+    reported speeds, for their popups — over the located villages, as the village payload."""
+    villages = villages[~(villages.geometry.isna() | villages.geometry.is_empty)]
+    out: dict[str, list] = {}
+    sources = ("none", "reported", "modelled")
+    if s.COVERAGE_SOURCE in villages.columns:
+        out["cov_src"] = [sources.index(v) if v in sources else 0
+                          for v in villages[s.COVERAGE_SOURCE]]
+    for key, column, integer in (("speed", s.DOWNLOAD_MEASURED, False),
+                                 ("speed_tests", s.SPEED_TESTS_N, True),
+                                 ("speed_reported", s.DOWNLOAD_MBPS, False)):
+        values = column_values(villages, column, digits=None if integer else 1,
+                               integer=integer)
+        if values is not None:
+            out[key] = values
+    return out
+
+
 def speeds_payload(speeds: gpd.GeoDataFrame | None, info: Mapping[str, Any] | None,
                    targets: Mapping[str, float], lang: str,
                    T: Mapping[str, str]) -> dict[str, Any] | None:
