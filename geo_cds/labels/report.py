@@ -35,6 +35,7 @@ INVESTMENT = {
         "budget": "Ngân sách", "none": "không giới hạn", "preset": "Cách xếp hạng",
         "method": "Phương pháp chọn", "gaps": "Thôn còn khoảng trống",
         "costed": "trong đó cần đầu tư hạ tầng", "power": "cần điện lưới trước",
+        "cost_missing": "chưa tính được chi phí (thôn chưa có vị trí)",
         "all": "Đóng mọi khoảng trống đã tính chi phí", "in": "Trong ngân sách",
         "villages": "thôn", "people": "người được phục vụ",
         "gap": "Chênh lệch tối ưu – tham lam", "parks": "KCN/CCN/KKT thiếu 5G",
@@ -46,6 +47,7 @@ INVESTMENT = {
         "budget": "Budget", "none": "no limit", "preset": "Ranking preset",
         "method": "Selection method", "gaps": "Villages with a gap",
         "costed": "of which need infrastructure", "power": "need grid power first",
+        "cost_missing": "cost unknown (village without a location)",
         "all": "Closing every costed gap", "in": "Within the budget",
         "villages": "villages", "people": "people served",
         "gap": "Exact vs greedy", "parks": "Parks without 5G",
@@ -91,6 +93,7 @@ CHECK = {
         "money_whole": "tiền: hạng mục dùng chung được mua trọn và tính chi phí một lần",
         "people_served": "người: được phục vụ trong ngân sách",
         "people_population": "người: được phục vụ ≤ dân số các thôn còn khoảng trống",
+        "cost_missing": "tiền: số thôn chưa tính được chi phí như nhau ở mọi bảng",
     },
     "en": {
         "rows": "rows: {layer} read = used + rejected",
@@ -102,6 +105,7 @@ CHECK = {
         "money_whole": "money: shared interventions bought and costed whole",
         "people_served": "people: served in budget",
         "people_population": "people: served ≤ population of the villages with gaps",
+        "cost_missing": "money: villages whose cost is unknown, in every view",
     },
 }
 
@@ -115,7 +119,7 @@ CHECK_FIGURE = {
         "interventions": "hạng mục", "plan_summary": "tóm tắt kế hoạch",
         "commune_sheet_parks": "bảng theo xã + KCN", "parks_sheet": "bảng KCN",
         "village_list": "danh sách thôn", "served": "được phục vụ", "population": "dân số",
-        "problems": "sai lệch",
+        "problems": "sai lệch", "commune_sheet": "bảng theo xã",
     },
     "en": {
         "read": "read", "used": "used", "rejected": "rejected", "in_communes": "in communes",
@@ -126,7 +130,7 @@ CHECK_FIGURE = {
         "interventions": "interventions", "plan_summary": "plan summary",
         "commune_sheet_parks": "per-commune sheet + parks", "parks_sheet": "parks sheet",
         "village_list": "village list", "served": "served", "population": "population",
-        "problems": "problems",
+        "problems": "problems", "commune_sheet": "per-commune sheet",
     },
 }
 

@@ -129,7 +129,9 @@ def _investment_lines(inv: dict, lang: str) -> list[str]:
         f"- {T['budget']}: {_vnd(budget, lang) if budget is not None else T['none']}; "
         f"{T['preset']}: {preset}; {T['method']}: {method}",
         f"- {T['gaps']}: {_int(inv['villages_with_gaps'], lang)} ({T['costed']}: "
-        f"{_int(inv['villages_costed'], lang)}; {T['power']}: {_int(inv['villages_power_first'], lang)})",
+        f"{_int(inv['villages_costed'], lang)}; {T['power']}: {_int(inv['villages_power_first'], lang)}"
+        + (f"; {T['cost_missing']}: {_int(inv['villages_cost_missing'], lang)}"
+           if inv.get("villages_cost_missing") else "") + ")",
         f"- {T['all']}: {_vnd(inv['total_cost_vnd'], lang)} — "
         f"{kinds(inv['count_by_kind'], inv['cost_by_kind_vnd'])}; "
         f"{_int(inv['people_newly_served_all'], lang)} {T['people']}",
