@@ -65,6 +65,15 @@ class Thresholds:
     point_search_radius_m: float = 0.0  # >0: a point village takes the best value within it
     park_covered_share: float = 0.95  # a park counts as 5G-covered at ≥ this area share
     join_tolerance_m: float = 1000.0  # a village may lie this far outside its coded commune
+    # A commune or province figure rests on "little data" when the villages whose value is
+    # known are fewer than this share of its villages or hold less than this share of their
+    # population (geo_cds.analysis.datacov).
+    min_known_share: float = 0.5
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.min_known_share <= 1:
+            raise PlanError(f"[thresholds] min_known_share must be between 0 and 1, got "
+                            f"{self.min_known_share!r}")
 
 
 @dataclass(frozen=True)

@@ -169,7 +169,41 @@ YES_NO_COLUMN = {
            "has_5g": "5G", "has_fibre": "Fibre", "has_digital_team": "Community digital team"},
 }
 
+# How much data each figure rests on (summary section and workbook sheet "data coverage";
+# geo_cds.analysis.datacov). {pct} is the plan's thresholds.min_known_share.
+DATA_COVERAGE = {
+    "vi": {
+        "title": "Số liệu làm căn cứ cho các tỷ lệ",
+        "intro": "Mỗi tỷ lệ chỉ tính trên các thôn có số liệu. Bảng cho biết bao nhiêu thôn và "
+                 "bao nhiêu người đứng sau mỗi tỷ lệ; † ít dữ liệu: dưới {pct} số thôn hoặc "
+                 "dưới {pct} dân số của địa bàn có số liệu.",
+        "figure": "Chỉ số", "villages": "Thôn có số liệu", "people": "Dân số các thôn có số liệu",
+        "mark": "Ít dữ liệu",
+        "note": "† Ít dữ liệu: tỷ lệ dựa trên dưới {pct} số thôn hoặc dưới {pct} dân số của "
+                "địa bàn (xem mục \"{title}\").",
+    },
+    "en": {
+        "title": "The data behind the shares",
+        "intro": "Each share is computed over the villages whose value is known. The table says "
+                 "how many villages and how many people stand behind each share; † little "
+                 "data: under {pct} of the area's villages or under {pct} of its people known.",
+        "figure": "Figure", "villages": "Villages with data", "people": "People in them",
+        "mark": "Little data",
+        "note": "† Little data: the share rests on under {pct} of the area's villages or under "
+                "{pct} of its people (see \"{title}\").",
+    },
+}
+
+# The figures whose data coverage is shown (keys of geo_cds.analysis.datacov.FIGURES).
+DATA_FIGURE = {
+    "vi": {"4g": "Thôn có 4G", "5g": "Thôn có 5G", "fibre": "Thôn có cáp quang",
+           "hh_fibre": "Hộ dùng cáp quang", "digital_team": "Thôn có tổ công nghệ số cộng đồng"},
+    "en": {"4g": "Villages with 4G", "5g": "Villages with 5G", "fibre": "Villages with fibre",
+           "hh_fibre": "Households on fibre", "digital_team": "Villages with a digital team"},
+}
+
 SECTIONS = {"summary": SUMMARY, "investment": INVESTMENT, "kind_count": KIND_COUNT,
+            "data_coverage": DATA_COVERAGE, "data_figure": DATA_FIGURE,
             "target_status": TARGET_STATUS, "shortfall_unit": SHORTFALL_UNIT,
             "check": CHECK, "check_figure": CHECK_FIGURE, "reading": READING,
             "yes_no_column": YES_NO_COLUMN}

@@ -23,6 +23,10 @@ HEADER = {
         "population_in_budget": "Dân số được phục vụ",
         "cost_in_budget_vnd": "Chi phí trong ngân sách (VND)",
         "villages_cost_missing": "Số thôn chưa tính được chi phí (chưa có vị trí)",
+        "figure": "Chỉ số", "n_villages": "Số thôn", "villages_known": "Thôn có số liệu",
+        "villages_known_share": "Tỷ lệ thôn có số liệu", "village_population": "Dân số các thôn",
+        "population_known": "Dân số các thôn có số liệu",
+        "population_known_share": "Tỷ lệ dân số có số liệu", "thin": "Ít dữ liệu",
         "park_id": "Mã KCN/CCN", "park_name": "Tên KCN/CCN", "kind": "Loại",
         "target_5g_year": "Năm mục tiêu 5G", "intervention_id": "Mã hạng mục",
         "site_id": "Trạm hiện có", "new_site": "Trạm mới",
@@ -47,6 +51,11 @@ HEADER = {
         "villages": "Villages with gaps", "villages_in_budget": "Villages in budget",
         "population_in_budget": "People served", "cost_in_budget_vnd": "Cost in budget (VND)",
         "villages_cost_missing": "Villages whose cost is unknown (no location)",
+        "figure": "Figure", "n_villages": "Villages", "villages_known": "Villages with data",
+        "villages_known_share": "Share of villages with data",
+        "village_population": "Population of the villages",
+        "population_known": "Population of the villages with data",
+        "population_known_share": "Share of the population with data", "thin": "Little data",
         "park_id": "Park id", "park_name": "Park", "kind": "Kind",
         "target_5g_year": "5G target year", "intervention_id": "Intervention id",
         "site_id": "Existing site", "new_site": "New site",
@@ -58,9 +67,11 @@ HEADER = {
 
 SHEET = {
     "vi": {"priority": "Danh sách ưu tiên", "communes": "Tổng hợp theo xã",
-           "parks": "5G KCN-CCN", "summary": "Tóm tắt kế hoạch"},
+           "parks": "5G KCN-CCN", "summary": "Tóm tắt kế hoạch",
+           "data_coverage": "Số liệu làm căn cứ"},
     "en": {"priority": "Priority villages", "communes": "Per commune",
-           "parks": "5G parks", "summary": "Plan summary"},
+           "parks": "5G parks", "summary": "Plan summary",
+           "data_coverage": "Data behind the shares"},
 }
 
 INTERVENTION = {

@@ -69,7 +69,15 @@ def _companions(path: Path) -> list[Path]:
 
 def summary(*, name: str, date: str, communes: pd.DataFrame, villages: pd.DataFrame,
             targets: pd.DataFrame, accounting: pd.DataFrame, investment: dict | None,
-            generated: list[str], checks=(), reading: dict | None = None) -> dict:
+            generated: list[str], checks=(), reading: dict | None = None,
+            data_coverage: pd.DataFrame | None = None,
+            min_known_share: float | None = None) -> dict:
+    """The content of ``summary.json`` (and of ``summary.md``, :func:`summary_markdown`).
+
+    ``data_coverage`` (:func:`geo_cds.analysis.datacov.data_coverage`) adds, per province and
+    for all of them, how many villages and people each share rests on (its commune rows are
+    left to the communes table), judged against ``min_known_share``.
+    """
     provinces = []
     for code, g in communes.groupby("province_code"):
         provinces.append({
@@ -88,7 +96,18 @@ def summary(*, name: str, date: str, communes: pd.DataFrame, villages: pd.DataFr
         "investment": investment,
         "checks": [c.to_dict() for c in checks],
         "reading": reading,
+        "min_known_share": min_known_share,
+        "data_coverage": None if data_coverage is None else clean_records(
+            data_coverage[data_coverage["scope"] != "commune"]
+            .drop(columns=["commune_code", "commune_name"])),
     }
+
+
+def clean_records(frame: pd.DataFrame) -> list[dict]:
+    """Rows as JSON-ready dicts: missing values (NaN, NA) as None, numpy scalars as Python."""
+    out = frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
+    return [{k: v.item() if isinstance(v, np.generic) else v for k, v in r.items()}
+            for r in out]
 
 
 def _pct(x, lang: str) -> str:
@@ -187,6 +206,28 @@ def _reading_lines(reading: dict, lang: str) -> list[str]:
     return lines
 
 
+def _data_coverage_lines(data: dict, lang: str) -> list[str]:
+    """The footnote of the targets' † marks and the table of the data behind each share."""
+    L, S = labels("data_coverage", lang), labels("summary", lang)
+    pct = _pct(data["min_known_share"], lang).replace(",0%", "%").replace(".0%", "%")
+    lines = []
+    if any(t.get("thin") for t in data["targets"]):
+        lines += [L["note"].format(pct=pct, title=L["title"]), ""]
+    lines += [f"## {L['title']}", "", L["intro"].format(pct=pct), "",
+              f"| {S['province']} | {L['figure']} | {L['villages']} | {L['people']} |",
+              "| --- | --- | ---: | ---: |"]
+    for r in data["data_coverage"]:
+        prov = S["all"] if r["scope"] == "all" else r["province_name"]
+        villages = f"{_int(r['villages_known'], lang)} / {_int(r['n_villages'], lang)} " \
+                   f"({_pct(r['villages_known_share'], lang)})"
+        people = f"{_int(r['population_known'], lang)} / {_int(r['village_population'], lang)} " \
+                 f"({_pct(r['population_known_share'], lang)})"
+        mark = " †" if r["thin"] else ""
+        lines.append(f"| {prov} | {label('data_figure', r['figure'], lang)} | {villages}{mark} | "
+                     f"{people} |")
+    return lines
+
+
 def _shortfall(t: dict, lang: str) -> str:
     """What is still missing, with its unit; nothing for a met or unmeasurable target."""
     short = t.get("shortfall")
@@ -220,9 +261,13 @@ def summary_markdown(data: dict, lang: str = "vi") -> str:
     for t in data["targets"]:
         prov = L["all"] if t["province_code"] == "all" else t["province_name"]
         fmt = _speed if t.get("unit") == "Mb/s" else _pct
-        lines.append(f"| {prov} | {t[indicator]} | {fmt(t['value'], lang)} | {fmt(t['threshold'], lang)} | "
+        mark = " †" if t.get("thin") else ""
+        lines.append(f"| {prov} | {t[indicator]} | {fmt(t['value'], lang)}{mark} | "
+                     f"{fmt(t['threshold'], lang)} | "
                      f"{t['year']} | {label('target_status', t['status'], lang)} | "
                      f"{_shortfall(t, lang)} | {t['instrument']} |")
+    if data.get("data_coverage"):
+        lines += ["", *_data_coverage_lines(data, lang)]
     lines += ["", f"## {L['accounting']}", "",
               f"| {L['layer']} | {L['file']} | {L['read']} | {L['used']} | {L['repaired']} | "
               f"{L['rejected']} |", "| --- | --- | ---: | ---: | ---: | ---: |"]

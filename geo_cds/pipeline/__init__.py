@@ -238,7 +238,8 @@ def analyse(plan: Plan, *, strict: bool = False, cache_dir: Path | None = None,
     with _timed(timings, "gaps", progress):
         villages = gaps.village_gaps(
             gaps.village_coverage(villages, rsrp, plan.thresholds, raster_covered=covered), plan)
-        communes = gaps.commune_table(communes, villages, commune_zonal)
+        communes = gaps.commune_table(communes, villages, commune_zonal,
+                                      plan.thresholds.min_known_share)
         ordered = [c for c in COMMUNE_OUT if c in communes] + \
             [c for c in communes.columns if c not in COMMUNE_OUT]
         communes = communes[ordered]

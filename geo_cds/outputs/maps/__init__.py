@@ -124,6 +124,8 @@ def build_payload(*, communes: gpd.GeoDataFrame, villages: gpd.GeoDataFrame | No
     """Everything the map's JavaScript reads, as one JSON-ready dict (see :func:`write_map`)."""
     T = dict(labels("map", lang))
     thresholds = thresholds or Thresholds()
+    T["little_data_legend"] = T["little_data_legend"].format(
+        pct=_data.fmt_pct(thresholds.min_known_share, lang))
     coverage = {n: r for n, r in (rasters or {}).items() if r.kind in ("rsrp", "mask")}
     n_vertices = int(shapely.get_num_coordinates(communes.geometry.values).sum())
     coarse = LOD_TOLERANCE if n_vertices > LOD_VERTICES else None

@@ -19,6 +19,7 @@ import pandas as pd
 import shapely
 
 from geo_cds import schema as s
+from geo_cds.analysis import datacov
 from geo_cds.errors import LayerError
 from geo_cds.outputs.maps.geometry import (
     SCALE,
@@ -87,7 +88,7 @@ def normalise_name(text: str) -> str:
     return " ".join(stripped.lower().split())
 
 
-def _fmt_pct(value: float, lang: str) -> str:
+def fmt_pct(value: float, lang: str) -> str:
     text = f"{value * 100:g}%"
     return text.replace(".", ",") if lang == "vi" else text
 
@@ -96,10 +97,10 @@ def _share_legend(lang: str, labels: Mapping[str, str],
                   colours: Sequence[str] = SHARE_COLOURS) -> list[dict[str, str]]:
     edges = [0.5, 0.8, 0.95]
     names = [
-        f"< {_fmt_pct(edges[0], lang)}",
-        f"{_fmt_pct(edges[0], lang)} – {_fmt_pct(edges[1], lang)}",
-        f"{_fmt_pct(edges[1], lang)} – {_fmt_pct(edges[2], lang)}",
-        f"≥ {_fmt_pct(edges[2], lang)} ({labels['below_100']})",
+        f"< {fmt_pct(edges[0], lang)}",
+        f"{fmt_pct(edges[0], lang)} – {fmt_pct(edges[1], lang)}",
+        f"{fmt_pct(edges[1], lang)} – {fmt_pct(edges[2], lang)}",
+        f"≥ {fmt_pct(edges[2], lang)} ({labels['below_100']})",
         "100%",
     ]
     rows = [{"colour": c, "label": n} for c, n in zip(colours, names)]
@@ -221,6 +222,7 @@ def communes_payload(communes: gpd.GeoDataFrame, tolerance: float,
         simple[lost] = geoms[lost]
         coarse = [encode_polygons(g) for g in simple]
     return {
+        "data_coverage": data_coverage_payload(communes),
         "code": column_values(communes, s.COMMUNE_CODE),
         "name": column_values(communes, s.COMMUNE_NAME),
         "prov": column_values(communes, s.PROVINCE_NAME),
@@ -231,6 +233,22 @@ def communes_payload(communes: gpd.GeoDataFrame, tolerance: float,
         "geom_coarse": coarse,
         "label": label_points(geoms),
     }, communes.assign(geometry=geoms)
+
+
+def data_coverage_payload(communes: pd.DataFrame) -> dict[str, dict[str, list]]:
+    """Per indicator resting on villages: villages known (``known``), their people's share
+    (``pop``), little data or not (``thin``: 1, 0, None); see geo_cds.analysis.datacov."""
+    out = {}
+    for key, col in datacov.FIGURES.items():
+        if col not in INDICATORS or datacov.n_known(key) not in communes.columns:
+            continue
+        thin = communes[datacov.thin(key)].astype("boolean")
+        out[col] = {
+            "known": column_values(communes, datacov.n_known(key), integer=True),
+            "pop": column_values(communes, datacov.pop_known_share(key), digits=4),
+            "thin": [None if pd.isna(v) else int(v) for v in thin],
+        }
+    return out
 
 
 def provinces_payload(communes: gpd.GeoDataFrame, tolerance: float,
