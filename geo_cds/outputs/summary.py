@@ -71,7 +71,8 @@ def summary(*, name: str, date: str, communes: pd.DataFrame, villages: pd.DataFr
             targets: pd.DataFrame, accounting: pd.DataFrame, investment: dict | None,
             generated: list[str], checks=(), reading: dict | None = None,
             data_coverage: pd.DataFrame | None = None,
-            min_known_share: float | None = None) -> dict:
+            min_known_share: float | None = None,
+            operators: dict | None = None) -> dict:
     """The content of ``summary.json`` (and of ``summary.md``, :func:`summary_markdown`).
 
     ``data_coverage`` (:func:`geo_cds.analysis.datacov.data_coverage`) adds, per province and
@@ -100,6 +101,7 @@ def summary(*, name: str, date: str, communes: pd.DataFrame, villages: pd.DataFr
         "data_coverage": None if data_coverage is None else clean_records(
             data_coverage[data_coverage["scope"] != "commune"]
             .drop(columns=["commune_code", "commune_name"])),
+        "operators": operators,
     }
 
 
@@ -228,6 +230,26 @@ def _data_coverage_lines(data: dict, lang: str) -> list[str]:
     return lines
 
 
+def _operator_lines(figures: dict, lang: str) -> list[str]:
+    """Coverage per operator and by any operator, sharing candidates, sites per operator
+    (see geo_cds.analysis.operators.operator_figures)."""
+    L = labels("operators", lang)
+    lines = [f"## {L['title']}"]
+    for tech, f in figures.get("coverage", {}).items():
+        lines += ["", f"| {L['operator']} ({tech.upper()}) | {L['share']} | {L['known']} |",
+                  "| --- | ---: | ---: |"]
+        for name, x in [*f["operators"].items(), (L["any"], f["any_operator"])]:
+            lines.append(f"| {name} | {_pct(x['share'], lang)} | "
+                         f"{_int(x['villages_known'], lang)} |")
+        if f.get("single_operator_villages") is not None:
+            lines += ["", "- " + L["single"].format(
+                tech=tech.upper(), n=_int(f["single_operator_villages"], lang))]
+    if figures.get("sites"):
+        lines += ["", "- " + L["sites"] + ": " + "; ".join(
+            f"{name or L['no_operator']} {_int(n, lang)}" for name, n in figures["sites"].items())]
+    return lines
+
+
 def _shortfall(t: dict, lang: str) -> str:
     """What is still missing, with its unit; nothing for a met or unmeasurable target."""
     short = t.get("shortfall")
@@ -276,6 +298,8 @@ def summary_markdown(data: dict, lang: str = "vi") -> str:
         lines.append(f"| {layer(a['layer'])} | {Path(a['file']).name} | {counts} |")
     if data.get("reading"):
         lines += ["", *_reading_lines(data["reading"], lang)]
+    if data.get("operators"):
+        lines += ["", *_operator_lines(data["operators"], lang)]
     inv = data.get("investment")
     if inv:
         lines += ["", f"## {L['investment']}", ""] + _investment_lines(inv, lang)

@@ -29,6 +29,7 @@ from geo_cds.labels import LANGS, labels
 from geo_cds.outputs.maps import data as _data
 from geo_cds.outputs.maps.charts import charts_payload
 from geo_cds.outputs.maps.data import normalise_name
+from geo_cds.outputs.maps.datacov import data_coverage_payload, little_data_legend
 from geo_cds.outputs.maps.page import ASSET_MODES, RunMap, render_html, save_map
 from geo_cds.outputs.maps.rasters import raster_payload
 from geo_cds.plan import RasterSpec, Thresholds
@@ -124,12 +125,12 @@ def build_payload(*, communes: gpd.GeoDataFrame, villages: gpd.GeoDataFrame | No
     """Everything the map's JavaScript reads, as one JSON-ready dict (see :func:`write_map`)."""
     T = dict(labels("map", lang))
     thresholds = thresholds or Thresholds()
-    T["little_data_legend"] = T["little_data_legend"].format(
-        pct=_data.fmt_pct(thresholds.min_known_share, lang))
+    T["little_data_legend"] = little_data_legend(T, thresholds, lang)
     coverage = {n: r for n, r in (rasters or {}).items() if r.kind in ("rsrp", "mask")}
     n_vertices = int(shapely.get_num_coordinates(communes.geometry.values).sum())
     coarse = LOD_TOLERANCE if n_vertices > LOD_VERTICES else None
     commune_data, communes_simple = _data.communes_payload(communes, simplify_tolerance, coarse)
+    commune_data["data_coverage"] = data_coverage_payload(communes_simple)
     village_data = None
     if villages is not None and len(villages):
         village_data = _data.villages_payload(villages, commune_data["code"], priority)
@@ -165,11 +166,7 @@ def build_payload(*, communes: gpd.GeoDataFrame, villages: gpd.GeoDataFrame | No
                         if k not in coverage] + [r["label"] for r in raster_data
                                                  if r["name"] in generated_keys]
 
-    indicators = {
-        col: {"label": T[f"ind_{col}"], "scale": scale, "kind": kind}
-        for col, (scale, kind) in _data.INDICATORS.items()
-        if col in commune_data["indicators"]
-    }
+    indicators = _indicators(commune_data["indicators"], T)
     default_indicator = next(iter(indicators), None)
     if default_indicator is None:  # nothing aggregated yet: still switchable, shows no data
         indicators = {s.SHARE_4G: {"label": T[f"ind_{s.SHARE_4G}"], "scale": "share",
@@ -222,6 +219,25 @@ def build_payload(*, communes: gpd.GeoDataFrame, villages: gpd.GeoDataFrame | No
         "interventions": interventions_fc,
         "rasters": raster_data,
     }
+
+
+def _indicators(columns, T: Mapping[str, str]) -> dict[str, dict]:
+    """The indicator switch: the commune columns present, each operator's share after the
+    share of villages covered by any operator (so named when there are operators)."""
+    ops = _data.operator_indicators(columns)
+    out = {}
+    for col, (scale, kind) in _data.INDICATORS.items():
+        if col not in columns:
+            continue
+        mine = {c: op for c, (tech, op) in ops.items() if col == f"share_villages_{tech}"}
+        text = T[f"ind_{col}"]
+        out[col] = {"label": T["ind_any_operator"].format(indicator=text) if mine else text,
+                    "scale": scale, "kind": kind}
+        for c, op in mine.items():
+            out[c] = {"label": T["ind_operator"].format(indicator=text,
+                                                        operator=s.OPERATORS[op]),
+                      "scale": "share", "kind": "share"}
+    return out
 
 
 def make_map(*, targets: pd.DataFrame | None = None, investment: Any | None = None,

@@ -19,7 +19,7 @@ import pandas as pd
 import shapely
 
 from geo_cds import schema as s
-from geo_cds.analysis import datacov
+from geo_cds.analysis.operators import covered_col, share_col
 from geo_cds.errors import LayerError
 from geo_cds.outputs.maps.geometry import (
     SCALE,
@@ -71,6 +71,14 @@ INDICATORS = {
     s.N_VILLAGE_GAPS: ("gaps", "count"),
 }
 
+
+
+def operator_indicators(columns: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """The per-operator village shares among ``columns``: column -> (technology, operator)."""
+    return {share_col(t, op): (t, op) for t in ("4g", "5g") for op in s.OPERATORS
+            if share_col(t, op) in columns}
+
+
 # Village booleans shown in popups, in this bit order in the packed ``flags`` column.
 VILLAGE_FLAGS = (s.COVERED_4G, s.COVERED_5G, s.HAS_FIBRE, s.NEEDS_POWER, s.DBKK,
                  s.HAS_DIGITAL_TEAM)
@@ -88,7 +96,7 @@ def normalise_name(text: str) -> str:
     return " ".join(stripped.lower().split())
 
 
-def fmt_pct(value: float, lang: str) -> str:
+def _fmt_pct(value: float, lang: str) -> str:
     text = f"{value * 100:g}%"
     return text.replace(".", ",") if lang == "vi" else text
 
@@ -97,10 +105,10 @@ def _share_legend(lang: str, labels: Mapping[str, str],
                   colours: Sequence[str] = SHARE_COLOURS) -> list[dict[str, str]]:
     edges = [0.5, 0.8, 0.95]
     names = [
-        f"< {fmt_pct(edges[0], lang)}",
-        f"{fmt_pct(edges[0], lang)} – {fmt_pct(edges[1], lang)}",
-        f"{fmt_pct(edges[1], lang)} – {fmt_pct(edges[2], lang)}",
-        f"≥ {fmt_pct(edges[2], lang)} ({labels['below_100']})",
+        f"< {_fmt_pct(edges[0], lang)}",
+        f"{_fmt_pct(edges[0], lang)} – {_fmt_pct(edges[1], lang)}",
+        f"{_fmt_pct(edges[1], lang)} – {_fmt_pct(edges[2], lang)}",
+        f"≥ {_fmt_pct(edges[2], lang)} ({labels['below_100']})",
         "100%",
     ]
     rows = [{"colour": c, "label": n} for c, n in zip(colours, names)]
@@ -207,9 +215,9 @@ def communes_payload(communes: gpd.GeoDataFrame, tolerance: float,
     communes = communes[~(communes.geometry.isna() | communes.geometry.is_empty)]
     geoms = simplify_communes(np.asarray(communes.geometry.values, dtype=object), tolerance)
     indicators = {}
-    for col in INDICATORS:
+    for col in [*INDICATORS, *operator_indicators(communes.columns)]:
         if col in communes.columns:
-            integer = INDICATORS[col][1] == "count"
+            integer = INDICATORS.get(col, ("", ""))[1] == "count"
             indicators[col] = column_values(communes, col, digits=None if integer else 4,
                                             integer=integer)
     coarse = None
@@ -222,7 +230,6 @@ def communes_payload(communes: gpd.GeoDataFrame, tolerance: float,
         simple[lost] = geoms[lost]
         coarse = [encode_polygons(g) for g in simple]
     return {
-        "data_coverage": data_coverage_payload(communes),
         "code": column_values(communes, s.COMMUNE_CODE),
         "name": column_values(communes, s.COMMUNE_NAME),
         "prov": column_values(communes, s.PROVINCE_NAME),
@@ -233,22 +240,6 @@ def communes_payload(communes: gpd.GeoDataFrame, tolerance: float,
         "geom_coarse": coarse,
         "label": label_points(geoms),
     }, communes.assign(geometry=geoms)
-
-
-def data_coverage_payload(communes: pd.DataFrame) -> dict[str, dict[str, list]]:
-    """Per indicator resting on villages: villages known (``known``), their people's share
-    (``pop``), little data or not (``thin``: 1, 0, None); see geo_cds.analysis.datacov."""
-    out = {}
-    for key, col in datacov.FIGURES.items():
-        if col not in INDICATORS or datacov.n_known(key) not in communes.columns:
-            continue
-        thin = communes[datacov.thin(key)].astype("boolean")
-        out[col] = {
-            "known": column_values(communes, datacov.n_known(key), integer=True),
-            "pop": column_values(communes, datacov.pop_known_share(key), digits=4),
-            "thin": [None if pd.isna(v) else int(v) for v in thin],
-        }
-    return out
 
 
 def provinces_payload(communes: gpd.GeoDataFrame, tolerance: float,
@@ -348,6 +339,10 @@ def villages_payload(villages: gpd.GeoDataFrame, commune_codes: Sequence[str],
         "status": status,
         "flags": flags.tolist(),
         "known": known,
+        "operators": [{"tech": t, "operator": s.OPERATORS[op],
+                       "values": [_clean(v) for v in villages[covered_col(t, op)]]}
+                      for t in ("4g", "5g") for op in s.OPERATORS
+                      if covered_col(t, op) in villages.columns],
     }
 
 
