@@ -108,6 +108,15 @@ class Thresholds:
     # fewer tests than min_speed_tests is "not measurable" (its tests are still counted).
     speed_radius_m: float = 500.0
     min_speed_tests: int = 10
+    # A commune or province figure rests on "little data" when the villages whose value is
+    # known are fewer than this share of its villages or hold less than this share of their
+    # population (geo_cds.analysis.datacov).
+    min_known_share: float = 0.5
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.min_known_share <= 1:
+            raise PlanError(f"[thresholds] min_known_share must be between 0 and 1, got "
+                            f"{self.min_known_share!r}")
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from geo_cds import schema as s
+from geo_cds.analysis import datacov
 from geo_cds.plan import Plan, Thresholds
 
 TECHS = ("4g", "5g")
@@ -126,9 +127,12 @@ def _any_known(flags: pd.Series, by: pd.Series) -> pd.Series:
 
 
 def commune_table(
-    communes: gpd.GeoDataFrame, villages: pd.DataFrame, zonal: pd.DataFrame | None
+    communes: gpd.GeoDataFrame, villages: pd.DataFrame, zonal: pd.DataFrame | None,
+    min_known_share: float = Thresholds.min_known_share,
 ) -> gpd.GeoDataFrame:
-    """Per-commune figures from the villages (and from the rasters when ``zonal`` is given)."""
+    """Per-commune figures from the villages (and from the rasters when ``zonal`` is given),
+    with the data each share rests on (:mod:`geo_cds.analysis.datacov`: ``n_known_fibre``,
+    ``pop_known_fibre_share``, ``thin_fibre``, … judged against ``min_known_share``)."""
     out = communes.copy()
     code = villages[s.COMMUNE_CODE]
     g = villages.groupby(code)
@@ -159,7 +163,9 @@ def commune_table(
             if column in villages:
                 stats[column.replace("covered_", "share_villages_")] = _share(villages[column],
                                                                                code)
+    stats = stats.join(datacov.commune_columns(villages, min_known_share))
     out = out.merge(stats, left_on=s.COMMUNE_CODE, right_index=True, how="left")
+    out = datacov.fill_communes_without_villages(out)
     for col in (s.N_VILLAGES, s.VILLAGE_POPULATION, s.VILLAGE_HOUSEHOLDS, s.N_VILLAGE_GAPS,
                 "villages_without_4g", "villages_without_fibre"):
         out[col] = out[col].fillna(0).astype("int64")
@@ -243,6 +249,7 @@ def target_table(
             **_speeds(vs, plan, speed_source),
         }
         sources = judged_on(vs, speed_source)
+        thin = _thin_targets(vs, plan.thresholds.min_known_share)
         for t in plan.targets:
             if t.id not in measures:
                 continue
@@ -262,8 +269,18 @@ def target_table(
                 "shortfall": short, "shortfall_unit": SHORTFALL_UNITS.get(t.id, t.unit),
                 "base_units": base, "instrument": t.instrument, "unit": t.unit,
                 "source": sources.get(t.id, ""),
+                "thin": thin.get(t.id),
             })
     return pd.DataFrame(rows)
+
+
+def _thin_targets(villages: pd.DataFrame, min_share: float) -> dict:
+    """Target id → whether its figure over these villages rests on little data (NA when
+    there is no figure)."""
+    cov = datacov.by_group(villages, pd.Series("x", index=villages.index), min_share)
+    thin = {tid: cov[key]["thin"].iloc[0] if len(cov[key]) else pd.NA
+            for tid, key in datacov.TARGET_FIGURES.items()}
+    return {tid: None if pd.isna(v) else bool(v) for tid, v in thin.items()}
 
 
 STATUSES = ("met", "not met", "not due yet", "not measurable")

@@ -251,12 +251,62 @@
     }
     function indicatorText(i) {
       var v = indicatorValue(i);
-      return D.indicators[indicator].kind === "count" ? F.num(v) : F.pct(v);
+      return (D.indicators[indicator].kind === "count" ? F.num(v) : F.pct(v)) +
+        (isThin(indicator, i) ? " (" + T.little_data + ")" : "");
+    }
+    /* How much data a commune's figure rests on (geo_cds.analysis.datacov): thin = it rests
+     * on too few of the commune's villages or people; drawn hatched. */
+    var DC = C.data_coverage || {};
+    function isThin(key, i) { return !!(DC[key] && DC[key].thin[i]); }
+    function basisText(key, i) {
+      var total = C.n_villages ? C.n_villages[i] : null;
+      if (!DC[key] || !total) return "";
+      var n = DC[key].known[i];
+      var text = T.based_on.replace("{n}", F.num(n)).replace("{total}", F.num(total))
+        .replace("{pct}", F.pct(n / total));
+      if (DC[key].pop[i] != null) text += ", " + T.based_on_people.replace("{pct}", F.pct(DC[key].pop[i]));
+      return text;
+    }
+    var hatches = {};
+    function hatchFill(colour) {
+      // the class colour under white diagonal stripes: a canvas pattern for the canvas
+      // renderer, an SVG <pattern> in the renderer's own <svg> (so the PNG export keeps it)
+      if (hatches[colour]) return hatches[colour];
+      if (useCanvas) {
+        var c = document.createElement("canvas");
+        c.width = c.height = 8;
+        var g = c.getContext("2d");
+        g.fillStyle = colour;
+        g.fillRect(0, 0, 8, 8);
+        g.strokeStyle = "#ffffff";
+        g.lineWidth = 2;
+        g.beginPath();
+        g.moveTo(-2, 2); g.lineTo(2, -2); g.moveTo(0, 8); g.lineTo(8, 0);
+        g.moveTo(6, 10); g.lineTo(10, 6);
+        g.stroke();
+        return (hatches[colour] = g.createPattern(c, "repeat"));
+      }
+      var svg = communeRenderer._container;
+      if (!svg) return colour;
+      var ns = "http://www.w3.org/2000/svg";
+      var defs = svg.querySelector("defs") || svg.insertBefore(document.createElementNS(ns, "defs"),
+        svg.firstChild);
+      var id = "gcds-hatch-" + Object.keys(hatches).length;
+      var pattern = document.createElementNS(ns, "pattern");
+      pattern.setAttribute("id", id);
+      pattern.setAttribute("patternUnits", "userSpaceOnUse");
+      pattern.setAttribute("width", "8");
+      pattern.setAttribute("height", "8");
+      pattern.innerHTML = '<rect width="8" height="8" fill="' + colour + '"/>' +
+        '<path d="M-2,2 l4,-4 M0,8 l8,-8 M6,10 l4,-4" stroke="#ffffff" stroke-width="2"/>';
+      defs.appendChild(pattern);
+      return (hatches[colour] = "url(#" + id + ")");
     }
     function communeStyle(i) {
       var hover = i === hoveredCommune;
       if (choroplethOn) {
-        return { fillColor: classify(S[D.indicators[indicator].scale], indicatorValue(i)),
+        var fill = classify(S[D.indicators[indicator].scale], indicatorValue(i));
+        return { fillColor: isThin(indicator, i) ? hatchFill(fill) : fill,
           fillOpacity: overlayOpacity, color: hover ? "#111" : "#6d6d6d", weight: hover ? 2.5 : 0.6 };
       }
       return { fillColor: "#f3f0e8", fillOpacity: onlineBase ? 0 : 1,
@@ -278,6 +328,9 @@
         var col = C.indicators[key];
         if (!col) return;
         var txt = D.indicators[key].kind === "count" ? F.num(col[i]) : F.pct(col[i]);
+        var basis = basisText(key, i);
+        if (basis) txt += " (" + basis + ")";
+        if (isThin(key, i)) txt += " — " + T.little_data;
         rows.push([D.indicators[key].label, txt]);
       });
       return popupHtml(C.name[i], rows, generated.villages, T);
@@ -698,7 +751,13 @@
               (key === indicator ? " selected" : "") + ">" +
               escapeHtml(D.indicators[key].label) + "</option>";
           });
-          html += "</select></label>" + swatchRows(S[ind.scale].legend) + "</section>";
+          html += "</select></label>" + swatchRows(S[ind.scale].legend);
+          if (DC[indicator] && DC[indicator].thin.some(function (x) { return x; })) {
+            html += '<div class="row gcds-thin-legend"><span class="sw" style="background:' +
+              'repeating-linear-gradient(135deg,#9e9e9e 0 3px,#fff 3px 5px)"></span><span>' +
+              escapeHtml(T.little_data_legend) + "</span></div>";
+          }
+          html += "</section>";
         }
         if (map.hasLayer(choropleth) || anyOverlay) {
           html += '<section><label class="gcds-field">' + escapeHtml(T.overlay_opacity) +

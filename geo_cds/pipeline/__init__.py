@@ -277,7 +277,8 @@ def analyse(plan: Plan, *, strict: bool = False, cache_dir: Path | None = None,
         villages = gaps.village_gaps(
             gaps.village_coverage(villages, best, plan.thresholds, raster_covered=anyone), plan)
         villages = operators.village_operators(villages, rsrp, covered)
-        communes = gaps.commune_table(communes, villages, commune_zonal)
+        communes = gaps.commune_table(communes, villages, commune_zonal,
+                                      plan.thresholds.min_known_share)
         communes = operators.commune_operators(communes, villages)
         ordered = [c for c in COMMUNE_OUT if c in communes] + \
             [c for c in communes.columns if c not in COMMUNE_OUT]

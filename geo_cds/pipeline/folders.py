@@ -110,6 +110,7 @@ def build_map(result: RunResult, **options) -> RunMap:
 
 def _write_run_files(result: RunResult, folder: Path, progress: Progress | None) -> None:
     """Every file of a run, written into ``folder`` (a staging folder of the writer)."""
+    from geo_cds.analysis.datacov import data_coverage
     from geo_cds.outputs.investment import write_investment_outputs
     from geo_cds.outputs.maps import save_map
 
@@ -123,7 +124,8 @@ def _write_run_files(result: RunResult, folder: Path, progress: Progress | None)
     write.write_gpkg(result.villages, folder / "villages.gpkg", "villages", plan.lang)
     inv = result.investment
     steps("write_investment")
-    write_investment_outputs(folder, inv, lang=plan.lang)
+    coverage = data_coverage(result.communes, result.villages, plan.thresholds.min_known_share)
+    write_investment_outputs(folder, inv, lang=plan.lang, data_coverage=coverage)
     steps("write_tables")
     if result.parks is not None:
         write.write_csv(_readable(result.parks), folder / "industrial_parks_5g.csv")
@@ -144,6 +146,8 @@ def _write_run_files(result: RunResult, folder: Path, progress: Progress | None)
                           accounting=result.accounting, investment=inv.summary,
                           generated=result.generated, checks=result.checks,
                           reading=input_reading(result), sources=result.sources or None,
+                          data_coverage=coverage,
+                          min_known_share=plan.thresholds.min_known_share,
                           operators=operators.operator_figures(result.villages,
                                                                result.inputs.sites))
     write.write_json(data, folder / "summary.json")
@@ -241,6 +245,7 @@ def replan(
     geo_cds.errors.OutputExistsError, geo_cds.errors.OutputError
         See :func:`write_outputs`.
     """
+    from geo_cds.analysis.datacov import data_coverage
     from geo_cds.outputs.investment import write_investment_outputs
     from geo_cds.planning.replan import (
         default_folder,
@@ -265,8 +270,10 @@ def replan(
                             ignore=shutil.ignore_patterns(write.MARKER))
         elif (run.folder / "communes.csv").exists():  # coverage is unchanged by re-planning
             shutil.copy2(run.folder / "communes.csv", staging / "communes.csv")
+        coverage = data_coverage(run.communes, run.villages,
+                                 result.plan.thresholds.min_known_share)
         write_investment_outputs(staging, result.investment, lang=result.plan.lang,
-                                 sweep=result.sweep)
+                                 sweep=result.sweep, data_coverage=coverage)
         if not in_place:
             write.write_json(result.record, staging / "replan.json")
     result.folder = out

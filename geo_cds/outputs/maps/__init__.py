@@ -29,6 +29,7 @@ from geo_cds.labels import LANGS, labels
 from geo_cds.outputs.maps import data as _data
 from geo_cds.outputs.maps.charts import charts_payload
 from geo_cds.outputs.maps.data import normalise_name
+from geo_cds.outputs.maps.datacov import data_coverage_payload, little_data_legend
 from geo_cds.outputs.maps.page import ASSET_MODES, RunMap, render_html, save_map
 from geo_cds.outputs.maps.rasters import raster_payload
 from geo_cds.outputs.maps.speeds import speeds_payload, village_source_columns
@@ -129,10 +130,12 @@ def build_payload(*, communes: gpd.GeoDataFrame, villages: gpd.GeoDataFrame | No
     """Everything the map's JavaScript reads, as one JSON-ready dict (see :func:`write_map`)."""
     T = {**labels("map", lang), **labels("map_sources", lang)}
     thresholds = thresholds or Thresholds()
+    T["little_data_legend"] = little_data_legend(T, thresholds, lang)
     coverage = {n: r for n, r in (rasters or {}).items() if r.kind in ("rsrp", "mask")}
     n_vertices = int(shapely.get_num_coordinates(communes.geometry.values).sum())
     coarse = LOD_TOLERANCE if n_vertices > LOD_VERTICES else None
     commune_data, communes_simple = _data.communes_payload(communes, simplify_tolerance, coarse)
+    commune_data["data_coverage"] = data_coverage_payload(communes_simple)
     village_data = None
     if villages is not None and len(villages):
         village_data = _data.villages_payload(villages, commune_data["code"], priority)
