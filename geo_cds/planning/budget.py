@@ -24,6 +24,7 @@ import pandas as pd
 from scipy.sparse import csr_matrix, vstack
 
 from geo_cds.errors import PlanError
+from geo_cds.planning import exact
 
 log = logging.getLogger(__name__)
 
@@ -114,12 +115,27 @@ def _finish(p: SelectionProblem, served: np.ndarray, method: str, status: str) -
 def _groups(p: SelectionProblem) -> tuple[np.ndarray, csr_matrix, np.ndarray]:
     """Merge villages needing the same set of interventions: fewer integer variables."""
     m = p.needs
-    keys = [m.indices[m.indptr[v]:m.indptr[v + 1]].tobytes() for v in range(m.shape[0])]
-    codes, uniques = pd.factorize(pd.Series(keys, dtype=object))
-    first = np.zeros(len(uniques), dtype=np.int64)
-    first[codes[::-1]] = np.arange(len(codes))[::-1]
-    value = np.bincount(codes, weights=p.values, minlength=len(uniques))
+    lens = np.diff(m.indptr)
+    width = int(lens.max(initial=0))
+    keys = np.full((m.shape[0], max(width, 1)), -1, dtype=np.int64)  # a row's needs, padded
+    keys[np.repeat(np.arange(m.shape[0]), lens),
+         np.arange(m.nnz) - np.repeat(m.indptr[:-1], lens)] = m.indices
+    _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+    rank = np.empty(len(first), dtype=np.int64)  # groups numbered in order of first village
+    rank[np.argsort(first, kind="stable")] = np.arange(len(first))
+    codes = rank[inverse.ravel()]
+    first = np.sort(first)
+    value = np.bincount(codes, weights=p.values, minlength=len(first))
     return codes, m[first], value
+
+
+def _row_entries(m: csr_matrix, rows: np.ndarray) -> np.ndarray:
+    """The column indices of ``rows`` of a CSR matrix, concatenated (``m[rows].indices``
+    without building a matrix)."""
+    start, stop = m.indptr[rows], m.indptr[np.asarray(rows) + 1]
+    lens = stop - start
+    offsets = np.repeat(start - (np.cumsum(lens) - lens), lens)
+    return m.indices[offsets + np.arange(int(lens.sum()))]
 
 
 def select_greedy(p: SelectionProblem, budget: float) -> Selection:
@@ -146,6 +162,9 @@ def select_greedy(p: SelectionProblem, budget: float) -> Selection:
     def key(k: int, gk: float) -> float:
         return -(gk / cost[k]) if cost[k] > 0 else -np.inf
 
+    # an intervention no multi-need group touches: buying it changes no other gain
+    solo = np.bincount(m.indices[np.repeat(np.diff(m.indptr) > 1, np.diff(m.indptr))],
+                       minlength=len(cost)) == 0
     version = np.zeros(len(cost), dtype=np.int64)
     credit = np.where(has & (remaining > 0), value / np.maximum(remaining, 1), 0.0)
     gains = mt @ credit
@@ -161,10 +180,14 @@ def select_greedy(p: SelectionProblem, budget: float) -> Selection:
         chosen[k] = True
         left -= cost[k]
         g = mt.indices[mt.indptr[k]:mt.indptr[k + 1]]
+        if solo[k]:  # its groups need nothing else
+            served[g] = True
+            remaining[g] = 0
+            continue
         g = g[~served[g]]
         remaining[g] -= 1
         served[g[remaining[g] == 0]] = True
-        touched = np.unique(m[g].indices) if len(g) else np.zeros(0, dtype=np.int64)
+        touched = np.unique(_row_entries(m, g))
         for j in touched:
             if not chosen[j]:
                 version[j] += 1
@@ -183,17 +206,36 @@ def select_exact(p: SelectionProblem, budget: float, *,
     ``Σ cost_k x_k ≤ budget`` and ``y_g ≤ x_k`` for every intervention k group g needs.
     If the solver stops at the time limit, the better of its incumbent and the greedy
     answer is returned (status ``"time_limit"``).
-    """
-    from scipy.optimize import Bounds, LinearConstraint, milp
 
+    The answer comes from :func:`geo_cds.planning.exact.solve` (a multiple-choice knapsack,
+    fast at national size); HiGHS solves the integer programme when that declines.
+    """
     codes, m, value = _groups(p)
     useful = (value > 0) & (np.diff(m.indptr) > 0)
     gidx = np.flatnonzero(useful)
-    m_use = m[gidx]
-    kidx = np.flatnonzero(np.asarray(m_use.sum(axis=0)).ravel() > 0)
     greedy = select_greedy(p, budget)
     if len(gidx) == 0:
         return _finish(p, np.zeros(len(codes), dtype=bool), "exact", "optimal")
+    solved = exact.solve(p.costs, m, value, budget, least_cost=p.least_cost,
+                         incumbent=greedy.chosen, time_limit_s=time_limit_s)
+    if solved is not None:
+        bought, _ = solved
+        if bought is None:  # nothing beats the greedy answer
+            return dataclasses.replace(greedy, method="exact", status="optimal")
+        rows = np.repeat(np.arange(m.shape[0]), np.diff(m.indptr))
+        missing = np.bincount(rows, weights=~bought[m.indices], minlength=m.shape[0])
+        return _finish(p, (missing == 0)[codes], "exact", "optimal")
+    return _select_milp(p, budget, codes, m, value, gidx, greedy, time_limit_s)
+
+
+def _select_milp(p: SelectionProblem, budget: float, codes: np.ndarray, m: csr_matrix,
+                 value: np.ndarray, gidx: np.ndarray, greedy: Selection,
+                 time_limit_s: float) -> Selection:
+    """The integer programme of :func:`select_exact`, solved by HiGHS."""
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    m_use = m[gidx]
+    kidx = np.flatnonzero(np.asarray(m_use.sum(axis=0)).ravel() > 0)
     m_use = m_use[:, kidx].tocsr()
     value_use = value[gidx]
     # A group needing a single intervention is served exactly when that one is bought: fold

@@ -1,0 +1,246 @@
+"""The exact budget selection as a multiple-choice knapsack, solved by bounded dynamic programming.
+
+Interventions that share a village needing both (a new site and a fibre route, say) form a
+*component*; a component is bought as one of its subsets (its *options*: each subset's cost
+and the value of the villages whose every need lies in it), every other intervention alone
+(bought or not). Choosing one option per component under the budget is a multiple-choice
+knapsack. Its linear relaxation is solved exactly by Dantzig's rule on each component's upper
+convex hull (Sinha & Zoltners 1979); the dual price ``λ`` of the budget then bounds every
+completion of a partial choice from above (``value + λ · budget left``). The integer optimum is
+found as in Pisinger's *minknap*: start from the relaxation's rounded-down answer and let the
+components deviate from it one at a time, nearest first (smallest loss of ``value − λ·cost``),
+keeping only choices no other choice beats on both cost and value and whose bound can still
+reach the best answer found; stop when no remaining component can deviate without falling
+below it. Nothing is rounded or cut by a tolerance: the answer is optimal.
+
+:func:`solve` returns ``None`` when the instance is outside what this method handles well
+(a component of more than :data:`MAX_COMPONENT` interventions, too many states or past the time
+limit); :func:`geo_cds.planning.budget.select_exact` then solves the integer programme with
+HiGHS instead.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pandas as pd
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import connected_components
+
+MAX_COMPONENT = 12  # interventions in one component: 2**12 options at most
+MAX_STATES = 2_000_000  # partial choices kept at once
+
+
+def _components(m: csr_matrix) -> tuple[int, np.ndarray]:
+    """Interventions linked through a group that needs several of them."""
+    multi = m[np.diff(m.indptr) > 1]
+    link = (multi.T @ multi).tocsr()
+    return connected_components(link, directed=False)
+
+
+def _options(costs: np.ndarray, m: csr_matrix, value: np.ndarray, penalty: np.ndarray):
+    """Every component's Pareto-optimal options.
+
+    Returns ``(opts, comp, local)``: ``opts`` has one row per option (``comp``, ``cost``,
+    ``value``, ``bits``: bit ``i`` set when the intervention at local position ``i`` of the
+    component is bought), sorted by component and cost; ``comp`` and ``local`` give each
+    intervention's component and position in it. ``None`` when a component is larger than
+    :data:`MAX_COMPONENT`.
+    """
+    n_comp, comp = _components(m)
+    size = np.bincount(comp, minlength=n_comp)
+    if size.max(initial=0) > MAX_COMPONENT:
+        return None
+    order = np.argsort(comp, kind="stable")
+    start = np.cumsum(size) - size
+    local = np.empty(len(comp), dtype=np.int64)
+    local[order] = np.arange(len(comp)) - np.repeat(start, size)
+    # each group's component and its needs as a bit mask of local positions
+    g_rows = np.repeat(np.arange(m.shape[0]), np.diff(m.indptr))
+    g_comp = np.zeros(m.shape[0], dtype=np.int64)
+    g_comp[g_rows] = comp[m.indices]
+    g_mask = np.zeros(m.shape[0], dtype=np.int64)
+    np.bitwise_or.at(g_mask, g_rows, np.left_shift(1, local[m.indices]))
+    parts = []
+    for s in np.unique(size):
+        cs = np.flatnonzero(size == s)  # the components of this size
+        subsets = np.arange(2 ** s, dtype=np.int64)
+        bits = (subsets[:, None] >> np.arange(s)) & 1  # 2**s × s
+        idx = order[start[cs][:, None] + np.arange(s)]  # n × s interventions
+        cost = costs[idx] @ bits.T
+        val = -(penalty[idx] @ bits.T)
+        row = np.full(n_comp, -1, dtype=np.int64)
+        row[cs] = np.arange(len(cs))
+        gs = np.flatnonzero(row[g_comp] >= 0)
+        for lo in range(0, len(gs), 4096):  # in slices: groups × 2**s booleans at once
+            g = gs[lo:lo + 4096]
+            served = (subsets[None, :] & g_mask[g, None]) == g_mask[g, None]
+            np.add.at(val, row[g_comp[g]], value[g, None] * served)
+        parts.append(pd.DataFrame({"comp": np.repeat(cs, 2 ** s), "cost": cost.ravel(),
+                                   "value": val.ravel(), "bits": np.tile(subsets, len(cs))}))
+    opts = pd.concat(parts, ignore_index=True).sort_values(
+        ["comp", "cost", "value"], ascending=[True, True, False], kind="stable")
+    # Pareto: within a component, an option must be worth more than every cheaper one
+    best_before = opts.groupby("comp")["value"].cummax().groupby(opts["comp"]).shift()
+    opts = opts[best_before.isna() | (opts["value"] > best_before)].reset_index(drop=True)
+    return opts, comp, local
+
+
+def _hull_increments(opts: pd.DataFrame) -> pd.DataFrame:
+    """The steps along each component's upper convex hull: (comp, from, to, efficiency)."""
+    comp = opts["comp"].to_numpy()
+    cost = opts["cost"].to_numpy(float)
+    val = opts["value"].to_numpy(float)
+    starts = np.flatnonzero(np.r_[True, comp[1:] != comp[:-1]])
+    ends = np.r_[starts[1:], len(comp)]
+    rows = []
+    two = (ends - starts) == 2  # the usual case: nothing or the one intervention
+    a = starts[two]
+    rows.append(np.column_stack([comp[a], a, a + 1]))
+    for lo, hi in zip(starts[~two], ends[~two], strict=True):
+        hull = [lo]
+        for j in range(lo + 1, hi):  # monotone chain on points sorted by cost
+            while len(hull) >= 2:
+                i, k = hull[-2], hull[-1]
+                if (val[k] - val[i]) * (cost[j] - cost[i]) <= (val[j] - val[i]) * (cost[k] - cost[i]):
+                    hull.pop()
+                else:
+                    break
+            hull.append(j)
+        rows.append(np.column_stack([np.full(len(hull) - 1, comp[lo]), hull[:-1], hull[1:]]))
+    inc = np.vstack(rows).astype(np.int64)
+    dc = cost[inc[:, 2]] - cost[inc[:, 1]]
+    dv = val[inc[:, 2]] - val[inc[:, 1]]
+    eff = np.where(dc > 0, dv / np.where(dc > 0, dc, 1.0), np.inf)
+    return pd.DataFrame({"comp": inc[:, 0], "frm": inc[:, 1], "to": inc[:, 2], "dc": dc,
+                         "eff": eff})
+
+
+def solve(costs: np.ndarray, m: csr_matrix, value: np.ndarray, budget: float, *,
+          least_cost: bool = False, incumbent: np.ndarray | None = None,
+          time_limit_s: float = 60.0) -> tuple[np.ndarray | None, float] | None:
+    """The interventions to buy that maximise the value served within ``budget``.
+
+    Parameters
+    ----------
+    costs : array
+        Cost of each intervention (whole VND).
+    m : csr_matrix
+        Groups × interventions, 1 where the group needs the intervention.
+    value : array
+        Value of each group (served when every intervention it needs is bought).
+    budget : float
+    least_cost : bool
+        Among the answers of the greatest value, the one that spends least: every
+        intervention's value is lowered by ``0.5 · cost / total cost`` (under one unit of value
+        in all), as the integer programme does.
+    incumbent : array of bool, optional
+        An answer already known (e.g. the greedy one; bool per intervention, within the
+        budget): only better ones are sought.
+    time_limit_s : float
+
+    Returns
+    -------
+    (bought, objective) or None
+        Bool per intervention and the objective it reaches; ``bought`` is ``None`` when
+        nothing beats ``incumbent`` (which is then optimal). ``None``: not solved here (hand
+        the instance to the integer programme).
+    """
+    t0 = time.perf_counter()
+    costs = np.asarray(costs, dtype=float)
+    value = np.where(np.diff(m.indptr) > 0, np.asarray(value, dtype=float), 0.0)
+    useful = value > 0
+    needed = np.zeros(len(costs), dtype=bool)
+    needed[m.indices[np.repeat(useful, np.diff(m.indptr))]] = True
+    kidx = np.flatnonzero(needed)
+    bought = np.zeros(len(costs), dtype=bool)
+    c = costs[kidx]
+    penalty = c * (0.5 / max(float(c.sum()), 1.0)) if least_cost else np.zeros(len(c))
+    if incumbent is None:
+        incumbent_value = -np.inf
+    else:
+        have = np.asarray(incumbent, dtype=bool)
+        rows = np.repeat(np.arange(m.shape[0]), np.diff(m.indptr))
+        served = np.bincount(rows, weights=~have[m.indices], minlength=m.shape[0]) == 0
+        incumbent_value = float(value[served & useful].sum()) - float(penalty[have[kidx]].sum())
+    if len(kidx) == 0:
+        return (bought, 0.0) if incumbent_value <= 0 else (None, incumbent_value)
+    built = _options(c, m[useful][:, kidx].tocsr(), value[useful], penalty)
+    if built is None:
+        return None
+    opts, comp_of, local = built
+    o_comp = opts["comp"].to_numpy()
+    o_cost = opts["cost"].to_numpy(float)
+    o_val = opts["value"].to_numpy(float)
+    n_comp = int(o_comp[-1]) + 1
+    first = np.flatnonzero(np.r_[True, o_comp[1:] != o_comp[:-1]])  # each one's cheapest
+    last = np.r_[first[1:], len(o_comp)]
+
+    # The linear relaxation: Dantzig's rule on the hull steps, best efficiency first; ``at``
+    # is each component's option there, rounded down, and ``lam`` the price of the budget.
+    inc = _hull_increments(opts).sort_values(["eff", "comp", "frm"],
+                                             ascending=[False, True, True], kind="stable")
+    at = first.copy()
+    spent = float(o_cost[first].sum())  # 0: doing nothing in a component costs nothing
+    fits = spent + np.cumsum(inc["dc"].to_numpy()) <= budget
+    n_fit = len(fits) if fits.all() else int(np.argmin(fits))
+    at[inc["comp"].to_numpy()[:n_fit]] = inc["to"].to_numpy()[:n_fit]  # in hull order
+    lam = max(float(inc["eff"].iloc[n_fit]), 0.0) if n_fit < len(inc) else 0.0
+
+    # What deviating to each option loses against the relaxation (its reduced value).
+    red = o_val - lam * o_cost
+    loss = np.maximum(red[at][o_comp] - red, 0.0)
+    loss[at] = 0.0
+    other = np.ones(len(o_comp), dtype=bool)
+    other[at] = False
+    delta = np.full(n_comp, np.inf)
+    np.minimum.at(delta, o_comp[other], loss[other])
+
+    # Bounded dynamic programming over the deviations, nearest component first.
+    state_cost = np.array([float(o_cost[at].sum())])
+    state_val = np.array([float(o_val[at].sum())])
+    best, best_state, best_step = incumbent_value, -1, -1
+    if state_val[0] > incumbent_value:
+        best, best_state = float(state_val[0]), 0
+    tol = 1e-9 * max(1.0, abs(best), abs(float(state_val[0])))
+    history: list[tuple[int, np.ndarray, np.ndarray]] = []
+    for cc in np.argsort(delta, kind="stable"):
+        room = float(np.max(state_val + lam * (budget - state_cost))) - best + tol
+        if not delta[cc] <= room:
+            break  # no deviation from here on can reach the best answer
+        if time.perf_counter() - t0 > time_limit_s:
+            return None
+        mine = np.arange(first[cc], last[cc])
+        mine = mine[loss[mine] <= room]
+        base = at[cc]
+        nc = (state_cost[:, None] + (o_cost[mine] - o_cost[base])[None, :]).ravel()
+        nv = (state_val[:, None] + (o_val[mine] - o_val[base])[None, :]).ravel()
+        keep = np.flatnonzero(nv + lam * (budget - nc) >= best - tol)
+        keep = keep[np.lexsort((-nv[keep], nc[keep]))]
+        nc, nv = nc[keep], nv[keep]
+        pareto = np.r_[True, nv[1:] > np.maximum.accumulate(nv)[:-1]] if len(nv) else \
+            np.zeros(0, dtype=bool)
+        keep, nc, nv = keep[pareto], nc[pareto], nv[pareto]
+        if len(keep) > MAX_STATES:
+            return None
+        history.append((int(cc), keep // len(mine), mine[keep % len(mine)]))
+        state_cost, state_val = nc, nv
+        feasible = np.flatnonzero(state_cost <= budget)
+        if len(feasible):
+            j = feasible[np.argmax(state_val[feasible])]
+            if state_val[j] > best:
+                best, best_state, best_step = float(state_val[j]), int(j), len(history) - 1
+        if not len(state_cost):
+            break
+    if best_state < 0:
+        return None, best
+    pick = at.copy()
+    j = best_state
+    for step in range(best_step, -1, -1):
+        cc, parent, choice = history[step]
+        pick[cc] = choice[j]
+        j = parent[j]
+    bits = opts["bits"].to_numpy()[pick]
+    bought[kidx] = (bits[comp_of] >> local) & 1 == 1
+    return bought, best
