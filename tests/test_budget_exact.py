@@ -88,13 +88,14 @@ def test_exact_equals_the_integer_programme(p, share):
     assert ours.value >= greedy.value
 
 
-def test_a_component_too_large_for_enumeration_goes_to_the_integer_programme():
-    # 13 interventions chained by villages needing two neighbours: one component of 13
-    k = exact.MAX_COMPONENT + 1
+def test_a_component_too_large_for_enumeration_goes_to_the_integer_programme(monkeypatch):
+    monkeypatch.setattr(exact, "MAX_COMPONENT", 4)
+    # 6 interventions chained by villages needing two neighbours: one component of 6
+    k = 6
     needs = [[i, i + 1] for i in range(k - 1)] + [[i] for i in range(k)]
     people = [100 + 7 * i for i in range(len(needs))]
     p = SelectionProblem.build([(1 + i % 4) * 1e8 for i in range(k)], needs, people)
-    budget = 9e8
+    budget = 6e8
     codes, m, value = _groups(p)
     assert exact.solve(p.costs, m, value, budget) is None
     assert select_exact(p, budget).value == brute_force(p, budget)[0]

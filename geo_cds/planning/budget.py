@@ -17,7 +17,7 @@ import logging
 import os
 import sys
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -67,20 +67,30 @@ class SelectionProblem:
     values: np.ndarray
     people: np.ndarray
     least_cost: bool = False  # exact: among the best answers, the one that spends least
+    _grouped: tuple | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def build(cls, costs: Sequence[float], needs: Iterable[Iterable[int]],
               values: Sequence[float], people: Sequence[float] | None = None, *,
               least_cost: bool = False) -> SelectionProblem:
         """From a list of cost and, per village, the indices of the interventions it needs."""
+        needs = [list(ks) for ks in needs]
+        lens = [len(ks) for ks in needs]
+        rows = np.repeat(np.arange(len(needs)), lens)
+        cols = np.fromiter((int(k) for ks in needs for k in ks), dtype=np.int64,
+                           count=int(sum(lens)))
+        return cls.from_pairs(costs, rows, cols, len(needs), values, people,
+                              least_cost=least_cost)
+
+    @classmethod
+    def from_pairs(cls, costs: Sequence[float], village: np.ndarray, intervention: np.ndarray,
+                   n_villages: int, values: Sequence[float],
+                   people: Sequence[float] | None = None, *,
+                   least_cost: bool = False) -> SelectionProblem:
+        """From (village, intervention it needs) pairs, each village's in order."""
         costs = np.asarray(costs, dtype=float)
-        rows, cols = [], []
-        needs = list(needs)
-        for v, ks in enumerate(needs):
-            for k in ks:
-                rows.append(v)
-                cols.append(int(k))
-        m = csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(needs), len(costs)))
+        m = csr_matrix((np.ones(len(village)), (village, intervention)),
+                       shape=(n_villages, len(costs)))
         m.data[:] = 1.0
         m.sum_duplicates()
         m.data[:] = 1.0
@@ -113,8 +123,15 @@ def _finish(p: SelectionProblem, served: np.ndarray, method: str, status: str) -
 
 
 def _groups(p: SelectionProblem) -> tuple[np.ndarray, csr_matrix, np.ndarray]:
-    """Merge villages needing the same set of interventions: fewer integer variables."""
-    m = p.needs
+    """Merge villages needing the same set of interventions: fewer integer variables.
+
+    Computed once per problem (the sweep and both methods reuse it)."""
+    if p._grouped is None:
+        p._grouped = _group(p.needs, p.values)
+    return p._grouped
+
+
+def _group(m: csr_matrix, values: np.ndarray) -> tuple[np.ndarray, csr_matrix, np.ndarray]:
     lens = np.diff(m.indptr)
     width = int(lens.max(initial=0))
     keys = np.full((m.shape[0], max(width, 1)), -1, dtype=np.int64)  # a row's needs, padded
@@ -125,7 +142,7 @@ def _groups(p: SelectionProblem) -> tuple[np.ndarray, csr_matrix, np.ndarray]:
     rank[np.argsort(first, kind="stable")] = np.arange(len(first))
     codes = rank[inverse.ravel()]
     first = np.sort(first)
-    value = np.bincount(codes, weights=p.values, minlength=len(first))
+    value = np.bincount(codes, weights=values, minlength=len(first))
     return codes, m[first], value
 
 
@@ -287,7 +304,8 @@ def select_budget(p: SelectionProblem, budget: float | None, method: str = "exac
     """Choose what ``budget`` buys; ``None`` buys everything.
 
     ``method="exact"`` solves the integer programme unless the problem has more than
-    ``max_exact_units`` interventions + village groups, where it falls back to greedy.
+    ``max_exact_units`` interventions + village groups (villages needing the same
+    interventions), where it falls back to greedy.
     """
     if method not in ("exact", "greedy"):
         raise PlanError(f"budget method must be 'exact' or 'greedy', got {method!r}")
@@ -297,7 +315,7 @@ def select_budget(p: SelectionProblem, budget: float | None, method: str = "exac
         raise PlanError(f"budget must not be negative, got {budget}")
     if method == "greedy":
         return select_greedy(p, budget)
-    if len(p.costs) + p.needs.shape[0] > max_exact_units:
+    if len(p.costs) + _groups(p)[1].shape[0] > max_exact_units:
         sel = select_greedy(p, budget)
         return dataclasses.replace(sel, method="exact", status="greedy (too large for exact)")
     return select_exact(p, budget, time_limit_s=time_limit_s)

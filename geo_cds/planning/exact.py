@@ -28,7 +28,7 @@ import pandas as pd
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
-MAX_COMPONENT = 12  # interventions in one component: 2**12 options at most
+MAX_COMPONENT = 18  # interventions in one component: 2**18 options at most
 MAX_STATES = 2_000_000  # partial choices kept at once
 
 
@@ -73,8 +73,9 @@ def _options(costs: np.ndarray, m: csr_matrix, value: np.ndarray, penalty: np.nd
         row = np.full(n_comp, -1, dtype=np.int64)
         row[cs] = np.arange(len(cs))
         gs = np.flatnonzero(row[g_comp] >= 0)
-        for lo in range(0, len(gs), 4096):  # in slices: groups × 2**s booleans at once
-            g = gs[lo:lo + 4096]
+        step = max(1, 2 ** 22 >> s)  # in slices of groups: at most 4 M booleans at once
+        for lo in range(0, len(gs), step):
+            g = gs[lo:lo + step]
             served = (subsets[None, :] & g_mask[g, None]) == g_mask[g, None]
             np.add.at(val, row[g_comp[g]], value[g, None] * served)
         parts.append(pd.DataFrame({"comp": np.repeat(cs, 2 ** s), "cost": cost.ravel(),
