@@ -11,9 +11,11 @@ from hypothesis import strategies as st
 
 from geo_cds.planning import exact
 from geo_cds.planning.budget import (
+    SWEEP_NOT_SOLVED,
     SelectionProblem,
     _groups,
     _select_milp,
+    budget_sweep,
     select_exact,
     select_greedy,
 )
@@ -97,7 +99,7 @@ def test_a_component_too_large_for_enumeration_goes_to_the_integer_programme(mon
     p = SelectionProblem.build([(1 + i % 4) * 1e8 for i in range(k)], needs, people)
     budget = 6e8
     codes, m, value = _groups(p)
-    assert exact.solve(p.costs, m, value, budget) is None
+    assert exact.Knapsack.prepare(p.costs, m, value) is None
     assert select_exact(p, budget).value == brute_force(p, budget)[0]
 
 
@@ -118,3 +120,56 @@ def test_least_cost_prefers_the_cheaper_of_two_equal_answers():
     assert sel.people == 700 and sel.cost == 4e8
     plain = dataclasses.replace(p, least_cost=False)
     assert select_exact(plain, 5e8).people == 700
+
+
+def lp_relaxation(p: SelectionProblem, budget: float) -> float:
+    """The linear relaxation of the integer programme (x, y in [0, 1]), solved by HiGHS."""
+    from scipy.optimize import linprog
+
+    k, n = len(p.costs), p.needs.shape[0]
+    rows, a_ub, b_ub = [], [], []
+    a_ub.append(np.concatenate([p.costs, np.zeros(n)]))
+    b_ub.append(budget)
+    for v in range(n):
+        mine = p.needs.indices[p.needs.indptr[v]:p.needs.indptr[v + 1]]
+        if not len(mine):
+            rows.append(v)  # nothing to buy: never served
+        for j in mine:  # y_v <= x_j
+            r = np.zeros(k + n)
+            r[k + v], r[j] = 1.0, -1.0
+            a_ub.append(r)
+            b_ub.append(0.0)
+    bounds = [(0, 1)] * k + [(0, 0) if v in rows else (0, 1) for v in range(n)]
+    res = linprog(np.concatenate([np.zeros(k), -p.people]), A_ub=np.array(a_ub), b_ub=b_ub,
+                  bounds=bounds, method="highs")
+    return -res.fun
+
+
+@settings(max_examples=60, deadline=None)
+@given(p=problems(max_units=8, max_villages=10), shares=st.lists(st.floats(0, 1.1), min_size=1,
+                                                                  max_size=4))
+def test_sweep_bound_frames_the_optimum(p, shares):
+    total = p.costs.sum()
+    budgets = sorted(float(np.floor(s * total)) for s in shares)
+    sweep = budget_sweep(p, budgets)
+    for row, b in zip(sweep.itertuples(), budgets, strict=True):
+        best_people = brute_force(dataclasses.replace(p, values=p.people, least_cost=False), b)[0]
+        assert row.people_greedy <= best_people + 1e-6
+        assert best_people <= row.people_bound + 1e-6  # no selection serves more
+        assert row.people_bound <= lp_relaxation(p, b) + 1e-6  # at least as tight as the LP
+        assert row.people_greedy <= row.people_exact + 1e-6 or p.values is not p.people
+    assert (np.diff(sweep["people_bound"]) >= -1e-6).all()
+
+
+def test_a_large_problem_sweeps_greedy_and_the_bound_only():
+    p = SelectionProblem.build([3e8, 3e8, 4e8], [[0, 1], [2], [1]], [1000, 450, 300])
+    sweep = budget_sweep(p, [0.0, 6e8, 1e9], max_exact_units=0)
+    assert sweep["exact_status"].eq(SWEEP_NOT_SOLVED).all()
+    assert sweep["people_exact"].isna().all()
+    assert sweep["people_greedy"].tolist() == [0, 1300, 1750]
+    # hand-worked relaxation: 6e8 buys the 0+1 pair (1,000 + 300 per 6e8) → 1,300 exactly;
+    # 1e9 everything → 1,750; 0 → 0
+    assert sweep["people_bound"].tolist() == pytest.approx([0, 1300, 1750])
+    full = budget_sweep(p, [0.0, 6e8, 1e9])
+    assert full["exact_status"].eq("optimal").all()
+    assert full["people_exact"].tolist() == [0, 1300, 1750]

@@ -50,6 +50,10 @@ def _native_stdout_silenced():
 
 MAX_EXACT_UNITS = 200_000  # above this many interventions + village groups: greedy only
 EXACT_TIME_LIMIT_S = 60.0
+# A budget sweep solves each budget exactly up to this many interventions + village groups
+# (~0.05 s a budget at 63,000 villages: 3,400 + 3,400); above, greedy and the bound only.
+SWEEP_MAX_EXACT_UNITS = 20_000
+SWEEP_NOT_SOLVED = "not solved (sweep of a large problem)"
 
 
 @dataclass
@@ -68,6 +72,7 @@ class SelectionProblem:
     people: np.ndarray
     least_cost: bool = False  # exact: among the best answers, the one that spends least
     _grouped: tuple | None = field(default=None, init=False, repr=False, compare=False)
+    _knapsacks: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
     def build(cls, costs: Sequence[float], needs: Iterable[Iterable[int]],
@@ -129,6 +134,19 @@ def _groups(p: SelectionProblem) -> tuple[np.ndarray, csr_matrix, np.ndarray]:
     if p._grouped is None:
         p._grouped = _group(p.needs, p.values)
     return p._grouped
+
+
+def _knapsack(p: SelectionProblem, *, people: bool = False) -> exact.Knapsack | None:
+    """The problem as a multiple-choice knapsack (built once per problem): of its objective,
+    or with ``people`` of the people served (no least-cost tie-break), for bounds."""
+    key = "people" if people else "objective"
+    if key not in p._knapsacks:
+        codes, m, value = _groups(p)
+        if people:
+            value = np.bincount(codes, weights=p.people, minlength=m.shape[0])
+        p._knapsacks[key] = exact.Knapsack.prepare(p.costs, m, value,
+                                                   least_cost=p.least_cost and not people)
+    return p._knapsacks[key]
 
 
 def _group(m: csr_matrix, values: np.ndarray) -> tuple[np.ndarray, csr_matrix, np.ndarray]:
@@ -215,7 +233,8 @@ def select_greedy(p: SelectionProblem, budget: float) -> Selection:
 
 
 def select_exact(p: SelectionProblem, budget: float, *,
-                 time_limit_s: float = EXACT_TIME_LIMIT_S) -> Selection:
+                 time_limit_s: float = EXACT_TIME_LIMIT_S,
+                 greedy: Selection | None = None) -> Selection:
     """Maximise the value served under the budget: a 0/1 integer programme (HiGHS).
 
     Variables ``x_k`` (buy intervention k) and ``y_g`` (serve the villages of group g,
@@ -224,17 +243,19 @@ def select_exact(p: SelectionProblem, budget: float, *,
     If the solver stops at the time limit, the better of its incumbent and the greedy
     answer is returned (status ``"time_limit"``).
 
-    The answer comes from :func:`geo_cds.planning.exact.solve` (a multiple-choice knapsack,
-    fast at national size); HiGHS solves the integer programme when that declines.
+    The answer comes from :class:`geo_cds.planning.exact.Knapsack` (a multiple-choice
+    knapsack, fast at national size); HiGHS solves the integer programme when that declines.
+    ``greedy``: the greedy answer at this budget, when already known.
     """
     codes, m, value = _groups(p)
     useful = (value > 0) & (np.diff(m.indptr) > 0)
     gidx = np.flatnonzero(useful)
-    greedy = select_greedy(p, budget)
+    greedy = select_greedy(p, budget) if greedy is None else greedy
     if len(gidx) == 0:
         return _finish(p, np.zeros(len(codes), dtype=bool), "exact", "optimal")
-    solved = exact.solve(p.costs, m, value, budget, least_cost=p.least_cost,
-                         incumbent=greedy.chosen, time_limit_s=time_limit_s)
+    knapsack = _knapsack(p)
+    solved = None if knapsack is None else \
+        knapsack.solve(budget, incumbent=greedy.chosen, time_limit_s=time_limit_s)
     if solved is not None:
         bought, _ = solved
         if bought is None:  # nothing beats the greedy answer
@@ -335,28 +356,43 @@ def fund_first(costs: Sequence[float], budget: float) -> np.ndarray:
 
 def budget_sweep(p: SelectionProblem, budgets: Iterable[float], *,
                  reserved: Sequence[float] = (),
-                 time_limit_s: float = EXACT_TIME_LIMIT_S) -> pd.DataFrame:
-    """People served and cost per budget, exact and greedy, and the gap between them.
+                 time_limit_s: float = EXACT_TIME_LIMIT_S,
+                 max_exact_units: int = SWEEP_MAX_EXACT_UNITS) -> pd.DataFrame:
+    """People served and cost per budget, exact and greedy, the gap between them and an upper
+    bound.
 
     ``reserved`` are costs funded off the top of every budget first (the parks' 5G the plan
     funds first: ``InvestmentPlan.reserved``): they take the first VND of each budget and the
     villages get the rest (``village_budget_vnd``), so people served never decrease as the
     budget grows — a park that only becomes affordable at a larger budget cannot take money
     from villages funded at a smaller one.
+
+    ``people_bound`` is the value of the linear relaxation of the selection (each component
+    of interventions bought fractionally along its convex hull, people as the value): no
+    selection within the village budget serves more people (NaN when the problem has a
+    component too large to enumerate). A problem of more than ``max_exact_units``
+    interventions + village groups is not solved exactly at each budget (the exact columns are
+    NaN, status ``"not solved (sweep of a large problem)"``): the greedy curve and the bound
+    then frame the optimum.
     """
     rows = []
     top = float(np.sum(np.asarray(reserved, dtype=float)))
+    solve = len(p.costs) + _groups(p)[1].shape[0] <= max_exact_units
+    people = _knapsack(p, people=True)
     for b in budgets:
         vb = max(0.0, float(b) - top)
         parks = float(b) - vb
-        ex = select_budget(p, vb, "exact", time_limit_s=time_limit_s)
         gr = select_greedy(p, vb)
+        ex = select_exact(p, vb, time_limit_s=time_limit_s, greedy=gr) if solve else None
+        people_exact = ex.people if ex is not None else np.nan
         rows.append({
             "budget_vnd": float(b), "reserved_vnd": parks, "village_budget_vnd": vb,
-            "people_exact": ex.people, "cost_exact_vnd": ex.cost,
+            "people_exact": people_exact,
+            "cost_exact_vnd": ex.cost if ex is not None else np.nan,
             "people_greedy": gr.people, "cost_greedy_vnd": gr.cost,
-            "gap_people": ex.people - gr.people,
-            "gap_share": (ex.people - gr.people) / ex.people if ex.people else 0.0,
-            "exact_status": ex.status,
+            "people_bound": people.bound(vb) if people is not None else np.nan,
+            "gap_people": people_exact - gr.people,
+            "gap_share": (people_exact - gr.people) / people_exact if people_exact else 0.0,
+            "exact_status": ex.status if ex is not None else SWEEP_NOT_SOLVED,
         })
     return pd.DataFrame(rows)

@@ -13,15 +13,16 @@ keeping only choices no other choice beats on both cost and value and whose boun
 reach the best answer found; stop when no remaining component can deviate without falling
 below it. Nothing is rounded or cut by a tolerance: the answer is optimal.
 
-:func:`solve` returns ``None`` when the instance is outside what this method handles well
-(a component of more than :data:`MAX_COMPONENT` interventions, too many states or past the time
-limit); :func:`geo_cds.planning.budget.select_exact` then solves the integer programme with
-HiGHS instead.
+:meth:`Knapsack.prepare` returns ``None`` for a component of more than :data:`MAX_COMPONENT`
+interventions and :meth:`Knapsack.solve` for too many states or past the time limit;
+:func:`geo_cds.planning.budget.select_exact` then solves the integer programme with HiGHS.
+:meth:`Knapsack.bound` is the linear relaxation's value, an upper bound for any budget.
 """
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -118,130 +119,163 @@ def _hull_increments(opts: pd.DataFrame) -> pd.DataFrame:
                          "eff": eff})
 
 
-def solve(costs: np.ndarray, m: csr_matrix, value: np.ndarray, budget: float, *,
-          least_cost: bool = False, incumbent: np.ndarray | None = None,
-          time_limit_s: float = 60.0) -> tuple[np.ndarray | None, float] | None:
-    """The interventions to buy that maximise the value served within ``budget``.
+@dataclass
+class Knapsack:
+    """A selection problem as a multiple-choice knapsack, prepared once for any budget.
 
-    Parameters
-    ----------
-    costs : array
-        Cost of each intervention (whole VND).
-    m : csr_matrix
-        Groups × interventions, 1 where the group needs the intervention.
-    value : array
-        Value of each group (served when every intervention it needs is bought).
-    budget : float
-    least_cost : bool
-        Among the answers of the greatest value, the one that spends least: every
-        intervention's value is lowered by ``0.5 · cost / total cost`` (under one unit of value
-        in all), as the integer programme does.
-    incumbent : array of bool, optional
-        An answer already known (e.g. the greedy one; bool per intervention, within the
-        budget): only better ones are sought.
-    time_limit_s : float
-
-    Returns
-    -------
-    (bought, objective) or None
-        Bool per intervention and the objective it reaches; ``bought`` is ``None`` when
-        nothing beats ``incumbent`` (which is then optimal). ``None``: not solved here (hand
-        the instance to the integer programme).
+    Build it with :meth:`prepare`; :meth:`bound` and :meth:`solve` then take a budget.
     """
-    t0 = time.perf_counter()
-    costs = np.asarray(costs, dtype=float)
-    value = np.where(np.diff(m.indptr) > 0, np.asarray(value, dtype=float), 0.0)
-    useful = value > 0
-    needed = np.zeros(len(costs), dtype=bool)
-    needed[m.indices[np.repeat(useful, np.diff(m.indptr))]] = True
-    kidx = np.flatnonzero(needed)
-    bought = np.zeros(len(costs), dtype=bool)
-    c = costs[kidx]
-    penalty = c * (0.5 / max(float(c.sum()), 1.0)) if least_cost else np.zeros(len(c))
-    if incumbent is None:
-        incumbent_value = -np.inf
-    else:
-        have = np.asarray(incumbent, dtype=bool)
-        rows = np.repeat(np.arange(m.shape[0]), np.diff(m.indptr))
-        served = np.bincount(rows, weights=~have[m.indices], minlength=m.shape[0]) == 0
-        incumbent_value = float(value[served & useful].sum()) - float(penalty[have[kidx]].sum())
-    if len(kidx) == 0:
-        return (bought, 0.0) if incumbent_value <= 0 else (None, incumbent_value)
-    built = _options(c, m[useful][:, kidx].tocsr(), value[useful], penalty)
-    if built is None:
-        return None
-    opts, comp_of, local = built
-    o_comp = opts["comp"].to_numpy()
-    o_cost = opts["cost"].to_numpy(float)
-    o_val = opts["value"].to_numpy(float)
-    n_comp = int(o_comp[-1]) + 1
-    first = np.flatnonzero(np.r_[True, o_comp[1:] != o_comp[:-1]])  # each one's cheapest
-    last = np.r_[first[1:], len(o_comp)]
 
-    # The linear relaxation: Dantzig's rule on the hull steps, best efficiency first; ``at``
-    # is each component's option there, rounded down, and ``lam`` the price of the budget.
-    inc = _hull_increments(opts).sort_values(["eff", "comp", "frm"],
-                                             ascending=[False, True, True], kind="stable")
-    at = first.copy()
-    spent = float(o_cost[first].sum())  # 0: doing nothing in a component costs nothing
-    fits = spent + np.cumsum(inc["dc"].to_numpy()) <= budget
-    n_fit = len(fits) if fits.all() else int(np.argmin(fits))
-    at[inc["comp"].to_numpy()[:n_fit]] = inc["to"].to_numpy()[:n_fit]  # in hull order
-    lam = max(float(inc["eff"].iloc[n_fit]), 0.0) if n_fit < len(inc) else 0.0
+    n_costs: int
+    kidx: np.ndarray  # the interventions some valued group needs
+    m: csr_matrix  # groups × interventions
+    value: np.ndarray  # per group (0 for a group without needs)
+    penalty: np.ndarray  # per intervention of kidx (least cost) or zeros
+    o_comp: np.ndarray  # per option: component, cost, value, subset bits
+    o_cost: np.ndarray
+    o_val: np.ndarray
+    o_bits: np.ndarray
+    first: np.ndarray  # per component: its first (cheapest) and one-past-last option
+    last: np.ndarray
+    comp_of: np.ndarray  # per intervention of kidx: component and position in it
+    local: np.ndarray
+    inc_comp: np.ndarray  # hull steps, best efficiency first: component, option reached,
+    inc_to: np.ndarray  # cumulative cost, efficiency
+    inc_cum: np.ndarray
+    inc_eff: np.ndarray
 
-    # What deviating to each option loses against the relaxation (its reduced value).
-    red = o_val - lam * o_cost
-    loss = np.maximum(red[at][o_comp] - red, 0.0)
-    loss[at] = 0.0
-    other = np.ones(len(o_comp), dtype=bool)
-    other[at] = False
-    delta = np.full(n_comp, np.inf)
-    np.minimum.at(delta, o_comp[other], loss[other])
-
-    # Bounded dynamic programming over the deviations, nearest component first.
-    state_cost = np.array([float(o_cost[at].sum())])
-    state_val = np.array([float(o_val[at].sum())])
-    best, best_state, best_step = incumbent_value, -1, -1
-    if state_val[0] > incumbent_value:
-        best, best_state = float(state_val[0]), 0
-    tol = 1e-9 * max(1.0, abs(best), abs(float(state_val[0])))
-    history: list[tuple[int, np.ndarray, np.ndarray]] = []
-    for cc in np.argsort(delta, kind="stable"):
-        room = float(np.max(state_val + lam * (budget - state_cost))) - best + tol
-        if not delta[cc] <= room:
-            break  # no deviation from here on can reach the best answer
-        if time.perf_counter() - t0 > time_limit_s:
+    @classmethod
+    def prepare(cls, costs: np.ndarray, m: csr_matrix, value: np.ndarray, *,
+                least_cost: bool = False) -> Knapsack | None:
+        """From intervention costs (whole VND), groups × interventions (1 where the group
+        needs it) and each group's value (served when every intervention it needs is
+        bought). ``least_cost``: among the answers of the greatest value, the one that spends
+        least — every intervention's value is lowered by ``0.5 · cost / total cost`` (under
+        one unit of value in all), as the integer programme does. ``None`` when a component
+        has more than :data:`MAX_COMPONENT` interventions."""
+        costs = np.asarray(costs, dtype=float)
+        value = np.where(np.diff(m.indptr) > 0, np.asarray(value, dtype=float), 0.0)
+        useful = value > 0
+        needed = np.zeros(len(costs), dtype=bool)
+        needed[m.indices[np.repeat(useful, np.diff(m.indptr))]] = True
+        kidx = np.flatnonzero(needed)
+        c = costs[kidx]
+        penalty = c * (0.5 / max(float(c.sum()), 1.0)) if least_cost else np.zeros(len(c))
+        built = _options(c, m[useful][:, kidx].tocsr(), value[useful], penalty) \
+            if len(kidx) else (pd.DataFrame({"comp": [0], "cost": [0.0], "value": [0.0],
+                                             "bits": [0]}), np.zeros(0, np.int64),
+                               np.zeros(0, np.int64))
+        if built is None:
             return None
-        mine = np.arange(first[cc], last[cc])
-        mine = mine[loss[mine] <= room]
-        base = at[cc]
-        nc = (state_cost[:, None] + (o_cost[mine] - o_cost[base])[None, :]).ravel()
-        nv = (state_val[:, None] + (o_val[mine] - o_val[base])[None, :]).ravel()
-        keep = np.flatnonzero(nv + lam * (budget - nc) >= best - tol)
-        keep = keep[np.lexsort((-nv[keep], nc[keep]))]
-        nc, nv = nc[keep], nv[keep]
-        pareto = np.r_[True, nv[1:] > np.maximum.accumulate(nv)[:-1]] if len(nv) else \
-            np.zeros(0, dtype=bool)
-        keep, nc, nv = keep[pareto], nc[pareto], nv[pareto]
-        if len(keep) > MAX_STATES:
-            return None
-        history.append((int(cc), keep // len(mine), mine[keep % len(mine)]))
-        state_cost, state_val = nc, nv
-        feasible = np.flatnonzero(state_cost <= budget)
-        if len(feasible):
-            j = feasible[np.argmax(state_val[feasible])]
-            if state_val[j] > best:
-                best, best_state, best_step = float(state_val[j]), int(j), len(history) - 1
-        if not len(state_cost):
-            break
-    if best_state < 0:
-        return None, best
-    pick = at.copy()
-    j = best_state
-    for step in range(best_step, -1, -1):
-        cc, parent, choice = history[step]
-        pick[cc] = choice[j]
-        j = parent[j]
-    bits = opts["bits"].to_numpy()[pick]
-    bought[kidx] = (bits[comp_of] >> local) & 1 == 1
-    return bought, best
+        opts, comp_of, local = built
+        o_comp = opts["comp"].to_numpy()
+        first = np.flatnonzero(np.r_[True, o_comp[1:] != o_comp[:-1]])
+        inc = _hull_increments(opts).sort_values(["eff", "comp", "frm"],
+                                                 ascending=[False, True, True], kind="stable")
+        return cls(len(costs), kidx, m, value, penalty, o_comp, opts["cost"].to_numpy(float),
+                   opts["value"].to_numpy(float), opts["bits"].to_numpy(), first,
+                   np.r_[first[1:], len(o_comp)], comp_of, local,
+                   inc["comp"].to_numpy(), inc["to"].to_numpy(),
+                   np.cumsum(inc["dc"].to_numpy()), inc["eff"].to_numpy())
+
+    def _relaxation(self, budget: float) -> tuple[np.ndarray, float]:
+        """Dantzig's rule on the hull steps: each component's option in the linear relaxation,
+        rounded down, and the price ``λ`` of the budget (0 when everything fits)."""
+        n_fit = int(np.searchsorted(self.inc_cum, budget, side="right"))
+        at = self.first.copy()
+        at[self.inc_comp[:n_fit]] = self.inc_to[:n_fit]  # in hull order: the last step wins
+        lam = max(float(self.inc_eff[n_fit]), 0.0) if n_fit < len(self.inc_eff) else 0.0
+        return at, lam
+
+    def bound(self, budget: float) -> float:
+        """The linear relaxation's value: no selection within ``budget`` is worth more."""
+        at, lam = self._relaxation(budget)
+        return float(self.o_val[at].sum()) + lam * (budget - float(self.o_cost[at].sum()))
+
+    def value_of(self, bought: np.ndarray) -> float:
+        """The objective of buying ``bought`` (bool per intervention)."""
+        have = np.asarray(bought, dtype=bool)
+        rows = np.repeat(np.arange(self.m.shape[0]), np.diff(self.m.indptr))
+        served = np.bincount(rows, weights=~have[self.m.indices], minlength=self.m.shape[0]) == 0
+        return float(self.value[served].sum()) - float(self.penalty[have[self.kidx]].sum())
+
+    def solve(self, budget: float, *, incumbent: np.ndarray | None = None,
+              time_limit_s: float = 60.0) -> tuple[np.ndarray | None, float] | None:
+        """The interventions to buy that maximise the value served within ``budget``.
+
+        Parameters
+        ----------
+        budget : float
+        incumbent : array of bool, optional
+            An answer already known (e.g. the greedy one; bool per intervention, within the
+            budget): only better ones are sought.
+        time_limit_s : float
+
+        Returns
+        -------
+        (bought, objective) or None
+            Bool per intervention and the objective it reaches; ``bought`` is ``None`` when
+            nothing beats ``incumbent`` (which is then optimal). ``None``: too many states or
+            past the time limit (hand the instance to the integer programme).
+        """
+        t0 = time.perf_counter()
+        o_comp, o_cost, o_val = self.o_comp, self.o_cost, self.o_val
+        at, lam = self._relaxation(budget)
+        # What deviating to each option loses against the relaxation (its reduced value).
+        red = o_val - lam * o_cost
+        loss = np.maximum(red[at][o_comp] - red, 0.0)
+        loss[at] = 0.0
+        other = np.ones(len(o_comp), dtype=bool)
+        other[at] = False
+        delta = np.full(len(at), np.inf)
+        np.minimum.at(delta, o_comp[other], loss[other])
+
+        # Bounded dynamic programming over the deviations, nearest component first.
+        incumbent_value = -np.inf if incumbent is None else self.value_of(incumbent)
+        state_cost = np.array([float(o_cost[at].sum())])
+        state_val = np.array([float(o_val[at].sum())])
+        best, best_state, best_step = incumbent_value, -1, -1
+        if state_val[0] > incumbent_value:
+            best, best_state = float(state_val[0]), 0
+        tol = 1e-9 * max(1.0, abs(best), abs(float(state_val[0])))
+        history: list[tuple[int, np.ndarray, np.ndarray]] = []
+        for cc in np.argsort(delta, kind="stable"):
+            room = float(np.max(state_val + lam * (budget - state_cost))) - best + tol
+            if not delta[cc] <= room:
+                break  # no deviation from here on can reach the best answer
+            if time.perf_counter() - t0 > time_limit_s:
+                return None
+            mine = np.arange(self.first[cc], self.last[cc])
+            mine = mine[loss[mine] <= room]
+            base = at[cc]
+            nc = (state_cost[:, None] + (o_cost[mine] - o_cost[base])[None, :]).ravel()
+            nv = (state_val[:, None] + (o_val[mine] - o_val[base])[None, :]).ravel()
+            keep = np.flatnonzero(nv + lam * (budget - nc) >= best - tol)
+            keep = keep[np.lexsort((-nv[keep], nc[keep]))]
+            nc, nv = nc[keep], nv[keep]
+            pareto = np.r_[True, nv[1:] > np.maximum.accumulate(nv)[:-1]] if len(nv) else \
+                np.zeros(0, dtype=bool)
+            keep, nc, nv = keep[pareto], nc[pareto], nv[pareto]
+            if len(keep) > MAX_STATES:
+                return None
+            history.append((int(cc), keep // len(mine), mine[keep % len(mine)]))
+            state_cost, state_val = nc, nv
+            feasible = np.flatnonzero(state_cost <= budget)
+            if len(feasible):
+                j = feasible[np.argmax(state_val[feasible])]
+                if state_val[j] > best:
+                    best, best_state, best_step = float(state_val[j]), int(j), len(history) - 1
+            if not len(state_cost):
+                break
+        if best_state < 0:
+            return None, best
+        pick = at.copy()
+        j = best_state
+        for step in range(best_step, -1, -1):
+            cc, parent, choice = history[step]
+            pick[cc] = choice[j]
+            j = parent[j]
+        bought = np.zeros(self.n_costs, dtype=bool)
+        bits = self.o_bits[pick]
+        bought[self.kidx] = (bits[self.comp_of] >> self.local) & 1 == 1
+        return bought, best

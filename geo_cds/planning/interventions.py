@@ -114,8 +114,12 @@ def split_groups(totals, weights, group: np.ndarray) -> np.ndarray:
 
 def _members(ids: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
     """``;``-join of the ids of each group's items, in item order."""
-    joined = pd.Series(ids, dtype=object).groupby(group, sort=True).agg(";".join)
-    return joined.reindex(range(n_groups), fill_value="").to_numpy(object)
+    order = np.argsort(group, kind="stable")
+    bounds = np.searchsorted(group[order], np.arange(n_groups + 1))
+    listed = np.asarray(ids, dtype=object)[order].tolist()
+    out = np.empty(n_groups, dtype=object)
+    out[:] = [";".join(listed[a:b]) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+    return out
 
 
 def _points(geoms: gpd.GeoSeries) -> np.ndarray:

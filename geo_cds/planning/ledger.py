@@ -21,6 +21,7 @@ is funded, and counts its population once however many interventions it needs.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 
 import geopandas as gpd
@@ -40,11 +41,12 @@ PARK_IDS = iv.PARK_IDS
 def split_ids(column: Sequence[str] | pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """The ids of a ``;``-separated id column, one pair per id: (row position, id), rows in
     order and each row's ids in its order; a blank or missing cell has none."""
-    text = pd.Series(np.asarray(column, dtype=object))
-    text = text.where(text.map(lambda x: isinstance(x, str)), "")
-    parts = text.str.split(";").explode()
-    parts = parts[parts.notna() & (parts != "")]
-    return parts.index.to_numpy(np.int64), parts.to_numpy(object)
+    cells = np.asarray(column, dtype=object).tolist()
+    parts = [[i for i in x.split(";") if i] if isinstance(x, str) and x else () for x in cells]
+    row = np.repeat(np.arange(len(parts)), [len(x) for x in parts])
+    ids = np.empty(len(row), dtype=object)
+    ids[:] = list(itertools.chain.from_iterable(parts))
+    return row, ids
 
 
 def _join_per_row(row: np.ndarray, ids: np.ndarray, n: int) -> np.ndarray:
@@ -53,9 +55,12 @@ def _join_per_row(row: np.ndarray, ids: np.ndarray, n: int) -> np.ndarray:
     counts = np.bincount(row, minlength=n)
     one = counts[row] == 1
     out[row[one]] = ids[one]
-    if (~one).any():
-        joined = pd.Series(ids[~one]).groupby(row[~one], sort=False).agg(";".join)
-        out[joined.index.to_numpy()] = joined.to_numpy(object)
+    several = np.flatnonzero(counts > 1)
+    if len(several):
+        start = np.searchsorted(row, several)
+        listed = ids.tolist()
+        out[several] = [";".join(listed[a:a + k]) for a, k in zip(start, counts[several],
+                                                                  strict=True)]
     return out
 
 
@@ -228,7 +233,7 @@ def _whole_interventions(priority: pd.DataFrame, interventions: pd.DataFrame) ->
     if len(odd):
         listed_by = listed.groupby("iid")["vid"].agg(lambda v: sorted(v))
         needed_by = needers.groupby("iid")["vid"].agg(lambda v: sorted(v))
-        for iid in iids[np.isin(iids, odd.unique())]:
+        for iid in iids[pd.Index(iids).isin(odd.unique())]:
             problems.append(f"{iid} serves {listed_by.get(iid, [])} but the list has "
                             f"{needed_by.get(iid, [])}")
     carriers = pd.DataFrame({"iid": c_id, "funded": funded[c_row]}).groupby("iid")["funded"]
@@ -241,7 +246,7 @@ def _whole_interventions(priority: pd.DataFrame, interventions: pd.DataFrame) ->
         else:
             problems.append(f"{iids[k]} {'funded' if bought[k] else 'not funded'} but costed "
                             f"on a {'funded' if row_funded[k] else 'not funded'} row")
-    unfunded_need = funded[n_row] & ~np.isin(n_id, iids[bought])
+    unfunded_need = funded[n_row] & ~pd.Index(n_id).isin(iids[bought])
     need_text = priority[INTERVENTION_IDS].to_numpy(object)
     for r in np.unique(n_row[unfunded_need]):
         problems.append(f"village {vid[r]} in budget but not all of {need_text[r]} funded")
