@@ -181,13 +181,25 @@ def select_greedy(p: SelectionProblem, budget: float) -> Selection:
     only for the interventions touched by the last purchase.
     """
     codes, m, value = _groups(p)
-    g_count = m.shape[0]
     has = np.diff(m.indptr) > 0
     remaining = np.diff(m.indptr).astype(float)
-    served = np.zeros(g_count, dtype=bool)
-    mt = m.T.tocsr()
+    served = np.zeros(m.shape[0], dtype=bool)
     cost = p.costs
-    chosen = np.zeros(len(cost), dtype=bool)
+    if "greedy" not in p._knapsacks:  # what does not depend on the budget, once per problem
+        mt = m.T.tocsr()
+        # an intervention no multi-need group touches: buying it changes no other gain
+        solo = np.bincount(m.indices[np.repeat(np.diff(m.indptr) > 1, np.diff(m.indptr))],
+                           minlength=len(cost)) == 0
+        credit = np.where(has & (remaining > 0), value / np.maximum(remaining, 1), 0.0)
+        gains = mt @ credit
+        ks = np.flatnonzero(gains > 0)
+        keys = np.where(cost[ks] > 0, -(gains[ks] / np.where(cost[ks] > 0, cost[ks], 1.0)),
+                        -np.inf)
+        heap0 = list(zip(keys.tolist(), ks.tolist(), [0] * len(ks), strict=True))
+        heapq.heapify(heap0)
+        p._knapsacks["greedy"] = (mt, solo.tolist(), heap0)
+    mt, solo, heap0 = p._knapsacks["greedy"]
+    cost_l = cost.tolist()
 
     def gain(k: int) -> float:
         g = mt.indices[mt.indptr[k]:mt.indptr[k + 1]]
@@ -195,40 +207,35 @@ def select_greedy(p: SelectionProblem, budget: float) -> Selection:
         return float((value[g] / remaining[g]).sum())
 
     def key(k: int, gk: float) -> float:
-        return -(gk / cost[k]) if cost[k] > 0 else -np.inf
+        return -(gk / cost_l[k]) if cost_l[k] > 0 else -np.inf
 
-    # an intervention no multi-need group touches: buying it changes no other gain
-    solo = np.bincount(m.indices[np.repeat(np.diff(m.indptr) > 1, np.diff(m.indptr))],
-                       minlength=len(cost)) == 0
-    version = np.zeros(len(cost), dtype=np.int64)
-    credit = np.where(has & (remaining > 0), value / np.maximum(remaining, 1), 0.0)
-    gains = mt @ credit
-    heap = [(key(k, gains[k]), k, 0) for k in range(len(cost)) if gains[k] > 0]
-    heapq.heapify(heap)
+    chosen = [False] * len(cost)
+    version = [0] * len(cost)
+    solo_bought = []
+    heap = list(heap0)
     left = float(budget)
     while heap:
         _, k, ver = heapq.heappop(heap)
         if chosen[k] or ver != version[k]:
             continue
-        if cost[k] > left + 1e-6:
+        if cost_l[k] > left + 1e-6:
             continue  # never fits again: the budget only shrinks
         chosen[k] = True
-        left -= cost[k]
-        g = mt.indices[mt.indptr[k]:mt.indptr[k + 1]]
-        if solo[k]:  # its groups need nothing else
-            served[g] = True
-            remaining[g] = 0
+        left -= cost_l[k]
+        if solo[k]:  # its groups need nothing else and count in no other gain
+            solo_bought.append(k)
             continue
+        g = mt.indices[mt.indptr[k]:mt.indptr[k + 1]]
         g = g[~served[g]]
         remaining[g] -= 1
         served[g[remaining[g] == 0]] = True
-        touched = np.unique(_row_entries(m, g))
-        for j in touched:
+        for j in np.unique(_row_entries(m, g)).tolist():
             if not chosen[j]:
                 version[j] += 1
                 gj = gain(j)
                 if gj > 0:
                     heapq.heappush(heap, (key(j, gj), j, version[j]))
+    served[_row_entries(mt, np.asarray(solo_bought, dtype=np.int64))] = True
     return _finish(p, served[codes], "greedy", "greedy")
 
 
