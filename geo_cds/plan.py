@@ -17,6 +17,7 @@ from typing import Any
 
 from geo_cds.errors import PlanError
 from geo_cds.labels import label
+from geo_cds.schema import OPERATORS, operator_key
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # People per household in Vietnam: 2019 Population and Housing Census (GSO, completed
@@ -55,6 +56,17 @@ class RasterSpec:
     technology: str | None = None  # "4g" | "5g" for rsrp/mask rasters
     source_crs: str | None = None
     generated: bool = False
+    # The operator whose coverage the raster shows (any common spelling; kept as its key of
+    # schema.OPERATORS). None: one raster for the technology, whoever operates it.
+    operator: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.operator is not None:
+            key = operator_key(self.operator)
+            if key is None:
+                raise PlanError(f"operator {self.operator!r} is not known; use one of "
+                                f"{', '.join(OPERATORS.values())} (any case or spelling)")
+            object.__setattr__(self, "operator", key)
 
 
 @dataclass(frozen=True)
@@ -160,6 +172,27 @@ def check_run_name(name) -> None:
                         "'ninh-2026' ([run] name in the plan, or --name)")
 
 
+def check_operators(rasters: dict[str, RasterSpec]) -> None:
+    """Several coverage rasters of one technology must each name a different operator.
+
+    Raises
+    ------
+    PlanError
+        Two rasters of one technology without an operator each, or naming the same one.
+    """
+    by_tech: dict[str, list[str]] = {}
+    for name, spec in rasters.items():
+        if spec.kind in ("rsrp", "mask") and spec.technology:
+            by_tech.setdefault(spec.technology, []).append(name)
+    for tech, names in by_tech.items():
+        ops = [rasters[n].operator for n in names]
+        if len(names) > 1 and (None in ops or len(set(ops)) < len(ops)):
+            listed = ", ".join(f"[rasters.{n}] operator = {rasters[n].operator!r}" for n in names)
+            raise PlanError(f"several {tech.upper()} rasters ({listed}): each raster of one "
+                            "technology must name its own operator; set operator = 'viettel', "
+                            "'vnpt', 'mobifone', … under each, or keep one raster")
+
+
 @dataclass(frozen=True)
 class Plan:
     name: str = "sample"
@@ -185,6 +218,7 @@ class Plan:
 
     def __post_init__(self) -> None:
         check_run_name(self.name)
+        check_operators(self.rasters)
 
     def to_dict(self) -> dict[str, Any]:
         return _jsonable(dataclasses.asdict(self))
@@ -247,7 +281,7 @@ def _build(cls, data: dict, where: str):
         raise PlanError(f"{where}: unknown key(s) {sorted(unknown)}; allowed: {sorted(names)}")
     try:
         return cls(**data)
-    except TypeError as exc:
+    except (TypeError, PlanError) as exc:
         raise PlanError(f"{where}: {exc}") from None
 
 
@@ -306,7 +340,10 @@ def plan_from_dict(data: dict, base: Path, source: Path | None = None) -> Plan:
         if required not in kw:
             raise PlanError(f"{where}: [inputs.{required}] is required (the {required} layer: "
                             "path, and layer/columns as needed)")
-    return Plan(**kw)
+    try:
+        return Plan(**kw)
+    except PlanError as exc:
+        raise PlanError(f"{where}: {exc}") from None
 
 
 def _targets(overrides: dict, where: str) -> tuple[Target, ...]:

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from geo_cds import schema as s
-from geo_cds.analysis import gaps
+from geo_cds.analysis import gaps, operators
 from geo_cds.checks import (
     Check,
     accounting_checks,
@@ -95,6 +95,12 @@ def _coverage_rasters(plan: Plan) -> dict[str, str]:
             if spec.kind in ("rsrp", "mask") and (tech := spec.technology)}
 
 
+def _suffix(plan: Plan, name: str) -> str:
+    """A coverage raster's column suffix: ``4g``, or ``4g_viettel`` for an operator's."""
+    spec = plan.rasters[name]
+    return f"{spec.technology}_{spec.operator}" if spec.operator else spec.technology
+
+
 def _population_raster(plan: Plan) -> dict:
     """The population raster's arguments to ``zonal_coverage`` (none: no population)."""
     pops = [spec for spec in plan.rasters.values() if spec.kind == "population"]
@@ -102,7 +108,8 @@ def _population_raster(plan: Plan) -> dict:
 
 
 def zone_coverage(zones: gpd.GeoDataFrame, plan: Plan, cache_dir: Path | None) -> pd.DataFrame | None:
-    """Raster coverage of each zone, named by technology (``area_share_4g``, …)."""
+    """Raster coverage of each zone, named by technology (``area_share_4g``, …) and operator
+    (``area_share_4g_viettel``, … for a raster naming one)."""
     from geo_cds.analysis.coverage import zonal_coverage
 
     techs = _coverage_rasters(plan)
@@ -119,15 +126,15 @@ def zone_coverage(zones: gpd.GeoDataFrame, plan: Plan, cache_dir: Path | None) -
         for stat, new in (("area_share", "area_share"), ("pop_share", "pop_share"),
                           ("mean", "mean_rsrp"), ("min", "min_rsrp"), ("max", "max_rsrp"),
                           ("valid_share", "valid_share")):
-            renamed[f"{name}_{stat}"] = f"{new}_{tech}"
+            renamed[f"{name}_{stat}"] = f"{new}_{_suffix(plan, name)}"
     table = table.rename(columns=renamed)
     return table[[c for c in renamed.values() if c in table]]
 
 
 def village_raster_coverage(
     villages: gpd.GeoDataFrame, plan: Plan, cache_dir: Path | None
-) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """What the rasters say of each village, per technology: (RSRP, covered).
+) -> tuple[dict[tuple, np.ndarray], dict[tuple, np.ndarray]]:
+    """What the rasters say of each village, per (technology, operator): (RSRP, covered).
 
     A village point takes the raster value at the point (or the best within
     ``point_search_radius_m``); a village polygon takes its zonal coverage and counts as
@@ -159,9 +166,9 @@ def village_raster_coverage(
             zone_share = z[f"{name}_pop_share"].fillna(z[f"{name}_area_share"]).to_numpy()
             share[polygons] = np.where(np.isnan(zone_share), np.nan,
                                        zone_share >= plan.thresholds.village_covered_share)
-        covered[tech] = share
+        covered[(tech, spec.operator)] = share
         if spec.kind == "rsrp":
-            rsrp[tech] = value
+            rsrp[(tech, spec.operator)] = value
     return rsrp, covered
 
 
@@ -234,11 +241,14 @@ def analyse(plan: Plan, *, strict: bool = False, cache_dir: Path | None = None,
     with _timed(timings, "coverage", progress), _raster_damage(plan):
         rsrp, covered = village_raster_coverage(villages, plan, cache_dir)
         commune_zonal = zone_coverage(communes, plan, cache_dir)
-        park_zonal = zone_coverage(inputs.parks, plan, cache_dir)
+        park_zonal = operators.best_operator(zone_coverage(inputs.parks, plan, cache_dir))
     with _timed(timings, "gaps", progress):
+        best, anyone = operators.any_operator(rsrp, covered)
         villages = gaps.village_gaps(
-            gaps.village_coverage(villages, rsrp, plan.thresholds, raster_covered=covered), plan)
+            gaps.village_coverage(villages, best, plan.thresholds, raster_covered=anyone), plan)
+        villages = operators.village_operators(villages, rsrp, covered)
         communes = gaps.commune_table(communes, villages, commune_zonal)
+        communes = operators.commune_operators(communes, villages)
         ordered = [c for c in COMMUNE_OUT if c in communes] + \
             [c for c in communes.columns if c not in COMMUNE_OUT]
         communes = communes[ordered]
