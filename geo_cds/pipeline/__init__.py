@@ -172,6 +172,36 @@ def village_raster_coverage(
     return rsrp, covered
 
 
+def measured_speeds(villages: gpd.GeoDataFrame, communes: gpd.GeoDataFrame,
+                    speeds: gpd.GeoDataFrame | None, plan: Plan):
+    """Villages and communes with their measured speed (when the plan gives speed tests), and
+    what the summary says of the sources: which one the download targets are judged on, where
+    reported and modelled coverage disagree, where measured speed falls short."""
+    from geo_cds.analysis import sources as src
+    from geo_cds.analysis.speeds import commune_of_speeds, commune_speeds, village_speeds
+
+    spec = plan.speeds
+    judged = "measured" if spec is not None and spec.mobile else "reported"
+    zone = None
+    if spec is not None:
+        t = plan.thresholds
+        villages = villages.join(village_speeds(villages, speeds, radius_m=t.speed_radius_m,
+                                                min_tests=t.min_speed_tests))
+        communes = communes.join(commune_speeds(communes, speeds, min_tests=t.min_speed_tests))
+        communes[s.SPEED_SOURCE] = spec.name or spec.kind
+        zone = commune_of_speeds(communes, speeds) if speeds is not None else None
+    info = {
+        "speed_source": judged,
+        "speeds": None if spec is None else {
+            "kind": spec.kind, "name": spec.name or spec.kind, "generated": spec.generated,
+            "mobile": spec.mobile, "min_tests": plan.thresholds.min_speed_tests,
+            "radius_m": plan.thresholds.speed_radius_m, **src.speed_totals(speeds, zone)},
+        "coverage": src.coverage_disagreement(villages),
+        "speed": src.speed_disagreement(villages, plan) if judged == "measured" else [],
+    }
+    return villages, communes, info
+
+
 def accounting(inputs, villages: pd.DataFrame | None) -> pd.DataFrame:
     """Every input row: used, repaired (a value changed) or rejected (with the reason).
 
@@ -247,21 +277,24 @@ def analyse(plan: Plan, *, strict: bool = False, cache_dir: Path | None = None,
         villages = gaps.village_gaps(
             gaps.village_coverage(villages, best, plan.thresholds, raster_covered=anyone), plan)
         villages = operators.village_operators(villages, rsrp, covered)
-        communes = gaps.commune_table(communes, villages, commune_zonal)
+        communes = gaps.commune_table(communes, villages, commune_zonal,
+                                      plan.thresholds.min_known_share)
         communes = operators.commune_operators(communes, villages)
         ordered = [c for c in COMMUNE_OUT if c in communes] + \
             [c for c in communes.columns if c not in COMMUNE_OUT]
         communes = communes[ordered]
+        villages, communes, sources = measured_speeds(villages, communes, inputs.speeds, plan)
         parks = gaps.park_table(inputs.parks, park_zonal, plan) if inputs.parks is not None else None
         streets = gaps.street_table(inputs.streets, communes) if inputs.streets is not None else None
-        targets = gaps.target_table(communes, villages, parks, plan)
+        targets = gaps.target_table(communes, villages, parks, plan,
+                                    speed_source=sources["speed_source"])
     with _timed(timings, "priority", progress):
         investment = plan_investments(villages, communes, parks, inputs.sites, inputs.fibre, plan)
     plan = investment.plan  # the effective plan (preset resolved): what run.json records
     table = accounting(inputs, villages)
     result = RunResult(plan=plan, inputs=inputs, communes=communes, villages=villages,
                        parks=parks, streets=streets, investment=investment, targets=targets,
-                       accounting=table, timings=timings, started=started)
+                       accounting=table, timings=timings, started=started, sources=sources)
     result.checks = self_checks(result)
     return result
 
@@ -277,8 +310,21 @@ def self_checks(result: RunResult) -> list[Check]:
         *shares_in_unit_interval({"communes": result.communes, "villages": result.villages,
                                   "parks": result.parks, "targets": result.targets}),
         *(result.investment.checks if result.investment is not None else []),
+        *_speed_checks(result),
     ]
     return enforce(checks)
+
+
+def _speed_checks(result: RunResult) -> list[Check]:
+    """Every speed test read is counted in exactly one commune or outside them all."""
+    sp = (result.sources or {}).get("speeds")
+    if not sp:
+        return []
+    inside = int(result.communes[s.SPEED_TESTS_N].sum())
+    outside = sp["tests_outside_communes"]
+    ok = sp["tests"] == inside + outside
+    return [Check("speed_tests", ok, (("read", sp["tests"]), ("in_communes", inside),
+                                      ("outside_communes", outside)))]
 
 
 def run(plan: Plan, *, overwrite: bool = False, strict: bool = False,
