@@ -58,6 +58,37 @@ class RasterSpec:
 
 
 @dataclass(frozen=True)
+class CoverageModel:
+    """``[coverage_model]``: model RSRP from a base-station list instead of reading rasters.
+
+    The station list is read like any input (CSV, Excel, GeoPackage, …; OpenCelliD's columns
+    or a register's Vietnamese headers). See ``geo_cds.analysis.radio`` for the model.
+    """
+
+    stations: Path
+    layer: str | None = None  # GeoPackage layer / Excel sheet of the station list
+    columns: dict[str, str] = field(default_factory=dict)  # canonical name -> the file's column
+    source_crs: str | None = None
+    encoding: str | None = None
+    x: str | None = None
+    y: str | None = None
+    generated: bool = False
+    technologies: tuple[str, ...] = ("4g", "5g")  # which layers to model (2g/3g/4g/5g)
+    crs: str | None = None  # grid CRS; default: UTM 48N or 49N by the communes' centre
+    resolution_m: float = 100.0  # cell size in a metric CRS
+    resolution_deg: float = 0.001  # cell size when ``crs`` is geographic (EPSG:4326)
+    environment: str = "auto"  # auto (by station density) | dense_urban | urban | suburban | …
+    max_distance_km: float = 20.0  # stations farther than this from a cell are not heard
+    mobile_height_m: float = 1.5  # receiver height above ground
+
+    def input_spec(self) -> InputSpec:
+        """The station list as an ordinary input."""
+        return InputSpec(path=self.stations, layer=self.layer, columns=dict(self.columns),
+                         source_crs=self.source_crs, encoding=self.encoding, x=self.x, y=self.y,
+                         generated=self.generated)
+
+
+@dataclass(frozen=True)
 class Thresholds:
     rsrp_4g_dbm: float = -105.0  # outdoor 4G coverage (common planning practice)
     rsrp_5g_dbm: float = -110.0  # outdoor 5G SS-RSRP
@@ -176,6 +207,7 @@ class Plan:
     sites: InputSpec | None = None
     fibre: InputSpec | None = None
     rasters: dict[str, RasterSpec] = field(default_factory=dict)  # name -> spec
+    coverage_model: CoverageModel | None = None  # model coverage from a station list
     thresholds: Thresholds = Thresholds()
     targets: tuple[Target, ...] = DEFAULT_TARGETS
     costs: Costs = Costs()
@@ -220,6 +252,9 @@ def plan_from_record(data: dict) -> Plan:
             value = _SETTINGS[key](**known(_SETTINGS[key], value))
         elif key == "targets":
             value = tuple(Target(**known(Target, t)) for t in value)
+        elif key == "coverage_model":
+            value = _coverage_model({**known(CoverageModel, value),
+                                     "stations": Path(value["stations"])}, "run.json")
         elif key in ("output_dir", "source"):
             value = Path(value)
         kw[key] = value
@@ -285,6 +320,13 @@ def plan_from_dict(data: dict, base: Path, source: Path | None = None) -> Plan:
         spec["path"] = _path(base, spec["path"])
         rasters[name] = _build(RasterSpec, spec, f"{where} [rasters.{name}]")
     kw["rasters"] = rasters
+    if "coverage_model" in data:
+        model = dict(data.pop("coverage_model"))
+        if "stations" not in model:
+            raise PlanError(f"{where} [coverage_model]: 'stations' is required (the path of "
+                            "the base-station list: CSV, Excel or GeoPackage)")
+        model["stations"] = _path(base, model["stations"])
+        kw["coverage_model"] = _coverage_model(model, f"{where} [coverage_model]")
     for key, cls in _SETTINGS.items():
         if key in data:
             kw[key] = _build(cls, data.pop(key), f"{where} [{key}]")
@@ -292,6 +334,12 @@ def plan_from_dict(data: dict, base: Path, source: Path | None = None) -> Plan:
         kw["targets"] = _targets(data.pop("targets"), where)
     if data:
         raise PlanError(f"{where}: unknown section(s) {sorted(data)}")
+    if "coverage_model" in kw:
+        given = {spec.technology for spec in rasters.values() if spec.kind in ("rsrp", "mask")}
+        both = sorted(given & set(kw["coverage_model"].technologies))
+        if both:
+            raise PlanError(f"{where}: {both} coverage is both given as rasters and modelled "
+                            "([coverage_model] technologies); keep one source per technology")
     if kw.get("lang", "vi") not in ("vi", "en"):
         raise PlanError(f"{where} [run] lang: must be 'vi' or 'en', got {kw['lang']!r}")
     if kw.get("map_assets", "inline") not in ("inline", "folder"):
@@ -307,6 +355,31 @@ def plan_from_dict(data: dict, base: Path, source: Path | None = None) -> Plan:
             raise PlanError(f"{where}: [inputs.{required}] is required (the {required} layer: "
                             "path, and layer/columns as needed)")
     return Plan(**kw)
+
+
+MODEL_TECHNOLOGIES = ("2g", "3g", "4g", "5g")
+MODEL_ENVIRONMENTS = ("auto", "dense_urban", "urban", "suburban", "rural", "open")
+
+
+def _coverage_model(values: dict, where: str) -> CoverageModel:
+    values = dict(values)
+    if "technologies" in values:
+        techs = values["technologies"]
+        techs = [techs] if isinstance(techs, str) else list(techs)
+        values["technologies"] = tuple(str(t).lower() for t in techs)
+    model = _build(CoverageModel, values, where)
+    bad = [t for t in model.technologies if t not in MODEL_TECHNOLOGIES]
+    if bad or not model.technologies:
+        raise PlanError(f"{where} technologies: {bad or 'none'} — choose among "
+                        f"{list(MODEL_TECHNOLOGIES)}")
+    if model.environment not in MODEL_ENVIRONMENTS:
+        raise PlanError(f"{where} environment: {model.environment!r} — choose among "
+                        f"{list(MODEL_ENVIRONMENTS)}")
+    for key in ("resolution_m", "resolution_deg", "max_distance_km", "mobile_height_m"):
+        value = getattr(model, key)
+        if not isinstance(value, (int, float)) or not value > 0 or value != value:
+            raise PlanError(f"{where} {key}: must be a number > 0, got {value!r}")
+    return model
 
 
 def _targets(overrides: dict, where: str) -> tuple[Target, ...]:

@@ -110,6 +110,20 @@ HEIGHT_M = "height_m"
 SITE_COLUMNS = {SITE_ID: "str", OPERATOR: "str", TECHNOLOGIES: "str", HEIGHT_M: "float"}
 SITE_REQUIRED = (SITE_ID, TECHNOLOGIES)
 
+# Base stations for the coverage model (``[coverage_model] stations``): points, one row per
+# station (a register) or per cell (OpenCelliD: radio, mcc, net, area, cell, lon, lat, ...).
+STATION_ID = "station_id"
+TECHNOLOGY = "technology"  # "2g" | "3g" | "4g" | "5g" after reading (GSM/UMTS/LTE/NR, 4G, ...)
+BAND_MHZ = "band_mhz"
+ENVIRONMENT = "environment"  # dense_urban | urban | suburban | rural | open (path-loss class)
+ENVIRONMENTS = ("dense_urban", "urban", "suburban", "rural", "open")
+MCC = "mcc"
+MNC = "net"  # OpenCelliD's name of the mobile network code
+STATION_COLUMNS = {STATION_ID: "str", OPERATOR: "str", TECHNOLOGY: "str", BAND_MHZ: "float",
+                   HEIGHT_M: "float", ENVIRONMENT: "str", MCC: "str", MNC: "str",
+                   "area": "str", "cell": "str"}
+STATION_REQUIRED: tuple[str, ...] = (TECHNOLOGY,)
+
 # Fibre network (optional): nodes (points) or cables (lines).
 FIBRE_ID = "fibre_id"
 FIBRE_COLUMNS = {FIBRE_ID: "str"}
@@ -122,6 +136,7 @@ LAYERS = {
     "streets": (STREET_COLUMNS, STREET_REQUIRED),
     "sites": (SITE_COLUMNS, SITE_REQUIRED),
     "fibre": (FIBRE_COLUMNS, FIBRE_REQUIRED),
+    "stations": (STATION_COLUMNS, STATION_REQUIRED),
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -131,7 +146,7 @@ LAYERS = {
 # Villages, after the join and the coverage stage:
 COVERED_4G = "covered_4g"  # bool: attribute has_4g when known, else raster RSRP ≥ threshold
 COVERED_5G = "covered_5g"
-COVERAGE_SOURCE = "coverage_source"  # "attribute" | "raster" | "none"
+COVERAGE_SOURCE = "coverage_source"  # "attribute" | "raster" | "modelled" | "none"
 GAP_MOBILE = "gap_mobile"  # bool: no mobile broadband (4G) — target village_mobile_broadband
 GAP_FIBRE = "gap_fibre"  # bool: no fibre to the village — target village_fibre
 GAP_HH_FIBRE = "gap_household_fibre"  # bool: households on fibre < target — household_fibre

@@ -30,6 +30,7 @@ def village_coverage(
     raster_rsrp: Mapping[str, np.ndarray],
     thresholds: Thresholds,
     raster_covered: Mapping[str, np.ndarray] | None = None,
+    raster_source: str = "raster",
 ) -> pd.DataFrame:
     """Decide 4G/5G coverage per village.
 
@@ -38,7 +39,9 @@ def village_coverage(
     what the rasters say (``raster_covered[tech]``: 1/0 per village, NaN where unknown —
     by default ``raster_rsrp[tech]`` against the threshold). With none of them, coverage is
     unknown (NA) and the village counts in no share. Missing RSRP values are filled from
-    ``raster_rsrp``.
+    ``raster_rsrp``. ``coverage_source`` names where the 4G answer came from: ``attribute``,
+    ``raster_source`` (``"raster"``, or ``"modelled"`` when the layers were modelled from a
+    station list) or ``none``.
     """
     out = villages.copy()
     sources = pd.Series("none", index=out.index, dtype="str")
@@ -58,7 +61,7 @@ def village_coverage(
         out[_COVERED[tech]] = declared.fillna(measured).fillna(rasters)
         out[_RSRP[tech]] = own.fillna(from_raster).astype(float)
         if tech == "4g":
-            sources[rasters.notna()] = "raster"
+            sources[rasters.notna()] = raster_source
             sources[declared.notna() | measured.notna()] = "attribute"
     out[s.COVERAGE_SOURCE] = sources
     return out

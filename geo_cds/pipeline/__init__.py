@@ -8,9 +8,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -88,6 +89,49 @@ def _raster_damage(plan: Plan):
         raise LayerError(
             f"a raster could not be read while measuring coverage ({exc}); rasters: {files} — "
             "fix: open each in QGIS to find the damaged one and export it again") from exc
+
+
+def modelled_rasters(plan: Plan, inputs, timings: dict | None = None,
+                     progress: Progress | None = None):
+    """``[coverage_model]``: model RSRP from the station list on a grid over the communes and
+    return it as in-memory rasters (:class:`geo_cds.analysis.radio.memory.MemoryRasters`, a
+    context manager; ``specs`` holds ``modelled_4g``/``modelled_5g``), or None without one.
+
+    The grid: ``crs`` (default UTM 48N/49N by the communes' centre) at ``resolution_m``
+    (``resolution_deg`` in a geographic CRS), over the communes' bounds.
+    """
+    settings = plan.coverage_model
+    if settings is None:
+        return None
+    from rasterio.warp import transform_bounds
+
+    from geo_cds.analysis.radio import ModelGrid, model_coverage, utm_crs
+    from geo_cds.analysis.radio.memory import MemoryRasters
+    from geo_cds.analysis.radio.prepare import ensure_ready
+
+    timings = {} if timings is None else timings
+    if inputs.stations is None or not len(inputs.stations):
+        raise LayerError(f"{settings.stations}: no usable base station for the coverage model "
+                         "— fix: see the problems listed for the station list")
+    seconds = ensure_ready(progress)
+    if seconds is not None:
+        timings["prepare_model"] = seconds
+    with _timed(timings, "model", progress):
+        communes = inputs.communes
+        lon = float(np.mean(communes.total_bounds[[0, 2]]))
+        crs = settings.crs or utm_crs(lon)
+        grid_crs = gpd.GeoSeries([], crs=crs).crs
+        bounds = transform_bounds("EPSG:4326", grid_crs, *communes.total_bounds, densify_pts=21)
+        cell = settings.resolution_deg if grid_crs.is_geographic else settings.resolution_m
+        grid = ModelGrid.covering(bounds, grid_crs, cell)
+        techs = [t for t in settings.technologies]
+        limits = {t: gaps.threshold(plan.thresholds, t) for t in techs if t in gaps.TECHS}
+        modelled = model_coverage(inputs.stations, grid, techs, thresholds=limits,
+                                  environment=settings.environment,
+                                  max_distance_km=settings.max_distance_km,
+                                  mobile_height_m=settings.mobile_height_m,
+                                  keep_operators=False)
+        return MemoryRasters(modelled, generated=settings.generated)
 
 
 def _coverage_rasters(plan: Plan) -> dict[str, str]:
@@ -230,14 +274,22 @@ def analyse(plan: Plan, *, strict: bool = False, cache_dir: Path | None = None,
         )
     if strict and inputs.problems.errors:
         raise ValidationFailed(inputs.problems.problems)
-    _prepare_coverage(plan, timings, progress)
-    with _timed(timings, "coverage", progress), _raster_damage(plan):
-        rsrp, covered = village_raster_coverage(villages, plan, cache_dir)
-        commune_zonal = zone_coverage(communes, plan, cache_dir)
-        park_zonal = zone_coverage(inputs.parks, plan, cache_dir)
+    with ExitStack() as stack:
+        coverage_plan = plan
+        memory = modelled_rasters(plan, inputs, timings, progress)
+        if memory is not None:  # the model's layers stand in for rasters, as if given
+            stack.enter_context(memory)
+            coverage_plan = dataclasses.replace(plan, rasters={**plan.rasters, **memory.specs})
+        _prepare_coverage(coverage_plan, timings, progress)
+        with _timed(timings, "coverage", progress), _raster_damage(coverage_plan):
+            rsrp, covered = village_raster_coverage(villages, coverage_plan, cache_dir)
+            commune_zonal = zone_coverage(communes, coverage_plan, cache_dir)
+            park_zonal = zone_coverage(inputs.parks, coverage_plan, cache_dir)
+    source = "modelled" if memory is not None else "raster"
     with _timed(timings, "gaps", progress):
         villages = gaps.village_gaps(
-            gaps.village_coverage(villages, rsrp, plan.thresholds, raster_covered=covered), plan)
+            gaps.village_coverage(villages, rsrp, plan.thresholds, raster_covered=covered,
+                                  raster_source=source), plan)
         communes = gaps.commune_table(communes, villages, commune_zonal)
         ordered = [c for c in COMMUNE_OUT if c in communes] + \
             [c for c in communes.columns if c not in COMMUNE_OUT]
