@@ -37,8 +37,6 @@ DEFAULT_THRESHOLDS = {"2g": -100.0, "3g": -100.0, "4g": -105.0, "5g": -110.0}
 # within URBAN_RADIUS_M of a station, any operator or technology.
 URBAN_RADIUS_M = 1500.0
 URBAN_MIN, SUBURBAN_MIN = 8, 3
-M_PER_DEG_LAT = 110_574.0
-M_PER_DEG_LON_EQUATOR = 111_320.0
 
 
 @dataclass(frozen=True)
@@ -76,8 +74,12 @@ class ModelGrid:
         """(metres per x unit for each row, metres per y unit)."""
         if not self.geographic:
             return np.ones(self.height), 1.0
-        lat = self.y0 - (np.arange(self.height) + 0.5) * self.cell
-        return M_PER_DEG_LON_EQUATOR * np.cos(np.radians(lat)), M_PER_DEG_LAT
+        # metres per degree on the WGS 84 ellipsoid (the usual series in cos of the latitude)
+        phi = np.radians(self.y0 - (np.arange(self.height) + 0.5) * self.cell)
+        kx = 111_412.84 * np.cos(phi) - 93.5 * np.cos(3 * phi) + 0.118 * np.cos(5 * phi)
+        mid = float(np.radians(self.y0 - self.height * self.cell / 2))
+        ky = 111_132.954 - 559.822 * math.cos(2 * mid) + 1.175 * math.cos(4 * mid)
+        return kx, ky
 
 
 def utm_crs(lon: float) -> CRS:
@@ -110,7 +112,7 @@ def station_environments(stations: gpd.GeoDataFrame, setting: str = "auto") -> n
     pts = stations.geometry
     if n == 0:
         return np.zeros(0, dtype=object)
-    centre = pts.unary_union.centroid if n < 50 else pts.iloc[: min(n, 1000)].unary_union.centroid
+    centre = pts.union_all().centroid if n < 50 else pts.iloc[: min(n, 1000)].union_all().centroid
     xy = pts.to_crs(utm_crs(centre.x)) if pts.crs and pts.crs.is_geographic else pts
     coords = np.column_stack([xy.x.to_numpy(), xy.y.to_numpy()])
     sites = np.unique(np.round(coords / 50.0), axis=0) * 50.0
