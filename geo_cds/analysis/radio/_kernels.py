@@ -5,9 +5,9 @@ heard up to ``max_d`` metres. The grid is cut into square tiles of ``tile`` cell
 tile the stations of the buckets within reach are candidates, and a candidate is dropped when
 even its best case over the tile (at its nearest point of the tile) is below the worst case of
 another candidate that reaches the whole tile (at its farthest corner): it can be the best
-server nowhere in the tile. Only the survivors are evaluated at the tile's cells, so the work
-grows with the cells times the handful of stations that compete there, not with every
-station in range.
+server nowhere in the tile. The survivors are sorted by that best case, and each cell stops
+at the first survivor whose best case is below what the cell already has: the work grows with
+the cells times the few stations that compete there, not with every station in range.
 
 Coordinates: a projected grid works in its metres (``kx = ky = 1``); a geographic grid in
 degrees, with ``ky`` metres per degree of latitude and ``kx[row]`` metres per degree of
@@ -123,7 +123,13 @@ def best_server(sx, sy, a, b, x0, y0, cell, nrows, ncols, kx, ky, max_d, dmin, t
         for i in range(m):
             if ub[i] >= floor:
                 cand[keep] = cand[i]
+                ub[keep] = ub[i]
                 keep += 1
+        # strongest best case first: a cell stops at the first candidate whose best case over
+        # the tile cannot beat what the cell already has
+        rank = np.argsort(-ub[:keep])
+        cand_sorted = cand[:keep][rank]
+        ub_sorted = ub[:keep][rank]
         for r in range(r0, r1):
             y = y0 - (r + 0.5) * cell
             kxr = kx[r]
@@ -131,7 +137,9 @@ def best_server(sx, sy, a, b, x0, y0, cell, nrows, ncols, kx, ky, max_d, dmin, t
                 x = x0 + (c + 0.5) * cell
                 best = -np.inf
                 for i in range(keep):
-                    s = cand[i]
+                    if ub_sorted[i] < best:
+                        break
+                    s = cand_sorted[i]
                     dx = (x - sx[s]) * kxr
                     dy = (y - sy[s]) * ky
                     d2 = dx * dx + dy * dy
