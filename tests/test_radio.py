@@ -226,3 +226,16 @@ def test_stations_point_geometry():
     out = model_coverage(stations, grid, ["4g"])
     assert out.best["4g"].max() == pytest.approx(
         EIRP_4G - path_loss_db(1800.0, 30.0, 0.05, "urban").item(), abs=0.01)
+
+
+def test_one_pass_best_server_equals_max_over_operators():
+    rng = np.random.default_rng(3)
+    rows = [(x, y, op, "4g", h, None) for x, y, op, h in zip(
+        rng.uniform(0, 20_000, 40), rng.uniform(0, 20_000, 40),
+        rng.choice(["Viettel", "VNPT", "MobiFone"], 40), rng.uniform(20, 50, 40))]
+    stations = _stations(rows)
+    grid = ModelGrid.covering((0.0, 0.0, 20_000.0, 20_000.0), "EPSG:32648", 250.0)
+    each = model_coverage(stations, grid, ["4g"])
+    once = model_coverage(stations, grid, ["4g"], keep_operators=False)
+    assert np.array_equal(each.best["4g"], once.best["4g"])
+    assert not once.by_operator and not once.operators_covering

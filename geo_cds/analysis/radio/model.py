@@ -168,10 +168,11 @@ def best_server_layer(x: np.ndarray, y: np.ndarray, a: np.ndarray, b: np.ndarray
 
 def iter_operator_layers(stations: gpd.GeoDataFrame, grid: ModelGrid, technologies,
                          *, environment: str = "auto", max_distance_km: float = 20.0,
-                         mobile_height_m: float = 1.5
-                         ) -> Iterator[tuple[str, str, np.ndarray, int]]:
+                         mobile_height_m: float = 1.5, by_operator: bool = True
+                         ) -> Iterator[tuple[str, str | None, np.ndarray, int]]:
     """Yield ``(technology, operator, layer, stations)`` for each pair present in the list
-    (layer: float32 dBm clipped to −140…−44)."""
+    (layer: float32 dBm clipped to −140…−44); with ``by_operator=False`` one layer per
+    technology of all operators' stations together (operator None: the best server)."""
     env = station_environments(stations, environment)
     pts = stations.geometry.to_crs(grid.crs) if stations.crs != grid.crs else stations.geometry
     x, y = pts.x.to_numpy(), pts.y.to_numpy()
@@ -180,8 +181,9 @@ def iter_operator_layers(stations: gpd.GeoDataFrame, grid: ModelGrid, technologi
         .to_numpy(dtype=object)
     for tech in technologies:
         in_tech = tech_col == tech
-        for op in sorted({str(o) for o in op_col[in_tech]}):
-            sel = in_tech & (op_col == op)
+        groups = sorted({str(o) for o in op_col[in_tech]}) if by_operator else [None]
+        for op in groups:
+            sel = in_tech & (op_col == op) if op is not None else in_tech
             a, b = _station_lines(stations[sel], tech, env[sel], mobile_height_m)
             layer = best_server_layer(x[sel], y[sel], a, b, grid, max_distance_km)
             np.clip(layer, RSRP_FLOOR, RSRP_CEILING, out=layer)
@@ -207,21 +209,24 @@ def model_coverage(stations: gpd.GeoDataFrame, grid: ModelGrid, technologies=("4
         ``auto`` or one of the path-loss environments, for stations without their own.
     max_distance_km, mobile_height_m : float
     keep_operators : bool
-        Keep each operator's layer (``by_operator``); False keeps only the combined layers.
+        Keep each operator's layer (``by_operator``) and count the operators covering each
+        cell; False models only the best server of each technology, all operators' stations
+        in one pass (what a run needs; ``operators_covering`` stays empty).
     """
     limits = {**DEFAULT_THRESHOLDS, **(thresholds or {})}
     result = ModelledCoverage(grid, thresholds={t: limits[t] for t in technologies})
     for tech in technologies:
-        best = np.full((grid.height, grid.width), RSRP_FLOOR, np.float32)
-        count = np.zeros((grid.height, grid.width), np.uint8)
+        result.best[tech] = np.full((grid.height, grid.width), RSRP_FLOOR, np.float32)
         result.stations[tech] = 0
-        result.best[tech], result.operators_covering[tech] = best, count
+        if keep_operators:
+            result.operators_covering[tech] = np.zeros((grid.height, grid.width), np.uint8)
     for tech, op, layer, n in iter_operator_layers(
             stations, grid, technologies, environment=environment,
-            max_distance_km=max_distance_km, mobile_height_m=mobile_height_m):
+            max_distance_km=max_distance_km, mobile_height_m=mobile_height_m,
+            by_operator=keep_operators):
         np.maximum(result.best[tech], layer, out=result.best[tech])
-        result.operators_covering[tech] += layer >= limits[tech]
         result.stations[tech] += n
         if keep_operators:
+            result.operators_covering[tech] += layer >= limits[tech]
             result.by_operator[(tech, op)] = layer
     return result
