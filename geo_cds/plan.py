@@ -80,6 +80,7 @@ class CoverageModel:
     environment: str = "auto"  # auto (by station density) | dense_urban | urban | suburban | …
     max_distance_km: float = 20.0  # stations farther than this from a cell are not heard
     mobile_height_m: float = 1.5  # receiver height above ground
+    dem: Path | None = None  # DEM GeoTIFF (m above sea level): knife-edge diffraction by terrain
 
     def input_spec(self) -> InputSpec:
         """The station list as an ordinary input."""
@@ -254,7 +255,9 @@ def plan_from_record(data: dict) -> Plan:
             value = tuple(Target(**known(Target, t)) for t in value)
         elif key == "coverage_model":
             value = _coverage_model({**known(CoverageModel, value),
-                                     "stations": Path(value["stations"])}, "run.json")
+                                     "stations": Path(value["stations"]),
+                                     "dem": Path(value["dem"]) if value.get("dem") else None},
+                                    "run.json")
         elif key in ("output_dir", "source"):
             value = Path(value)
         kw[key] = value
@@ -326,6 +329,8 @@ def plan_from_dict(data: dict, base: Path, source: Path | None = None) -> Plan:
             raise PlanError(f"{where} [coverage_model]: 'stations' is required (the path of "
                             "the base-station list: CSV, Excel or GeoPackage)")
         model["stations"] = _path(base, model["stations"])
+        if "dem" in model:
+            model["dem"] = _path(base, model["dem"])
         kw["coverage_model"] = _coverage_model(model, f"{where} [coverage_model]")
     for key, cls in _SETTINGS.items():
         if key in data:

@@ -202,9 +202,10 @@ def _plan(tmp_path, body: str):
 
 def test_plan_section(tmp_path):
     plan = _plan(tmp_path, '[coverage_model]\nstations = "tram.csv"\nresolution_m = 50\n'
-                           'technologies = ["4G"]\n')
+                           'technologies = ["4G"]\ndem = "srtm.tif"\n')
     model = plan.coverage_model
     assert model.stations == (tmp_path / "tram.csv").resolve()
+    assert model.dem == (tmp_path / "srtm.tif").resolve()
     assert model.technologies == ("4g",) and model.resolution_m == 50
     assert plan.to_dict()["coverage_model"]["stations"] == str(model.stations)
     for body, named in (('[coverage_model]\nresolution_m = 50\n', "stations"),
@@ -239,3 +240,59 @@ def test_one_pass_best_server_equals_max_over_operators():
     once = model_coverage(stations, grid, ["4g"], keep_operators=False)
     assert np.array_equal(each.best["4g"], once.best["4g"])
     assert not once.by_operator and not once.operators_covering
+
+
+# --- terrain: single knife-edge diffraction (ITU-R P.526) -----------------------------------
+
+def _dem(tmp_path, heights, grid):
+    import rasterio
+
+    path = tmp_path / "dem.tif"
+    with rasterio.open(path, "w", driver="GTiff", width=grid.width, height=grid.height, count=1,
+                       dtype="float32", crs=grid.crs.to_wkt(), transform=grid.transform,
+                       nodata=-9999.0) as dst:
+        dst.write(heights.astype("float32"), 1)
+    return path
+
+
+def test_ridge_knife_edge_by_hand(tmp_path):
+    # Flat ground at 0 m; the station (hb 30 m, 1800 MHz) at the centre of cell (0, 0); the
+    # receiver (1.5 m) at cell (0, 20), 2,000 m east; a 40 m ridge one cell wide at column 10.
+    # The profile's sample at the middle (d1 = d2 = 1000 m) meets the ridge:
+    #   line of sight there: 30 + (1.5 − 30) / 2 = 15.75 m; Earth bulge (k = 4/3):
+    #   1000 · 1000 / (2 · 4/3 · 6,371,000) = 0.0588605 m → clearance h = 40.0588605 − 15.75
+    #   = 24.3088605 m; λ = 299.792458 / 1800 = 0.1665514 m;
+    #   v = h · sqrt(2 · 2000 / (λ · 1000 · 1000)) = 24.3088605 · sqrt(0.0240166)
+    #     = 24.3088605 · 0.1549729 = 3.7672150
+    #   J(v) = 6.9 + 20 log10(sqrt((v − 0.1)² + 1) + v − 0.1)
+    #        = 6.9 + 20 log10(sqrt(13.4484657 + 1) + 3.6672150) = 6.9 + 20 log10(7.4683226)
+    #        = 6.9 + 17.4643 = 24.3643 dB  (the samples beside the ridge are at 0 m: v < 0)
+    grid = ModelGrid.covering((0.0, 0.0, 2100.0, 100.0), "EPSG:32648", 100.0)
+    flat = np.zeros((1, 21))
+    ridge = flat.copy()
+    ridge[0, 10] = 40.0
+    # (open area, so that the value stays above the −140 dBm floor: −84.7 − 24.4 dBm)
+    stations = _stations([(50.0, 50.0, "Viettel", "4g", 30.0, "open")])
+    plain = model_coverage(stations, grid, ["4g"]).best["4g"][0, 20]
+    on_flat = model_coverage(stations, grid, ["4g"], dem=_dem(tmp_path, flat, grid)).best["4g"]
+    assert on_flat[0, 20] == pytest.approx(plain, abs=1e-4)  # clear line of sight: J = 0
+    (tmp_path / "dem.tif").unlink()
+    hill = model_coverage(stations, grid, ["4g"], dem=_dem(tmp_path, ridge, grid)).best["4g"]
+    assert hill[0, 20] == pytest.approx(plain - 24.3643, abs=2e-3)
+    assert hill[0, 5] == pytest.approx(on_flat[0, 5], abs=1e-4)  # before the ridge: no loss
+
+
+def test_terrain_only_lowers_and_unknown_heights_cost_nothing(tmp_path):
+    rng = np.random.default_rng(5)
+    grid = ModelGrid.covering((0.0, 0.0, 10_000.0, 8000.0), "EPSG:32648", 200.0)
+    heights = rng.uniform(0, 300, (grid.height, grid.width))
+    rows = [(x, y, op, "4g", 30.0, "rural") for x, y, op in zip(
+        rng.uniform(0, 10_000, 12), rng.uniform(0, 8000, 12), ["A", "B", "C"] * 4)]
+    stations = _stations(rows)
+    plain = model_coverage(stations, grid, ["4g"]).best["4g"]
+    hilly = model_coverage(stations, grid, ["4g"], dem=_dem(tmp_path, heights, grid)).best["4g"]
+    assert (hilly <= plain + 1e-4).all() and (hilly < plain - 1).any()
+    (tmp_path / "dem.tif").unlink()
+    unknown = model_coverage(stations, grid, ["4g"],
+                             dem=_dem(tmp_path, np.full_like(heights, -9999.0), grid)).best["4g"]
+    assert np.allclose(unknown, plain, atol=1e-4)

@@ -62,11 +62,14 @@ def _thresholds(ctx, param, values):
               metavar="TECH=DBM",
               help="Covered at ≥ DBM for the operator counts (default 4g=-105, 5g=-110, "
                    "2g/3g=-100).")
+@click.option("--dem", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None, help="DEM GeoTIFF (m above sea level, any CRS): each path loses "
+                                 "its knife-edge diffraction loss (ITU-R P.526, single edge).")
 @click.option("--layer", default=None, help="Layer or sheet of the station file.")
 @overwrite_option
 @handle_errors
 def coverage_model(stations: Path, output: Path, technologies, crs, resolution, bounds, zones,
-                   environment, max_distance_km, thresholds, layer, overwrite) -> None:
+                   environment, max_distance_km, thresholds, dem, layer, overwrite) -> None:
     """Model best-server RSRP from STATIONS (CSV, Excel, GeoPackage…) into the folder OUTPUT.
 
     STATIONS is OpenCelliD's cell CSV (radio, mcc, net, area, cell, lon, lat, …) or a
@@ -132,9 +135,11 @@ def coverage_model(stations: Path, output: Path, technologies, crs, resolution, 
                          "eirp_per_re_dbm": round(CARRIERS[t].eirp_re_dbm, 2)}
                      for t in technologies},
         "station_file": str(stations),
+        "terrain": (f"single knife-edge diffraction (ITU-R P.526) on the profiles of {dem}"
+                    if dem else "none (flat earth)"),
     }
     layers = iter_operator_layers(frame, grid, technologies, environment=environment,
-                                  max_distance_km=max_distance_km)
+                                  max_distance_km=max_distance_km, dem=dem)
     rejects = problems.to_frame()
     out = write_model_folder(layers, grid, output, thresholds=limits, record=record,
                              overwrite=overwrite, rejects=rejects)

@@ -130,7 +130,7 @@ def modelled_rasters(plan: Plan, inputs, timings: dict | None = None,
                                   environment=settings.environment,
                                   max_distance_km=settings.max_distance_km,
                                   mobile_height_m=settings.mobile_height_m,
-                                  keep_operators=False)
+                                  keep_operators=False, dem=settings.dem)
         return MemoryRasters(modelled, generated=settings.generated)
 
 

@@ -122,22 +122,67 @@ def station_environments(stations: gpd.GeoDataFrame, setting: str = "auto") -> n
     return np.where(given, own, auto).astype(object)
 
 
+def _bands(stations: gpd.GeoDataFrame, tech: str) -> np.ndarray:
+    band = stations[S.BAND_MHZ].to_numpy(dtype=float) if S.BAND_MHZ in stations \
+        else np.full(len(stations), np.nan)
+    return np.where(np.isnan(band), CARRIERS[tech].band_mhz, band)
+
+
 def _station_lines(stations: gpd.GeoDataFrame, tech: str, environment: np.ndarray,
                    mobile_height_m: float) -> tuple[np.ndarray, np.ndarray]:
     carrier = CARRIERS[tech]
-    band = stations[S.BAND_MHZ].to_numpy(dtype=float) if S.BAND_MHZ in stations \
-        else np.full(len(stations), np.nan)
-    band = np.where(np.isnan(band), carrier.band_mhz, band)
+    band = _bands(stations, tech)
     loss_a, loss_b = intercept_slope(band, stations[S.HEIGHT_M].to_numpy(dtype=float),
                                      environment, mobile_height_m)
     # P(d) = EIRP − (A + B log10(d_km)) = EIRP − A + 3 B − B log10(d_m)
     return carrier.eirp_re_dbm - loss_a + 3.0 * loss_b, loss_b
 
 
+@dataclass(frozen=True)
+class Terrain:
+    """Heights for the diffraction loss: the DEM on the model grid (m above sea level, NaN
+    unknown), each station's antenna height above sea level, its wavelength (m), and the
+    receiver's height above ground."""
+
+    dem: np.ndarray
+    h_tx: np.ndarray
+    wavelength: np.ndarray
+    hm: float = 1.5
+
+
+def dem_on_grid(path, grid: ModelGrid) -> np.ndarray:
+    """The DEM GeoTIFF resampled (bilinear) onto ``grid``; NaN where it has no value."""
+    import rasterio
+    from rasterio.warp import Resampling, reproject
+
+    out = np.full((grid.height, grid.width), np.nan, np.float32)
+    with rasterio.open(path) as src:
+        reproject(rasterio.band(src, 1), out, dst_transform=grid.transform,
+                  dst_crs=grid.crs.to_wkt(), dst_nodata=np.nan,
+                  resampling=Resampling.bilinear)
+    return out
+
+
+def ground_at(path, points: gpd.GeoSeries) -> np.ndarray:
+    """DEM height under each point (nearest DEM cell; NaN off the DEM or on its nodata)."""
+    import rasterio
+
+    with rasterio.open(path) as src:
+        pts = points.to_crs(src.crs) if points.crs != src.crs else points
+        xy = list(zip(pts.x.to_numpy(), pts.y.to_numpy()))
+        out = np.full(len(xy), np.nan)
+        for i, v in enumerate(src.sample(xy, indexes=1, masked=True)):
+            if not np.ma.is_masked(v):
+                out[i] = float(v[0])
+    return out
+
+
 def best_server_layer(x: np.ndarray, y: np.ndarray, a: np.ndarray, b: np.ndarray,
-                      grid: ModelGrid, max_distance_km: float) -> np.ndarray:
+                      grid: ModelGrid, max_distance_km: float,
+                      terrain: Terrain | None = None) -> np.ndarray:
     """Best received power (float32 dBm) at each cell of ``grid`` from stations at (x, y) in
-    the grid's CRS with lines ``a − b log10(d_m)``; −inf where none is within reach."""
+    the grid's CRS with lines ``a − b log10(d_m)``; −inf where none is within reach. With
+    ``terrain``, each path loses its single knife-edge diffraction loss (ITU-R P.526)."""
     kx, ky = grid.metre_scales()
     max_d = max_distance_km * 1000.0
     ntx = -(-grid.width // TILE)
@@ -158,24 +203,33 @@ def best_server_layer(x: np.ndarray, y: np.ndarray, a: np.ndarray, b: np.ndarray
     x, y, a, b = x[near], y[near], np.asarray(a)[near], np.asarray(b)[near]
     x, y = np.ascontiguousarray(x, np.float64), np.ascontiguousarray(y, np.float64)
     starts, order = _kernels.bucket_stations(x, y, grid.x0, grid.y0, bucket, ntx, nty)
-    _kernels.best_server(x, y, np.ascontiguousarray(a, np.float64),
-                         np.ascontiguousarray(b, np.float64), grid.x0, grid.y0, grid.cell,
-                         grid.height, grid.width, np.ascontiguousarray(kx, np.float64),
-                         float(ky), max_d, MIN_DISTANCE_KM * 1000.0, TILE, starts, order, ntx,
-                         nty, reach_x, reach_y, out)
+    args = (x, y, np.ascontiguousarray(a, np.float64), np.ascontiguousarray(b, np.float64),
+            grid.x0, grid.y0, grid.cell, grid.height, grid.width,
+            np.ascontiguousarray(kx, np.float64), float(ky), max_d, MIN_DISTANCE_KM * 1000.0,
+            TILE, starts, order, ntx, nty, reach_x, reach_y)
+    if terrain is None:
+        _kernels.best_server(*args, out)
+    else:
+        _kernels.best_server_terrain(
+            *args, np.ascontiguousarray(terrain.dem, np.float32),
+            np.ascontiguousarray(terrain.h_tx[near], np.float64),
+            np.ascontiguousarray(terrain.wavelength[near], np.float64), float(terrain.hm), out)
     return out
 
 
 def iter_operator_layers(stations: gpd.GeoDataFrame, grid: ModelGrid, technologies,
                          *, environment: str = "auto", max_distance_km: float = 20.0,
-                         mobile_height_m: float = 1.5, by_operator: bool = True
-                         ) -> Iterator[tuple[str, str | None, np.ndarray, int]]:
+                         mobile_height_m: float = 1.5, by_operator: bool = True,
+                         dem=None) -> Iterator[tuple[str, str | None, np.ndarray, int]]:
     """Yield ``(technology, operator, layer, stations)`` for each pair present in the list
     (layer: float32 dBm clipped to −140…−44); with ``by_operator=False`` one layer per
-    technology of all operators' stations together (operator None: the best server)."""
+    technology of all operators' stations together (operator None: the best server). ``dem``:
+    a DEM GeoTIFF for the terrain's diffraction loss (default: flat earth)."""
     env = station_environments(stations, environment)
     pts = stations.geometry.to_crs(grid.crs) if stations.crs != grid.crs else stations.geometry
     x, y = pts.x.to_numpy(), pts.y.to_numpy()
+    dem_grid = dem_on_grid(dem, grid) if dem is not None else None
+    ground = ground_at(dem, stations.geometry) if dem is not None else None
     tech_col = stations[S.TECHNOLOGY].to_numpy(dtype=object)
     op_col = stations[S.OPERATOR].astype(object).where(stations[S.OPERATOR].notna(), "?") \
         .to_numpy(dtype=object)
@@ -185,7 +239,12 @@ def iter_operator_layers(stations: gpd.GeoDataFrame, grid: ModelGrid, technologi
         for op in groups:
             sel = in_tech & (op_col == op) if op is not None else in_tech
             a, b = _station_lines(stations[sel], tech, env[sel], mobile_height_m)
-            layer = best_server_layer(x[sel], y[sel], a, b, grid, max_distance_km)
+            terrain = None
+            if dem_grid is not None:
+                band = _bands(stations[sel], tech)
+                terrain = Terrain(dem_grid, ground[sel] + stations[S.HEIGHT_M].to_numpy(
+                    dtype=float)[sel], 299.792458 / band, mobile_height_m)
+            layer = best_server_layer(x[sel], y[sel], a, b, grid, max_distance_km, terrain)
             np.clip(layer, RSRP_FLOOR, RSRP_CEILING, out=layer)
             yield tech, op, layer, int(sel.sum())
 
@@ -193,7 +252,7 @@ def iter_operator_layers(stations: gpd.GeoDataFrame, grid: ModelGrid, technologi
 def model_coverage(stations: gpd.GeoDataFrame, grid: ModelGrid, technologies=("4g", "5g"),
                    *, thresholds: Mapping[str, float] | None = None, environment: str = "auto",
                    max_distance_km: float = 20.0, mobile_height_m: float = 1.5,
-                   keep_operators: bool = True) -> ModelledCoverage:
+                   keep_operators: bool = True, dem=None) -> ModelledCoverage:
     """Model every layer in memory (see the module docstring).
 
     Parameters
@@ -212,6 +271,9 @@ def model_coverage(stations: gpd.GeoDataFrame, grid: ModelGrid, technologies=("4
         Keep each operator's layer (``by_operator``) and count the operators covering each
         cell; False models only the best server of each technology, all operators' stations
         in one pass (what a run needs; ``operators_covering`` stays empty).
+    dem : path, optional
+        A DEM GeoTIFF (metres above sea level, any CRS): each path then loses the single
+        knife-edge diffraction loss of its profile (ITU-R P.526; see ``_kernels``).
     """
     limits = {**DEFAULT_THRESHOLDS, **(thresholds or {})}
     result = ModelledCoverage(grid, thresholds={t: limits[t] for t in technologies})
@@ -223,7 +285,7 @@ def model_coverage(stations: gpd.GeoDataFrame, grid: ModelGrid, technologies=("4
     for tech, op, layer, n in iter_operator_layers(
             stations, grid, technologies, environment=environment,
             max_distance_km=max_distance_km, mobile_height_m=mobile_height_m,
-            by_operator=keep_operators):
+            by_operator=keep_operators, dem=dem):
         np.maximum(result.best[tech], layer, out=result.best[tech])
         result.stations[tech] += n
         if keep_operators:

@@ -14,18 +14,18 @@ import numpy as np
 
 from geo_cds.analysis.radio import _kernels
 
+# The kernels called from Python (the others are compiled into them).
+ENTRY_KERNELS = ("bucket_stations", "best_server", "best_server_terrain")
 ANNOUNCEMENT = "prepare_radio"  # progress key (its text: geo_cds.labels, section "stage")
 
 
 def is_ready() -> bool:
-    """True when numba's disk cache holds every kernel of ``_kernels``."""
+    """True when numba's disk cache holds every kernel called from Python."""
     if not _kernels.HAVE_NUMBA:
         return True
-    from numba.core.registry import CPUDispatcher
-
     try:
-        for f in vars(_kernels).values():
-            if isinstance(f, CPUDispatcher) and not f._cache._cache_file._load_index():
+        for name in ENTRY_KERNELS:
+            if not getattr(_kernels, name)._cache._cache_file._load_index():
                 return False
     except Exception:  # noqa: BLE001 - numba internals: unknown means "prepare again"
         return False
@@ -33,15 +33,18 @@ def is_ready() -> bool:
 
 
 def prepare() -> float:
-    """Compile (or load) the kernels on a 3 × 3 grid; return the seconds it took."""
-    from geo_cds.analysis.radio.model import ModelGrid, best_server_layer
+    """Compile (or load) the kernels (flat and with terrain) on a 3 × 3 grid; return the
+    seconds it took."""
+    from geo_cds.analysis.radio.model import ModelGrid, Terrain, best_server_layer
 
     t0 = time.perf_counter()
     for crs in ("EPSG:32648", "EPSG:4326"):
         cell = 100.0 if crs != "EPSG:4326" else 0.001
         grid = ModelGrid.covering((0.0, 0.0, 3 * cell, 3 * cell), crs, cell)
-        best_server_layer(np.array([cell]), np.array([cell]), np.array([0.0]),
-                          np.array([35.0]), grid, 20.0)
+        one = (np.array([cell]), np.array([cell]), np.array([0.0]), np.array([35.0]), grid, 20.0)
+        best_server_layer(*one)
+        best_server_layer(*one, Terrain(np.zeros((3, 3), np.float32), np.array([30.0]),
+                                        np.array([0.17])))
     return time.perf_counter() - t0
 
 
