@@ -17,6 +17,7 @@ from typing import Any
 
 from geo_cds.errors import PlanError
 from geo_cds.labels import label
+from geo_cds.plan_model import CoverageModel, coverage_model_from
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # People per household in Vietnam: 2019 Population and Housing Census (GSO, completed
@@ -55,38 +56,6 @@ class RasterSpec:
     technology: str | None = None  # "4g" | "5g" for rsrp/mask rasters
     source_crs: str | None = None
     generated: bool = False
-
-
-@dataclass(frozen=True)
-class CoverageModel:
-    """``[coverage_model]``: model RSRP from a base-station list instead of reading rasters.
-
-    The station list is read like any input (CSV, Excel, GeoPackage, …; OpenCelliD's columns
-    or a register's Vietnamese headers). See ``geo_cds.analysis.radio`` for the model.
-    """
-
-    stations: Path
-    layer: str | None = None  # GeoPackage layer / Excel sheet of the station list
-    columns: dict[str, str] = field(default_factory=dict)  # canonical name -> the file's column
-    source_crs: str | None = None
-    encoding: str | None = None
-    x: str | None = None
-    y: str | None = None
-    generated: bool = False
-    technologies: tuple[str, ...] = ("4g", "5g")  # which layers to model (2g/3g/4g/5g)
-    crs: str | None = None  # grid CRS; default: UTM 48N or 49N by the communes' centre
-    resolution_m: float = 100.0  # cell size in a metric CRS
-    resolution_deg: float = 0.001  # cell size when ``crs`` is geographic (EPSG:4326)
-    environment: str = "auto"  # auto (by station density) | dense_urban | urban | suburban | …
-    max_distance_km: float = 20.0  # stations farther than this from a cell are not heard
-    mobile_height_m: float = 1.5  # receiver height above ground
-    dem: Path | None = None  # DEM GeoTIFF (m above sea level): knife-edge diffraction by terrain
-
-    def input_spec(self) -> InputSpec:
-        """The station list as an ordinary input."""
-        return InputSpec(path=self.stations, layer=self.layer, columns=dict(self.columns),
-                         source_crs=self.source_crs, encoding=self.encoding, x=self.x, y=self.y,
-                         generated=self.generated)
 
 
 @dataclass(frozen=True)
@@ -254,7 +223,7 @@ def plan_from_record(data: dict) -> Plan:
         elif key == "targets":
             value = tuple(Target(**known(Target, t)) for t in value)
         elif key == "coverage_model":
-            value = _coverage_model({**known(CoverageModel, value),
+            value = coverage_model_from({**known(CoverageModel, value),
                                      "stations": Path(value["stations"]),
                                      "dem": Path(value["dem"]) if value.get("dem") else None},
                                     "run.json")
@@ -331,7 +300,7 @@ def plan_from_dict(data: dict, base: Path, source: Path | None = None) -> Plan:
         model["stations"] = _path(base, model["stations"])
         if "dem" in model:
             model["dem"] = _path(base, model["dem"])
-        kw["coverage_model"] = _coverage_model(model, f"{where} [coverage_model]")
+        kw["coverage_model"] = coverage_model_from(model, f"{where} [coverage_model]")
     for key, cls in _SETTINGS.items():
         if key in data:
             kw[key] = _build(cls, data.pop(key), f"{where} [{key}]")
@@ -360,31 +329,6 @@ def plan_from_dict(data: dict, base: Path, source: Path | None = None) -> Plan:
             raise PlanError(f"{where}: [inputs.{required}] is required (the {required} layer: "
                             "path, and layer/columns as needed)")
     return Plan(**kw)
-
-
-MODEL_TECHNOLOGIES = ("2g", "3g", "4g", "5g")
-MODEL_ENVIRONMENTS = ("auto", "dense_urban", "urban", "suburban", "rural", "open")
-
-
-def _coverage_model(values: dict, where: str) -> CoverageModel:
-    values = dict(values)
-    if "technologies" in values:
-        techs = values["technologies"]
-        techs = [techs] if isinstance(techs, str) else list(techs)
-        values["technologies"] = tuple(str(t).lower() for t in techs)
-    model = _build(CoverageModel, values, where)
-    bad = [t for t in model.technologies if t not in MODEL_TECHNOLOGIES]
-    if bad or not model.technologies:
-        raise PlanError(f"{where} technologies: {bad or 'none'} — choose among "
-                        f"{list(MODEL_TECHNOLOGIES)}")
-    if model.environment not in MODEL_ENVIRONMENTS:
-        raise PlanError(f"{where} environment: {model.environment!r} — choose among "
-                        f"{list(MODEL_ENVIRONMENTS)}")
-    for key in ("resolution_m", "resolution_deg", "max_distance_km", "mobile_height_m"):
-        value = getattr(model, key)
-        if not isinstance(value, (int, float)) or not value > 0 or value != value:
-            raise PlanError(f"{where} {key}: must be a number > 0, got {value!r}")
-    return model
 
 
 def _targets(overrides: dict, where: str) -> tuple[Target, ...]:

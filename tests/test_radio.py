@@ -16,7 +16,7 @@ from geo_cds.analysis.radio.model import best_server_layer
 from geo_cds.analysis.radio.pathloss import CARRIERS, path_loss_db
 from geo_cds.errors import PlanError
 from geo_cds.inputs.read import read_layer
-from geo_cds.plan import InputSpec, load_plan
+from geo_cds.plan import InputSpec, load_plan, plan_from_record
 from geo_cds.problems import ProblemLog
 
 # --- COST-231 Hata worked by hand -----------------------------------------------------------
@@ -208,6 +208,8 @@ def test_plan_section(tmp_path):
     assert model.dem == (tmp_path / "srtm.tif").resolve()
     assert model.technologies == ("4g",) and model.resolution_m == 50
     assert plan.to_dict()["coverage_model"]["stations"] == str(model.stations)
+    # run.json's record gives the same section back (geo-cds plan re-plans from it)
+    assert plan_from_record(plan.to_dict()).coverage_model == model
     for body, named in (('[coverage_model]\nresolution_m = 50\n', "stations"),
                         ('[coverage_model]\nstations = "t.csv"\ntechnologies = ["6g"]\n', "6g"),
                         ('[coverage_model]\nstations = "t.csv"\nresolution_m = -1\n',
