@@ -18,6 +18,7 @@ from typing import Any
 from geo_cds.errors import PlanError
 from geo_cds.labels import label
 from geo_cds.plan_model import CoverageModel, coverage_model_from
+from geo_cds.schema import OPERATORS, operator_key
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # People per household in Vietnam: 2019 Population and Housing Census (GSO, completed
@@ -47,6 +48,13 @@ class InputSpec:
     blank_means: dict[str, str] = field(default_factory=dict)
 
 
+def stations_input(model: CoverageModel) -> InputSpec:
+    """``[coverage_model]``'s station list as an ordinary input."""
+    return InputSpec(path=model.stations, layer=model.layer, columns=dict(model.columns),
+                     source_crs=model.source_crs, encoding=model.encoding, x=model.x, y=model.y,
+                     generated=model.generated)
+
+
 @dataclass(frozen=True)
 class RasterSpec:
     """One raster input: RSRP in dBm (``kind='rsrp'``), a 0/1 mask, or people per cell."""
@@ -56,6 +64,17 @@ class RasterSpec:
     technology: str | None = None  # "4g" | "5g" for rsrp/mask rasters
     source_crs: str | None = None
     generated: bool = False
+    # The operator whose coverage the raster shows (any common spelling; kept as its key of
+    # schema.OPERATORS). None: one raster for the technology, whoever operates it.
+    operator: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.operator is not None:
+            key = operator_key(self.operator)
+            if key is None:
+                raise PlanError(f"operator {self.operator!r} is not known; use one of "
+                                f"{', '.join(OPERATORS.values())} (any case or spelling)")
+            object.__setattr__(self, "operator", key)
 
 
 @dataclass(frozen=True)
@@ -161,6 +180,27 @@ def check_run_name(name) -> None:
                         "'ninh-2026' ([run] name in the plan, or --name)")
 
 
+def check_operators(rasters: dict[str, RasterSpec]) -> None:
+    """Several coverage rasters of one technology must each name a different operator.
+
+    Raises
+    ------
+    PlanError
+        Two rasters of one technology without an operator each, or naming the same one.
+    """
+    by_tech: dict[str, list[str]] = {}
+    for name, spec in rasters.items():
+        if spec.kind in ("rsrp", "mask") and spec.technology:
+            by_tech.setdefault(spec.technology, []).append(name)
+    for tech, names in by_tech.items():
+        ops = [rasters[n].operator for n in names]
+        if len(names) > 1 and (None in ops or len(set(ops)) < len(ops)):
+            listed = ", ".join(f"[rasters.{n}] operator = {rasters[n].operator!r}" for n in names)
+            raise PlanError(f"several {tech.upper()} rasters ({listed}): each raster of one "
+                            "technology must name its own operator; set operator = 'viettel', "
+                            "'vnpt', 'mobifone', … under each, or keep one raster")
+
+
 @dataclass(frozen=True)
 class Plan:
     name: str = "sample"
@@ -187,6 +227,7 @@ class Plan:
 
     def __post_init__(self) -> None:
         check_run_name(self.name)
+        check_operators(self.rasters)
 
     def to_dict(self) -> dict[str, Any]:
         return _jsonable(dataclasses.asdict(self))
@@ -254,7 +295,7 @@ def _build(cls, data: dict, where: str):
         raise PlanError(f"{where}: unknown key(s) {sorted(unknown)}; allowed: {sorted(names)}")
     try:
         return cls(**data)
-    except TypeError as exc:
+    except (TypeError, PlanError) as exc:
         raise PlanError(f"{where}: {exc}") from None
 
 
@@ -328,7 +369,10 @@ def plan_from_dict(data: dict, base: Path, source: Path | None = None) -> Plan:
         if required not in kw:
             raise PlanError(f"{where}: [inputs.{required}] is required (the {required} layer: "
                             "path, and layer/columns as needed)")
-    return Plan(**kw)
+    try:
+        return Plan(**kw)
+    except PlanError as exc:
+        raise PlanError(f"{where}: {exc}") from None
 
 
 def _targets(overrides: dict, where: str) -> tuple[Target, ...]:

@@ -35,15 +35,11 @@ class CoverageModel:
     environment: str = "auto"  # auto (by station density) | dense_urban | urban | suburban | …
     max_distance_km: float = 20.0  # stations farther than this from a cell are not heard
     mobile_height_m: float = 1.5  # receiver height above ground
+    # feed the run each operator's layer (as [rasters.X] operator = …: per-operator village
+    # and commune columns, single-operator villages); false: one best-server layer per
+    # technology (commune area_share_4g/pop_share_4g of any operator, the map's indicators)
+    per_operator: bool = True
     dem: Path | None = None  # DEM GeoTIFF (m above sea level): knife-edge diffraction by terrain
-
-    def input_spec(self):
-        """The station list as an ordinary input (:class:`geo_cds.plan.InputSpec`)."""
-        from geo_cds.plan import InputSpec
-
-        return InputSpec(path=self.stations, layer=self.layer, columns=dict(self.columns),
-                         source_crs=self.source_crs, encoding=self.encoding, x=self.x, y=self.y,
-                         generated=self.generated)
 
 
 MODEL_TECHNOLOGIES = ("2g", "3g", "4g", "5g")

@@ -5,6 +5,9 @@ built-in Vietnamese/English aliases); every later stage uses only these names. C
 strings with their leading zeros. Geometries are in EPSG:4326 after loading.
 """
 
+import re
+import unicodedata
+
 WGS84 = "EPSG:4326"
 
 # Communes (polygons): one row per 2025 commune-level unit (xã / phường / đặc khu).
@@ -108,6 +111,32 @@ TECHNOLOGIES = "technologies"  # e.g. "4G" or "4G,5G"
 HEIGHT_M = "height_m"
 
 SITE_COLUMNS = {SITE_ID: "str", OPERATOR: "str", TECHNOLOGIES: "str", HEIGHT_M: "float"}
+
+# Mobile operators: key (used in column names, e.g. covered_4g_viettel) -> the name shown.
+OPERATORS = {"viettel": "Viettel", "vnpt": "VNPT", "mobifone": "MobiFone",
+             "vietnamobile": "Vietnamobile", "gmobile": "Gmobile", "itel": "iTel"}
+# Other spellings, compared lower-case without diacritics, spaces or punctuation.
+_OPERATOR_ALIASES = {
+    "vietel": "viettel", "viettelgroup": "viettel", "viettelmobile": "viettel",
+    "vinaphone": "vnpt", "vnptvinaphone": "vnpt",
+    "mobiphone": "mobifone", "mobi": "mobifone", "vms": "mobifone",
+    "vietnammobile": "vietnamobile", "vnmobile": "vietnamobile", "vnmb": "vietnamobile",
+    "gtel": "gmobile", "gtelmobile": "gmobile", "beeline": "gmobile",
+    "itelecom": "itel", "indochinatelecom": "itel",
+}
+
+
+def operator_key(name) -> str | None:
+    """The operator's key (``"VNPT (Vinaphone)"``, ``"Vinaphone"`` -> ``"vnpt"``), None when
+    ``name`` names no operator of :data:`OPERATORS`."""
+    text = unicodedata.normalize("NFD", str(name)).replace("đ", "d").replace("Đ", "d")
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    whole = re.sub(r"[^a-z0-9]", "", text)
+    if whole in OPERATORS or whole in _OPERATOR_ALIASES:
+        return _OPERATOR_ALIASES.get(whole, whole)
+    # "VNPT (Vinaphone)", "MobiFone / VMS": every word naming the same operator
+    words = {_OPERATOR_ALIASES.get(w, w) for w in re.findall(r"[a-z0-9]+", text)}
+    return words.pop() if len(words) == 1 and words <= set(OPERATORS) else None
 SITE_REQUIRED = (SITE_ID, TECHNOLOGIES)
 
 # Base stations for the coverage model (``[coverage_model] stations``): points, one row per

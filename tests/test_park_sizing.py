@@ -44,3 +44,20 @@ def test_a_zone_gets_sites_for_its_uncovered_area_and_is_flagged():
     up = inv.interventions.set_index(iv.PARK_IDS)
     assert up.loc["Z", iv.SITE_ID_USED] == "a;b"
     assert inv.summary["parks_5g"]["cost_vnd"] == (2 * 35_000 + 3 * 85_000) * VND
+
+
+def test_the_upgraded_sites_operators_are_named():
+    # P (1 × 1 km, nothing covered) needs one site: the nearest 4G site, "vtl" 300 m away
+    # (Viettel, written "VIETTEL"), is upgraded, not "vnp" 900 m away (VinaPhone).
+    parks = gpd.GeoDataFrame(
+        {s.PARK_ID: ["P"], s.PARK_NAME: ["KCN P"], s.PARK_KIND: ["KCN"],
+         s.TARGET_5G_YEAR: [2025], s.PARK_GAP_5G: [True], s.PARK_COVERED_5G: [False],
+         s.area_share("5g"): [0.0]},
+        geometry=[box(X0, Y0, X0 + 1000, Y0 + 1000)], crs=UTM).to_crs(4326)
+    sites = gpd.GeoDataFrame(
+        {s.SITE_ID: ["vtl", "vnp"], s.OPERATOR: ["VIETTEL", "Vinaphone"],
+         s.TECHNOLOGIES: ["4G", "4G"]},
+        geometry=[Point(X0 + 1300, Y0 + 500), Point(X0 + 1900, Y0 + 500)], crs=UTM).to_crs(4326)
+    inv = plan_investments(villages([("S", 0, -30, 500)]), COMMUNES, parks, sites, None, Plan())
+    pk = inv.parks.set_index(s.PARK_ID)
+    assert pk.loc["P", ["site_id", "site_operator"]].tolist() == ["vtl", "Viettel"]

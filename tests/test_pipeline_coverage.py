@@ -40,12 +40,12 @@ def villages():
 
 def test_points_take_their_cell_and_polygons_their_share(plan):
     rsrp, covered = village_raster_coverage(villages(), plan, cache_dir=None)
-    np.testing.assert_allclose(rsrp["4g"], [-90, -105, -120, np.nan])  # polygon: zonal mean
-    np.testing.assert_array_equal(covered["4g"], [1, 1, 0, np.nan])  # share 0.5 ≥ 0.5
+    np.testing.assert_allclose(rsrp[("4g", None)], [-90, -105, -120, np.nan])  # polygon: zonal mean
+    np.testing.assert_array_equal(covered[("4g", None)], [1, 1, 0, np.nan])  # share 0.5 ≥ 0.5
 
 
 def test_the_village_share_threshold_decides_for_polygons(plan):
     stricter = dataclasses.replace(
         plan, thresholds=dataclasses.replace(plan.thresholds, village_covered_share=0.6))
     _, covered = village_raster_coverage(villages(), stricter, cache_dir=None)
-    np.testing.assert_array_equal(covered["4g"], [1, 0, 0, np.nan])
+    np.testing.assert_array_equal(covered[("4g", None)], [1, 0, 0, np.nan])

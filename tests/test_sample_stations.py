@@ -54,7 +54,7 @@ def test_model_agrees_with_the_sample_rasters():
     plan = load_plan(PLAN)
     inputs = load_inputs(plan)
     villages = gpd.read_file(LAYERS / "villages.gpkg", layer="villages")
-    with modelled_rasters(plan, inputs) as memory:
+    with modelled_rasters(plan, inputs, per_operator=False) as memory:
         for tech, limit, share in (("4g", -105.0, 0.97), ("5g", -110.0, 0.95)):
             ref = values_at_points(villages, LAYERS / f"rsrp_{tech}.tif")
             mod = values_at_points(villages, memory.specs[f"modelled_{tech}"].path)
@@ -75,7 +75,24 @@ def test_sample_runs_from_stations_alone(tmp_path):
     sources = set(villages["coverage_source"])
     assert "modelled" in sources and "raster" not in sources
     assert villages["rsrp_4g_dbm"].notna().all()
-    assert result.communes["area_share_4g"].between(0, 1).all()
+    # each operator's modelled layer is fed as its own raster (as [rasters.X] operator = …)
+    for op in ("viettel", "vnpt", "mobifone"):
+        assert villages[f"covered_4g_{op}"].notna().all()
+    assert villages["single_operator_4g"].notna().any()  # a village only one operator covers
+    assert result.communes["area_share_4g_viettel"].between(0, 1).all()
     assert (tmp_path / "sample-stations" / "run.json").exists()
     manifest = (tmp_path / "sample-stations" / "run.json").read_text(encoding="utf-8")
     assert "stations.csv" in manifest
+
+
+def test_best_server_only(tmp_path):
+    """per_operator = false feeds one best-server layer per technology: the communes get the
+    any-operator area and population shares the map shows."""
+    plan = load_plan(PLAN)
+    plan = dataclasses.replace(plan, output_dir=tmp_path, coverage_model=dataclasses.replace(
+        plan.coverage_model, per_operator=False, technologies=("4g",)))
+    from geo_cds.pipeline import analyse
+
+    result = analyse(plan)
+    assert result.communes["pop_share_4g"].between(0, 1).all()
+    assert "covered_4g_viettel" not in result.villages

@@ -466,6 +466,9 @@
         var known = (V.known >> bit) & 1;
         if (known) rows.push([T[name], F.yesno((flags >> bit) & 1)]);
       });
+      (V.operators || []).forEach(function (o) {
+        rows.push([T["covered_" + o.tech] + " – " + o.operator, F.yesno(o.values[k])]);
+      });
       if (V.hh_fibre) rows.push([T.fibre_household_share, F.pct(V.hh_fibre[k])]);
       if (V.rank && V.rank[k] != null) {
         rows.push([T.rank, F.num(V.rank[k])]);

@@ -41,7 +41,7 @@ from geo_cds.inputs.sources import read_source, source_paths
 from geo_cds.inputs.stations import normalise_stations
 from geo_cds.inputs.validate import check_duplicates, check_geometry, check_required_values
 from geo_cds.inputs.validate_codes import check_communes_vintage, check_vintage
-from geo_cds.plan import InputSpec, Plan, RasterSpec
+from geo_cds.plan import InputSpec, Plan, RasterSpec, stations_input
 from geo_cds.problems import ProblemLog
 
 YES_NO_COLUMNS = ["layer", "column", "file_column", "blank_reads", "blanks", "decided_by"]
@@ -152,7 +152,7 @@ def load_inputs(plan: Plan) -> Inputs:
         if name == "communes" and frame is not None and len(frame):
             context.communes = frame
     if plan.coverage_model is not None:
-        layer = Layer(plan.coverage_model.input_spec(), "stations", problems, context)
+        layer = Layer(stations_input(plan.coverage_model), "stations", problems, context)
         frames["stations"] = _read(layer)
         files.update(layer.files)
         accounting.append(layer.accounting())

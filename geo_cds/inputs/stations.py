@@ -7,8 +7,9 @@ Both arrive through the ordinary reader (CSV, Excel, GeoPackage, …; coordinate
   (``4G``, ``LTE``, ``2G/3G/4G``, ``4G, 5G``…) becomes ``2g``/``3g``/``4g``/``5g``; a row naming
   several technologies becomes one row per technology. A token nobody knows (``CDMA``) is
   dropped with a warning; a row left with none is rejected.
-* **operator** — a register's "Nhà mạng" is normalised (``Vinaphone`` → ``VNPT``,
-  ``Mobifone`` → ``MobiFone``); without one, OpenCelliD's ``mcc``/``net`` name it: MCC 452 is
+* **operator** — a register's "Nhà mạng" is normalised by ``schema.operator_key``
+  (``Vinaphone`` → ``VNPT``, ``Mobifone`` → ``MobiFone``; another name is kept as written);
+  without one, OpenCelliD's ``mcc``/``net`` name it: MCC 452 is
   Vietnam, MNC 01 MobiFone, 02 VinaPhone (VNPT), 04 Viettel, 05 Vietnamobile, 07 Gmobile
   (ITU-T E.212 assignments as listed by the public MCC/MNC tables). Another MCC, or an MNC
   not on the list, rejects the row.
@@ -37,13 +38,6 @@ VIETNAM_MCC = "452"
 # have closed; their networks are no longer on air.
 MNC_OPERATORS = {"01": "MobiFone", "02": "VNPT", "04": "Viettel", "05": "Vietnamobile",
                  "07": "Gmobile"}
-# Operator names as written in registers -> the name used throughout geo-cds.
-OPERATOR_NAMES = {
-    "viettel": "Viettel", "vtl": "Viettel", "vnpt": "VNPT", "vinaphone": "VNPT",
-    "vina": "VNPT", "vnp": "VNPT", "mobifone": "MobiFone", "mbf": "MobiFone",
-    "vms": "MobiFone", "vietnamobile": "Vietnamobile", "vnm": "Vietnamobile",
-    "gmobile": "Gmobile", "gtel": "Gmobile",
-}
 TECH_TOKENS = {
     "gsm": "2g", "2g": "2g", "edge": "2g", "gprs": "2g",
     "umts": "3g", "wcdma": "3g", "3g": "3g", "hspa": "3g",
@@ -105,8 +99,9 @@ def normalise_stations(layer: Layer, frame: pd.DataFrame) -> pd.DataFrame:
         return None if v is None or pd.isna(v) or not str(v).strip() else str(v).strip()
 
     named = [text(v) for v in out[S.OPERATOR].astype(object)]
-    operator = pd.Series([None if v is None else OPERATOR_NAMES.get(_key(v).replace("_", ""),
-                                                                    unicodedata.normalize("NFC", v))
+    # a known operator under its usual name (Vinaphone → VNPT); any other name as written
+    operator = pd.Series([None if v is None else S.OPERATORS.get(S.operator_key(v) or "",
+                                                                 unicodedata.normalize("NFC", v))
                           for v in named], index=out.index, dtype=object)
     mcc = pd.Series([_code(v, 3) for v in out[S.MCC].astype(object)], index=out.index,
                     dtype=object)

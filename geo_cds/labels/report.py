@@ -165,7 +165,27 @@ YES_NO_COLUMN = {
            "has_5g": "5G", "has_fibre": "Fibre", "has_digital_team": "Community digital team"},
 }
 
+# Several operators (summary section "operators").
+OPERATORS = {
+    "vi": {
+        "title": "Nhà mạng: phủ sóng và trạm", "operator": "Nhà mạng",
+        "share": "Tỷ lệ thôn được phủ sóng", "known": "Số thôn có số liệu",
+        "any": "Bất kỳ nhà mạng nào",
+        "single": "Thôn chỉ một nhà mạng phủ sóng {tech} (ứng viên dùng chung hạ tầng, "
+                  "sharing_candidates.csv): {n}",
+        "sites": "Trạm hiện có theo nhà mạng", "no_operator": "không rõ nhà mạng",
+    },
+    "en": {
+        "title": "Operators: coverage and sites", "operator": "Operator",
+        "share": "Share of villages covered", "known": "Villages with data",
+        "any": "Any operator",
+        "single": "Villages covered by a single operator for {tech} (infrastructure-sharing "
+                  "candidates, sharing_candidates.csv): {n}",
+        "sites": "Existing sites per operator", "no_operator": "operator not given",
+    },
+}
+
 SECTIONS = {"summary": SUMMARY, "investment": INVESTMENT, "kind_count": KIND_COUNT,
             "target_status": TARGET_STATUS, "shortfall_unit": SHORTFALL_UNIT,
             "check": CHECK, "check_figure": CHECK_FIGURE, "reading": READING,
-            "yes_no_column": YES_NO_COLUMN}
+            "yes_no_column": YES_NO_COLUMN, "operators": OPERATORS}

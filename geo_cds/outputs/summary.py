@@ -69,7 +69,8 @@ def _companions(path: Path) -> list[Path]:
 
 def summary(*, name: str, date: str, communes: pd.DataFrame, villages: pd.DataFrame,
             targets: pd.DataFrame, accounting: pd.DataFrame, investment: dict | None,
-            generated: list[str], checks=(), reading: dict | None = None) -> dict:
+            generated: list[str], checks=(), reading: dict | None = None,
+            operators: dict | None = None) -> dict:
     provinces = []
     for code, g in communes.groupby("province_code"):
         provinces.append({
@@ -88,6 +89,7 @@ def summary(*, name: str, date: str, communes: pd.DataFrame, villages: pd.DataFr
         "investment": investment,
         "checks": [c.to_dict() for c in checks],
         "reading": reading,
+        "operators": operators,
     }
 
 
@@ -185,6 +187,26 @@ def _reading_lines(reading: dict, lang: str) -> list[str]:
     return lines
 
 
+def _operator_lines(figures: dict, lang: str) -> list[str]:
+    """Coverage per operator and by any operator, sharing candidates, sites per operator
+    (see geo_cds.analysis.operators.operator_figures)."""
+    L = labels("operators", lang)
+    lines = [f"## {L['title']}"]
+    for tech, f in figures.get("coverage", {}).items():
+        lines += ["", f"| {L['operator']} ({tech.upper()}) | {L['share']} | {L['known']} |",
+                  "| --- | ---: | ---: |"]
+        for name, x in [*f["operators"].items(), (L["any"], f["any_operator"])]:
+            lines.append(f"| {name} | {_pct(x['share'], lang)} | "
+                         f"{_int(x['villages_known'], lang)} |")
+        if f.get("single_operator_villages") is not None:
+            lines += ["", "- " + L["single"].format(
+                tech=tech.upper(), n=_int(f["single_operator_villages"], lang))]
+    if figures.get("sites"):
+        lines += ["", "- " + L["sites"] + ": " + "; ".join(
+            f"{name or L['no_operator']} {_int(n, lang)}" for name, n in figures["sites"].items())]
+    return lines
+
+
 def _shortfall(t: dict, lang: str) -> str:
     """What is still missing, with its unit; nothing for a met or unmeasurable target."""
     short = t.get("shortfall")
@@ -229,6 +251,8 @@ def summary_markdown(data: dict, lang: str = "vi") -> str:
         lines.append(f"| {layer(a['layer'])} | {Path(a['file']).name} | {counts} |")
     if data.get("reading"):
         lines += ["", *_reading_lines(data["reading"], lang)]
+    if data.get("operators"):
+        lines += ["", *_operator_lines(data["operators"], lang)]
     inv = data.get("investment")
     if inv:
         lines += ["", f"## {L['investment']}", ""] + _investment_lines(inv, lang)

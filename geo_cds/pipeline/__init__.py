@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from geo_cds import schema as s
-from geo_cds.analysis import gaps
+from geo_cds.analysis import gaps, operators
 from geo_cds.checks import (
     Check,
     accounting_checks,
@@ -92,12 +92,16 @@ def _raster_damage(plan: Plan):
 
 
 def modelled_rasters(plan: Plan, inputs, timings: dict | None = None,
-                     progress: Progress | None = None):
+                     progress: Progress | None = None, *, per_operator: bool | None = None):
     """``[coverage_model]``: model RSRP from the station list on a grid over the communes and
     return it as in-memory rasters (:class:`geo_cds.analysis.radio.memory.MemoryRasters`, a
-    context manager; ``specs`` holds ``modelled_4g``/``modelled_5g``), or None without one.
+    context manager; ``specs`` holds each operator's layer, ``modelled_4g_viettel``… with its
+    ``operator``, or ``modelled_4g``/``modelled_5g`` when a station's operator is not known),
+    or None without one.
 
-    The grid: ``crs`` (default UTM 48N/49N by the communes' centre) at ``resolution_m``
+    ``per_operator`` (default: the plan's ``per_operator``) False: only the best-server
+    layers. The grid: ``crs`` (default UTM
+    48N/49N by the communes' centre) at ``resolution_m``
     (``resolution_deg`` in a geographic CRS), over the communes' bounds.
     """
     settings = plan.coverage_model
@@ -110,6 +114,7 @@ def modelled_rasters(plan: Plan, inputs, timings: dict | None = None,
     from geo_cds.analysis.radio.prepare import ensure_ready
 
     timings = {} if timings is None else timings
+    per_operator = settings.per_operator if per_operator is None else per_operator
     if inputs.stations is None or not len(inputs.stations):
         raise LayerError(f"{settings.stations}: no usable base station for the coverage model "
                          "— fix: see the problems listed for the station list")
@@ -126,17 +131,32 @@ def modelled_rasters(plan: Plan, inputs, timings: dict | None = None,
         grid = ModelGrid.covering(bounds, grid_crs, cell)
         techs = [t for t in settings.technologies]
         limits = {t: gaps.threshold(plan.thresholds, t) for t in techs if t in gaps.TECHS}
+        # per operator when every station's operator is known (as [rasters.X] operator = …),
+        # else one best-server layer per technology
+        unknown = sorted({str(o) for o in inputs.stations[s.OPERATOR]
+                          if o is None or s.operator_key(o) is None})
+        if unknown and per_operator:
+            log.warning("%s: operator(s) %s not known: the coverage model feeds the run one "
+                        "best-server layer per technology, not one per operator",
+                        settings.stations, ", ".join(unknown))
         modelled = model_coverage(inputs.stations, grid, techs, thresholds=limits,
                                   environment=settings.environment,
                                   max_distance_km=settings.max_distance_km,
                                   mobile_height_m=settings.mobile_height_m,
-                                  keep_operators=False, dem=settings.dem)
-        return MemoryRasters(modelled, generated=settings.generated)
+                                  keep_operators=per_operator and not unknown, dem=settings.dem)
+        return MemoryRasters(modelled, per_operator=per_operator and not unknown,
+                             generated=settings.generated)
 
 
 def _coverage_rasters(plan: Plan) -> dict[str, str]:
     return {name: tech for name, spec in plan.rasters.items()
             if spec.kind in ("rsrp", "mask") and (tech := spec.technology)}
+
+
+def _suffix(plan: Plan, name: str) -> str:
+    """A coverage raster's column suffix: ``4g``, or ``4g_viettel`` for an operator's."""
+    spec = plan.rasters[name]
+    return f"{spec.technology}_{spec.operator}" if spec.operator else spec.technology
 
 
 def _population_raster(plan: Plan) -> dict:
@@ -146,7 +166,8 @@ def _population_raster(plan: Plan) -> dict:
 
 
 def zone_coverage(zones: gpd.GeoDataFrame, plan: Plan, cache_dir: Path | None) -> pd.DataFrame | None:
-    """Raster coverage of each zone, named by technology (``area_share_4g``, …)."""
+    """Raster coverage of each zone, named by technology (``area_share_4g``, …) and operator
+    (``area_share_4g_viettel``, … for a raster naming one)."""
     from geo_cds.analysis.coverage import zonal_coverage
 
     techs = _coverage_rasters(plan)
@@ -163,15 +184,15 @@ def zone_coverage(zones: gpd.GeoDataFrame, plan: Plan, cache_dir: Path | None) -
         for stat, new in (("area_share", "area_share"), ("pop_share", "pop_share"),
                           ("mean", "mean_rsrp"), ("min", "min_rsrp"), ("max", "max_rsrp"),
                           ("valid_share", "valid_share")):
-            renamed[f"{name}_{stat}"] = f"{new}_{tech}"
+            renamed[f"{name}_{stat}"] = f"{new}_{_suffix(plan, name)}"
     table = table.rename(columns=renamed)
     return table[[c for c in renamed.values() if c in table]]
 
 
 def village_raster_coverage(
     villages: gpd.GeoDataFrame, plan: Plan, cache_dir: Path | None
-) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """What the rasters say of each village, per technology: (RSRP, covered).
+) -> tuple[dict[tuple, np.ndarray], dict[tuple, np.ndarray]]:
+    """What the rasters say of each village, per (technology, operator): (RSRP, covered).
 
     A village point takes the raster value at the point (or the best within
     ``point_search_radius_m``); a village polygon takes its zonal coverage and counts as
@@ -203,9 +224,9 @@ def village_raster_coverage(
             zone_share = z[f"{name}_pop_share"].fillna(z[f"{name}_area_share"]).to_numpy()
             share[polygons] = np.where(np.isnan(zone_share), np.nan,
                                        zone_share >= plan.thresholds.village_covered_share)
-        covered[tech] = share
+        covered[(tech, spec.operator)] = share
         if spec.kind == "rsrp":
-            rsrp[tech] = value
+            rsrp[(tech, spec.operator)] = value
     return rsrp, covered
 
 
@@ -284,13 +305,17 @@ def analyse(plan: Plan, *, strict: bool = False, cache_dir: Path | None = None,
         with _timed(timings, "coverage", progress), _raster_damage(coverage_plan):
             rsrp, covered = village_raster_coverage(villages, coverage_plan, cache_dir)
             commune_zonal = zone_coverage(communes, coverage_plan, cache_dir)
-            park_zonal = zone_coverage(inputs.parks, coverage_plan, cache_dir)
+            park_zonal = operators.best_operator(
+                zone_coverage(inputs.parks, coverage_plan, cache_dir))
     source = "modelled" if memory is not None else "raster"
     with _timed(timings, "gaps", progress):
+        best, anyone = operators.any_operator(rsrp, covered)
         villages = gaps.village_gaps(
-            gaps.village_coverage(villages, rsrp, plan.thresholds, raster_covered=covered,
+            gaps.village_coverage(villages, best, plan.thresholds, raster_covered=anyone,
                                   raster_source=source), plan)
+        villages = operators.village_operators(villages, rsrp, covered)
         communes = gaps.commune_table(communes, villages, commune_zonal)
+        communes = operators.commune_operators(communes, villages)
         ordered = [c for c in COMMUNE_OUT if c in communes] + \
             [c for c in communes.columns if c not in COMMUNE_OUT]
         communes = communes[ordered]

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from geo_cds.analysis import operators
 from geo_cds.errors import OutputExistsError
 from geo_cds.outputs import summary as report
 from geo_cds.outputs import write
@@ -128,6 +129,9 @@ def _write_run_files(result: RunResult, folder: Path, progress: Progress | None)
     if result.streets is not None:
         write.write_csv(_readable(result.streets), folder / "cashless_streets.csv")
     write.write_csv(result.problems.to_frame(), folder / "rejects.csv")
+    candidates = operators.sharing_candidates(result.villages, result.communes)
+    if candidates is not None:  # only when a technology has rasters of several operators
+        write.write_csv(candidates, folder / "sharing_candidates.csv")
     steps("write_map")
     save_map(build_map(result), folder / "map.html", assets=plan.map_assets)
     steps("write_summary")
@@ -136,7 +140,9 @@ def _write_run_files(result: RunResult, folder: Path, progress: Progress | None)
                           villages=result.villages, targets=result.targets,
                           accounting=result.accounting, investment=inv.summary,
                           generated=result.generated, checks=result.checks,
-                          reading=input_reading(result))
+                          reading=input_reading(result),
+                          operators=operators.operator_figures(result.villages,
+                                                               result.inputs.sites))
     write.write_json(data, folder / "summary.json")
     (folder / "summary.md").write_text(report.summary_markdown(data, plan.lang), encoding="utf-8")
     steps()

@@ -38,9 +38,11 @@ from geo_cds.planning.ledger import carry_costs
 # built up).
 LARGE_ZONE_HA = 2000.0
 
+SITE_OPERATOR = "site_operator"  # the upgraded sites' operators, ";"-separated
+
 PARK_COLUMNS = [
     s.PROVINCE_CODE, s.PARK_ID, s.PARK_NAME, s.PARK_KIND, s.TARGET_5G_YEAR, INTERVENTION_ID,
-    UNCOVERED_HA, SITES_UPGRADED, NEW_SITES_5G, SITE_ID_USED, NEW_SITE,
+    UNCOVERED_HA, SITES_UPGRADED, NEW_SITES_5G, SITE_ID_USED, SITE_OPERATOR, NEW_SITE,
     "site_distance_km", s.COST_VND, s.IN_BUDGET, SIZING_NOTE,
 ]
 
@@ -103,6 +105,7 @@ def park_upgrades(
             NEW_SITES_5G: pd.Series([], dtype="int64")}
     per = pd.DataFrame({INTERVENTION_ID: pd.Series([None] * n, dtype=object),
                         SITE_ID_USED: pd.Series([None] * n, dtype=object),
+                        SITE_OPERATOR: pd.Series([None] * n, dtype=object),
                         NEW_SITE: False, "site_distance_km": np.nan,
                         s.COST_VND: np.zeros(n, dtype=np.int64), UNCOVERED_HA: np.nan,
                         SITES_UPGRADED: np.zeros(n, dtype=np.int64),
@@ -120,6 +123,7 @@ def park_upgrades(
     # existing sites without 5G within reach of each park, nearest first
     cand_pts = np.zeros(0, dtype=object)
     cand_ids = np.zeros(0, dtype=object)
+    cand_ops = np.zeros(0, dtype=object)
     in_reach: list[list[tuple[float, int]]] = [[] for _ in range(n)]
     if sites is not None and len(sites):
         tech = sites[s.TECHNOLOGIES].astype(str).str.upper() if s.TECHNOLOGIES in sites \
@@ -129,6 +133,9 @@ def park_upgrades(
             cand_pts = np.asarray(cand.geometry.values, dtype=object)
             cand_ids = cand[s.SITE_ID].astype(str).to_numpy() if s.SITE_ID in cand \
                 else cand.index.astype(str).to_numpy()
+            ops = cand[s.OPERATOR] if s.OPERATOR in cand else pd.Series(None, index=cand.index)
+            cand_ops = ops.map(lambda x: "" if pd.isna(x) else
+                               s.OPERATORS.get(s.operator_key(x), str(x))).to_numpy(dtype=object)
             pi, si = shapely.STRtree(cand_pts).query(park_geoms, predicate="dwithin",
                                                      distance=radius * 1000.0)
             d = shapely.distance(park_geoms[pi], cand_pts[si])
@@ -151,6 +158,8 @@ def park_upgrades(
                      "geometry": points[0] if len(points) == 1 else shapely.multipoints(points)})
         per.loc[parks.index[members], INTERVENTION_ID] = iid
         per.loc[parks.index[members], SITE_ID_USED] = rows[-1][SITE_ID_USED]
+        per.loc[parks.index[members], SITE_OPERATOR] = \
+            ";".join(cand_ops[upgraded]) if upgraded else None
         per.loc[parks.index[members], s.COST_VND] = split_by_weight(cost, np.ones(len(members)))
         used.update(upgraded)
 

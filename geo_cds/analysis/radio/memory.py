@@ -25,22 +25,25 @@ def layer_name(tech: str, operator: str | None = None) -> str:
 
 class MemoryRasters(ExitStack):
     """In-memory rasters of a :class:`ModelledCoverage`; ``specs`` maps a name to the
-    :class:`RasterSpec` to give the coverage engine. Use as a context manager: leaving it
-    frees the memory."""
+    :class:`RasterSpec` to give the coverage engine: the best server per technology, or with
+    ``per_operator`` each operator's layer with its ``operator`` (the operators must be known
+    to :data:`geo_cds.schema.OPERATORS`). Use as a context manager: leaving it frees the
+    memory."""
 
     def __init__(self, modelled: ModelledCoverage, *, per_operator: bool = False,
                  generated: bool = False):
         super().__init__()
         self.specs: dict[str, RasterSpec] = {}
         self.operators: dict[str, str] = {}  # name -> operator, for per-operator layers
-        layers = [(t, None, a) for t, a in modelled.best.items() if t in FED_TECHNOLOGIES]
-        if per_operator:
-            layers += [(t, op, a) for (t, op), a in modelled.by_operator.items()
-                       if t in FED_TECHNOLOGIES]
+        if per_operator:  # each operator's layer, named for it (as [rasters.X] operator = …)
+            layers = [(t, op, a) for (t, op), a in modelled.by_operator.items()
+                      if t in FED_TECHNOLOGIES]
+        else:  # one best-server layer per technology, whoever operates it
+            layers = [(t, None, a) for t, a in modelled.best.items() if t in FED_TECHNOLOGIES]
         for tech, op, array in layers:
             name = layer_name(tech, op)
             self.specs[name] = RasterSpec(path=self._write(modelled, array), kind="rsrp",
-                                          technology=tech, generated=generated)
+                                          technology=tech, generated=generated, operator=op)
             if op is not None:
                 self.operators[name] = op
 

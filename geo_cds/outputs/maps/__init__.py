@@ -163,11 +163,7 @@ def build_payload(*, communes: gpd.GeoDataFrame, villages: gpd.GeoDataFrame | No
                         if k not in coverage] + [r["label"] for r in raster_data
                                                  if r["name"] in generated_keys]
 
-    indicators = {
-        col: {"label": T[f"ind_{col}"], "scale": scale, "kind": kind}
-        for col, (scale, kind) in _data.INDICATORS.items()
-        if col in commune_data["indicators"]
-    }
+    indicators = _indicators(commune_data["indicators"], T)
     default_indicator = next(iter(indicators), None)
     if default_indicator is None:  # nothing aggregated yet: still switchable, shows no data
         indicators = {s.SHARE_4G: {"label": T[f"ind_{s.SHARE_4G}"], "scale": "share",
@@ -220,6 +216,25 @@ def build_payload(*, communes: gpd.GeoDataFrame, villages: gpd.GeoDataFrame | No
         "interventions": interventions_fc,
         "rasters": raster_data,
     }
+
+
+def _indicators(columns, T: Mapping[str, str]) -> dict[str, dict]:
+    """The indicator switch: the commune columns present, each operator's share after the
+    share of villages covered by any operator (so named when there are operators)."""
+    ops = _data.operator_indicators(columns)
+    out = {}
+    for col, (scale, kind) in _data.INDICATORS.items():
+        if col not in columns:
+            continue
+        mine = {c: op for c, (tech, op) in ops.items() if col == f"share_villages_{tech}"}
+        text = T[f"ind_{col}"]
+        out[col] = {"label": T["ind_any_operator"].format(indicator=text) if mine else text,
+                    "scale": scale, "kind": kind}
+        for c, op in mine.items():
+            out[c] = {"label": T["ind_operator"].format(indicator=text,
+                                                        operator=s.OPERATORS[op]),
+                      "scale": "share", "kind": "share"}
+    return out
 
 
 def make_map(*, targets: pd.DataFrame | None = None, investment: Any | None = None,

@@ -19,6 +19,7 @@ import pandas as pd
 import shapely
 
 from geo_cds import schema as s
+from geo_cds.analysis.operators import covered_col, share_col
 from geo_cds.errors import LayerError
 from geo_cds.outputs.maps.geometry import (
     SCALE,
@@ -69,6 +70,14 @@ INDICATORS = {
     s.pop_share("5g"): ("share", "share"),
     s.N_VILLAGE_GAPS: ("gaps", "count"),
 }
+
+
+
+def operator_indicators(columns: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """The per-operator village shares among ``columns``: column -> (technology, operator)."""
+    return {share_col(t, op): (t, op) for t in ("4g", "5g") for op in s.OPERATORS
+            if share_col(t, op) in columns}
+
 
 # Village booleans shown in popups, in this bit order in the packed ``flags`` column.
 VILLAGE_FLAGS = (s.COVERED_4G, s.COVERED_5G, s.HAS_FIBRE, s.NEEDS_POWER, s.DBKK,
@@ -206,9 +215,9 @@ def communes_payload(communes: gpd.GeoDataFrame, tolerance: float,
     communes = communes[~(communes.geometry.isna() | communes.geometry.is_empty)]
     geoms = simplify_communes(np.asarray(communes.geometry.values, dtype=object), tolerance)
     indicators = {}
-    for col in INDICATORS:
+    for col in [*INDICATORS, *operator_indicators(communes.columns)]:
         if col in communes.columns:
-            integer = INDICATORS[col][1] == "count"
+            integer = INDICATORS.get(col, ("", ""))[1] == "count"
             indicators[col] = column_values(communes, col, digits=None if integer else 4,
                                             integer=integer)
     coarse = None
@@ -330,6 +339,10 @@ def villages_payload(villages: gpd.GeoDataFrame, commune_codes: Sequence[str],
         "status": status,
         "flags": flags.tolist(),
         "known": known,
+        "operators": [{"tech": t, "operator": s.OPERATORS[op],
+                       "values": [_clean(v) for v in villages[covered_col(t, op)]]}
+                      for t in ("4g", "5g") for op in s.OPERATORS
+                      if covered_col(t, op) in villages.columns],
     }
 
 

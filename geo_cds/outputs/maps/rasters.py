@@ -24,6 +24,7 @@ from rasterio.warp import calculate_default_transform, reproject, transform, tra
 
 from geo_cds.errors import CrsError, LayerError
 from geo_cds.plan import RasterSpec, Thresholds
+from geo_cds.schema import OPERATORS
 
 # Classes above the coverage threshold, in dB above it; below the threshold nothing is drawn.
 RSRP_STEPS_DB = (0, 10, 20, 30)
@@ -147,9 +148,10 @@ def raster_payload(name: str, spec: RasterSpec, thresholds: Thresholds,
     png = encode_png(colourise(values, spec.kind, tech, threshold))
     key = (f"layer_raster_mask_{tech}" if spec.kind == "mask" else f"layer_raster_{tech}")
     rows, note = legend(spec.kind, tech, threshold, labels)
+    text = labels.get(key, f"{labels['layer_raster']} {name}")
     return {
         "name": name,
-        "label": labels.get(key, f"{labels['layer_raster']} {name}"),
+        "label": f"{text} – {OPERATORS[spec.operator]}" if spec.operator else text,
         "technology": tech,
         "kind": spec.kind,
         "url": "data:image/png;base64," + base64.b64encode(png).decode("ascii"),
