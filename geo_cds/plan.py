@@ -77,6 +77,32 @@ class RasterSpec:
             object.__setattr__(self, "operator", key)
 
 
+SPEED_KINDS = ("ookla_mobile", "ookla_fixed", "points")
+
+
+@dataclass(frozen=True)
+class SpeedSpec:
+    """Measured speeds: Ookla open-data tiles (``ookla_mobile``/``ookla_fixed``) or point
+    tests (``points``; see :mod:`geo_cds.inputs.speeds`). Only mobile ones judge the download
+    targets."""
+
+    path: Path
+    kind: str = "ookla_mobile"  # one of SPEED_KINDS
+    layer: str | None = None  # layer name inside a GeoPackage
+    columns: dict[str, str] = field(default_factory=dict)  # canonical -> the file's column
+    x: str | None = None  # longitude column of a CSV/Excel table of points
+    y: str | None = None
+    source_crs: str | None = None
+    name: str = ""  # what the source is called in tables and legends (e.g. "Ookla 2025 Q2")
+    network: str = "mobile"  # points only: "mobile" | "fixed" (Ookla's kind says it)
+    generated: bool = False
+
+    @property
+    def mobile(self) -> bool:
+        """Mobile measurements: the only ones the mobile download targets are judged on."""
+        return self.kind == "ookla_mobile" or (self.kind == "points" and self.network == "mobile")
+
+
 @dataclass(frozen=True)
 class Thresholds:
     rsrp_4g_dbm: float = -105.0  # outdoor 4G coverage (common planning practice)
@@ -85,6 +111,20 @@ class Thresholds:
     point_search_radius_m: float = 0.0  # >0: a point village takes the best value within it
     park_covered_share: float = 0.95  # a park counts as 5G-covered at ≥ this area share
     join_tolerance_m: float = 1000.0  # a village may lie this far outside its coded commune
+    # Measured speed: a village takes the speed tests within this distance of its point
+    # (tiles that touch the disc; a polygon village: tiles or points inside it); a place with
+    # fewer tests than min_speed_tests is "not measurable" (its tests are still counted).
+    speed_radius_m: float = 500.0
+    min_speed_tests: int = 10
+    # A commune or province figure rests on "little data" when the villages whose value is
+    # known are fewer than this share of its villages or hold less than this share of their
+    # population (geo_cds.analysis.datacov).
+    min_known_share: float = 0.5
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.min_known_share <= 1:
+            raise PlanError(f"[thresholds] min_known_share must be between 0 and 1, got "
+                            f"{self.min_known_share!r}")
 
 
 @dataclass(frozen=True)
@@ -216,6 +256,7 @@ class Plan:
     streets: InputSpec | None = None
     sites: InputSpec | None = None
     fibre: InputSpec | None = None
+    speeds: SpeedSpec | None = None  # measured speeds (Ookla tiles or point tests)
     rasters: dict[str, RasterSpec] = field(default_factory=dict)  # name -> spec
     coverage_model: CoverageModel | None = None  # model coverage from a station list
     thresholds: Thresholds = Thresholds()
@@ -257,6 +298,8 @@ def plan_from_record(data: dict) -> Plan:
             continue
         if key in _INPUTS:
             value = spec(InputSpec, value)
+        elif key == "speeds":
+            value = spec(SpeedSpec, value)
         elif key == "rasters":
             value = {name: spec(RasterSpec, r) for name, r in value.items()}
         elif key in _SETTINGS:
@@ -318,13 +361,18 @@ def plan_from_dict(data: dict, base: Path, source: Path | None = None) -> Plan:
         raise PlanError(f"{where} [run]: unknown key(s) {sorted(run)}")
     inputs = data.pop("inputs", {})
     for name, spec in inputs.items():
-        if name not in _INPUTS:
-            raise PlanError(f"{where} [inputs.{name}]: unknown input; allowed: {list(_INPUTS)}")
+        if name not in (*_INPUTS, "speeds"):
+            raise PlanError(f"{where} [inputs.{name}]: unknown input; allowed: "
+                            f"{[*_INPUTS, 'speeds']}")
         spec = dict(spec)
         if "path" not in spec:
             raise PlanError(f"{where} [inputs.{name}]: 'path' is required")
         spec["path"] = _path(base, spec["path"])
-        kw[name] = _build(InputSpec, spec, f"{where} [inputs.{name}]")
+        cls = SpeedSpec if name == "speeds" else InputSpec
+        kw[name] = _build(cls, spec, f"{where} [inputs.{name}]")
+    if "speeds" in kw and kw["speeds"].kind not in SPEED_KINDS:
+        raise PlanError(f"{where} [inputs.speeds] kind: must be one of {list(SPEED_KINDS)}, "
+                        f"got {kw['speeds'].kind!r}")
     rasters = {}
     for name, spec in data.pop("rasters", {}).items():
         spec = dict(spec)

@@ -158,6 +158,13 @@ FIBRE_ID = "fibre_id"
 FIBRE_COLUMNS = {FIBRE_ID: "str"}
 FIBRE_REQUIRED: tuple[str, ...] = ()
 
+# Measured speeds (inputs/speeds.py): Ookla tiles or point tests, one row per tile or test.
+SPEED_DOWNLOAD = "download_mbps"  # float, the row's average download in Mb/s
+SPEED_UPLOAD = "upload_mbps"
+SPEED_LATENCY = "latency_ms"
+SPEED_TESTS = "tests"  # int ≥ 1: the tests the row averages
+SPEED_DEVICES = "devices"  # Int64 (optional)
+
 LAYERS = {
     "communes": (COMMUNE_COLUMNS, COMMUNE_REQUIRED),
     "villages": (VILLAGE_COLUMNS, VILLAGE_REQUIRED),
@@ -175,7 +182,29 @@ LAYERS = {
 # Villages, after the join and the coverage stage:
 COVERED_4G = "covered_4g"  # bool: attribute has_4g when known, else raster RSRP ≥ threshold
 COVERED_5G = "covered_5g"
-COVERAGE_SOURCE = "coverage_source"  # "attribute" | "raster" | "modelled" | "none"
+COVERAGE_SOURCE = "coverage_source"  # 4G decided on: "reported" | "modelled" | "none"
+COVERAGE_SOURCE_5G = "coverage_source_5g"
+
+
+# Each source of coverage kept apart (a decision column above takes them in precedence):
+def covered_reported(tech: str) -> str:
+    """bool/NA: the village list says so (its yes/no, else its own RSRP vs the threshold)."""
+    return f"covered_{tech}_reported"
+
+
+def covered_modelled(tech: str) -> str:
+    """bool/NA: the coverage rasters (RF prediction, propagation model) say so."""
+    return f"covered_{tech}_modelled"
+
+
+# Measured speed per village and per commune (analysis/speeds.py); ``download_mbps`` of the
+# village list is the *reported* speed.
+DOWNLOAD_MEASURED = "download_mbps_measured"  # test-weighted mean, NaN when not measurable
+UPLOAD_MEASURED = "upload_mbps_measured"
+LATENCY_MEASURED = "latency_ms_measured"
+SPEED_TESTS_N = "speed_tests"  # int: tests behind the figure (0: none)
+SPEED_STATUS = "speed_status"  # "measured" | "too_few_tests" | "no_tests"
+SPEED_SOURCE = "speed_source"  # communes: the measured speeds' name ([inputs.speeds] name)
 GAP_MOBILE = "gap_mobile"  # bool: no mobile broadband (4G) — target village_mobile_broadband
 GAP_FIBRE = "gap_fibre"  # bool: no fibre to the village — target village_fibre
 GAP_HH_FIBRE = "gap_household_fibre"  # bool: households on fibre < target — household_fibre

@@ -104,6 +104,9 @@ def test_refuses_to_overwrite(inputs, tmp_path):
         (["-r", "4g=RSRP", "-t", "4g=strong"], "--threshold"),
         (["-r", "4g=RSRP", "--id", "no_such_column"], "--id"),
         (["-r", "4g=RSRP", "--mode", "approx"], "--mode"),
+        (["-r", "4g=RSRP", "--source-crs", "5g=EPSG:32648"], "--source-crs"),
+        (["-r", "4g=RSRP", "--source-crs", "4g=EPSG:999999"], "--source-crs"),
+        (["-r", "4g=RSRP", "--source-crs", "4g"], "--source-crs"),
     ],
 )
 def test_bad_parameters_exit_2_and_name_the_option(inputs, tmp_path, args, named):
@@ -206,3 +209,88 @@ def test_quiet_prints_nothing_on_success_and_still_prints_errors(inputs, tmp_pat
     assert quiet.exit_code == 0 and quiet.output == ""
     refused = CliRunner().invoke(cli, ["-q", *args])
     assert refused.exit_code == 1 and "--overwrite" in refused.stderr
+
+
+# --- --source-crs: a raster without CRS, or with a wrong one --------------------------------
+
+def _write(path, data, crs):
+    with rasterio.open(path, "w", driver="GTiff", width=data.shape[1], height=data.shape[0],
+                       count=1, dtype=data.dtype, crs=crs, nodata=-9999,
+                       transform=from_origin(X0, Y0 + 10 * data.shape[0], 10, 10)) as dst:
+        dst.write(data, 1)
+    return path
+
+
+@pytest.fixture
+def crs_less(tmp_path):
+    """A 4 × 4 RSRP raster in UTM 48N metres whose file has no CRS, the same numbers in a file
+    that says WGS 84 (wrong), a population raster that says WGS 84 (wrong), and zones in
+    EPSG:4326 (so the zones must be projected onto the CRS given)."""
+    rsrp = np.array([[-80, -90, -100, -110], [-85, -95, -120, -9999],
+                     [-70, -104, -106, -130], [-9999, -100, -110, -90]], "float32")
+    pop = np.array([[10, 0, 5, 1], [2, 2, 2, 2], [0, 0, 8, 3], [1, 1, 1, 1]], "float32")
+    utm = [box(X0, Y0, X0 + 40, Y0 + 40), box(X0 + 5, Y0 + 3, X0 + 33, Y0 + 27),
+           box(X0 + 12, Y0 + 12, X0 + 38, Y0 + 38), box(X0 + 100, Y0, X0 + 110, Y0 + 10)]
+    zones = gpd.GeoDataFrame({"zone": ["a", "b", "c", "off"]}, geometry=utm, crs="EPSG:32648")
+    path = tmp_path / "zones.gpkg"
+    zones.to_crs("EPSG:4326").to_file(path)
+    mask = np.where(rsrp == -9999, -9999, (rsrp >= -105).astype("float32")).astype("float32")
+    valid = np.where(rsrp == -9999, -9999, 1).astype("float32")
+    return {
+        "zones": path, "zones_utm": zones,
+        "no_crs": _write(tmp_path / "no_crs.tif", rsrp, None),
+        "wrong_crs": _write(tmp_path / "wrong_crs.tif", rsrp, "EPSG:4326"),
+        # for exactextract: the covered and the valid cells (1, nodata elsewhere)
+        "mask": _write(tmp_path / "mask.tif", mask, None),
+        "valid": _write(tmp_path / "valid.tif", valid, None),
+        "pop": _write(tmp_path / "pop.tif", pop, "EPSG:4326"),
+    }
+
+
+def test_source_crs_agrees_with_exactextract(crs_less, tmp_path):
+    exactextract = pytest.importorskip("exactextract")
+    out = tmp_path / "cov.csv"
+    res = CliRunner().invoke(cli, [
+        "coverage", str(crs_less["zones"]), str(out), "--id", "zone",
+        "-r", f"4g={crs_less['no_crs']}", "-r", f"x={crs_less['wrong_crs']}", "-t", "x=-105",
+        "--source-crs", "4g=EPSG:32648", "--source-crs", "x=EPSG:32648"])
+    assert res.exit_code == 0, res.output
+    ours = pd.read_csv(out)
+    # exactextract reads the zones as raster coordinates: it gets them in the CRS we gave
+    zones = crs_less["zones_utm"]
+    stats = exactextract.exact_extract(str(crs_less["no_crs"]), zones, ["mean", "min", "max"],
+                                       output="pandas")
+    covered = exactextract.exact_extract(str(crs_less["mask"]), zones, ["mean"], output="pandas")
+    for name in ("4g", "x"):  # the missing and the wrong CRS alike
+        for stat in ("mean", "min", "max"):
+            assert ours[f"{name}_{stat}"].iloc[:3].to_numpy() == pytest.approx(
+                stats[stat].iloc[:3].to_numpy(), abs=1e-6), (name, stat)
+        assert ours[f"{name}_area_share"].iloc[:3].to_numpy() == pytest.approx(
+            covered["mean"].iloc[:3].to_numpy(), abs=1e-6)
+        assert np.isnan(ours[f"{name}_area_share"].iloc[3])  # off the raster: no data
+    # without --source-crs the raster without CRS is refused, naming the way out
+    res = CliRunner().invoke(cli, ["coverage", str(crs_less["zones"]), str(tmp_path / "o.csv"),
+                                   "-r", f"4g={crs_less['no_crs']}"])
+    assert res.exit_code == 1 and "--source-crs 4g=" in res.output
+
+
+def test_source_crs_of_the_population_raster(crs_less, tmp_path):
+    exactextract = pytest.importorskip("exactextract")
+    out = tmp_path / "cov.csv"
+    res = CliRunner().invoke(cli, [
+        "coverage", str(crs_less["zones"]), str(out), "--id", "zone",
+        "-r", f"4g={crs_less['no_crs']}", "-p", str(crs_less["pop"]),
+        "--source-crs", "4g=EPSG:32648", "--source-crs", "population=EPSG:32648"])
+    assert res.exit_code == 0, res.output
+    ours = pd.read_csv(out)
+    zones = crs_less["zones_utm"]
+    # people in covered cells / people in valid cells, both exactextract's weighted sums (it
+    # takes the population file's numbers as they are, whatever CRS the file says)
+    def people(path):
+        with pytest.warns(RuntimeWarning, match="weighting raster"):
+            return exactextract.exact_extract(str(path), zones, ["weighted_sum"],
+                                              weights=str(crs_less["pop"]), output="pandas")
+    expected = people(crs_less["mask"])["weighted_sum"] / people(crs_less["valid"])["weighted_sum"]
+    assert ours["4g_pop_share"].iloc[:3].to_numpy() == pytest.approx(
+        expected.iloc[:3].to_numpy(), abs=1e-6)
+    assert 0 < expected.iloc[1] < 1  # the fixture tells covered from uncovered people

@@ -49,7 +49,7 @@ def communes():
 
 def test_attribute_wins_then_raster_then_unknown(villages):
     assert villages["covered_4g"].tolist() == [True, True, False, pd.NA]
-    assert villages["coverage_source"].tolist() == ["attribute", "raster", "raster", "none"]
+    assert villages["coverage_source"].tolist() == ["reported", "modelled", "modelled", "none"]
     assert villages["covered_5g"].tolist() == [False, True, False, pd.NA]
     assert villages["rsrp_4g_dbm"].tolist()[:3] == [-80.0, -100.0, -110.0]
 
@@ -120,7 +120,7 @@ def test_a_village_measurement_beats_the_raster():
                       "rsrp_4g_dbm": [-100.0, np.nan]})
     out = gaps.village_coverage(v, {"4g": np.array([-120.0, -120.0])}, PLAN.thresholds)
     assert out["covered_4g"].tolist() == [True, False]
-    assert out["coverage_source"].tolist() == ["attribute", "raster"]
+    assert out["coverage_source"].tolist() == ["reported", "modelled"]
     assert out["rsrp_4g_dbm"].tolist() == [-100.0, -120.0]
 
 

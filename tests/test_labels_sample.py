@@ -30,7 +30,7 @@ ABBREVIATIONS = re.compile(r"ĐBKK|QĐ")
 
 # A snake_case identifier (``villages_with_gaps``, ``new_4g_site``) is not a word for people.
 IDENTIFIER = re.compile(r"\b[a-z0-9]+_[a-z0-9_]+\b")
-FILE_NAME = re.compile(r"\S+\.(?:gpkg|geojson|tif|csv|xlsx|shp)\b")
+FILE_NAME = re.compile(r"\S+\.(?:gpkg|geojson|tif|csv|xlsx|shp|parquet)\b")
 # Workbook columns holding names or codes (by header, in either language).
 NAME_HEADERS = {"Tỉnh", "Tên xã", "Thôn", "Tên KCN/CCN", "Province", "Commune", "Village",
                 "Park"}

@@ -147,3 +147,23 @@ def test_villages_that_need_a_location_to_be_costed_say_so(operator_run):
     p = pd.read_csv(folder / "priority_villages.csv", dtype={"commune_code": str})
     assert len(p) == 5
     assert p["notes"].str.contains("cost needs a location").all()
+    assert p["cost_vnd"].isna().all()  # unknown, not 0: an empty cell
+
+
+def test_a_cost_that_needs_a_location_is_empty_and_counted(operator_run):
+    _, folder = operator_run
+    from openpyxl import load_workbook
+
+    wb = load_workbook(folder / "priority_villages.xlsx", read_only=True)
+    sheets = wb.sheetnames
+    rows = list(wb[sheets[0]].iter_rows(values_only=True))
+    cost = rows[0].index("Cost (VND)")
+    assert [r[cost] for r in rows[1:]] == [None] * 5  # empty cells, not 0
+    per_commune = list(wb[sheets[1]].iter_rows(values_only=True))
+    missing = per_commune[0].index("Villages whose cost is unknown (no location)")
+    # 07795: row 2; 19603: rows 5, 6; 21433: rows 8, 10 — and the total row
+    assert [r[missing] for r in per_commune[1:]] == [1, 2, 2, 5]
+    plan = json.loads((folder / "plan_summary.json").read_text(encoding="utf-8"))
+    assert plan["villages_cost_missing"] == 5 and plan["total_cost_vnd"] == 0
+    md = (folder / "summary.md").read_text(encoding="utf-8")
+    assert "cost unknown (village without a location): 5" in md

@@ -2,6 +2,7 @@
 
 import dataclasses
 
+import pandas as pd
 import pytest
 from test_interventions import COMMUNES, villages
 
@@ -170,5 +171,15 @@ def test_village_without_location_is_listed_not_costed():
     v.loc[v[s.VILLAGE_ID] == "B", "geometry"] = None
     inv = plan_investments(v, COMMUNES, None, None, None, Plan())
     b = inv.priority.set_index(s.VILLAGE_ID).loc["B"]
-    assert b[s.COST_VND] == 0 and b[s.INTERVENTION] == "" and "vị trí" in b["notes"]
+    # its cost is unknown, not 0: missing, counted, never summed as 0
+    assert pd.isna(b[s.COST_VND]) and b[s.INTERVENTION] == "" and "vị trí" in b["notes"]
     assert inv.interventions[iv.N_SERVED].tolist() == [1]
+    a_cost = round(50_000 * VND)  # A's new site, the only costed intervention
+    assert inv.priority.set_index(s.VILLAGE_ID).loc["A", s.COST_VND] == a_cost
+    assert inv.summary["villages_cost_missing"] == 1
+    assert inv.summary["total_cost_vnd"] == a_cost
+    assert not bool(b[s.IN_BUDGET])  # nothing to buy: never counted as served
+    assert inv.priority[s.CUM_COST_VND].tolist() == [a_cost, a_cost]
+    assert all(c.ok for c in inv.checks)
+    missing = {c.key: dict(c.figures) for c in inv.checks}["cost_missing"]
+    assert set(missing.values()) == {1}

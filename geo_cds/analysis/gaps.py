@@ -13,12 +13,14 @@ import numpy as np
 import pandas as pd
 
 from geo_cds import schema as s
+from geo_cds.analysis import datacov
 from geo_cds.plan import Plan, Thresholds
 
 TECHS = ("4g", "5g")
 _HAS = {"4g": s.HAS_4G, "5g": s.HAS_5G}
 _RSRP = {"4g": s.RSRP_4G, "5g": s.RSRP_5G}
 _COVERED = {"4g": s.COVERED_4G, "5g": s.COVERED_5G}
+_SOURCE = {"4g": s.COVERAGE_SOURCE, "5g": s.COVERAGE_SOURCE_5G}
 
 
 def threshold(thresholds: Thresholds, tech: str) -> float:
@@ -30,21 +32,27 @@ def village_coverage(
     raster_rsrp: Mapping[str, np.ndarray],
     thresholds: Thresholds,
     raster_covered: Mapping[str, np.ndarray] | None = None,
-    raster_source: str = "raster",
 ) -> pd.DataFrame:
-    """Decide 4G/5G coverage per village.
+    """Decide 4G/5G coverage per village, keeping each source of evidence in its own column.
 
-    In order of precedence: the village's own status (``has_4g``/``has_5g``, e.g. an
-    operator's declaration); its own measured RSRP (``rsrp_4g_dbm``…) against the threshold;
-    what the rasters say (``raster_covered[tech]``: 1/0 per village, NaN where unknown —
-    by default ``raster_rsrp[tech]`` against the threshold). With none of them, coverage is
-    unknown (NA) and the village counts in no share. Missing RSRP values are filled from
-    ``raster_rsrp``. ``coverage_source`` names where the 4G answer came from: ``attribute``,
-    ``raster_source`` (``"raster"``, or ``"modelled"`` when the layers were modelled from a
-    station list) or ``none``.
+    Two sources, each kept as it is:
+
+    * **reported** (``covered_<t>_reported``): the village list's own status (``has_4g``/
+      ``has_5g``, e.g. an operator's or the commune's declaration), else its own RSRP
+      (``rsrp_4g_dbm``…) against the threshold;
+    * **modelled** (``covered_<t>_modelled``): what the rasters say (``raster_covered[tech]``:
+      1/0 per village, NaN where unknown — by default ``raster_rsrp[tech]`` against the
+      threshold).
+
+    The decision ``covered_<t>`` takes the reported value where there is one, else the
+    modelled one (an operator's or commune's statement about a named village is more specific
+    than a prediction); with neither, coverage is unknown (NA) and the village counts in no
+    share. ``coverage_source`` (4G) and ``coverage_source_5g`` say which source decided:
+    "reported", "modelled" or "none". Measured speeds are a third source, kept in their own
+    columns (:mod:`geo_cds.analysis.speeds`); they decide no coverage. Missing RSRP values are
+    filled from ``raster_rsrp``.
     """
     out = villages.copy()
-    sources = pd.Series("none", index=out.index, dtype="str")
     nothing = pd.Series(np.nan, index=out.index)
     for tech in TECHS:
         limit = threshold(thresholds, tech)
@@ -56,14 +64,16 @@ def village_coverage(
             raster_says = (from_raster >= limit).astype(float).where(from_raster.notna())
         declared = out[_HAS[tech]].astype("boolean") if _HAS[tech] in out \
             else pd.Series(pd.NA, index=out.index, dtype="boolean")
-        measured = _known_bool(own >= limit, own.notna())
-        rasters = _known_bool(raster_says == 1, raster_says.notna())
-        out[_COVERED[tech]] = declared.fillna(measured).fillna(rasters)
+        reported = declared.fillna(_known_bool(own >= limit, own.notna()))
+        modelled = _known_bool(raster_says == 1, raster_says.notna())
+        out[s.covered_reported(tech)] = reported
+        out[s.covered_modelled(tech)] = modelled
+        out[_COVERED[tech]] = reported.fillna(modelled)
         out[_RSRP[tech]] = own.fillna(from_raster).astype(float)
-        if tech == "4g":
-            sources[rasters.notna()] = raster_source
-            sources[declared.notna() | measured.notna()] = "attribute"
-    out[s.COVERAGE_SOURCE] = sources
+        sources = pd.Series("none", index=out.index, dtype="str")
+        sources[modelled.notna().to_numpy()] = "modelled"
+        sources[reported.notna().to_numpy()] = "reported"
+        out[_SOURCE[tech]] = sources
     return out
 
 
@@ -117,9 +127,12 @@ def _any_known(flags: pd.Series, by: pd.Series) -> pd.Series:
 
 
 def commune_table(
-    communes: gpd.GeoDataFrame, villages: pd.DataFrame, zonal: pd.DataFrame | None
+    communes: gpd.GeoDataFrame, villages: pd.DataFrame, zonal: pd.DataFrame | None,
+    min_known_share: float = Thresholds.min_known_share,
 ) -> gpd.GeoDataFrame:
-    """Per-commune figures from the villages (and from the rasters when ``zonal`` is given)."""
+    """Per-commune figures from the villages (and from the rasters when ``zonal`` is given),
+    with the data each share rests on (:mod:`geo_cds.analysis.datacov`: ``n_known_fibre``,
+    ``pop_known_fibre_share``, ``thin_fibre``, … judged against ``min_known_share``)."""
     out = communes.copy()
     code = villages[s.COMMUNE_CODE]
     g = villages.groupby(code)
@@ -145,7 +158,14 @@ def commune_table(
         "villages_without_fibre": villages[s.GAP_FIBRE].fillna(False).astype(int).groupby(code).sum(),
         s.N_VILLAGE_GAPS: (villages[s.N_GAPS] > 0).astype(int).groupby(code).sum(),
     })
+    for tech in TECHS:  # each source apart: shares among the villages it speaks of
+        for column in (s.covered_reported(tech), s.covered_modelled(tech)):
+            if column in villages:
+                stats[column.replace("covered_", "share_villages_")] = _share(villages[column],
+                                                                               code)
+    stats = stats.join(datacov.commune_columns(villages, min_known_share))
     out = out.merge(stats, left_on=s.COMMUNE_CODE, right_index=True, how="left")
+    out = datacov.fill_communes_without_villages(out)
     for col in (s.N_VILLAGES, s.VILLAGE_POPULATION, s.VILLAGE_HOUSEHOLDS, s.N_VILLAGE_GAPS,
                 "villages_without_4g", "villages_without_fibre"):
         out[col] = out[col].fillna(0).astype("int64")
@@ -181,7 +201,8 @@ def street_table(streets: gpd.GeoDataFrame, communes: pd.DataFrame) -> gpd.GeoDa
 
 
 def target_table(
-    communes: pd.DataFrame, villages: pd.DataFrame, parks: pd.DataFrame | None, plan: Plan
+    communes: pd.DataFrame, villages: pd.DataFrame, parks: pd.DataFrame | None, plan: Plan,
+    speed_source: str = "reported",
 ) -> pd.DataFrame:
     """Each official target per province and overall: value, threshold, status, shortfall.
 
@@ -192,6 +213,11 @@ def target_table(
     measurable, 0 when met. A park counts against the park target only once its own 5G target
     year is due (``target_due`` of :func:`park_table`); when none is due yet, the row shows all
     the parks against the earliest of their years.
+
+    ``source`` names the evidence each row was judged on (:func:`judged_on`); the download
+    targets are judged on the measured speeds (``download_mbps_measured``) when
+    ``speed_source`` is "measured" (mobile speed tests were given), else on the village
+    list's own ``download_mbps`` ("reported").
     """
     rows = []
     prov_of = communes.set_index(s.COMMUNE_CODE)[s.PROVINCE_CODE]
@@ -220,8 +246,10 @@ def target_table(
                                     pop[vs[s.COVERED_5G].notna()].sum(),
                                     pop[vs[s.COVERED_5G].notna()].sum()),
             "smart_village": _known_share(cs[s.HAS_SMART_VILLAGE]),
-            **_speeds(vs, plan),
+            **_speeds(vs, plan, speed_source),
         }
+        sources = judged_on(vs, speed_source)
+        thin = _thin_targets(vs, plan.thresholds.min_known_share)
         for t in plan.targets:
             if t.id not in measures:
                 continue
@@ -240,8 +268,19 @@ def target_table(
                 "status": status(value, t.threshold, year, plan.reference_year),
                 "shortfall": short, "shortfall_unit": SHORTFALL_UNITS.get(t.id, t.unit),
                 "base_units": base, "instrument": t.instrument, "unit": t.unit,
+                "source": sources.get(t.id, ""),
+                "thin": thin.get(t.id),
             })
     return pd.DataFrame(rows)
+
+
+def _thin_targets(villages: pd.DataFrame, min_share: float) -> dict:
+    """Target id → whether its figure over these villages rests on little data (NA when
+    there is no figure)."""
+    cov = datacov.by_group(villages, pd.Series("x", index=villages.index), min_share)
+    thin = {tid: cov[key]["thin"].iloc[0] if len(cov[key]) else pd.NA
+            for tid, key in datacov.TARGET_FIGURES.items()}
+    return {tid: None if pd.isna(v) else bool(v) for tid, v in thin.items()}
 
 
 STATUSES = ("met", "not met", "not due yet", "not measurable")
@@ -276,15 +315,40 @@ def _parks_due(parks: pd.DataFrame | None, plan: Plan) -> tuple[pd.DataFrame, in
     return parks, int(years.min()) if years.notna().any() else None
 
 
-def _speeds(villages: pd.DataFrame, plan: Plan) -> dict:
-    """Average measured download per technology: villages with 5G count for 5G, those with
-    4G only for 4G (one measured speed per village, taken on its best technology).
+def judged_on(villages: pd.DataFrame, speed_source: str = "reported") -> dict[str, str]:
+    """Target id → the source its figure rests on: "reported", "modelled", "measured", or
+    "reported+modelled" when the villages' coverage was decided on both (see
+    :func:`village_coverage`); "none" when no village is known."""
+    def decided(column: str) -> str:
+        used = set(villages[column]) if column in villages else set()
+        return "+".join(x for x in ("reported", "modelled") if x in used) or "none"
+
+    mobile = decided(s.COVERAGE_SOURCE)
+    # a smart village needs a digital team and fibre (reported) and mobile broadband
+    smart = "+".join(x for x in ("reported", "modelled") if x == "reported" or x in mobile)
+    return {"village_mobile_broadband": mobile, "population_5g": decided(s.COVERAGE_SOURCE_5G),
+            "village_fibre": "reported", "household_fibre": "reported",
+            "commune_fibre": "reported", "smart_village": smart,
+            "park_5g": "modelled", "download_4g": speed_source, "download_5g": speed_source}
+
+
+def village_speed(villages: pd.DataFrame, speed_source: str = "reported") -> pd.Series:
+    """The download speed each village is judged on: measured or reported (see
+    :func:`target_table`); NaN where there is none."""
+    column = s.DOWNLOAD_MEASURED if speed_source == "measured" else s.DOWNLOAD_MBPS
+    return pd.to_numeric(villages[column], errors="coerce").astype(float) \
+        if column in villages else pd.Series(np.nan, index=villages.index)
+
+
+def _speeds(villages: pd.DataFrame, plan: Plan, speed_source: str = "reported") -> dict:
+    """Average download per technology: villages with 5G count for 5G, those with 4G only
+    for 4G (one speed per village, taken on its best technology; each measured village
+    weighs the same, whatever its tests).
 
     Returns target id → (mean Mb/s, villages measured, villages measured below the target).
     """
     limits = {t.id: t.threshold for t in plan.targets}
-    speed = pd.to_numeric(villages[s.DOWNLOAD_MBPS], errors="coerce") \
-        if s.DOWNLOAD_MBPS in villages else pd.Series(np.nan, index=villages.index)
+    speed = village_speed(villages, speed_source)
     on_5g = villages[s.COVERED_5G].fillna(False).astype(bool)
     on_4g = villages[s.COVERED_4G].fillna(False).astype(bool) & ~on_5g
     out = {}

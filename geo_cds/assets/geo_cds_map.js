@@ -188,7 +188,7 @@
      * let the mouse through, so a click reaches the topmost shape under it whatever the layer;
      * planned work sits above the villages it serves. */
     var panes = [["gcds-communes", 380], ["gcds-rasters", 390], ["gcds-provinces", 395],
-      ["gcds-parks", 410], ["gcds-streets", 420], ["gcds-villages", 430],
+      ["gcds-speeds", 400], ["gcds-parks", 410], ["gcds-streets", 420], ["gcds-villages", 430],
       ["gcds-interventions", 440], ["gcds-labels", 450]];
     panes.forEach(function (p) { map.createPane(p[0]).style.zIndex = p[1]; });
     ["gcds-provinces", "gcds-rasters", "gcds-labels"].forEach(function (p) {
@@ -251,12 +251,62 @@
     }
     function indicatorText(i) {
       var v = indicatorValue(i);
-      return D.indicators[indicator].kind === "count" ? F.num(v) : F.pct(v);
+      return (D.indicators[indicator].kind === "count" ? F.num(v) : F.pct(v)) +
+        (isThin(indicator, i) ? " (" + T.little_data + ")" : "");
+    }
+    /* How much data a commune's figure rests on (geo_cds.analysis.datacov): thin = it rests
+     * on too few of the commune's villages or people; drawn hatched. */
+    var DC = C.data_coverage || {};
+    function isThin(key, i) { return !!(DC[key] && DC[key].thin[i]); }
+    function basisText(key, i) {
+      var total = C.n_villages ? C.n_villages[i] : null;
+      if (!DC[key] || !total) return "";
+      var n = DC[key].known[i];
+      var text = T.based_on.replace("{n}", F.num(n)).replace("{total}", F.num(total))
+        .replace("{pct}", F.pct(n / total));
+      if (DC[key].pop[i] != null) text += ", " + T.based_on_people.replace("{pct}", F.pct(DC[key].pop[i]));
+      return text;
+    }
+    var hatches = {};
+    function hatchFill(colour) {
+      // the class colour under white diagonal stripes: a canvas pattern for the canvas
+      // renderer, an SVG <pattern> in the renderer's own <svg> (so the PNG export keeps it)
+      if (hatches[colour]) return hatches[colour];
+      if (useCanvas) {
+        var c = document.createElement("canvas");
+        c.width = c.height = 8;
+        var g = c.getContext("2d");
+        g.fillStyle = colour;
+        g.fillRect(0, 0, 8, 8);
+        g.strokeStyle = "#ffffff";
+        g.lineWidth = 2;
+        g.beginPath();
+        g.moveTo(-2, 2); g.lineTo(2, -2); g.moveTo(0, 8); g.lineTo(8, 0);
+        g.moveTo(6, 10); g.lineTo(10, 6);
+        g.stroke();
+        return (hatches[colour] = g.createPattern(c, "repeat"));
+      }
+      var svg = communeRenderer._container;
+      if (!svg) return colour;
+      var ns = "http://www.w3.org/2000/svg";
+      var defs = svg.querySelector("defs") || svg.insertBefore(document.createElementNS(ns, "defs"),
+        svg.firstChild);
+      var id = "gcds-hatch-" + Object.keys(hatches).length;
+      var pattern = document.createElementNS(ns, "pattern");
+      pattern.setAttribute("id", id);
+      pattern.setAttribute("patternUnits", "userSpaceOnUse");
+      pattern.setAttribute("width", "8");
+      pattern.setAttribute("height", "8");
+      pattern.innerHTML = '<rect width="8" height="8" fill="' + colour + '"/>' +
+        '<path d="M-2,2 l4,-4 M0,8 l8,-8 M6,10 l4,-4" stroke="#ffffff" stroke-width="2"/>';
+      defs.appendChild(pattern);
+      return (hatches[colour] = "url(#" + id + ")");
     }
     function communeStyle(i) {
       var hover = i === hoveredCommune;
       if (choroplethOn) {
-        return { fillColor: classify(S[D.indicators[indicator].scale], indicatorValue(i)),
+        var fill = classify(S[D.indicators[indicator].scale], indicatorValue(i));
+        return { fillColor: isThin(indicator, i) ? hatchFill(fill) : fill,
           fillOpacity: overlayOpacity, color: hover ? "#111" : "#6d6d6d", weight: hover ? 2.5 : 0.6 };
       }
       return { fillColor: "#f3f0e8", fillOpacity: onlineBase ? 0 : 1,
@@ -269,10 +319,18 @@
       var rows = [[T.commune_code, C.code[i]], C.prov ? [T.province, C.prov[i]] : null];
       if (C.population) rows.push([T.population, F.num(C.population[i])]);
       if (C.n_villages) rows.push([T.n_villages, F.num(C.n_villages[i])]);
+      if (C.speed_tests) {
+        rows.push([T.download_measured, C.speed_tests[i] === 0 ? T.speed_no_tests
+          : C.speed[i] == null ? T.speed_too_few : F.num(C.speed[i], 1) + " Mb/s"]);
+        rows.push([T.speed_tests, F.num(C.speed_tests[i])]);
+      }
       Object.keys(D.indicators).forEach(function (key) {
         var col = C.indicators[key];
         if (!col) return;
         var txt = D.indicators[key].kind === "count" ? F.num(col[i]) : F.pct(col[i]);
+        var basis = basisText(key, i);
+        if (basis) txt += " (" + basis + ")";
+        if (isThin(key, i)) txt += " — " + T.little_data;
         rows.push([D.indicators[key].label, txt]);
       });
       return popupHtml(C.name[i], rows, generated.villages, T);
@@ -370,6 +428,44 @@
         }
       });
       overlays[layerName("parks", T.layer_parks)] = layers.parks;
+    }
+
+    /* ---- measured speed: Ookla tiles (or test points), yellow to green, off at first --- */
+    var SP = D.speeds;
+    function speedSource() {
+      return T.speed_measured + " (" + (SP.mobile ? T.speed_mobile : T.speed_fixed) + ")" +
+        (SP.name ? ": " + SP.name : "");
+    }
+    function speedPopup(k) {
+      var enough = SP.tests[k] != null && SP.tests[k] >= SP.min_tests;
+      return popupHtml(SP.kind === "points" ? T.speed_point : T.speed_tile, [
+        [T.speed_download, enough ? F.num(SP.down[k], 1) + " Mb/s" : T.speed_too_few],
+        SP.up ? [T.speed_upload, F.num(SP.up[k], 1) + " Mb/s"] : null,
+        SP.latency ? [T.speed_latency, F.num(SP.latency[k]) + " ms"] : null,
+        [T.speed_tests, F.num(SP.tests[k])],
+        SP.devices ? [T.speed_devices, F.num(SP.devices[k])] : null,
+        [T.speed_source, speedSource()]
+      ], generated.speeds, T);
+    }
+    if (SP) {
+      layers.speeds = L.featureGroup();
+      var nSpeeds = SP.tests.length;
+      for (var q = 0; q < nSpeeds; q++) {
+        var measurable = SP.tests[q] != null && SP.tests[q] >= SP.min_tests;
+        var fill = measurable ? classify(SP.scale, SP.down[q]) : SP.scale.nodata;
+        var shape = SP.kind === "points"
+          ? L.circleMarker([SP.lat[q] / SCALE, SP.lon[q] / SCALE], { radius: 5,
+            pane: "gcds-speeds", color: "#335", weight: 1, fillColor: fill, fillOpacity: 0.9,
+            className: "gcds-speed" })
+          : L.rectangle([[SP.s[q] / SCALE, SP.w[q] / SCALE], [SP.n[q] / SCALE, SP.e[q] / SCALE]],
+            { pane: "gcds-speeds", color: "#245", weight: 0.6, fillColor: fill,
+              fillOpacity: 0.85, className: "gcds-speed" });
+        (function (k, l) {
+          clickable(l, function () { return speedPopup(k); });
+        })(q, shape);
+        layers.speeds.addLayer(shape);
+      }
+      overlays[layerName("speeds", T.layer_speeds)] = layers.speeds;
     }
 
     /* ---- cashless streets (teal lines) and markets (teal squares' circles) ------------ */
@@ -470,6 +566,18 @@
         rows.push([T["covered_" + o.tech] + " – " + o.operator, F.yesno(o.values[k])]);
       });
       if (V.hh_fibre) rows.push([T.fibre_household_share, F.pct(V.hh_fibre[k])]);
+      if (V.cov_src) {
+        rows.push([T.coverage_source, T["source_" + ["none", "reported", "modelled"][V.cov_src[k]]]]);
+      }
+      if (V.speed_tests) {
+        var vt = V.speed_tests[k];
+        rows.push([T.download_measured, vt === 0 ? T.speed_no_tests
+          : V.speed[k] == null ? T.speed_too_few : F.num(V.speed[k], 1) + " Mb/s"]);
+        rows.push([T.speed_tests, F.num(vt)]);
+      }
+      if (V.speed_reported && V.speed_reported[k] != null) {
+        rows.push([T.download_reported, F.num(V.speed_reported[k], 1) + " Mb/s"]);
+      }
       if (V.rank && V.rank[k] != null) {
         rows.push([T.rank, F.num(V.rank[k])]);
         if (V.intervention[k]) rows.push([T.intervention, interventionText(k)]);
@@ -643,7 +751,13 @@
               (key === indicator ? " selected" : "") + ">" +
               escapeHtml(D.indicators[key].label) + "</option>";
           });
-          html += "</select></label>" + swatchRows(S[ind.scale].legend) + "</section>";
+          html += "</select></label>" + swatchRows(S[ind.scale].legend);
+          if (DC[indicator] && DC[indicator].thin.some(function (x) { return x; })) {
+            html += '<div class="row gcds-thin-legend"><span class="sw" style="background:' +
+              'repeating-linear-gradient(135deg,#9e9e9e 0 3px,#fff 3px 5px)"></span><span>' +
+              escapeHtml(T.little_data_legend) + "</span></div>";
+          }
+          html += "</section>";
         }
         if (map.hasLayer(choropleth) || anyOverlay) {
           html += '<section><label class="gcds-field">' + escapeHtml(T.overlay_opacity) +
@@ -653,11 +767,17 @@
         if (layers.villages && map.hasLayer(layers.villages)) {
           html += "<section><b>" + escapeHtml(T.layer_villages) + "</b>" +
             swatchRows(D.gap_status.filter(function (g) { return g.present; }), "dot") +
+            '<div class="note">' + escapeHtml(T.village_source_note) + "</div>" +
             '<div class="note">' + escapeHtml(T.cluster_note) + "</div></section>";
         }
         if (layers.parks && map.hasLayer(layers.parks)) {
           html += "<section><b>" + escapeHtml(T.layer_parks) + "</b><div class=\"note\">" +
             escapeHtml(T.area_share_5g) + "</div>" + swatchStrip(S.park.legend) + "</section>";
+        }
+        if (layers.speeds && map.hasLayer(layers.speeds)) {
+          html += "<section><b>" + escapeHtml(T.layer_speeds) + "</b><div class=\"note\">" +
+            escapeHtml(speedSource() + (generated.speeds ? " " + T.generated_suffix : "")) +
+            "</div>" + swatchRows(SP.scale.legend) + "</section>";
         }
         if (layers.streets && map.hasLayer(layers.streets)) {
           html += "<section><b>" + escapeHtml(T.layer_streets) + "</b><div class=\"note\">" +
@@ -674,7 +794,8 @@
           if (!map.hasLayer(r)) return;
           var lg = r._gcdsLegend;
           html += "<section><b>" + escapeHtml(lg.label) + "</b>" + swatchRows(lg.legend) +
-            (lg.note ? '<div class="note">' + escapeHtml(lg.note) + "</div>" : "") + "</section>";
+            (lg.note ? '<div class="note">' + escapeHtml(lg.note) + "</div>" : "") +
+            '<div class="note">' + escapeHtml(T.raster_source_note) + "</div></section>";
         });
         this._div.innerHTML = "<details" + (legendOpen ? " open" : "") + "><summary>" +
           escapeHtml(T.legend) + '</summary><div class="gcds-legend-body">' + html +

@@ -51,6 +51,15 @@ def _pairs(ctx, param, values):
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="People-per-cell raster for population-weighted shares (any grid).",
 )
+@click.option(
+    "--source-crs",
+    "source_crs",
+    multiple=True,
+    callback=_pairs,
+    metavar="NAME=CRS",
+    help="Replace a raster's missing or wrong CRS (e.g. 4g=EPSG:32648; NAME may be "
+    "'population'), as source_crs under [rasters.NAME] in a plan.",
+)
 @click.option("--layer", help="Layer of a multi-layer ZONES file (e.g. a GeoPackage).")
 @click.option(
     "--id",
@@ -75,7 +84,8 @@ def _pairs(ctx, param, values):
 @overwrite_option
 @handle_errors
 def coverage(
-    zones, output, rasters, thresholds, population, layer, id_columns, mode, cache_dir, overwrite
+    zones, output, rasters, thresholds, source_crs, population, layer, id_columns, mode,
+    cache_dir, overwrite,
 ):
     """Coverage of every zone (commune, village polygon, park) from coverage rasters.
 
@@ -114,6 +124,7 @@ def coverage(
     ]
     if bad:
         raise click.BadParameter("; ".join(bad), param_hint="--threshold")
+    _check_source_crs(source_crs, rasters, population)
     _check_id_columns(zones, layer, id_columns)
     progress = stage_progress()
     ensure_ready(progress)
@@ -129,6 +140,7 @@ def coverage(
         id_columns=id_columns,
         mode=mode,
         cache_dir=cache_dir,
+        source_crs=source_crs,
     )
     if progress:
         progress("coverage", time.perf_counter() - t0)
@@ -147,6 +159,22 @@ def coverage(
         f"{len(table)} zones × {len(rasters)} raster(s) → {output}"
         + (f" ({repaired} invalid geometries repaired)" if repaired else "")
     )
+
+
+def _check_source_crs(source_crs: dict, rasters: dict, population) -> None:
+    """Every --source-crs naming no raster or giving no CRS, named at once (exit 2)."""
+    import rasterio.crs
+    import rasterio.errors
+
+    names = sorted(rasters) + (["population"] if population else [])
+    bad = [f"{n!r} is not one of the raster names {names}" for n in source_crs if n not in names]
+    for name, value in source_crs.items():
+        try:
+            rasterio.crs.CRS.from_user_input(value)
+        except rasterio.errors.CRSError:
+            bad.append(f"{name}={value!r} is not a CRS (e.g. EPSG:32648)")
+    if bad:
+        raise click.BadParameter("; ".join(bad), param_hint="--source-crs")
 
 
 def _check_id_columns(zones: Path, layer: str | None, id_columns) -> None:

@@ -38,6 +38,7 @@ from geo_cds.inputs.layer import INPUT_LAYERS, SOURCE_FILE, Context, Layer, empt
 from geo_cds.inputs.minimal import derive_village_ids, estimate_population
 from geo_cds.inputs.rasters import check_rasters
 from geo_cds.inputs.sources import read_source, source_paths
+from geo_cds.inputs.speeds import read_speeds
 from geo_cds.inputs.stations import normalise_stations
 from geo_cds.inputs.validate import check_duplicates, check_geometry, check_required_values
 from geo_cds.inputs.validate_codes import check_communes_vintage, check_vintage
@@ -80,6 +81,8 @@ class Inputs:
     fibre: gpd.GeoDataFrame | None = None
     stations: gpd.GeoDataFrame | None = None  # [coverage_model] stations, one row per technology
     rasters: dict[str, RasterSpec] = field(default_factory=dict)
+    # measured speeds (inputs/speeds.py): Ookla tiles or point tests; None without them
+    speeds: gpd.GeoDataFrame | None = None
     problems: ProblemLog = field(default_factory=ProblemLog)
     accounting: pd.DataFrame = field(default_factory=pd.DataFrame)
     files: dict[str, Path] = field(default_factory=dict)
@@ -161,6 +164,10 @@ def load_inputs(plan: Plan) -> Inputs:
     if communes is None:
         communes = empty_frame("communes")
     rasters = check_rasters(plan.rasters, communes, problems, files)
+    speeds = None
+    if plan.speeds is not None:
+        speeds, speed_rows = read_speeds(plan.speeds, problems, files)
+        accounting.append(speed_rows)
     return Inputs(
         communes=communes,
         villages=frames["villages"],
@@ -170,6 +177,7 @@ def load_inputs(plan: Plan) -> Inputs:
         fibre=frames["fibre"],
         stations=frames.get("stations"),
         rasters=rasters,
+        speeds=speeds,
         problems=problems,
         accounting=pd.DataFrame(
             accounting, columns=["layer", "file", "rows_read", "used", "repaired", "rejected"]

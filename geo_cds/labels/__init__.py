@@ -7,7 +7,8 @@ One catalogue, in sections; each data module holds the sections of one area:
 - :mod:`~geo_cds.labels.workbook` — ``priority_villages.xlsx`` headers, sheets, plan summary;
 - :mod:`~geo_cds.labels.maps` — ``map.html`` (the JavaScript receives the whole section);
 - :mod:`~geo_cds.labels.planning` — targets, gaps, notes, presets, methods, solver results;
-- :mod:`~geo_cds.labels.console` — what ``geo-cds run``, ``plan`` and ``compare`` print.
+- :mod:`~geo_cds.labels.console` — what ``geo-cds run``, ``plan`` and ``compare`` print;
+- :mod:`~geo_cds.labels.sources` — reported / modelled / measured sources, measured speeds.
 
 A run writes its outputs in one language: the plan's ``lang``. Identifiers (CSV column names,
 ``kind`` codes, keys of the JSON files) are not labels and stay as they are. Vietnamese text is
@@ -20,12 +21,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from geo_cds.labels import common, console, maps, planning, report, workbook
+from geo_cds.labels import common, console, maps, planning, report, sources, workbook
 
 LANGS = ("vi", "en")
 
 _SECTIONS: dict[str, Mapping[str, Mapping[str, str]]] = {}
-for _module in (common, report, workbook, maps, planning, console):
+for _module in (common, report, workbook, maps, planning, console, sources):
     for _name, _texts in _module.SECTIONS.items():
         if _name in _SECTIONS:
             raise ValueError(f"label section {_name!r} is defined twice")

@@ -35,6 +35,7 @@ INVESTMENT = {
         "budget": "Ngân sách", "none": "không giới hạn", "preset": "Cách xếp hạng",
         "method": "Phương pháp chọn", "gaps": "Thôn còn khoảng trống",
         "costed": "trong đó cần đầu tư hạ tầng", "power": "cần điện lưới trước",
+        "cost_missing": "chưa tính được chi phí (thôn chưa có vị trí)",
         "all": "Đóng mọi khoảng trống đã tính chi phí", "in": "Trong ngân sách",
         "villages": "thôn", "people": "người được phục vụ",
         "gap": "Chênh lệch tối ưu – tham lam", "parks": "KCN/CCN/KKT thiếu 5G",
@@ -46,6 +47,7 @@ INVESTMENT = {
         "budget": "Budget", "none": "no limit", "preset": "Ranking preset",
         "method": "Selection method", "gaps": "Villages with a gap",
         "costed": "of which need infrastructure", "power": "need grid power first",
+        "cost_missing": "cost unknown (village without a location)",
         "all": "Closing every costed gap", "in": "Within the budget",
         "villages": "villages", "people": "people served",
         "gap": "Exact vs greedy", "parks": "Parks without 5G",
@@ -91,6 +93,8 @@ CHECK = {
         "money_whole": "tiền: hạng mục dùng chung được mua trọn và tính chi phí một lần",
         "people_served": "người: được phục vụ trong ngân sách",
         "people_population": "người: được phục vụ ≤ dân số các thôn còn khoảng trống",
+        "speed_tests": "tốc độ đo kiểm: mỗi lượt đo tính đúng một lần (một xã hoặc ngoài mọi xã)",
+        "cost_missing": "tiền: số thôn chưa tính được chi phí như nhau ở mọi bảng",
     },
     "en": {
         "rows": "rows: {layer} read = used + rejected",
@@ -102,6 +106,8 @@ CHECK = {
         "money_whole": "money: shared interventions bought and costed whole",
         "people_served": "people: served in budget",
         "people_population": "people: served ≤ population of the villages with gaps",
+        "speed_tests": "measured speeds: each test counted once (in one commune or outside all)",
+        "cost_missing": "money: villages whose cost is unknown, in every view",
     },
 }
 
@@ -115,7 +121,8 @@ CHECK_FIGURE = {
         "interventions": "hạng mục", "plan_summary": "tóm tắt kế hoạch",
         "commune_sheet_parks": "bảng theo xã + KCN", "parks_sheet": "bảng KCN",
         "village_list": "danh sách thôn", "served": "được phục vụ", "population": "dân số",
-        "problems": "sai lệch",
+        "problems": "sai lệch", "outside_communes": "ngoài mọi xã",
+        "commune_sheet": "bảng theo xã",
     },
     "en": {
         "read": "read", "used": "used", "rejected": "rejected", "in_communes": "in communes",
@@ -126,7 +133,8 @@ CHECK_FIGURE = {
         "interventions": "interventions", "plan_summary": "plan summary",
         "commune_sheet_parks": "per-commune sheet + parks", "parks_sheet": "parks sheet",
         "village_list": "village list", "served": "served", "population": "population",
-        "problems": "problems",
+        "problems": "problems", "outside_communes": "outside every commune",
+        "commune_sheet": "per-commune sheet",
     },
 }
 
@@ -165,6 +173,39 @@ YES_NO_COLUMN = {
            "has_5g": "5G", "has_fibre": "Fibre", "has_digital_team": "Community digital team"},
 }
 
+# How much data each figure rests on (summary section and workbook sheet "data coverage";
+# geo_cds.analysis.datacov). {pct} is the plan's thresholds.min_known_share.
+DATA_COVERAGE = {
+    "vi": {
+        "title": "Số liệu làm căn cứ cho các tỷ lệ",
+        "intro": "Mỗi tỷ lệ chỉ tính trên các thôn có số liệu. Bảng cho biết bao nhiêu thôn và "
+                 "bao nhiêu người đứng sau mỗi tỷ lệ; † ít dữ liệu: dưới {pct} số thôn hoặc "
+                 "dưới {pct} dân số của địa bàn có số liệu.",
+        "figure": "Chỉ số", "villages": "Thôn có số liệu", "people": "Dân số các thôn có số liệu",
+        "mark": "Ít dữ liệu",
+        "note": "† Ít dữ liệu: tỷ lệ dựa trên dưới {pct} số thôn hoặc dưới {pct} dân số của "
+                "địa bàn (xem mục \"{title}\").",
+    },
+    "en": {
+        "title": "The data behind the shares",
+        "intro": "Each share is computed over the villages whose value is known. The table says "
+                 "how many villages and how many people stand behind each share; † little "
+                 "data: under {pct} of the area's villages or under {pct} of its people known.",
+        "figure": "Figure", "villages": "Villages with data", "people": "People in them",
+        "mark": "Little data",
+        "note": "† Little data: the share rests on under {pct} of the area's villages or under "
+                "{pct} of its people (see \"{title}\").",
+    },
+}
+
+# The figures whose data coverage is shown (keys of geo_cds.analysis.datacov.FIGURES).
+DATA_FIGURE = {
+    "vi": {"4g": "Thôn có 4G", "5g": "Thôn có 5G", "fibre": "Thôn có cáp quang",
+           "hh_fibre": "Hộ dùng cáp quang", "digital_team": "Thôn có tổ công nghệ số cộng đồng"},
+    "en": {"4g": "Villages with 4G", "5g": "Villages with 5G", "fibre": "Villages with fibre",
+           "hh_fibre": "Households on fibre", "digital_team": "Villages with a digital team"},
+}
+
 # Several operators (summary section "operators").
 OPERATORS = {
     "vi": {
@@ -186,6 +227,7 @@ OPERATORS = {
 }
 
 SECTIONS = {"summary": SUMMARY, "investment": INVESTMENT, "kind_count": KIND_COUNT,
+            "data_coverage": DATA_COVERAGE, "data_figure": DATA_FIGURE,
             "target_status": TARGET_STATUS, "shortfall_unit": SHORTFALL_UNIT,
             "check": CHECK, "check_figure": CHECK_FIGURE, "reading": READING,
             "yes_no_column": YES_NO_COLUMN, "operators": OPERATORS}

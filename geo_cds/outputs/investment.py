@@ -13,7 +13,8 @@ from geo_cds.planning.priority import SCORE_COMPONENTS, InvestmentPlan
 
 
 def write_investment_outputs(folder: Path, inv: InvestmentPlan, *, lang: str = "vi",
-                             sweep: pd.DataFrame | None = None) -> list[Path]:
+                             sweep: pd.DataFrame | None = None,
+                             data_coverage: pd.DataFrame | None = None) -> list[Path]:
     """Write an investment plan's files into ``folder``.
 
     Parameters
@@ -27,6 +28,9 @@ def write_investment_outputs(folder: Path, inv: InvestmentPlan, *, lang: str = "
         Language of the workbook.
     sweep : DataFrame, optional
         A budget sweep (:meth:`InvestmentPlan.sweep`), written as ``budget_sweep.csv``.
+    data_coverage : DataFrame, optional
+        The data behind each share (:func:`geo_cds.analysis.datacov.data_coverage`), a sheet
+        of the workbook.
 
     Returns
     -------
@@ -41,7 +45,7 @@ def write_investment_outputs(folder: Path, inv: InvestmentPlan, *, lang: str = "
     out = [
         write_csv(priority, folder / "priority_villages.csv"),
         write_priority_xlsx(folder / "priority_villages.xlsx", priority, inv.summary,
-                            lang=lang, parks=inv.parks),
+                            lang=lang, parks=inv.parks, data_coverage=data_coverage),
         write_csv(inv.interventions, folder / "interventions.csv"),
         write_csv(inv.parks, folder / "parks_5g_plan.csv"),
         write_json(inv.summary, folder / "plan_summary.json"),

@@ -70,7 +70,16 @@ def _companions(path: Path) -> list[Path]:
 def summary(*, name: str, date: str, communes: pd.DataFrame, villages: pd.DataFrame,
             targets: pd.DataFrame, accounting: pd.DataFrame, investment: dict | None,
             generated: list[str], checks=(), reading: dict | None = None,
+            sources: dict | None = None,
+            data_coverage: pd.DataFrame | None = None,
+            min_known_share: float | None = None,
             operators: dict | None = None) -> dict:
+    """The content of ``summary.json`` (and of ``summary.md``, :func:`summary_markdown`).
+
+    ``data_coverage`` (:func:`geo_cds.analysis.datacov.data_coverage`) adds, per province and
+    for all of them, how many villages and people each share rests on (its commune rows are
+    left to the communes table), judged against ``min_known_share``.
+    """
     provinces = []
     for code, g in communes.groupby("province_code"):
         provinces.append({
@@ -89,8 +98,20 @@ def summary(*, name: str, date: str, communes: pd.DataFrame, villages: pd.DataFr
         "investment": investment,
         "checks": [c.to_dict() for c in checks],
         "reading": reading,
+        "sources": sources,
+        "min_known_share": min_known_share,
+        "data_coverage": None if data_coverage is None else clean_records(
+            data_coverage[data_coverage["scope"] != "commune"]
+            .drop(columns=["commune_code", "commune_name"])),
         "operators": operators,
     }
+
+
+def clean_records(frame: pd.DataFrame) -> list[dict]:
+    """Rows as JSON-ready dicts: missing values (NaN, NA) as None, numpy scalars as Python."""
+    out = frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
+    return [{k: v.item() if isinstance(v, np.generic) else v for k, v in r.items()}
+            for r in out]
 
 
 def _pct(x, lang: str) -> str:
@@ -131,7 +152,9 @@ def _investment_lines(inv: dict, lang: str) -> list[str]:
         f"- {T['budget']}: {_vnd(budget, lang) if budget is not None else T['none']}; "
         f"{T['preset']}: {preset}; {T['method']}: {method}",
         f"- {T['gaps']}: {_int(inv['villages_with_gaps'], lang)} ({T['costed']}: "
-        f"{_int(inv['villages_costed'], lang)}; {T['power']}: {_int(inv['villages_power_first'], lang)})",
+        f"{_int(inv['villages_costed'], lang)}; {T['power']}: {_int(inv['villages_power_first'], lang)}"
+        + (f"; {T['cost_missing']}: {_int(inv['villages_cost_missing'], lang)}"
+           if inv.get("villages_cost_missing") else "") + ")",
         f"- {T['all']}: {_vnd(inv['total_cost_vnd'], lang)} — "
         f"{kinds(inv['count_by_kind'], inv['cost_by_kind_vnd'])}; "
         f"{_int(inv['people_newly_served_all'], lang)} {T['people']}",
@@ -187,6 +210,66 @@ def _reading_lines(reading: dict, lang: str) -> list[str]:
     return lines
 
 
+def _source_lines(sources: dict, lang: str) -> list[str]:
+    """Which source each kind of figure rests on, and where the sources disagree."""
+    L = labels("sources", lang)
+    lines = [f"## {L['title']}", "", L["rule"], ""]
+    sp = sources.get("speeds")
+    if sp:
+        name = sp["name"] + (f" ({L['generated']})" if sp["generated"]
+                             else "")
+        lines.append("- " + L["speeds"].format(
+            name=name, rows=_int(sp["rows"], lang), tests=_int(sp["tests"], lang),
+            outside=_int(sp["tests_outside_communes"], lang), radius=_int(sp["radius_m"], lang),
+            min_tests=_int(sp["min_tests"], lang)))
+        if not sp["mobile"]:
+            lines.append("- " + L["fixed"])
+    else:
+        lines.append("- " + L["no_speeds"])
+    lines += ["", f"### {L['disagree']}", "",
+              f"| {L['technology']} | {L['both_known']} | {L['reported_only']} | "
+              f"{L['modelled_only']} | {L['yes_no']} | {L['no_yes']} |",
+              "| --- | ---: | ---: | ---: | ---: | ---: |"]
+    for r in sources.get("coverage", []):
+        lines.append(f"| {r['technology'].upper()} | " + " | ".join(
+            _int(r[k], lang) for k in ("both_known", "reported_only", "modelled_only",
+                                       "reported_yes_modelled_no", "reported_no_modelled_yes"))
+            + " |")
+    if sources.get("speed"):
+        lines += ["", f"| {L['target']} | {L['villages']} | {L['measured']} | {L['below']} | "
+                  f"{L['both_speeds']} | {L['differently']} |",
+                  "| --- | ---: | ---: | ---: | ---: | ---: |"]
+        for r in sources["speed"]:
+            lines.append(f"| {label('target', r['target_id'], lang)} (≥ "
+                         f"{_speed(r['threshold'], lang)}) | " + " | ".join(
+                             _int(r[k], lang) for k in ("villages", "measured", "measured_below",
+                                                        "both_measured_and_reported",
+                                                        "judged_differently")) + " |")
+    return lines
+
+
+def _data_coverage_lines(data: dict, lang: str) -> list[str]:
+    """The footnote of the targets' † marks and the table of the data behind each share."""
+    L, S = labels("data_coverage", lang), labels("summary", lang)
+    pct = _pct(data["min_known_share"], lang).replace(",0%", "%").replace(".0%", "%")
+    lines = []
+    if any(t.get("thin") for t in data["targets"]):
+        lines += [L["note"].format(pct=pct, title=L["title"]), ""]
+    lines += [f"## {L['title']}", "", L["intro"].format(pct=pct), "",
+              f"| {S['province']} | {L['figure']} | {L['villages']} | {L['people']} |",
+              "| --- | --- | ---: | ---: |"]
+    for r in data["data_coverage"]:
+        prov = S["all"] if r["scope"] == "all" else r["province_name"]
+        villages = f"{_int(r['villages_known'], lang)} / {_int(r['n_villages'], lang)} " \
+                   f"({_pct(r['villages_known_share'], lang)})"
+        people = f"{_int(r['population_known'], lang)} / {_int(r['village_population'], lang)} " \
+                 f"({_pct(r['population_known_share'], lang)})"
+        mark = " †" if r["thin"] else ""
+        lines.append(f"| {prov} | {label('data_figure', r['figure'], lang)} | {villages}{mark} | "
+                     f"{people} |")
+    return lines
+
+
 def _operator_lines(figures: dict, lang: str) -> list[str]:
     """Coverage per operator and by any operator, sharing candidates, sites per operator
     (see geo_cds.analysis.operators.operator_figures)."""
@@ -234,21 +317,29 @@ def summary_markdown(data: dict, lang: str = "vi") -> str:
                      f"{'–' if p['population'] is None else _int(p['population'], lang)} |")
     lines += ["", f"## {L['targets']}", "",
               f"| {L['province']} | {L['indicator']} | {L['value']} | {L['threshold']} | "
-              f"{L['year']} | {L['status']} | {L['short']} | {L['instrument']} |",
-              "| --- | --- | ---: | ---: | ---: | --- | ---: | --- |"]
+              f"{L['year']} | {L['status']} | {L['short']} | {L['instrument']} | "
+              f"{label('sources', 'column', lang)} |",
+              "| --- | --- | ---: | ---: | ---: | --- | ---: | --- | --- |"]
     indicator = "indicator" if lang == "vi" else "indicator_en"
     for t in data["targets"]:
         prov = L["all"] if t["province_code"] == "all" else t["province_name"]
         fmt = _speed if t.get("unit") == "Mb/s" else _pct
-        lines.append(f"| {prov} | {t[indicator]} | {fmt(t['value'], lang)} | {fmt(t['threshold'], lang)} | "
+        mark = " †" if t.get("thin") else ""
+        lines.append(f"| {prov} | {t[indicator]} | {fmt(t['value'], lang)}{mark} | "
+                     f"{fmt(t['threshold'], lang)} | "
                      f"{t['year']} | {label('target_status', t['status'], lang)} | "
-                     f"{_shortfall(t, lang)} | {t['instrument']} |")
+                     f"{_shortfall(t, lang)} | {t['instrument']} | "
+                     f"{label('source', t.get('source') or 'none', lang)} |")
+    if data.get("data_coverage"):
+        lines += ["", *_data_coverage_lines(data, lang)]
     lines += ["", f"## {L['accounting']}", "",
               f"| {L['layer']} | {L['file']} | {L['read']} | {L['used']} | {L['repaired']} | "
               f"{L['rejected']} |", "| --- | --- | ---: | ---: | ---: | ---: |"]
     for a in data["accounting"]:
         counts = " | ".join(_int(a[k], lang) for k in ("rows_read", "used", "repaired", "rejected"))
         lines.append(f"| {layer(a['layer'])} | {Path(a['file']).name} | {counts} |")
+    if data.get("sources"):
+        lines += ["", *_source_lines(data["sources"], lang)]
     if data.get("reading"):
         lines += ["", *_reading_lines(data["reading"], lang)]
     if data.get("operators"):

@@ -37,7 +37,10 @@ TEXT_COLUMNS = {s.PROVINCE_CODE, s.COMMUNE_CODE, s.VILLAGE_ID, s.PARK_ID, "inter
                 "intervention_id", "site_id", COST_CARRIED_IDS}
 VND_COLUMNS = {s.COST_VND, s.CUM_COST_VND, "in_budget_cost_vnd", "cost_in_budget_vnd"}
 INT_COLUMNS = {s.POPULATION, s.HOUSEHOLDS, s.RANK, "villages", "villages_in_budget",
-               "population_in_budget", "sites_upgraded", "new_sites_5g", "uncovered_ha"}
+               "population_in_budget", "sites_upgraded", "new_sites_5g", "uncovered_ha",
+               s.N_VILLAGES, "villages_known", s.VILLAGE_POPULATION, "population_known"}
+PERCENT = "0.0%"
+PERCENT_COLUMNS = {"villages_known_share", "population_known_share"}
 YEAR = "0"  # 2025, never 2,025
 WEIGHT = "0.0#"  # 0.6, never 1
 KM_COLUMNS = {"fibre_link_km", "site_distance_km"}
@@ -112,6 +115,8 @@ def _number_format(column: str) -> str | None:
         return INT
     if column in KM_COLUMNS:
         return KM
+    if column in PERCENT_COLUMNS:
+        return PERCENT
     return None
 
 
@@ -200,8 +205,19 @@ def _summary_format(key: str, text: str, value: float) -> str:
     return "0.0###"
 
 
+def _coverage_sheet(table: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The data-coverage table as the sheet shows it: figures named, "all" named the total."""
+    out = table.drop(columns="scope")
+    out["figure"] = [label("data_figure", f, lang) for f in out["figure"]]
+    total = table["scope"].eq("all").to_numpy()
+    out.loc[total, s.PROVINCE_CODE] = None
+    out.loc[total, s.PROVINCE_NAME] = labels("common", lang)["total"]
+    return out
+
+
 def write_priority_xlsx(path: str | Path, priority: pd.DataFrame, summary: Mapping,
-                        lang: str = "vi", *, parks: pd.DataFrame | None = None) -> Path:
+                        lang: str = "vi", *, parks: pd.DataFrame | None = None,
+                        data_coverage: pd.DataFrame | None = None) -> Path:
     """Write the investment-plan workbook atomically.
 
     Parameters
@@ -216,6 +232,10 @@ def write_priority_xlsx(path: str | Path, priority: pd.DataFrame, summary: Mappi
         Header, sheet and label language.
     parks : DataFrame, optional
         5G for industrial parks (:attr:`geo_cds.planning.priority.InvestmentPlan.parks`).
+    data_coverage : DataFrame, optional
+        The data behind each share per province, for all and per commune
+        (:func:`geo_cds.analysis.datacov.data_coverage`): a sheet whose "little data"
+        column marks the figures resting on too few villages or people.
 
     Returns
     -------
@@ -234,6 +254,9 @@ def write_priority_xlsx(path: str | Path, priority: pd.DataFrame, summary: Mappi
 
     if parks is not None and len(parks):
         _write_table(wb, names["parks"], parks, lang)
+
+    if data_coverage is not None and len(data_coverage):
+        _write_table(wb, names["data_coverage"], _coverage_sheet(data_coverage, lang), lang)
 
     rows = []
     for text, value, key in _flatten(summary, lang):

@@ -32,6 +32,7 @@ from geo_cds.checks import (
 from geo_cds.errors import LayerError, ValidationFailed
 from geo_cds.outputs import write
 from geo_cds.pipeline.folders import build_map, replan, write_outputs
+from geo_cds.pipeline.modelled import modelled_rasters, prepare_model
 from geo_cds.pipeline.progress import Progress
 from geo_cds.pipeline.result import RunResult
 from geo_cds.plan import Plan
@@ -89,63 +90,6 @@ def _raster_damage(plan: Plan):
         raise LayerError(
             f"a raster could not be read while measuring coverage ({exc}); rasters: {files} — "
             "fix: open each in QGIS to find the damaged one and export it again") from exc
-
-
-def modelled_rasters(plan: Plan, inputs, timings: dict | None = None,
-                     progress: Progress | None = None, *, per_operator: bool | None = None):
-    """``[coverage_model]``: model RSRP from the station list on a grid over the communes and
-    return it as in-memory rasters (:class:`geo_cds.analysis.radio.memory.MemoryRasters`, a
-    context manager; ``specs`` holds each operator's layer, ``modelled_4g_viettel``… with its
-    ``operator``, or ``modelled_4g``/``modelled_5g`` when a station's operator is not known),
-    or None without one.
-
-    ``per_operator`` (default: the plan's ``per_operator``) False: only the best-server
-    layers. The grid: ``crs`` (default UTM
-    48N/49N by the communes' centre) at ``resolution_m``
-    (``resolution_deg`` in a geographic CRS), over the communes' bounds.
-    """
-    settings = plan.coverage_model
-    if settings is None:
-        return None
-    from rasterio.warp import transform_bounds
-
-    from geo_cds.analysis.radio import ModelGrid, model_coverage, utm_crs
-    from geo_cds.analysis.radio.memory import MemoryRasters
-    from geo_cds.analysis.radio.prepare import ensure_ready
-
-    timings = {} if timings is None else timings
-    per_operator = settings.per_operator if per_operator is None else per_operator
-    if inputs.stations is None or not len(inputs.stations):
-        raise LayerError(f"{settings.stations}: no usable base station for the coverage model "
-                         "— fix: see the problems listed for the station list")
-    seconds = ensure_ready(progress)
-    if seconds is not None:
-        timings["prepare_model"] = seconds
-    with _timed(timings, "model", progress):
-        communes = inputs.communes
-        lon = float(np.mean(communes.total_bounds[[0, 2]]))
-        crs = settings.crs or utm_crs(lon)
-        grid_crs = gpd.GeoSeries([], crs=crs).crs
-        bounds = transform_bounds("EPSG:4326", grid_crs, *communes.total_bounds, densify_pts=21)
-        cell = settings.resolution_deg if grid_crs.is_geographic else settings.resolution_m
-        grid = ModelGrid.covering(bounds, grid_crs, cell)
-        techs = [t for t in settings.technologies]
-        limits = {t: gaps.threshold(plan.thresholds, t) for t in techs if t in gaps.TECHS}
-        # per operator when every station's operator is known (as [rasters.X] operator = …),
-        # else one best-server layer per technology
-        unknown = sorted({str(o) for o in inputs.stations[s.OPERATOR]
-                          if o is None or s.operator_key(o) is None})
-        if unknown and per_operator:
-            log.warning("%s: operator(s) %s not known: the coverage model feeds the run one "
-                        "best-server layer per technology, not one per operator",
-                        settings.stations, ", ".join(unknown))
-        modelled = model_coverage(inputs.stations, grid, techs, thresholds=limits,
-                                  environment=settings.environment,
-                                  max_distance_km=settings.max_distance_km,
-                                  mobile_height_m=settings.mobile_height_m,
-                                  keep_operators=per_operator and not unknown, dem=settings.dem)
-        return MemoryRasters(modelled, per_operator=per_operator and not unknown,
-                             generated=settings.generated)
 
 
 def _coverage_rasters(plan: Plan) -> dict[str, str]:
@@ -230,6 +174,36 @@ def village_raster_coverage(
     return rsrp, covered
 
 
+def measured_speeds(villages: gpd.GeoDataFrame, communes: gpd.GeoDataFrame,
+                    speeds: gpd.GeoDataFrame | None, plan: Plan):
+    """Villages and communes with their measured speed (when the plan gives speed tests), and
+    what the summary says of the sources: which one the download targets are judged on, where
+    reported and modelled coverage disagree, where measured speed falls short."""
+    from geo_cds.analysis import sources as src
+    from geo_cds.analysis.speeds import commune_of_speeds, commune_speeds, village_speeds
+
+    spec = plan.speeds
+    judged = "measured" if spec is not None and spec.mobile else "reported"
+    zone = None
+    if spec is not None:
+        t = plan.thresholds
+        villages = villages.join(village_speeds(villages, speeds, radius_m=t.speed_radius_m,
+                                                min_tests=t.min_speed_tests))
+        communes = communes.join(commune_speeds(communes, speeds, min_tests=t.min_speed_tests))
+        communes[s.SPEED_SOURCE] = spec.name or spec.kind
+        zone = commune_of_speeds(communes, speeds) if speeds is not None else None
+    info = {
+        "speed_source": judged,
+        "speeds": None if spec is None else {
+            "kind": spec.kind, "name": spec.name or spec.kind, "generated": spec.generated,
+            "mobile": spec.mobile, "min_tests": plan.thresholds.min_speed_tests,
+            "radius_m": plan.thresholds.speed_radius_m, **src.speed_totals(speeds, zone)},
+        "coverage": src.coverage_disagreement(villages),
+        "speed": src.speed_disagreement(villages, plan) if judged == "measured" else [],
+    }
+    return villages, communes, info
+
+
 def accounting(inputs, villages: pd.DataFrame | None) -> pd.DataFrame:
     """Every input row: used, repaired (a value changed) or rejected (with the reason).
 
@@ -297,7 +271,13 @@ def analyse(plan: Plan, *, strict: bool = False, cache_dir: Path | None = None,
         raise ValidationFailed(inputs.problems.problems)
     with ExitStack() as stack:
         coverage_plan = plan
-        memory = modelled_rasters(plan, inputs, timings, progress)
+        memory = None
+        if plan.coverage_model is not None:
+            seconds = prepare_model(progress)
+            if seconds is not None:
+                timings["prepare_model"] = seconds
+            with _timed(timings, "model", progress):
+                memory = modelled_rasters(plan, inputs)
         if memory is not None:  # the model's layers stand in for rasters, as if given
             stack.enter_context(memory)
             coverage_plan = dataclasses.replace(plan, rasters={**plan.rasters, **memory.specs})
@@ -307,28 +287,29 @@ def analyse(plan: Plan, *, strict: bool = False, cache_dir: Path | None = None,
             commune_zonal = zone_coverage(communes, coverage_plan, cache_dir)
             park_zonal = operators.best_operator(
                 zone_coverage(inputs.parks, coverage_plan, cache_dir))
-    source = "modelled" if memory is not None else "raster"
     with _timed(timings, "gaps", progress):
         best, anyone = operators.any_operator(rsrp, covered)
         villages = gaps.village_gaps(
-            gaps.village_coverage(villages, best, plan.thresholds, raster_covered=anyone,
-                                  raster_source=source), plan)
+            gaps.village_coverage(villages, best, plan.thresholds, raster_covered=anyone), plan)
         villages = operators.village_operators(villages, rsrp, covered)
-        communes = gaps.commune_table(communes, villages, commune_zonal)
+        communes = gaps.commune_table(communes, villages, commune_zonal,
+                                      plan.thresholds.min_known_share)
         communes = operators.commune_operators(communes, villages)
         ordered = [c for c in COMMUNE_OUT if c in communes] + \
             [c for c in communes.columns if c not in COMMUNE_OUT]
         communes = communes[ordered]
+        villages, communes, sources = measured_speeds(villages, communes, inputs.speeds, plan)
         parks = gaps.park_table(inputs.parks, park_zonal, plan) if inputs.parks is not None else None
         streets = gaps.street_table(inputs.streets, communes) if inputs.streets is not None else None
-        targets = gaps.target_table(communes, villages, parks, plan)
+        targets = gaps.target_table(communes, villages, parks, plan,
+                                    speed_source=sources["speed_source"])
     with _timed(timings, "priority", progress):
         investment = plan_investments(villages, communes, parks, inputs.sites, inputs.fibre, plan)
     plan = investment.plan  # the effective plan (preset resolved): what run.json records
     table = accounting(inputs, villages)
     result = RunResult(plan=plan, inputs=inputs, communes=communes, villages=villages,
                        parks=parks, streets=streets, investment=investment, targets=targets,
-                       accounting=table, timings=timings, started=started)
+                       accounting=table, timings=timings, started=started, sources=sources)
     result.checks = self_checks(result)
     return result
 
@@ -344,8 +325,21 @@ def self_checks(result: RunResult) -> list[Check]:
         *shares_in_unit_interval({"communes": result.communes, "villages": result.villages,
                                   "parks": result.parks, "targets": result.targets}),
         *(result.investment.checks if result.investment is not None else []),
+        *_speed_checks(result),
     ]
     return enforce(checks)
+
+
+def _speed_checks(result: RunResult) -> list[Check]:
+    """Every speed test read is counted in exactly one commune or outside them all."""
+    sp = (result.sources or {}).get("speeds")
+    if not sp:
+        return []
+    inside = int(result.communes[s.SPEED_TESTS_N].sum())
+    outside = sp["tests_outside_communes"]
+    ok = sp["tests"] == inside + outside
+    return [Check("speed_tests", ok, (("read", sp["tests"]), ("in_communes", inside),
+                                      ("outside_communes", outside)))]
 
 
 def run(plan: Plan, *, overwrite: bool = False, strict: bool = False,

@@ -37,6 +37,7 @@ def _readable(table: pd.DataFrame) -> pd.DataFrame:
     table = table.drop(columns="source_row", errors="ignore")
     digits = {c: 4 for c in table.columns if "share" in c}
     digits |= {c: 1 for c in table.columns if "rsrp" in c}
+    digits |= {c: 1 for c in table.columns if "mbps" in c or "latency" in c}
     return table.round(digits)
 
 
@@ -74,6 +75,8 @@ def _map_layers(result: RunResult) -> dict:
         streets=result.streets, interventions=inv.interventions, priority=inv.priority,
         rasters=plan.rasters, thresholds=plan.thresholds, lang=plan.lang,
         targets=result.targets, investment=inv,
+        speeds=result.inputs.speeds, speed_info=(result.sources or {}).get("speeds"),
+        speed_targets={t.id: t.threshold for t in plan.targets if t.unit == "Mb/s"},
         info={"run": plan.name, "date": result.started[:10],
               "sources": ", ".join(Path(p).name for p in result.inputs.files.values()),
               "generated": result.generated},
@@ -107,6 +110,7 @@ def build_map(result: RunResult, **options) -> RunMap:
 
 def _write_run_files(result: RunResult, folder: Path, progress: Progress | None) -> None:
     """Every file of a run, written into ``folder`` (a staging folder of the writer)."""
+    from geo_cds.analysis.datacov import data_coverage
     from geo_cds.outputs.investment import write_investment_outputs
     from geo_cds.outputs.maps import save_map
 
@@ -120,7 +124,8 @@ def _write_run_files(result: RunResult, folder: Path, progress: Progress | None)
     write.write_gpkg(result.villages, folder / "villages.gpkg", "villages", plan.lang)
     inv = result.investment
     steps("write_investment")
-    write_investment_outputs(folder, inv, lang=plan.lang)
+    coverage = data_coverage(result.communes, result.villages, plan.thresholds.min_known_share)
+    write_investment_outputs(folder, inv, lang=plan.lang, data_coverage=coverage)
     steps("write_tables")
     if result.parks is not None:
         write.write_csv(_readable(result.parks), folder / "industrial_parks_5g.csv")
@@ -140,7 +145,9 @@ def _write_run_files(result: RunResult, folder: Path, progress: Progress | None)
                           villages=result.villages, targets=result.targets,
                           accounting=result.accounting, investment=inv.summary,
                           generated=result.generated, checks=result.checks,
-                          reading=input_reading(result),
+                          reading=input_reading(result), sources=result.sources or None,
+                          data_coverage=coverage,
+                          min_known_share=plan.thresholds.min_known_share,
                           operators=operators.operator_figures(result.villages,
                                                                result.inputs.sites))
     write.write_json(data, folder / "summary.json")
@@ -238,6 +245,7 @@ def replan(
     geo_cds.errors.OutputExistsError, geo_cds.errors.OutputError
         See :func:`write_outputs`.
     """
+    from geo_cds.analysis.datacov import data_coverage
     from geo_cds.outputs.investment import write_investment_outputs
     from geo_cds.planning.replan import (
         default_folder,
@@ -262,8 +270,10 @@ def replan(
                             ignore=shutil.ignore_patterns(write.MARKER))
         elif (run.folder / "communes.csv").exists():  # coverage is unchanged by re-planning
             shutil.copy2(run.folder / "communes.csv", staging / "communes.csv")
+        coverage = data_coverage(run.communes, run.villages,
+                                 result.plan.thresholds.min_known_share)
         write_investment_outputs(staging, result.investment, lang=result.plan.lang,
-                                 sweep=result.sweep)
+                                 sweep=result.sweep, data_coverage=coverage)
         if not in_place:
             write.write_json(result.record, staging / "replan.json")
     result.folder = out

@@ -51,6 +51,9 @@ class RunResult:
     timings: dict[str, float] = field(default_factory=dict)
     started: str = ""
     checks: list = field(default_factory=list)  # geo_cds.checks.Check, all passed
+    # which source each download target is judged on, and where the sources disagree
+    # (geo_cds.pipeline.measured_speeds)
+    sources: dict = field(default_factory=dict)
     folder: Path | None = None
 
     @property
@@ -61,6 +64,6 @@ class RunResult:
     def generated(self) -> list[str]:
         specs = {"villages": self.plan.villages, "parks": self.plan.parks,
                  "streets": self.plan.streets, "sites": self.plan.sites,
-                 "fibre": self.plan.fibre, "stations": self.plan.coverage_model,
-                 **self.plan.rasters}
+                 "fibre": self.plan.fibre, "speeds": self.plan.speeds,
+                 "stations": self.plan.coverage_model, **self.plan.rasters}
         return [name for name, spec in specs.items() if spec is not None and spec.generated]

@@ -33,6 +33,7 @@ from geo_cds.planning import interventions as iv
 
 INTERVENTION_IDS = "intervention_ids"
 COST_CARRIED_IDS = "cost_carried_ids"
+COST_MISSING = "villages_cost_missing"  # per commune: villages whose cost is unknown
 VILLAGE_IDS = iv.VILLAGE_IDS
 PARK_IDS = iv.PARK_IDS
 
@@ -112,7 +113,9 @@ def commune_subtotals(priority: pd.DataFrame) -> pd.DataFrame:
     p = priority.copy()
     p["_in"] = _flag(p[s.IN_BUDGET]) if s.IN_BUDGET in p else False
     p["_pop"] = pd.to_numeric(p[s.POPULATION], errors="coerce").fillna(0)
-    p["_cost"] = pd.to_numeric(p[s.COST_VND], errors="coerce").fillna(0)
+    p["_cost"] = pd.to_numeric(p[s.COST_VND], errors="coerce")
+    p["_missing"] = p["_cost"].isna().astype(int)  # counted, not summed as 0
+    p["_cost"] = p["_cost"].fillna(0)
     g = p.assign(_pop_in=p["_pop"] * p["_in"], _cost_in=p["_cost"] * p["_in"]) \
         .groupby(keys, dropna=False, sort=True)
     out = pd.DataFrame({
@@ -122,9 +125,10 @@ def commune_subtotals(priority: pd.DataFrame) -> pd.DataFrame:
         "villages_in_budget": g["_in"].sum(),
         "population_in_budget": g["_pop_in"].sum(),
         "cost_in_budget_vnd": g["_cost_in"].sum(),
+        COST_MISSING: g["_missing"].sum(),
     }).reset_index()
     for col in ("villages", s.POPULATION, s.COST_VND, "villages_in_budget",
-                "population_in_budget", "cost_in_budget_vnd"):
+                "population_in_budget", "cost_in_budget_vnd", COST_MISSING):
         out[col] = out[col].astype(np.int64)
     return out
 
@@ -182,6 +186,11 @@ def money_checks(priority: pd.DataFrame, interventions: pd.DataFrame, parks: pd.
         at_most("people_population", ("served", float(pop[inb].sum())),
                 ("population", float(pop.sum()))),
     ]
+    out.append(equal("cost_missing", {  # villages whose cost is unknown, in every view
+        "village_list": float(pd.to_numeric(priority[s.COST_VND], errors="coerce").isna().sum()),
+        "commune_sheet": float(communes[COST_MISSING].sum() if communes is not None else 0),
+        "plan_summary": float(summary.get("villages_cost_missing", 0)),
+    }))
     out.append(_whole_interventions(priority, interventions))
     return out
 

@@ -51,6 +51,8 @@ def plan_summary(*, plan, weights, preset, method, objective, budget, village_bu
         "objective": objective,
         "villages_with_gaps": len(table),
         "villages_costed": int(costed.sum()),
+        # a 4G or fibre gap of a village without a location: its cost is missing, not 0
+        "villages_cost_missing": int(table[s.COST_VND].isna().sum()),
         "population_in_gap_villages": int(pop.sum()),
         "villages_power_first": int(table[s.INTERVENTION].str.contains(iv.POWER_FIRST)
                                     .fillna(False).sum()),

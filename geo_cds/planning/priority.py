@@ -272,6 +272,8 @@ def plan_investments(
     t[s.GAP_MOBILE], t[s.GAP_FIBRE], t[s.GAP_HH_FIBRE] = gap_m[has_gap], gap_f[has_gap], \
         gap_h[has_gap]
     t[s.NEEDS_POWER] = no_power[has_gap]
+    # costing a 4G or fibre gap needs the village's location: without one the cost is unknown
+    t["_cost_unknown"] = (~located & (gap_m | gap_f))[has_gap]
     site_id = mob["site_id"].reindex(t.index)
     route_id = fib["route_id"].reindex(t.index)
     feasible = fib["fibre_feasible"].reindex(t.index)
@@ -372,9 +374,10 @@ def plan_investments(
     cost_of = dict(zip(units[iv.INTERVENTION_ID], units[s.COST_VND], strict=True)) \
         if len(units) else {}
     carried_cost, carried_ids = carry_costs(t[INTERVENTION_IDS].tolist(), cost_of)
-    t[s.COST_VND] = carried_cost
+    t[s.COST_VND] = pd.array(carried_cost, dtype="Int64")
+    t.loc[t["_cost_unknown"].to_numpy(bool), s.COST_VND] = pd.NA  # missing, never 0
     t[COST_CARRIED_IDS] = pd.Series(carried_ids, index=t.index, dtype="string")
-    t[s.CUM_COST_VND] = t[s.COST_VND].cumsum().astype(np.int64)
+    t[s.CUM_COST_VND] = t[s.COST_VND].fillna(0).cumsum().astype(np.int64)  # the known costs
     for col in PRIORITY_COLUMNS:
         if col not in t:
             t[col] = pd.NA

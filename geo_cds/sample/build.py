@@ -25,6 +25,7 @@ from geo_cds.sample.places import generate_parks, generate_streets
 from geo_cds.sample.radio import Grid, Mask, write_population_raster, write_rsrp_raster
 from geo_cds.sample.readme import render_readme
 from geo_cds.sample.sites import generate_sites
+from geo_cds.sample.speeds import generate_speed_tiles, measure_speeds
 from geo_cds.sample.stations import register_table
 from geo_cds.sample.villages import attach_coverage, generate_villages
 
@@ -39,7 +40,8 @@ WARD_PREFIX = {"27": "Khu phố"}  # old Bắc Ninh numbers its urban villages "
 SEED_VILLAGES = {"21433": "Thôn Văn Hà", "19603": "Thôn Lâm Lang"}
 
 FILES = ("villages.gpkg", "sites.gpkg", "industrial_parks.geojson", "cashless_streets.geojson",
-         "rsrp_4g.tif", "rsrp_5g.tif", "population.tif", "stations.csv", "README.md")
+         "rsrp_4g.tif", "rsrp_5g.tif", "population.tif", "speeds_mobile.parquet", "stations.csv",
+         "README.md")
 
 
 def read_seed_communes(path: str | Path = DEFAULT_BOUNDARIES,
@@ -176,8 +178,12 @@ def _generate(communes: gpd.GeoDataFrame, tmp: Path, seed: int, boundaries) -> d
     register_table(sites).to_csv(tmp / "stations.csv", index=False, encoding="utf-8")
     parks.to_file(tmp / "industrial_parks.geojson", driver="GeoJSON")
     streets.to_file(tmp / "cashless_streets.geojson", driver="GeoJSON")
+    mountain = villages[S.COMMUNE_CODE].map(communes.set_index(S.COMMUNE_CODE)["mountain"])
+    tiles = generate_speed_tiles(villages, at4, at5, seed, mountain=mountain.to_numpy(bool))
+    tiles.to_parquet(tmp / "speeds_mobile.parquet", index=False)
 
     figures = measure(communes, villages, sites, parks, streets, at4, at5, r4, r5, pop, seed)
+    figures.update(measure_speeds(tiles))
     figures["sizes_bytes"] = {f: (tmp / f).stat().st_size for f in FILES if f != "README.md"}
 
     (tmp / "README.md").write_text(render_readme(figures, boundaries), encoding="utf-8")

@@ -71,6 +71,10 @@ def render_readme(figures: dict, boundaries) -> str:
         "generated shapes |",
         f"| `cashless_streets.geojson` | {f['streets']} cashless streets (lines) and "
         f"{f['markets']} markets (points): real places, generated merchant counts |",
+        f"| `speeds_mobile.parquet` | {f['speed_tiles']:,} GENERATED mobile speed-test tiles in "
+        "the schema of Ookla's open data (zoom-16 `quadkey`, `tile` WKT, `avg_d_kbps`, "
+        "`avg_u_kbps`, `avg_lat_ms`, `avg_lat_down_ms`, `avg_lat_up_ms`, `tests`, `devices`): "
+        "not Ookla's measurements |",
     ])
     code_line = (f"Code: `geo_cds/sample/` (`write_sample`). Seed: **{f['seed']}**. "
                  f"Boundaries: `{Path(boundaries).name}`.")
@@ -147,6 +151,7 @@ stand out by fibre and household uptake instead. Grid power: 99.8% of lowland vi
 - Rasters: {f['raster_cells']:,} valid cells; area with 4G {_pct(f['area_share_4g'])}, with 5G {_pct(f['area_share_5g'])}.
 - Population raster total {f['population_raster_total']:,.0f} for {f['village_population_total']:,} people in the villages.
 - Parks: {f['parks']} ({f['parks_with_5g_sites']} given 5G sites); cashless streets {f['streets']}, markets {f['markets']}.
+- Speed tiles (generated, Ookla format): {f['speed_tiles']:,} tiles, {f['speed_tests']:,} tests, test-weighted median download {f['speed_test_median_mbps']} Mb/s (calibrated on Vietnam's published mobile median, 144.5 Mb/s in February 2025, Speedtest Global Index, scaled down by the villages' modelled signal); {f['speed_tiles_under_10_tests']:,} tiles with fewer than 10 tests.
 
 By province (2025):
 

@@ -46,6 +46,7 @@ def zone_coverage(
     id_columns: Sequence[str] = (),
     mode: str = "exact",
     cache_dir: str | Path | None = None,
+    source_crs: Mapping[str, str] | None = None,
 ) -> ZoneCoverage:
     """Coverage of every zone of the file ``zones`` from coverage rasters.
 
@@ -66,13 +67,17 @@ def zone_coverage(
         Columns of ``zones`` kept in the table (default: every non-geometry column).
     mode, cache_dir
         As in :func:`zonal_coverage`.
+    source_crs : mapping of name to CRS, optional
+        Per raster name (or ``"population"``): a CRS replacing the raster's own, missing or
+        wrong (as ``source_crs`` under ``[rasters.X]`` in a plan), e.g. ``{"4g": "EPSG:32648"}``.
 
     Returns
     -------
     ZoneCoverage
         The id columns joined to :func:`zonal_coverage`'s table (one row per zone), and every
         problem found (the zones unreadable or without CRS, each missing id column, each raster
-        that cannot be used, each threshold naming no raster).
+        that cannot be used, each threshold or source CRS naming no raster, each CRS that is
+        not one).
 
     Examples
     --------
@@ -81,8 +86,9 @@ def zone_coverage(
     """
     problems = ProblemLog()
     frame = _read_zones(Path(zones), layer, id_columns, problems)
+    crs = _source_crs(source_crs or {}, rasters, population, problems)
     for name, path in {**rasters, **({"population": population} if population else {})}.items():
-        _check_raster(Path(path), name, problems)
+        _check_raster(Path(path), name, problems, crs.get(name))
     for name in sorted(set(thresholds or {}) - set(rasters)):
         problems.add(file="(options)", layer="thresholds", row=None, feature_id=None,
                      column=name, problem=f"a threshold is given for {name!r}, not a raster name",
@@ -95,7 +101,8 @@ def zone_coverage(
         if name not in values and name.lower() in TECH_DEFAULTS:
             values[name] = getattr(defaults, TECH_DEFAULTS[name.lower()])
     table = zonal_coverage(
-        frame, rasters, thresholds=values, population=population, mode=mode, cache_dir=cache_dir
+        frame, rasters, thresholds=values, population=population, mode=mode, cache_dir=cache_dir,
+        source_crs={n: crs.get(n) for n in rasters}, population_crs=crs.get("population"),
     )
     keep = list(id_columns) or [c for c in frame.columns if c != frame.geometry.name]
     return ZoneCoverage(
@@ -124,11 +131,36 @@ def _read_zones(path: Path, layer, id_columns, problems: ProblemLog) -> gpd.GeoD
     return frame
 
 
-def _check_raster(path: Path, name: str, problems: ProblemLog) -> None:
+def _source_crs(given: Mapping[str, str], rasters, population, problems: ProblemLog) -> dict:
+    """The usable ``source_crs`` entries; every name that is no raster and every value that is
+    no CRS is a problem."""
+    names = sorted(rasters) + (["population"] if population else [])
+    out = {}
+    for name, value in given.items():
+        def say(problem, fix):
+            problems.add(file="(options)", layer="source_crs", row=None, feature_id=None,
+                         column=name, problem=problem, fix=fix)
+
+        if name not in names:
+            say(f"a source CRS is given for {name!r}, not a raster name",
+                f"use one of the raster names {names}")
+            continue
+        try:
+            rasterio.crs.CRS.from_user_input(value)
+        except rasterio.errors.CRSError as exc:
+            say(f"{value!r} is not a CRS ({exc})", "give an EPSG code such as EPSG:32648")
+            continue
+        out[name] = value
+    return out
+
+
+def _check_raster(path: Path, name: str, problems: ProblemLog, crs=None) -> None:
     try:
         with rasterio.open(path) as src:
-            Grid.of(src, path)
+            Grid.of(src, path, crs)
     except (rasterio.errors.RasterioIOError, GeoCdsError) as exc:
         problems.add(file=str(path), layer=f"raster {name}", row=None, feature_id=None,
                      column=None, problem=f"cannot open or use the raster {name!r}: {exc}",
-                     fix="check that it is a GeoTIFF with a CRS (gdalinfo)")
+                     fix="check that it is a GeoTIFF with a CRS (gdalinfo); a missing or wrong "
+                     f"CRS can be given: source_crs {{{name!r}: 'EPSG:…'}} "
+                     f"(--source-crs {name}=EPSG:…)")

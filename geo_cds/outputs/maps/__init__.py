@@ -29,8 +29,10 @@ from geo_cds.labels import LANGS, labels
 from geo_cds.outputs.maps import data as _data
 from geo_cds.outputs.maps.charts import charts_payload
 from geo_cds.outputs.maps.data import normalise_name
+from geo_cds.outputs.maps.datacov import data_coverage_payload, little_data_legend
 from geo_cds.outputs.maps.page import ASSET_MODES, RunMap, render_html, save_map
 from geo_cds.outputs.maps.rasters import raster_payload
+from geo_cds.outputs.maps.speeds import speeds_payload, village_source_columns
 from geo_cds.plan import RasterSpec, Thresholds
 
 __all__ = ["LANGS", "RunMap", "make_map", "normalise_name", "render_map", "save_map",
@@ -104,10 +106,12 @@ def _layer_names_generated(generated: Iterable[str], rasters: Mapping[str, Raste
         keys.append("streets")
     if gen & {"villages", "sites", "fibre", "interventions"}:
         keys.append("interventions")
+    if "speeds" in gen:
+        keys.append("speeds")
     keys += [name for name, spec in rasters.items() if name in gen or spec.generated]
     label_of = {"villages": T["layer_villages"], "communes": T["layer_communes"],
                 "parks": T["layer_parks"], "streets": T["layer_streets"],
-                "interventions": T["layer_interventions"]}
+                "interventions": T["layer_interventions"], "speeds": T["layer_speeds"]}
     return keys, [label_of.get(k, k) for k in keys]
 
 
@@ -120,17 +124,22 @@ def build_payload(*, communes: gpd.GeoDataFrame, villages: gpd.GeoDataFrame | No
                   info: Mapping[str, Any] | None = None, lang: str = "vi",
                   priority: pd.DataFrame | None = None,
                   title: str | None = None, simplify_tolerance: float = 0.0002,
-                  raster_max_px: int = 2400) -> dict[str, Any]:
+                  raster_max_px: int = 2400, speeds: gpd.GeoDataFrame | None = None,
+                  speed_info: Mapping[str, Any] | None = None,
+                  speed_targets: Mapping[str, float] | None = None) -> dict[str, Any]:
     """Everything the map's JavaScript reads, as one JSON-ready dict (see :func:`write_map`)."""
-    T = dict(labels("map", lang))
+    T = {**labels("map", lang), **labels("map_sources", lang)}
     thresholds = thresholds or Thresholds()
+    T["little_data_legend"] = little_data_legend(T, thresholds, lang)
     coverage = {n: r for n, r in (rasters or {}).items() if r.kind in ("rsrp", "mask")}
     n_vertices = int(shapely.get_num_coordinates(communes.geometry.values).sum())
     coarse = LOD_TOLERANCE if n_vertices > LOD_VERTICES else None
     commune_data, communes_simple = _data.communes_payload(communes, simplify_tolerance, coarse)
+    commune_data["data_coverage"] = data_coverage_payload(communes_simple)
     village_data = None
     if villages is not None and len(villages):
         village_data = _data.villages_payload(villages, commune_data["code"], priority)
+        village_data |= village_source_columns(villages)
 
     parks_fc = _data.features_payload(
         parks, "parks", [s.PARK_NAME, s.PARK_KIND, s.AREA_HA, s.area_share("5g"),
@@ -215,6 +224,7 @@ def build_payload(*, communes: gpd.GeoDataFrame, villages: gpd.GeoDataFrame | No
         "streets": streets_fc,
         "interventions": interventions_fc,
         "rasters": raster_data,
+        "speeds": speeds_payload(speeds, speed_info, speed_targets or {}, lang, T),
     }
 
 
@@ -265,7 +275,10 @@ def write_map(path: Path, *, communes: gpd.GeoDataFrame, villages: gpd.GeoDataFr
               lang: str = "vi", priority: pd.DataFrame | None = None,
               title: str | None = None, simplify_tolerance: float = 0.0002,
               raster_max_px: int = 2400, assets: str = "inline",
-              targets: pd.DataFrame | None = None, investment: Any | None = None) -> Path:
+              targets: pd.DataFrame | None = None, investment: Any | None = None,
+              speeds: gpd.GeoDataFrame | None = None,
+              speed_info: Mapping[str, Any] | None = None,
+              speed_targets: Mapping[str, float] | None = None) -> Path:
     """Write the interactive map of a run as one HTML file that opens with no network.
 
     Parameters
@@ -310,6 +323,10 @@ def write_map(path: Path, *, communes: gpd.GeoDataFrame, villages: gpd.GeoDataFr
         ``"inline"`` (one self-contained file) or ``"folder"`` (``map_assets/`` beside it).
     targets, investment
         The run's target table and ``InvestmentPlan``, for the charts panel (optional).
+    speeds, speed_info, speed_targets
+        Measured speeds (the canonical frame of :mod:`geo_cds.inputs.speeds`: Ookla tiles or
+        test points), what they are (``name``, ``mobile``, ``min_tests``) and the download
+        targets in Mb/s (``download_4g``, ``download_5g``): an optional measured-speed layer.
 
     Returns
     -------
@@ -331,5 +348,6 @@ def write_map(path: Path, *, communes: gpd.GeoDataFrame, villages: gpd.GeoDataFr
                  interventions=interventions, rasters=rasters, thresholds=thresholds,
                  info=info, lang=lang, priority=priority, title=title,
                  simplify_tolerance=simplify_tolerance, raster_max_px=raster_max_px,
-                 targets=targets, investment=investment)
+                 targets=targets, investment=investment, speeds=speeds,
+                 speed_info=speed_info, speed_targets=speed_targets)
     return save_map(m, path, assets=assets)

@@ -63,6 +63,9 @@ INTERVENTION_STYLES = {
 # Indicator switch of the commune choropleth: column -> colour scale and value kind.
 INDICATORS = {
     s.SHARE_4G: ("share", "share"),
+    # each source apart: the village list's (reported) and the rasters' (modelled) 4G
+    "share_villages_4g_reported": ("share", "share"),
+    "share_villages_4g_modelled": ("share", "share"),
     s.SHARE_5G: ("share", "share"),
     s.SHARE_FIBRE: ("share", "share"),
     s.SHARE_HH_FIBRE: ("share", "share"),
@@ -235,6 +238,8 @@ def communes_payload(communes: gpd.GeoDataFrame, tolerance: float,
         "prov": column_values(communes, s.PROVINCE_NAME),
         "population": column_values(communes, s.POPULATION, integer=True),
         "n_villages": column_values(communes, s.N_VILLAGES, integer=True),
+        "speed": column_values(communes, s.DOWNLOAD_MEASURED, digits=1),
+        "speed_tests": column_values(communes, s.SPEED_TESTS_N, integer=True),
         "indicators": indicators,
         "geom": [encode_polygons(g) for g in geoms],
         "geom_coarse": coarse,
