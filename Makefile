@@ -13,6 +13,7 @@ $(BIN)/geo-cds: pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	$(BIN)/python -m geo_cds.analysis.coverage.prepare
+	$(BIN)/python -m geo_cds.analysis.radio.prepare
 	touch $@
 
 install: $(BIN)/geo-cds

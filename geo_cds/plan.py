@@ -17,6 +17,7 @@ from typing import Any
 
 from geo_cds.errors import PlanError
 from geo_cds.labels import label
+from geo_cds.plan_model import CoverageModel, coverage_model_from
 from geo_cds.schema import OPERATORS, operator_key
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -45,6 +46,13 @@ class InputSpec:
     # How a blank reads in a yes/no column, per canonical column ("no" | "unknown"); by
     # default a column of marks (x, ✓, 1) and blanks reads a blank as no, any other unknown.
     blank_means: dict[str, str] = field(default_factory=dict)
+
+
+def stations_input(model: CoverageModel) -> InputSpec:
+    """``[coverage_model]``'s station list as an ordinary input."""
+    return InputSpec(path=model.stations, layer=model.layer, columns=dict(model.columns),
+                     source_crs=model.source_crs, encoding=model.encoding, x=model.x, y=model.y,
+                     generated=model.generated)
 
 
 @dataclass(frozen=True)
@@ -250,6 +258,7 @@ class Plan:
     fibre: InputSpec | None = None
     speeds: SpeedSpec | None = None  # measured speeds (Ookla tiles or point tests)
     rasters: dict[str, RasterSpec] = field(default_factory=dict)  # name -> spec
+    coverage_model: CoverageModel | None = None  # model coverage from a station list
     thresholds: Thresholds = Thresholds()
     targets: tuple[Target, ...] = DEFAULT_TARGETS
     costs: Costs = Costs()
@@ -297,6 +306,11 @@ def plan_from_record(data: dict) -> Plan:
             value = _SETTINGS[key](**known(_SETTINGS[key], value))
         elif key == "targets":
             value = tuple(Target(**known(Target, t)) for t in value)
+        elif key == "coverage_model":
+            value = coverage_model_from({**known(CoverageModel, value),
+                                     "stations": Path(value["stations"]),
+                                     "dem": Path(value["dem"]) if value.get("dem") else None},
+                                    "run.json")
         elif key in ("output_dir", "source"):
             value = Path(value)
         kw[key] = value
@@ -367,6 +381,15 @@ def plan_from_dict(data: dict, base: Path, source: Path | None = None) -> Plan:
         spec["path"] = _path(base, spec["path"])
         rasters[name] = _build(RasterSpec, spec, f"{where} [rasters.{name}]")
     kw["rasters"] = rasters
+    if "coverage_model" in data:
+        model = dict(data.pop("coverage_model"))
+        if "stations" not in model:
+            raise PlanError(f"{where} [coverage_model]: 'stations' is required (the path of "
+                            "the base-station list: CSV, Excel or GeoPackage)")
+        model["stations"] = _path(base, model["stations"])
+        if "dem" in model:
+            model["dem"] = _path(base, model["dem"])
+        kw["coverage_model"] = coverage_model_from(model, f"{where} [coverage_model]")
     for key, cls in _SETTINGS.items():
         if key in data:
             kw[key] = _build(cls, data.pop(key), f"{where} [{key}]")
@@ -374,6 +397,12 @@ def plan_from_dict(data: dict, base: Path, source: Path | None = None) -> Plan:
         kw["targets"] = _targets(data.pop("targets"), where)
     if data:
         raise PlanError(f"{where}: unknown section(s) {sorted(data)}")
+    if "coverage_model" in kw:
+        given = {spec.technology for spec in rasters.values() if spec.kind in ("rsrp", "mask")}
+        both = sorted(given & set(kw["coverage_model"].technologies))
+        if both:
+            raise PlanError(f"{where}: {both} coverage is both given as rasters and modelled "
+                            "([coverage_model] technologies); keep one source per technology")
     if kw.get("lang", "vi") not in ("vi", "en"):
         raise PlanError(f"{where} [run] lang: must be 'vi' or 'en', got {kw['lang']!r}")
     if kw.get("map_assets", "inline") not in ("inline", "folder"):

@@ -139,6 +139,20 @@ def operator_key(name) -> str | None:
     return words.pop() if len(words) == 1 and words <= set(OPERATORS) else None
 SITE_REQUIRED = (SITE_ID, TECHNOLOGIES)
 
+# Base stations for the coverage model (``[coverage_model] stations``): points, one row per
+# station (a register) or per cell (OpenCelliD: radio, mcc, net, area, cell, lon, lat, ...).
+STATION_ID = "station_id"
+TECHNOLOGY = "technology"  # "2g" | "3g" | "4g" | "5g" after reading (GSM/UMTS/LTE/NR, 4G, ...)
+BAND_MHZ = "band_mhz"
+ENVIRONMENT = "environment"  # dense_urban | urban | suburban | rural | open (path-loss class)
+ENVIRONMENTS = ("dense_urban", "urban", "suburban", "rural", "open")
+MCC = "mcc"
+MNC = "net"  # OpenCelliD's name of the mobile network code
+STATION_COLUMNS = {STATION_ID: "str", OPERATOR: "str", TECHNOLOGY: "str", BAND_MHZ: "float",
+                   HEIGHT_M: "float", ENVIRONMENT: "str", MCC: "str", MNC: "str",
+                   "area": "str", "cell": "str"}
+STATION_REQUIRED: tuple[str, ...] = (TECHNOLOGY,)
+
 # Fibre network (optional): nodes (points) or cables (lines).
 FIBRE_ID = "fibre_id"
 FIBRE_COLUMNS = {FIBRE_ID: "str"}
@@ -158,6 +172,7 @@ LAYERS = {
     "streets": (STREET_COLUMNS, STREET_REQUIRED),
     "sites": (SITE_COLUMNS, SITE_REQUIRED),
     "fibre": (FIBRE_COLUMNS, FIBRE_REQUIRED),
+    "stations": (STATION_COLUMNS, STATION_REQUIRED),
 }
 
 # ---------------------------------------------------------------------------------------------

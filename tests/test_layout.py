@@ -18,8 +18,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "geo_cds"
 # Stages in pipeline order. Foundation modules may be imported by any stage; ``sample`` builds
 # the sample layers and may import anything below ``cli``; the package root (the public API)
 # sits with ``cli`` on top.
-FOUNDATION = {"_version", "errors", "plan", "schema", "problems", "geom", "labels", "atomic",
-              "checks"}
+FOUNDATION = {"_version", "errors", "plan", "plan_model", "schema", "problems", "geom", "labels",
+              "atomic", "checks"}
 STAGES = ["foundation", "inputs", "analysis", "planning", "outputs", "pipeline", "sample", "cli"]
 RANK = {stage: i for i, stage in enumerate(STAGES)}
 RANK["api"] = RANK["cli"]

@@ -85,3 +85,33 @@ def test_every_view_reconciles_on_random_instances(rows, share, method):
     for need, inb in zip(pr["intervention_ids"], pr[s.IN_BUDGET], strict=True):
         ids = set(filter(None, need.split(";")))
         assert inb == (bool(ids) and ids <= funded)
+
+
+def _whole(inv, priority=None, interventions=None):
+    checks = money_checks(inv.priority if priority is None else priority,
+                          inv.interventions if interventions is None else interventions,
+                          inv.parks, inv.summary)
+    return next(c for c in checks if c.key == "money_whole")
+
+
+def test_the_whole_interventions_check_catches_each_kind_of_tampering():
+    inv = _shared_site_one_village_left_out()
+    assert _whole(inv).ok
+    pr = inv.priority.set_index(s.VILLAGE_ID)
+    # the route claims A as well, which does not need it
+    inter = inv.interventions.copy()
+    inter.loc[inter[iv.INTERVENTION_ID] == "F0001", iv.VILLAGE_IDS] = "A;B"
+    check = _whole(inv, interventions=inter)
+    assert not check.ok and "F0001 serves ['A', 'B'] but the list has ['B']" in check.note
+    # the site costed on both rows
+    both = pr.assign(cost_carried_ids=["S0001", "S0001;F0001"]).reset_index()
+    check = _whole(inv, priority=both)
+    assert not check.ok and "S0001 costed on 2 rows" in check.note
+    # the site's cost moved to the row that is not funded
+    moved = pr.assign(cost_carried_ids=["", "S0001;F0001"]).reset_index()
+    check = _whole(inv, priority=moved)
+    assert "S0001 funded but costed on a not funded row" in check.note
+    # B marked funded although its route is not
+    funded = pr.assign(in_budget=[True, True]).reset_index()
+    check = _whole(inv, priority=funded)
+    assert "village B in budget but not all of S0001;F0001 funded" in check.note

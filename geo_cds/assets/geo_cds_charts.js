@@ -77,7 +77,8 @@
     var h = 190, left = 56, right = 10, top = 10, bottom = 34;
     var w = WIDTH - left - right, ph = h - top - bottom;
     var maxB = Math.max.apply(null, C.budget) || 1;
-    var maxP = Math.max.apply(null, C.exact.concat(C.greedy)) || 1;
+    var maxP = Math.max.apply(null, C.exact.concat(C.greedy).filter(function (v) {
+      return v !== null; })) || 1;
     var svg = el("svg", { width: WIDTH, height: h, viewBox: "0 0 " + WIDTH + " " + h, role: "img",
       "class": "gcds-chart gcds-chart-budget" }, box);
     tip(svg, T.chart_budget);
@@ -98,12 +99,15 @@
         stroke: "#555", "stroke-dasharray": "4 3" }, svg);
     }
     [["exact", "#2166ac", null], ["greedy", "#d6604d", "5 3"]].forEach(function (s) {
-      var pts = C.budget.map(function (bb, i) { return x(bb) + "," + y(C[s[0]][i]); }).join(" ");
+      var solved = C.budget.map(function (bb, i) { return i; }).filter(function (i) {
+        return C[s[0]][i] !== null; });  /* an exact point is null where it was not solved */
+      var pts = solved.map(function (i) { return x(C.budget[i]) + "," + y(C[s[0]][i]); }).join(" ");
       var attrs = { points: pts, fill: "none", stroke: s[1], "stroke-width": 2,
         "class": "gcds-curve-" + s[0] };
       if (s[2]) attrs["stroke-dasharray"] = s[2];
       el("polyline", attrs, svg);
-      C.budget.forEach(function (bb, i) {
+      solved.forEach(function (i) {
+        var bb = C.budget[i];
         var text = T["chart_" + s[0]] + ": " + F.vnd(bb) + " → " + F.num(C[s[0]][i]) + " " +
           T.chart_people;
         if (C.reserved && C.reserved[i] > 0) text += " (" + T.chart_reserved + ": " + F.vnd(C.reserved[i]) + ")";

@@ -203,7 +203,9 @@
      * every move, communes swapped for detailed ones), and a bound popup would close with it. */
     function openPopup(latlng, html, left) {
       // ``left``: pixels covered by a panel on the left, which the popup must not go under.
-      return L.popup({ maxWidth: 360, autoPanPadding: [30, 30],
+      // Long popups scroll inside the map rather than push it aside.
+      return L.popup({ maxWidth: 360, maxHeight: Math.max(200, map.getSize().y - 160),
+        autoPanPadding: [30, 30],
         autoPanPaddingTopLeft: [(left || 0) + 30, 30] })
         .setLatLng(latlng).setContent(html).openOn(map);
     }
@@ -261,10 +263,11 @@
     function basisText(key, i) {
       var total = C.n_villages ? C.n_villages[i] : null;
       if (!DC[key] || !total) return "";
-      var n = DC[key].known[i];
+      var n = DC[key].known[i], pop = DC[key].pop[i];
+      if (n === total && (pop == null || pop >= 1)) return "";  // every village known: no note
       var text = T.based_on.replace("{n}", F.num(n)).replace("{total}", F.num(total))
         .replace("{pct}", F.pct(n / total));
-      if (DC[key].pop[i] != null) text += ", " + T.based_on_people.replace("{pct}", F.pct(DC[key].pop[i]));
+      if (pop != null) text += ", " + T.based_on_people.replace("{pct}", F.pct(pop));
       return text;
     }
     var hatches = {};

@@ -9,6 +9,7 @@ import click
 from geo_cds._version import __version__
 from geo_cds.cli.compare import compare
 from geo_cds.cli.coverage import coverage
+from geo_cds.cli.coverage_model import coverage_model
 from geo_cds.cli.crosswalk import crosswalk
 from geo_cds.cli.plan import plan
 from geo_cds.cli.run import run
@@ -38,5 +39,5 @@ def cli(verbose: int, quiet: bool) -> None:
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
 
 
-for command in (run, validate, sample, coverage, crosswalk, plan, compare):
+for command in (run, validate, sample, coverage, coverage_model, crosswalk, plan, compare):
     cli.add_command(command)

@@ -111,7 +111,7 @@ def plan(run_dir, budget, preset, weights, method, sweep, out, lang, overwrite):
     T = labels("cli_plan", lang)
 
     def n(x) -> str:
-        return "–" if x is None else number(x, lang)
+        return "–" if x is None or x != x else number(x, lang)  # x != x: NaN (not solved)
 
     sm = inv.summary
     ib = sm["in_budget"]

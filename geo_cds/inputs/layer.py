@@ -33,6 +33,7 @@ NAME_COLUMN = {
     "streets": S.STREET_NAME,
     "sites": S.OPERATOR,
     "fibre": S.FIBRE_ID,
+    "stations": S.OPERATOR,
 }
 ID_COLUMN = {
     "communes": S.COMMUNE_CODE,
@@ -41,6 +42,7 @@ ID_COLUMN = {
     "streets": S.STREET_ID,
     "sites": S.SITE_ID,
     "fibre": S.FIBRE_ID,
+    "stations": S.STATION_ID,
 }
 
 

@@ -39,9 +39,10 @@ from geo_cds.inputs.minimal import derive_village_ids, estimate_population
 from geo_cds.inputs.rasters import check_rasters
 from geo_cds.inputs.sources import read_source, source_paths
 from geo_cds.inputs.speeds import read_speeds
+from geo_cds.inputs.stations import normalise_stations
 from geo_cds.inputs.validate import check_duplicates, check_geometry, check_required_values
 from geo_cds.inputs.validate_codes import check_communes_vintage, check_vintage
-from geo_cds.plan import InputSpec, Plan, RasterSpec
+from geo_cds.plan import InputSpec, Plan, RasterSpec, stations_input
 from geo_cds.problems import ProblemLog
 
 YES_NO_COLUMNS = ["layer", "column", "file_column", "blank_reads", "blanks", "decided_by"]
@@ -78,6 +79,7 @@ class Inputs:
     streets: gpd.GeoDataFrame | None = None
     sites: gpd.GeoDataFrame | None = None
     fibre: gpd.GeoDataFrame | None = None
+    stations: gpd.GeoDataFrame | None = None  # [coverage_model] stations, one row per technology
     rasters: dict[str, RasterSpec] = field(default_factory=dict)
     # measured speeds (inputs/speeds.py): Ookla tiles or point tests; None without them
     speeds: gpd.GeoDataFrame | None = None
@@ -152,6 +154,12 @@ def load_inputs(plan: Plan) -> Inputs:
         repaired_rows[name] = layer.repaired - layer.rejected
         if name == "communes" and frame is not None and len(frame):
             context.communes = frame
+    if plan.coverage_model is not None:
+        layer = Layer(stations_input(plan.coverage_model), "stations", problems, context)
+        frames["stations"] = _read(layer)
+        files.update(layer.files)
+        accounting.append(layer.accounting())
+        repaired_rows["stations"] = layer.repaired - layer.rejected
     communes = frames["communes"]
     if communes is None:
         communes = empty_frame("communes")
@@ -167,6 +175,7 @@ def load_inputs(plan: Plan) -> Inputs:
         streets=frames["streets"],
         sites=frames["sites"],
         fibre=frames["fibre"],
+        stations=frames.get("stations"),
         rasters=rasters,
         speeds=speeds,
         problems=problems,
@@ -194,7 +203,7 @@ def read_layer(
         The input as the plan describes it.
     layer : str
         One of ``"communes"``, ``"villages"``, ``"parks"``, ``"streets"``, ``"sites"``,
-        ``"fibre"``.
+        ``"fibre"``, ``"stations"`` (a base-station list for the coverage model).
     problems : ProblemLog, optional
         Receives every problem (a new one is made when not given).
     communes : GeoDataFrame, optional
@@ -234,11 +243,14 @@ def _read(layer: Layer) -> gpd.GeoDataFrame | None:
     if frame is None or layer.fatal:
         return None
     check_required_values(layer, frame)
+    if layer.name == "stations":
+        frame = normalise_stations(layer, frame)
     if layer.name == "villages":
         derive_village_ids(layer, frame)
         estimate_population(layer, frame)
     frame = check_geometry(layer, frame)
-    check_duplicates(layer, frame)
+    if layer.name != "stations":  # a station may have a row per cell or technology
+        check_duplicates(layer, frame)
     if S.COMMUNE_CODE in frame and layer.name != "communes":
         frame = check_vintage(layer, frame)
     elif layer.name == "communes":
@@ -252,7 +264,7 @@ def _read(layer: Layer) -> gpd.GeoDataFrame | None:
 
 
 # Layers a run cannot do without: with no usable row in them there is nothing to plan.
-ESSENTIAL = ("communes", "villages")
+ESSENTIAL = ("communes", "villages", "stations")  # stations: only read for [coverage_model]
 
 
 def _nothing_usable(layer: Layer) -> None:

@@ -22,6 +22,7 @@ GEOM_TYPES = {
     "parks": {"Polygon", "MultiPolygon"},  # 5G coverage is measured over the park's area
     "streets": {"LineString", "MultiLineString", "Point", "MultiPoint"},
     "sites": {"Point", "MultiPoint"},
+    "stations": {"Point"},
     "fibre": {"Point", "MultiPoint", "LineString", "MultiLineString"},
 }
 

@@ -17,6 +17,7 @@ LAYER = {
         "rsrp_4g": "vùng phủ sóng 4G (RSRP)", "rsrp_5g": "vùng phủ sóng 5G (RSRP)",
         "mask_4g": "vùng phủ sóng 4G", "mask_5g": "vùng phủ sóng 5G",
         "interventions": "giải pháp đề xuất", "speeds": "tốc độ đo kiểm",
+        "stations": "danh sách trạm gốc (mô hình phủ sóng)",
     },
     "en": {
         "communes": "communes", "villages": "villages", "parks": "industrial parks and zones",
@@ -24,6 +25,7 @@ LAYER = {
         "population": "population (raster)", "rsrp_4g": "4G coverage (RSRP)",
         "rsrp_5g": "5G coverage (RSRP)", "mask_4g": "4G coverage", "mask_5g": "5G coverage",
         "interventions": "planned interventions", "speeds": "measured speeds",
+        "stations": "base stations (coverage model)",
     },
 }
 

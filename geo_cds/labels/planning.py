@@ -96,6 +96,7 @@ SOLVER_STATUS = {
         "greedy (solver tolerance)": "tham lam (sai số của bộ giải)",
         "optimal; greedy better": "tối ưu; tham lam tốt hơn",
         "time_limit; greedy better": "hết thời gian giải; tham lam tốt hơn",
+        "not solved (sweep of a large problem)": "không giải (quét ngân sách của bài toán lớn)",
     },
     "en": {
         "optimal": "optimal",
@@ -107,6 +108,7 @@ SOLVER_STATUS = {
         "greedy (solver tolerance)": "greedy (solver tolerance)",
         "optimal; greedy better": "optimal; greedy better",
         "time_limit; greedy better": "time limit reached; greedy better",
+        "not solved (sweep of a large problem)": "not solved (sweep of a large problem)",
     },
 }
 

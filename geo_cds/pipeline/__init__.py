@@ -8,9 +8,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,6 +32,7 @@ from geo_cds.checks import (
 from geo_cds.errors import LayerError, ValidationFailed
 from geo_cds.outputs import write
 from geo_cds.pipeline.folders import build_map, replan, write_outputs
+from geo_cds.pipeline.modelled import modelled_rasters, prepare_model
 from geo_cds.pipeline.progress import Progress
 from geo_cds.pipeline.result import RunResult
 from geo_cds.plan import Plan
@@ -267,11 +269,24 @@ def analyse(plan: Plan, *, strict: bool = False, cache_dir: Path | None = None,
         )
     if strict and inputs.problems.errors:
         raise ValidationFailed(inputs.problems.problems)
-    _prepare_coverage(plan, timings, progress)
-    with _timed(timings, "coverage", progress), _raster_damage(plan):
-        rsrp, covered = village_raster_coverage(villages, plan, cache_dir)
-        commune_zonal = zone_coverage(communes, plan, cache_dir)
-        park_zonal = operators.best_operator(zone_coverage(inputs.parks, plan, cache_dir))
+    with ExitStack() as stack:
+        coverage_plan = plan
+        memory = None
+        if plan.coverage_model is not None:
+            seconds = prepare_model(progress)
+            if seconds is not None:
+                timings["prepare_model"] = seconds
+            with _timed(timings, "model", progress):
+                memory = modelled_rasters(plan, inputs)
+        if memory is not None:  # the model's layers stand in for rasters, as if given
+            stack.enter_context(memory)
+            coverage_plan = dataclasses.replace(plan, rasters={**plan.rasters, **memory.specs})
+        _prepare_coverage(coverage_plan, timings, progress)
+        with _timed(timings, "coverage", progress), _raster_damage(coverage_plan):
+            rsrp, covered = village_raster_coverage(villages, coverage_plan, cache_dir)
+            commune_zonal = zone_coverage(communes, coverage_plan, cache_dir)
+            park_zonal = operators.best_operator(
+                zone_coverage(inputs.parks, coverage_plan, cache_dir))
     with _timed(timings, "gaps", progress):
         best, anyone = operators.any_operator(rsrp, covered)
         villages = gaps.village_gaps(

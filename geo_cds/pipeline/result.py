@@ -64,5 +64,6 @@ class RunResult:
     def generated(self) -> list[str]:
         specs = {"villages": self.plan.villages, "parks": self.plan.parks,
                  "streets": self.plan.streets, "sites": self.plan.sites,
-                 "fibre": self.plan.fibre, "speeds": self.plan.speeds, **self.plan.rasters}
+                 "fibre": self.plan.fibre, "speeds": self.plan.speeds,
+                 "stations": self.plan.coverage_model, **self.plan.rasters}
         return [name for name, spec in specs.items() if spec is not None and spec.generated]

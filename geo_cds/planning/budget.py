@@ -17,13 +17,14 @@ import logging
 import os
 import sys
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from scipy.sparse import csr_matrix, vstack
 
 from geo_cds.errors import PlanError
+from geo_cds.planning import exact
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,10 @@ def _native_stdout_silenced():
 
 MAX_EXACT_UNITS = 200_000  # above this many interventions + village groups: greedy only
 EXACT_TIME_LIMIT_S = 60.0
+# A budget sweep solves each budget exactly up to this many interventions + village groups
+# (~0.05 s a budget at 63,000 villages: 3,400 + 3,400); above, greedy and the bound only.
+SWEEP_MAX_EXACT_UNITS = 20_000
+SWEEP_NOT_SOLVED = "not solved (sweep of a large problem)"
 
 
 @dataclass
@@ -66,20 +71,31 @@ class SelectionProblem:
     values: np.ndarray
     people: np.ndarray
     least_cost: bool = False  # exact: among the best answers, the one that spends least
+    _grouped: tuple | None = field(default=None, init=False, repr=False, compare=False)
+    _knapsacks: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
     def build(cls, costs: Sequence[float], needs: Iterable[Iterable[int]],
               values: Sequence[float], people: Sequence[float] | None = None, *,
               least_cost: bool = False) -> SelectionProblem:
         """From a list of cost and, per village, the indices of the interventions it needs."""
+        needs = [list(ks) for ks in needs]
+        lens = [len(ks) for ks in needs]
+        rows = np.repeat(np.arange(len(needs)), lens)
+        cols = np.fromiter((int(k) for ks in needs for k in ks), dtype=np.int64,
+                           count=int(sum(lens)))
+        return cls.from_pairs(costs, rows, cols, len(needs), values, people,
+                              least_cost=least_cost)
+
+    @classmethod
+    def from_pairs(cls, costs: Sequence[float], village: np.ndarray, intervention: np.ndarray,
+                   n_villages: int, values: Sequence[float],
+                   people: Sequence[float] | None = None, *,
+                   least_cost: bool = False) -> SelectionProblem:
+        """From (village, intervention it needs) pairs, each village's in order."""
         costs = np.asarray(costs, dtype=float)
-        rows, cols = [], []
-        needs = list(needs)
-        for v, ks in enumerate(needs):
-            for k in ks:
-                rows.append(v)
-                cols.append(int(k))
-        m = csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(needs), len(costs)))
+        m = csr_matrix((np.ones(len(village)), (village, intervention)),
+                       shape=(n_villages, len(costs)))
         m.data[:] = 1.0
         m.sum_duplicates()
         m.data[:] = 1.0
@@ -112,14 +128,49 @@ def _finish(p: SelectionProblem, served: np.ndarray, method: str, status: str) -
 
 
 def _groups(p: SelectionProblem) -> tuple[np.ndarray, csr_matrix, np.ndarray]:
-    """Merge villages needing the same set of interventions: fewer integer variables."""
-    m = p.needs
-    keys = [m.indices[m.indptr[v]:m.indptr[v + 1]].tobytes() for v in range(m.shape[0])]
-    codes, uniques = pd.factorize(pd.Series(keys, dtype=object))
-    first = np.zeros(len(uniques), dtype=np.int64)
-    first[codes[::-1]] = np.arange(len(codes))[::-1]
-    value = np.bincount(codes, weights=p.values, minlength=len(uniques))
+    """Merge villages needing the same set of interventions: fewer integer variables.
+
+    Computed once per problem (the sweep and both methods reuse it)."""
+    if p._grouped is None:
+        p._grouped = _group(p.needs, p.values)
+    return p._grouped
+
+
+def _knapsack(p: SelectionProblem, *, people: bool = False) -> exact.Knapsack | None:
+    """The problem as a multiple-choice knapsack (built once per problem): of its objective,
+    or with ``people`` of the people served (no least-cost tie-break), for bounds."""
+    key = "people" if people else "objective"
+    if key not in p._knapsacks:
+        codes, m, value = _groups(p)
+        if people:
+            value = np.bincount(codes, weights=p.people, minlength=m.shape[0])
+        p._knapsacks[key] = exact.Knapsack.prepare(p.costs, m, value,
+                                                   least_cost=p.least_cost and not people)
+    return p._knapsacks[key]
+
+
+def _group(m: csr_matrix, values: np.ndarray) -> tuple[np.ndarray, csr_matrix, np.ndarray]:
+    lens = np.diff(m.indptr)
+    width = int(lens.max(initial=0))
+    keys = np.full((m.shape[0], max(width, 1)), -1, dtype=np.int64)  # a row's needs, padded
+    keys[np.repeat(np.arange(m.shape[0]), lens),
+         np.arange(m.nnz) - np.repeat(m.indptr[:-1], lens)] = m.indices
+    _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+    rank = np.empty(len(first), dtype=np.int64)  # groups numbered in order of first village
+    rank[np.argsort(first, kind="stable")] = np.arange(len(first))
+    codes = rank[inverse.ravel()]
+    first = np.sort(first)
+    value = np.bincount(codes, weights=values, minlength=len(first))
     return codes, m[first], value
+
+
+def _row_entries(m: csr_matrix, rows: np.ndarray) -> np.ndarray:
+    """The column indices of ``rows`` of a CSR matrix, concatenated (``m[rows].indices``
+    without building a matrix)."""
+    start, stop = m.indptr[rows], m.indptr[np.asarray(rows) + 1]
+    lens = stop - start
+    offsets = np.repeat(start - (np.cumsum(lens) - lens), lens)
+    return m.indices[offsets + np.arange(int(lens.sum()))]
 
 
 def select_greedy(p: SelectionProblem, budget: float) -> Selection:
@@ -130,13 +181,25 @@ def select_greedy(p: SelectionProblem, budget: float) -> Selection:
     only for the interventions touched by the last purchase.
     """
     codes, m, value = _groups(p)
-    g_count = m.shape[0]
     has = np.diff(m.indptr) > 0
     remaining = np.diff(m.indptr).astype(float)
-    served = np.zeros(g_count, dtype=bool)
-    mt = m.T.tocsr()
+    served = np.zeros(m.shape[0], dtype=bool)
     cost = p.costs
-    chosen = np.zeros(len(cost), dtype=bool)
+    if "greedy" not in p._knapsacks:  # what does not depend on the budget, once per problem
+        mt = m.T.tocsr()
+        # an intervention no multi-need group touches: buying it changes no other gain
+        solo = np.bincount(m.indices[np.repeat(np.diff(m.indptr) > 1, np.diff(m.indptr))],
+                           minlength=len(cost)) == 0
+        credit = np.where(has & (remaining > 0), value / np.maximum(remaining, 1), 0.0)
+        gains = mt @ credit
+        ks = np.flatnonzero(gains > 0)
+        keys = np.where(cost[ks] > 0, -(gains[ks] / np.where(cost[ks] > 0, cost[ks], 1.0)),
+                        -np.inf)
+        heap0 = list(zip(keys.tolist(), ks.tolist(), [0] * len(ks), strict=True))
+        heapq.heapify(heap0)
+        p._knapsacks["greedy"] = (mt, solo.tolist(), heap0)
+    mt, solo, heap0 = p._knapsacks["greedy"]
+    cost_l = cost.tolist()
 
     def gain(k: int) -> float:
         g = mt.indices[mt.indptr[k]:mt.indptr[k + 1]]
@@ -144,38 +207,41 @@ def select_greedy(p: SelectionProblem, budget: float) -> Selection:
         return float((value[g] / remaining[g]).sum())
 
     def key(k: int, gk: float) -> float:
-        return -(gk / cost[k]) if cost[k] > 0 else -np.inf
+        return -(gk / cost_l[k]) if cost_l[k] > 0 else -np.inf
 
-    version = np.zeros(len(cost), dtype=np.int64)
-    credit = np.where(has & (remaining > 0), value / np.maximum(remaining, 1), 0.0)
-    gains = mt @ credit
-    heap = [(key(k, gains[k]), k, 0) for k in range(len(cost)) if gains[k] > 0]
-    heapq.heapify(heap)
+    chosen = [False] * len(cost)
+    version = [0] * len(cost)
+    solo_bought = []
+    heap = list(heap0)
     left = float(budget)
     while heap:
         _, k, ver = heapq.heappop(heap)
         if chosen[k] or ver != version[k]:
             continue
-        if cost[k] > left + 1e-6:
+        if cost_l[k] > left + 1e-6:
             continue  # never fits again: the budget only shrinks
         chosen[k] = True
-        left -= cost[k]
+        left -= cost_l[k]
+        if solo[k]:  # its groups need nothing else and count in no other gain
+            solo_bought.append(k)
+            continue
         g = mt.indices[mt.indptr[k]:mt.indptr[k + 1]]
         g = g[~served[g]]
         remaining[g] -= 1
         served[g[remaining[g] == 0]] = True
-        touched = np.unique(m[g].indices) if len(g) else np.zeros(0, dtype=np.int64)
-        for j in touched:
+        for j in np.unique(_row_entries(m, g)).tolist():
             if not chosen[j]:
                 version[j] += 1
                 gj = gain(j)
                 if gj > 0:
                     heapq.heappush(heap, (key(j, gj), j, version[j]))
+    served[_row_entries(mt, np.asarray(solo_bought, dtype=np.int64))] = True
     return _finish(p, served[codes], "greedy", "greedy")
 
 
 def select_exact(p: SelectionProblem, budget: float, *,
-                 time_limit_s: float = EXACT_TIME_LIMIT_S) -> Selection:
+                 time_limit_s: float = EXACT_TIME_LIMIT_S,
+                 greedy: Selection | None = None) -> Selection:
     """Maximise the value served under the budget: a 0/1 integer programme (HiGHS).
 
     Variables ``x_k`` (buy intervention k) and ``y_g`` (serve the villages of group g,
@@ -183,17 +249,38 @@ def select_exact(p: SelectionProblem, budget: float, *,
     ``Σ cost_k x_k ≤ budget`` and ``y_g ≤ x_k`` for every intervention k group g needs.
     If the solver stops at the time limit, the better of its incumbent and the greedy
     answer is returned (status ``"time_limit"``).
-    """
-    from scipy.optimize import Bounds, LinearConstraint, milp
 
+    The answer comes from :class:`geo_cds.planning.exact.Knapsack` (a multiple-choice
+    knapsack, fast at national size); HiGHS solves the integer programme when that declines.
+    ``greedy``: the greedy answer at this budget, when already known.
+    """
     codes, m, value = _groups(p)
     useful = (value > 0) & (np.diff(m.indptr) > 0)
     gidx = np.flatnonzero(useful)
-    m_use = m[gidx]
-    kidx = np.flatnonzero(np.asarray(m_use.sum(axis=0)).ravel() > 0)
-    greedy = select_greedy(p, budget)
+    greedy = select_greedy(p, budget) if greedy is None else greedy
     if len(gidx) == 0:
         return _finish(p, np.zeros(len(codes), dtype=bool), "exact", "optimal")
+    knapsack = _knapsack(p)
+    solved = None if knapsack is None else \
+        knapsack.solve(budget, incumbent=greedy.chosen, time_limit_s=time_limit_s)
+    if solved is not None:
+        bought, _ = solved
+        if bought is None:  # nothing beats the greedy answer
+            return dataclasses.replace(greedy, method="exact", status="optimal")
+        rows = np.repeat(np.arange(m.shape[0]), np.diff(m.indptr))
+        missing = np.bincount(rows, weights=~bought[m.indices], minlength=m.shape[0])
+        return _finish(p, (missing == 0)[codes], "exact", "optimal")
+    return _select_milp(p, budget, codes, m, value, gidx, greedy, time_limit_s)
+
+
+def _select_milp(p: SelectionProblem, budget: float, codes: np.ndarray, m: csr_matrix,
+                 value: np.ndarray, gidx: np.ndarray, greedy: Selection,
+                 time_limit_s: float) -> Selection:
+    """The integer programme of :func:`select_exact`, solved by HiGHS."""
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    m_use = m[gidx]
+    kidx = np.flatnonzero(np.asarray(m_use.sum(axis=0)).ravel() > 0)
     m_use = m_use[:, kidx].tocsr()
     value_use = value[gidx]
     # A group needing a single intervention is served exactly when that one is bought: fold
@@ -245,7 +332,8 @@ def select_budget(p: SelectionProblem, budget: float | None, method: str = "exac
     """Choose what ``budget`` buys; ``None`` buys everything.
 
     ``method="exact"`` solves the integer programme unless the problem has more than
-    ``max_exact_units`` interventions + village groups, where it falls back to greedy.
+    ``max_exact_units`` interventions + village groups (villages needing the same
+    interventions), where it falls back to greedy.
     """
     if method not in ("exact", "greedy"):
         raise PlanError(f"budget method must be 'exact' or 'greedy', got {method!r}")
@@ -255,7 +343,7 @@ def select_budget(p: SelectionProblem, budget: float | None, method: str = "exac
         raise PlanError(f"budget must not be negative, got {budget}")
     if method == "greedy":
         return select_greedy(p, budget)
-    if len(p.costs) + p.needs.shape[0] > max_exact_units:
+    if len(p.costs) + _groups(p)[1].shape[0] > max_exact_units:
         sel = select_greedy(p, budget)
         return dataclasses.replace(sel, method="exact", status="greedy (too large for exact)")
     return select_exact(p, budget, time_limit_s=time_limit_s)
@@ -275,28 +363,43 @@ def fund_first(costs: Sequence[float], budget: float) -> np.ndarray:
 
 def budget_sweep(p: SelectionProblem, budgets: Iterable[float], *,
                  reserved: Sequence[float] = (),
-                 time_limit_s: float = EXACT_TIME_LIMIT_S) -> pd.DataFrame:
-    """People served and cost per budget, exact and greedy, and the gap between them.
+                 time_limit_s: float = EXACT_TIME_LIMIT_S,
+                 max_exact_units: int = SWEEP_MAX_EXACT_UNITS) -> pd.DataFrame:
+    """People served and cost per budget, exact and greedy, the gap between them and an upper
+    bound.
 
     ``reserved`` are costs funded off the top of every budget first (the parks' 5G the plan
     funds first: ``InvestmentPlan.reserved``): they take the first VND of each budget and the
     villages get the rest (``village_budget_vnd``), so people served never decrease as the
     budget grows — a park that only becomes affordable at a larger budget cannot take money
     from villages funded at a smaller one.
+
+    ``people_bound`` is the value of the linear relaxation of the selection (each component
+    of interventions bought fractionally along its convex hull, people as the value): no
+    selection within the village budget serves more people (NaN when the problem has a
+    component too large to enumerate). A problem of more than ``max_exact_units``
+    interventions + village groups is not solved exactly at each budget (the exact columns are
+    NaN, status ``"not solved (sweep of a large problem)"``): the greedy curve and the bound
+    then frame the optimum.
     """
     rows = []
     top = float(np.sum(np.asarray(reserved, dtype=float)))
+    solve = len(p.costs) + _groups(p)[1].shape[0] <= max_exact_units
+    people = _knapsack(p, people=True)
     for b in budgets:
         vb = max(0.0, float(b) - top)
         parks = float(b) - vb
-        ex = select_budget(p, vb, "exact", time_limit_s=time_limit_s)
         gr = select_greedy(p, vb)
+        ex = select_exact(p, vb, time_limit_s=time_limit_s, greedy=gr) if solve else None
+        people_exact = ex.people if ex is not None else np.nan
         rows.append({
             "budget_vnd": float(b), "reserved_vnd": parks, "village_budget_vnd": vb,
-            "people_exact": ex.people, "cost_exact_vnd": ex.cost,
+            "people_exact": people_exact,
+            "cost_exact_vnd": ex.cost if ex is not None else np.nan,
             "people_greedy": gr.people, "cost_greedy_vnd": gr.cost,
-            "gap_people": ex.people - gr.people,
-            "gap_share": (ex.people - gr.people) / ex.people if ex.people else 0.0,
-            "exact_status": ex.status,
+            "people_bound": people.bound(vb) if people is not None else np.nan,
+            "gap_people": people_exact - gr.people,
+            "gap_share": (people_exact - gr.people) / people_exact if people_exact else 0.0,
+            "exact_status": ex.status if ex is not None else SWEEP_NOT_SOLVED,
         })
     return pd.DataFrame(rows)

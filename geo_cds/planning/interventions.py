@@ -94,6 +94,34 @@ def split_by_weight(total: int, weights) -> np.ndarray:
     return parts
 
 
+def split_groups(totals, weights, group: np.ndarray) -> np.ndarray:
+    """:func:`split_by_weight` of ``totals[g]`` over the items of each group ``g`` at once
+    (``group[i]`` is item ``i``'s group; ties go to the earlier item, as there)."""
+    totals = np.asarray(totals, dtype=np.int64)
+    w = np.asarray(weights, dtype=float)
+    w = np.where(np.isfinite(w) & (w > 0), w, 0.0)
+    n_g = len(totals)
+    w = np.where(np.bincount(group, weights=w, minlength=n_g)[group] == 0, 1.0, w)
+    exact = totals[group] * w / np.bincount(group, weights=w, minlength=n_g)[group]
+    parts = np.floor(exact).astype(np.int64)
+    short = totals - np.bincount(group, weights=parts, minlength=n_g).astype(np.int64)
+    order = np.lexsort((np.arange(len(w)), -(exact - parts), group))
+    start = np.searchsorted(group[order], np.arange(n_g))
+    rank = np.arange(len(order)) - start[group[order]]
+    parts[order[rank < short[group[order]]]] += 1
+    return parts
+
+
+def _members(ids: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
+    """``;``-join of the ids of each group's items, in item order."""
+    order = np.argsort(group, kind="stable")
+    bounds = np.searchsorted(group[order], np.arange(n_groups + 1))
+    listed = np.asarray(ids, dtype=object)[order].tolist()
+    out = np.empty(n_groups, dtype=object)
+    out[:] = [";".join(listed[a:b]) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+    return out
+
+
 def _points(geoms: gpd.GeoSeries) -> np.ndarray:
     """Point geometries (a polygon village is represented by a point inside it)."""
     g = np.asarray(geoms.values, dtype=object)
@@ -265,13 +293,8 @@ def fibre_routes(
     cost_vnd = to_vnd(cost_usd, costs)
 
     by_route = np.argsort(route_of, kind="stable")
-    bounds = np.concatenate([[0], np.cumsum(n_vill)])
-    share = np.zeros(len(v), dtype=np.int64)
-    members = []
-    for r in range(n_routes):  # one small step per route, not per village pair
-        m = by_route[bounds[r]:bounds[r + 1]]
-        share[m] = split_by_weight(int(cost_vnd[r]), pop[v[m]])
-        members.append(";".join(ids[v[m]]))
+    share = split_groups(cost_vnd, pop[v], route_of)
+    members = _members(ids[v], route_of, n_routes)
     geoms = shapely.multilinestrings(seg[by_route], indices=route_of[by_route])
 
     routes = gpd.GeoDataFrame(
@@ -381,14 +404,8 @@ def site_cover(
     needs_power = ~powered[site]
     cost_vnd = to_vnd(costs.new_4g_site_usd + np.where(needs_power, off_grid, 0.0), costs)
     site_ids = np.array([f"S{i + 1:04d}" for i in range(k)], dtype=object)
-    order = np.argsort(assigned, kind="stable")
-    bounds = np.concatenate([[0], np.cumsum(n_vill)])
-    share = np.zeros(n, dtype=np.int64)
-    members = []
-    for j in range(k):
-        m = order[bounds[j]:bounds[j + 1]]
-        share[m] = split_by_weight(int(cost_vnd[j]), pop[m])
-        members.append(";".join(ids[m]))
+    share = split_groups(cost_vnd, pop, assigned)
+    members = _members(ids, assigned, k)
     sites = gpd.GeoDataFrame(
         {INTERVENTION_ID: site_ids, KIND: KIND_SITE, s.COST_VND: cost_vnd,
          N_SERVED: n_vill.astype(np.int64), POP_SERVED: np.rint(site_pop).astype(np.int64),

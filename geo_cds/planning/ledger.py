@@ -21,6 +21,7 @@ is funded, and counts its population once however many interventions it needs.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 
 import geopandas as gpd
@@ -36,6 +37,32 @@ COST_CARRIED_IDS = "cost_carried_ids"
 COST_MISSING = "villages_cost_missing"  # per commune: villages whose cost is unknown
 VILLAGE_IDS = iv.VILLAGE_IDS
 PARK_IDS = iv.PARK_IDS
+
+
+def split_ids(column: Sequence[str] | pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """The ids of a ``;``-separated id column, one pair per id: (row position, id), rows in
+    order and each row's ids in its order; a blank or missing cell has none."""
+    cells = np.asarray(column, dtype=object).tolist()
+    parts = [[i for i in x.split(";") if i] if isinstance(x, str) and x else () for x in cells]
+    row = np.repeat(np.arange(len(parts)), [len(x) for x in parts])
+    ids = np.empty(len(row), dtype=object)
+    ids[:] = list(itertools.chain.from_iterable(parts))
+    return row, ids
+
+
+def _join_per_row(row: np.ndarray, ids: np.ndarray, n: int) -> np.ndarray:
+    """``;``-join of ``ids`` per row (rows in order, ``row`` sorted); "" where none."""
+    out = np.full(n, "", dtype=object)
+    counts = np.bincount(row, minlength=n)
+    one = counts[row] == 1
+    out[row[one]] = ids[one]
+    several = np.flatnonzero(counts > 1)
+    if len(several):
+        start = np.searchsorted(row, several)
+        listed = ids.tolist()
+        out[several] = [";".join(listed[a:a + k]) for a, k in zip(start, counts[several],
+                                                                  strict=True)]
+    return out
 
 
 def carry_costs(ids_per_row: Sequence[str], cost_of: Mapping[str, int]
@@ -55,15 +82,14 @@ def carry_costs(ids_per_row: Sequence[str], cost_of: Mapping[str, int]
     (cost_vnd, carried_ids)
         int64 per row, and per row the ``;``-separated ids whose cost it carries.
     """
-    seen: set[str] = set()
-    cost = np.zeros(len(ids_per_row), dtype=np.int64)
-    carried = []
-    for k, row in enumerate(ids_per_row):
-        mine = [i for i in str(row).split(";") if i and i not in seen]
-        seen.update(mine)
-        cost[k] = sum(int(cost_of[i]) for i in mine)
-        carried.append(";".join(mine))
-    return cost, carried
+    n = len(ids_per_row)
+    row, ids = split_ids(ids_per_row)
+    first = ~pd.Series(ids).duplicated(keep="first").to_numpy()
+    row, ids = row[first], ids[first]
+    cost = np.zeros(n, dtype=np.int64)
+    np.add.at(cost, row, np.fromiter((int(cost_of[i]) for i in ids), dtype=np.int64,
+                                     count=len(ids)))
+    return cost, _join_per_row(row, ids, n).tolist()
 
 
 def interventions_layer(new_sites: gpd.GeoDataFrame, routes: gpd.GeoDataFrame,
@@ -199,36 +225,40 @@ def _whole_interventions(priority: pd.DataFrame, interventions: pd.DataFrame) ->
     """Each village intervention lists exactly the villages that need it, is costed on exactly
     one row, and — when funded — on a funded row; a funded village's needs are all funded."""
     problems = []
-    needers: dict[str, set[str]] = {}
-    carriers: dict[str, list[bool]] = {}
-    for vid, need, carried, funded in zip(
-            priority[s.VILLAGE_ID].astype(str), priority[INTERVENTION_IDS],
-            priority[COST_CARRIED_IDS], _flag(priority[s.IN_BUDGET]), strict=True):
-        for i in _ids(need):
-            needers.setdefault(i, set()).add(vid)
-        for i in _ids(carried):
-            carriers.setdefault(i, []).append(bool(funded))
-    funded_ids = set(interventions.loc[_flag(interventions[s.IN_BUDGET]).to_numpy(),
-                                       "intervention_id"])
-    for iid, members, bought in zip(interventions["intervention_id"],
-                                    interventions[VILLAGE_IDS].fillna(""),
-                                    _flag(interventions[s.IN_BUDGET]), strict=True):
-        listed = set(_ids(members))
-        if not listed:
-            continue  # a park's 5G
-        if listed != needers.get(iid, set()):
-            problems.append(f"{iid} serves {sorted(listed)} but the list has "
-                            f"{sorted(needers.get(iid, set()))}")
-        rows = carriers.get(iid, [])
-        if len(rows) != 1:
-            problems.append(f"{iid} costed on {len(rows)} rows")
-        elif bool(bought) != rows[0]:
-            problems.append(f"{iid} {'funded' if bought else 'not funded'} but costed on a "
-                            f"{'funded' if rows[0] else 'not funded'} row")
-    for vid, need, funded in zip(priority[s.VILLAGE_ID].astype(str), priority[INTERVENTION_IDS],
-                                 _flag(priority[s.IN_BUDGET]), strict=True):
-        if funded and not set(_ids(need)) <= funded_ids:
-            problems.append(f"village {vid} in budget but not all of {need} funded")
+    vid = priority[s.VILLAGE_ID].astype(str).to_numpy(object)
+    funded = _flag(priority[s.IN_BUDGET]).to_numpy(bool)
+    n_row, n_id = split_ids(priority[INTERVENTION_IDS])
+    c_row, c_id = split_ids(priority[COST_CARRIED_IDS])
+    iids = interventions["intervention_id"].astype(str).to_numpy(object)
+    bought = _flag(interventions[s.IN_BUDGET]).to_numpy(bool)
+    l_row, l_vid = split_ids(interventions[VILLAGE_IDS].fillna(""))
+    village_ones = np.zeros(len(iids), dtype=bool)
+    village_ones[l_row] = True  # a park's 5G lists no village
+    listed = pd.DataFrame({"iid": iids[l_row], "vid": l_vid}).drop_duplicates()
+    needers = pd.DataFrame({"iid": n_id, "vid": vid[n_row]}).drop_duplicates()
+    pairs = listed.merge(needers, how="outer", indicator=True)
+    checked = set(iids[village_ones])
+    odd = pairs.loc[(pairs["_merge"] != "both") & pairs["iid"].isin(checked), "iid"]
+    if len(odd):
+        listed_by = listed.groupby("iid")["vid"].agg(lambda v: sorted(v))
+        needed_by = needers.groupby("iid")["vid"].agg(lambda v: sorted(v))
+        for iid in iids[pd.Index(iids).isin(odd.unique())]:
+            problems.append(f"{iid} serves {listed_by.get(iid, [])} but the list has "
+                            f"{needed_by.get(iid, [])}")
+    carriers = pd.DataFrame({"iid": c_id, "funded": funded[c_row]}).groupby("iid")["funded"]
+    n_rows = carriers.size().reindex(iids, fill_value=0).to_numpy()
+    row_funded = carriers.first().reindex(iids).to_numpy(object)
+    for k in np.flatnonzero(village_ones & ((n_rows != 1)
+                                            | (n_rows == 1) & (row_funded != bought))):
+        if n_rows[k] != 1:
+            problems.append(f"{iids[k]} costed on {n_rows[k]} rows")
+        else:
+            problems.append(f"{iids[k]} {'funded' if bought[k] else 'not funded'} but costed "
+                            f"on a {'funded' if row_funded[k] else 'not funded'} row")
+    unfunded_need = funded[n_row] & ~pd.Index(n_id).isin(iids[bought])
+    need_text = priority[INTERVENTION_IDS].to_numpy(object)
+    for r in np.unique(n_row[unfunded_need]):
+        problems.append(f"village {vid[r]} in budget but not all of {need_text[r]} funded")
     return Check("money_whole", not problems,
                  (("interventions", len(interventions)), ("problems", len(problems))),
                  note="; ".join(problems[:5]))

@@ -10,7 +10,7 @@ import pandas as pd
 
 from geo_cds import schema as s
 from geo_cds.planning import interventions as iv
-from geo_cds.planning.ledger import INTERVENTION_IDS
+from geo_cds.planning.ledger import INTERVENTION_IDS, split_ids
 
 FIBRE_FEASIBLE = "fibre_feasible"
 
@@ -23,11 +23,15 @@ def plan_summary(*, plan, weights, preset, method, objective, budget, village_bu
     chosen = inter[s.IN_BUDGET].to_numpy(bool)
     pop = pd.to_numeric(table[s.POPULATION], errors="coerce").fillna(0)
     served = table[s.IN_BUDGET].to_numpy(bool)
-    ids = table[INTERVENTION_IDS].astype(str)
-    site_ok = set(inter.loc[chosen & (kinds == iv.KIND_SITE).to_numpy(), iv.INTERVENTION_ID])
-    route_ok = set(inter.loc[chosen & (kinds == iv.KIND_ROUTE).to_numpy(), iv.INTERVENTION_ID])
-    got_4g = ids.map(lambda x: any(i in site_ok for i in x.split(";")))
-    got_fibre = ids.map(lambda x: any(i in route_ok for i in x.split(";")))
+    row, iid = split_ids(table[INTERVENTION_IDS].astype(str))
+
+    def got(kind: str) -> np.ndarray:  # rows needing a funded intervention of this kind
+        ok = inter.loc[chosen & (kinds == kind).to_numpy(), iv.INTERVENTION_ID]
+        out = np.zeros(len(table), dtype=bool)
+        out[row[pd.Index(ok).get_indexer(iid) >= 0]] = True
+        return out
+
+    got_4g, got_fibre = got(iv.KIND_SITE), got(iv.KIND_ROUTE)
     costed = table[INTERVENTION_IDS].astype(str) != ""
     exact = sel if sel.method == "exact" else other
     greedy = sel if sel.method == "greedy" else other
@@ -70,8 +74,8 @@ def plan_summary(*, plan, weights, preset, method, objective, budget, village_bu
             "count_by_kind": count_kind(chosen),
             "villages_served": int(served.sum()),
             "people_served": int(pop[served].sum()),
-            "people_newly_4g": int(pop[got_4g.to_numpy()].sum()),
-            "people_newly_fibre": int(pop[got_fibre.to_numpy()].sum()),
+            "people_newly_4g": int(pop[got_4g].sum()),
+            "people_newly_fibre": int(pop[got_fibre].sum()),
             "village_budget_vnd": None if village_budget is None else float(village_budget),
             "remaining_vnd": None if budget is None else float(budget) - spent,
         },

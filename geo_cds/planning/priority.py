@@ -57,6 +57,7 @@ from geo_cds.planning.ledger import (
     carry_costs,
     interventions_layer,
     money_checks,
+    split_ids,
 )
 from geo_cds.planning.parks import PARK_COLUMNS, park_upgrades, parks_due, parks_table
 from geo_cds.planning.plan_summary import plan_summary
@@ -139,6 +140,23 @@ def _bool(frame: pd.DataFrame, column: str) -> np.ndarray:
     if column not in frame:
         return np.zeros(len(frame), dtype=bool)
     return frame[column].astype("boolean").fillna(False).to_numpy(bool)
+
+
+def _join_where(parts, sep: str, n: int) -> np.ndarray:
+    """Per row, ``sep``-join of the texts whose condition holds, in the order given.
+
+    ``parts`` are ``(condition, text)`` with a bool array and a string or an array of strings.
+    """
+    out = np.full(n, "", dtype=object)
+    started = np.zeros(n, dtype=bool)
+    for cond, text in parts:
+        text = np.broadcast_to(np.asarray(text, dtype=object), (n,))
+        both = cond & started
+        out[both] = out[both] + sep + text[both]
+        alone = cond & ~started
+        out[alone] = text[alone]
+        started |= cond
+    return out
 
 
 def _target_year(targets: Sequence[Target], target_id: str) -> float:
@@ -287,37 +305,27 @@ def plan_investments(
     off_grid_sites = set(new_sites.loc[new_sites[iv.OFF_GRID].astype(bool), iv.INTERVENTION_ID]) \
         if len(new_sites) else set()
     notes = labels("note", lang)
-    gaps_txt, kinds, ids, note = [], [], [], []
-    for gm, gf, gh, npow, sid, rid, feas, loc in zip(
-        t[s.GAP_MOBILE], t[s.GAP_FIBRE], t[s.GAP_HH_FIBRE], t[s.NEEDS_POWER], site_id,
-        route_id, feasible.fillna(False), located[has_gap], strict=True,
-    ):  # string assembly for the readable columns only
-        gaps_txt.append("; ".join(gap_names[c] for c, f in
-                                  ((s.GAP_MOBILE, gm), (s.GAP_FIBRE, gf), (s.GAP_HH_FIBRE, gh)) if f))
-        k, i, n_ = [], [], []
-        if npow and (gm or gf):
-            k.append(iv.POWER_FIRST)
-            n_.append(notes["power"])
-        if not loc and (gm or gf):
-            n_.append(notes["no_location"])
-        if gm and loc:
-            k.append(iv.NEW_4G_SITE)
-            i.append(sid)
-            if sid in off_grid_sites:
-                n_.append(notes["off_grid"])
-        if gf and feas:
-            k.append(iv.FIBRE_EXTENSION)
-            i.append(rid)
-        if gf and loc and not feas:
-            n_.append(notes["no_fibre"].format(km=costs.fibre_max_segment_km))
-        if gh and not (gm or gf):
-            n_.append(notes["hh_only"])
-        kinds.append(";".join(k))
-        ids.append(";".join(i))
-        note.append("; ".join(n_))
-    for col, values in ((GAPS, gaps_txt), (s.INTERVENTION, kinds), (INTERVENTION_IDS, ids),
-                        (NOTES, note)):
-        t[col] = pd.Series(values, index=t.index, dtype="string")
+    gm, gf, gh = (t[c].to_numpy(bool) for c in (s.GAP_MOBILE, s.GAP_FIBRE, s.GAP_HH_FIBRE))
+    npow, loc = t[s.NEEDS_POWER].to_numpy(bool), located[has_gap]
+    feas = feasible.fillna(False).to_numpy(bool)
+    sid, rid = site_id.to_numpy(object), route_id.to_numpy(object)
+    infra = gm | gf
+    wants_site, wants_route = gm & loc, gf & feas
+    off_grid = wants_site & pd.Series(sid).isin(list(off_grid_sites)).to_numpy()
+    # the readable columns: each is a join of the parts whose condition holds, in this order
+    readable = {
+        GAPS: ("; ", [(gm, gap_names[s.GAP_MOBILE]), (gf, gap_names[s.GAP_FIBRE]),
+                      (gh, gap_names[s.GAP_HH_FIBRE])]),
+        s.INTERVENTION: (";", [(npow & infra, iv.POWER_FIRST), (wants_site, iv.NEW_4G_SITE),
+                               (wants_route, iv.FIBRE_EXTENSION)]),
+        INTERVENTION_IDS: (";", [(wants_site, sid), (wants_route, rid)]),
+        NOTES: ("; ", [(npow & infra, notes["power"]), (~loc & infra, notes["no_location"]),
+                       (off_grid, notes["off_grid"]),
+                       (gf & loc & ~feas, notes["no_fibre"].format(km=costs.fibre_max_segment_km)),
+                       (gh & ~infra, notes["hh_only"])]),
+    }
+    for col, (sep, parts) in readable.items():
+        t[col] = pd.Series(_join_where(parts, sep, len(t)), index=t.index, dtype="string")
     years = {c: _target_year(plan.targets, tid) for c, tid in GAP_TARGETS.items()}
     t["deadline_year"] = pd.DataFrame(
         {c: np.where(t[c], years[c], np.nan) for c in GAP_TARGETS}, index=t.index).min(axis=1)
@@ -348,13 +356,13 @@ def plan_investments(
     # --- the village selection problem -----------------------------------------------------
     units = pd.concat([new_sites.drop(columns="geometry"), routes.drop(columns="geometry")],
                       ignore_index=True)
-    pos = {iid: k for k, iid in enumerate(units[iv.INTERVENTION_ID])} if len(units) else {}
-    needs = [[pos[x] for x in row.split(";") if x] for row in t[INTERVENTION_IDS]]
+    row, iid = split_ids(t[INTERVENTION_IDS])
     pop = pd.to_numeric(t[s.POPULATION], errors="coerce").fillna(0).to_numpy(float)
     values = pop * t[s.SCORE].to_numpy(float) if objective == "score" else pop
-    problem = SelectionProblem.build(units[s.COST_VND].to_numpy(float) if len(units) else [],
-                                     needs, values, pop,
-                                     least_cost=objective == "people_min_cost")
+    problem = SelectionProblem.from_pairs(
+        units[s.COST_VND].to_numpy(float) if len(units) else [], row,
+        pd.Index(units[iv.INTERVENTION_ID] if len(units) else []).get_indexer(iid), len(t),
+        values, pop, least_cost=objective == "people_min_cost")
     sel = select_budget(problem, village_budget, method, time_limit_s=time_limit_s)
     other = None
     if village_budget is not None:

@@ -26,6 +26,7 @@ from geo_cds.sample.radio import Grid, Mask, write_population_raster, write_rsrp
 from geo_cds.sample.readme import render_readme
 from geo_cds.sample.sites import generate_sites
 from geo_cds.sample.speeds import generate_speed_tiles, measure_speeds
+from geo_cds.sample.stations import register_table
 from geo_cds.sample.villages import attach_coverage, generate_villages
 
 DEFAULT_SEED = 2025
@@ -39,7 +40,8 @@ WARD_PREFIX = {"27": "Khu phố"}  # old Bắc Ninh numbers its urban villages "
 SEED_VILLAGES = {"21433": "Thôn Văn Hà", "19603": "Thôn Lâm Lang"}
 
 FILES = ("villages.gpkg", "sites.gpkg", "industrial_parks.geojson", "cashless_streets.geojson",
-         "rsrp_4g.tif", "rsrp_5g.tif", "population.tif", "speeds_mobile.parquet", "README.md")
+         "rsrp_4g.tif", "rsrp_5g.tif", "population.tif", "speeds_mobile.parquet", "stations.csv",
+         "README.md")
 
 
 def read_seed_communes(path: str | Path = DEFAULT_BOUNDARIES,
@@ -172,6 +174,8 @@ def _generate(communes: gpd.GeoDataFrame, tmp: Path, seed: int, boundaries) -> d
 
     villages.to_file(tmp / "villages.gpkg", layer="villages", driver="GPKG")
     sites.to_file(tmp / "sites.gpkg", layer="sites", driver="GPKG")
+    # the sites as a station register, for the coverage model (sample_plan_stations.toml)
+    register_table(sites).to_csv(tmp / "stations.csv", index=False, encoding="utf-8")
     parks.to_file(tmp / "industrial_parks.geojson", driver="GeoJSON")
     streets.to_file(tmp / "cashless_streets.geojson", driver="GeoJSON")
     mountain = villages[S.COMMUNE_CODE].map(communes.set_index(S.COMMUNE_CODE)["mountain"])

@@ -62,6 +62,10 @@ def render_readme(figures: dict, boundaries) -> str:
         "(≈ 100 m) cells, nodata −32768 outside the three provinces; tiled, DEFLATE, sparse |",
         "| `population.tif` | people per cell on the same grid (Float32, nodata −9999), each "
         "village's population spread around its point |",
+        "| `stations.csv` | the sites as a provincial station register (Mã trạm, Nhà mạng, Kinh "
+        "độ, Vĩ độ, Công nghệ, Băng tần (MHz), Độ cao anten (m); one row per site and "
+        "technology) for the coverage model: `sample_plan_stations.toml` runs the sample from "
+        "it with no coverage raster |",
         f"| `industrial_parks.geojson` | {f['parks']} industrial parks (KCN), clusters (CCN) and "
         "economic zones (KKT): real names in their real 2025 communes, real (rounded) areas, "
         "generated shapes |",
@@ -76,7 +80,7 @@ def render_readme(figures: dict, boundaries) -> str:
                  f"Boundaries: `{Path(boundaries).name}`.")
     return f"""# Sample layers — GENERATED, not survey data
 
-Every file in this folder except `sample_plan.toml` is **generated** by seeded code in this
+Every file in this folder except the plans (`sample_plan*.toml`) is **generated** by seeded code in this
 repository, on the **real** 2025 commune boundaries of Quảng Ngãi (51), Quảng Trị (44) and Bắc Ninh
 (24) (`../boundaries/`). No public village points, cell sites, coverage or population rasters of
 Vietnam could be obtained, so these stand in for them. Every layer carries `generated = true`

@@ -91,11 +91,15 @@ def budget_chart(investment: Any | None, *, budgets: Sequence[float] | None = No
     table = investment.sweep(budgets, time_limit_s=time_limit_s)
     return {
         "budget": [float(b) for b in table["budget_vnd"]],
-        "exact": [float(p) for p in table["people_exact"]],
+        "exact": [_num(p) for p in table["people_exact"]],  # None: not solved at that budget
         "greedy": [float(p) for p in table["people_greedy"]],
         "reserved": [float(r) for r in table["reserved_vnd"]],
         "exact_status": [str(x) for x in table["exact_status"]],
         "plan_budget": plan_budget,
+        # no selection within a budget serves more (the linear relaxation): frames the
+        # optimum where it was not solved
+        **({"bound": [_num(p) for p in table["people_bound"]]} if "people_bound" in table
+           else {}),
     }
 
 
