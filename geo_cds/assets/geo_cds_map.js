@@ -798,7 +798,8 @@
           var lg = r._gcdsLegend;
           html += "<section><b>" + escapeHtml(lg.label) + "</b>" + swatchRows(lg.legend) +
             (lg.note ? '<div class="note">' + escapeHtml(lg.note) + "</div>" : "") +
-            '<div class="note">' + escapeHtml(T.raster_source_note) + "</div></section>";
+            '<div class="note">' + escapeHtml(lg.source || T.raster_source_note) +
+            "</div></section>";
         });
         this._div.innerHTML = "<details" + (legendOpen ? " open" : "") + "><summary>" +
           escapeHtml(T.legend) + '</summary><div class="gcds-legend-body">' + html +

@@ -102,6 +102,10 @@ MAP_SOURCES = {
         "source_none": "không có dữ liệu",
         "raster_source_note": "Nguồn: mô hình (dự báo phủ sóng), không phải đo kiểm",
         "village_source_note": "Vùng phủ: theo báo cáo, thiếu thì theo mô hình",
+        "source_modelled_stations": "Nguồn: mô hình hoá từ danh sách trạm, không phải "
+                                    "đo kiểm",
+        "layer_modelled_4g": "Vùng phủ sóng 4G mô hình hoá (RSRP)",
+        "layer_modelled_5g": "Vùng phủ sóng 5G mô hình hoá (RSRP)",
         "ind_share_villages_4g_reported": "Tỷ lệ thôn có 4G — theo báo cáo",
         "ind_share_villages_4g_modelled": "Tỷ lệ thôn có 4G — theo mô hình",
     },
@@ -130,6 +134,10 @@ MAP_SOURCES = {
         "source_none": "no data",
         "raster_source_note": "Source: modelled (coverage prediction), not measured",
         "village_source_note": "Coverage: reported, else modelled",
+        "source_modelled_stations": "Source: modelled from the station list, not "
+                                    "measured",
+        "layer_modelled_4g": "Modelled 4G coverage (RSRP)",
+        "layer_modelled_5g": "Modelled 5G coverage (RSRP)",
         "ind_share_villages_4g_reported": "Villages with 4G — reported",
         "ind_share_villages_4g_modelled": "Villages with 4G — modelled",
     },

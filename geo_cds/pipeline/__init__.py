@@ -32,7 +32,7 @@ from geo_cds.checks import (
 from geo_cds.errors import LayerError, ValidationFailed
 from geo_cds.outputs import write
 from geo_cds.pipeline.folders import build_map, replan, write_outputs
-from geo_cds.pipeline.modelled import modelled_rasters, prepare_model
+from geo_cds.pipeline.modelled import map_layers, modelled_rasters, prepare_model
 from geo_cds.pipeline.progress import Progress
 from geo_cds.pipeline.result import RunResult
 from geo_cds.plan import Plan
@@ -272,6 +272,7 @@ def analyse(plan: Plan, *, strict: bool = False, cache_dir: Path | None = None,
     with ExitStack() as stack:
         coverage_plan = plan
         memory = None
+        modelled = []
         if plan.coverage_model is not None:
             seconds = prepare_model(progress)
             if seconds is not None:
@@ -280,6 +281,7 @@ def analyse(plan: Plan, *, strict: bool = False, cache_dir: Path | None = None,
                 memory = modelled_rasters(plan, inputs)
         if memory is not None:  # the model's layers stand in for rasters, as if given
             stack.enter_context(memory)
+            modelled = map_layers(memory)
             coverage_plan = dataclasses.replace(plan, rasters={**plan.rasters, **memory.specs})
         _prepare_coverage(coverage_plan, timings, progress)
         with _timed(timings, "coverage", progress), _raster_damage(coverage_plan):
@@ -309,7 +311,8 @@ def analyse(plan: Plan, *, strict: bool = False, cache_dir: Path | None = None,
     table = accounting(inputs, villages)
     result = RunResult(plan=plan, inputs=inputs, communes=communes, villages=villages,
                        parks=parks, streets=streets, investment=investment, targets=targets,
-                       accounting=table, timings=timings, started=started, sources=sources)
+                       accounting=table, timings=timings, started=started, sources=sources,
+                       modelled=modelled)
     result.checks = self_checks(result)
     return result
 

@@ -11,6 +11,7 @@ import numpy as np
 from geo_cds import schema as s
 from geo_cds.analysis import gaps
 from geo_cds.errors import LayerError
+from geo_cds.outputs.maps.rasters import GridLayer
 from geo_cds.pipeline.progress import Progress
 from geo_cds.plan import Plan
 
@@ -72,3 +73,16 @@ def modelled_rasters(plan: Plan, inputs, *, per_operator: bool | None = None):
                               keep_operators=per_operator and not unknown, dem=settings.dem)
     return MemoryRasters(modelled, per_operator=per_operator and not unknown,
                          generated=settings.generated)
+
+
+def map_layers(memory) -> list[GridLayer]:
+    """The model's best-server layer per technology (a
+    :class:`~geo_cds.analysis.radio.memory.MemoryRasters`' arrays) as the map's modelled
+    coverage overlays, their source the station list."""
+    from geo_cds.analysis.radio.memory import FED_TECHNOLOGIES, layer_name
+
+    grid = memory.modelled.grid
+    return [GridLayer(name=layer_name(tech), values=values, transform=grid.transform,
+                      crs=grid.crs, technology=tech, source="source_modelled_stations",
+                      generated=memory.generated)
+            for tech, values in memory.modelled.best.items() if tech in FED_TECHNOLOGIES]

@@ -35,6 +35,9 @@ class RunResult:
         Seconds per stage.
     checks : list of geo_cds.checks.Check
         The run's self-checks (all passed: a failing one stops the run).
+    modelled : list of geo_cds.outputs.maps.rasters.GridLayer
+        The coverage model's best-server RSRP per technology (``[coverage_model]``), in
+        memory for the map's overlays; empty without a model.
     folder : Path or None
         The run folder, once written.
     """
@@ -54,6 +57,7 @@ class RunResult:
     # which source each download target is judged on, and where the sources disagree
     # (geo_cds.pipeline.measured_speeds)
     sources: dict = field(default_factory=dict)
+    modelled: list = field(default_factory=list)  # geo_cds.outputs.maps.rasters.GridLayer
     folder: Path | None = None
 
     @property

@@ -33,6 +33,8 @@ class MemoryRasters(ExitStack):
     def __init__(self, modelled: ModelledCoverage, *, per_operator: bool = False,
                  generated: bool = False):
         super().__init__()
+        self.modelled = modelled  # the arrays themselves, for the map's overlays
+        self.generated = generated
         self.specs: dict[str, RasterSpec] = {}
         self.operators: dict[str, str] = {}  # name -> operator, for per-operator layers
         if per_operator:  # each operator's layer, named for it (as [rasters.X] operator = …)

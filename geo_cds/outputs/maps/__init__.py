@@ -16,7 +16,7 @@ Modules: ``data`` (layers -> compact JSON), ``rasters`` (coverage overlays -> PN
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,7 @@ from geo_cds.outputs.maps.charts import charts_payload
 from geo_cds.outputs.maps.data import normalise_name
 from geo_cds.outputs.maps.datacov import data_coverage_payload, little_data_legend
 from geo_cds.outputs.maps.page import ASSET_MODES, RunMap, render_html, save_map
-from geo_cds.outputs.maps.rasters import raster_payload
+from geo_cds.outputs.maps.rasters import GridLayer, grid_payload, raster_payload
 from geo_cds.outputs.maps.speeds import speeds_payload, village_source_columns
 from geo_cds.plan import RasterSpec, Thresholds
 
@@ -126,7 +126,8 @@ def build_payload(*, communes: gpd.GeoDataFrame, villages: gpd.GeoDataFrame | No
                   title: str | None = None, simplify_tolerance: float = 0.0002,
                   raster_max_px: int = 2400, speeds: gpd.GeoDataFrame | None = None,
                   speed_info: Mapping[str, Any] | None = None,
-                  speed_targets: Mapping[str, float] | None = None) -> dict[str, Any]:
+                  speed_targets: Mapping[str, float] | None = None,
+                  modelled: Sequence[GridLayer] = ()) -> dict[str, Any]:
     """Everything the map's JavaScript reads, as one JSON-ready dict (see :func:`write_map`)."""
     T = {**labels("map", lang), **labels("map_sources", lang)}
     thresholds = thresholds or Thresholds()
@@ -155,11 +156,15 @@ def build_payload(*, communes: gpd.GeoDataFrame, villages: gpd.GeoDataFrame | No
 
     raster_data = []
     seen_labels: set[str] = set()
-    for name, spec in coverage.items():
+    items = [(name, lambda n=name, r=spec: raster_payload(n, r, thresholds, T, raster_max_px))
+             for name, spec in coverage.items()]
+    items += [(g.name, lambda g=g: grid_payload(g, thresholds, T, raster_max_px))
+              for g in modelled]
+    for name, make in items:
         try:
-            item = raster_payload(name, spec, thresholds, T, raster_max_px)
+            item = make()
         except (OSError, ValueError) as exc:  # rasterio errors derive from these
-            warnings.warn(f"map: raster {name!r} ({spec.path}) left out: {exc}", stacklevel=2)
+            warnings.warn(f"map: raster {name!r} left out: {exc}", stacklevel=2)
             continue
         if item["label"] in seen_labels:  # the layer switcher needs distinct names
             item["label"] = f"{item['label']} – {name}"
@@ -168,6 +173,7 @@ def build_payload(*, communes: gpd.GeoDataFrame, villages: gpd.GeoDataFrame | No
 
     generated = _generated_set(info)
     generated_keys, generated_labels = _layer_names_generated(generated, coverage, T)
+    generated_keys += [g.name for g in modelled if g.generated]
     generated_labels = [lbl for k, lbl in zip(generated_keys, generated_labels)
                         if k not in coverage] + [r["label"] for r in raster_data
                                                  if r["name"] in generated_keys]
@@ -278,7 +284,8 @@ def write_map(path: Path, *, communes: gpd.GeoDataFrame, villages: gpd.GeoDataFr
               targets: pd.DataFrame | None = None, investment: Any | None = None,
               speeds: gpd.GeoDataFrame | None = None,
               speed_info: Mapping[str, Any] | None = None,
-              speed_targets: Mapping[str, float] | None = None) -> Path:
+              speed_targets: Mapping[str, float] | None = None,
+              modelled: Sequence[GridLayer] = ()) -> Path:
     """Write the interactive map of a run as one HTML file that opens with no network.
 
     Parameters
@@ -300,6 +307,10 @@ def write_map(path: Path, *, communes: gpd.GeoDataFrame, villages: gpd.GeoDataFr
         Raster inputs by name; ``rsrp`` and ``mask`` rasters become coverage overlays,
         ``population`` rasters are skipped. A raster that cannot be read is left out with a
         warning rather than failing the run.
+    modelled
+        Coverage layers held in memory (:class:`geo_cds.outputs.maps.rasters.GridLayer`: the
+        coverage model's RSRP from a station list), drawn as the RSRP rasters are, labelled as
+        modelled and with their source named in the legend.
     thresholds
         Coverage thresholds (RSRP colour classes start at the technology's threshold).
     info
@@ -349,5 +360,5 @@ def write_map(path: Path, *, communes: gpd.GeoDataFrame, villages: gpd.GeoDataFr
                  info=info, lang=lang, priority=priority, title=title,
                  simplify_tolerance=simplify_tolerance, raster_max_px=raster_max_px,
                  targets=targets, investment=investment, speeds=speeds,
-                 speed_info=speed_info, speed_targets=speed_targets)
+                 speed_info=speed_info, speed_targets=speed_targets, modelled=modelled)
     return save_map(m, path, assets=assets)

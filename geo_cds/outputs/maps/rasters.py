@@ -13,6 +13,7 @@ import math
 import struct
 import zlib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -56,6 +57,23 @@ def encode_png(rgba: np.ndarray) -> bytes:
             + chunk(b"IDAT", zlib.compress(raw.tobytes(), 9)) + chunk(b"IEND", b""))
 
 
+@dataclass(frozen=True)
+class GridLayer:
+    """A coverage layer held in memory (the coverage model's RSRP, float32 dBm, NaN = no
+    data) on a north-up grid: ``transform`` and ``crs`` as rasterio takes them. ``source`` is
+    the label key naming where it comes from (shown in the legend)."""
+
+    name: str
+    values: np.ndarray
+    transform: Affine
+    crs: Any
+    technology: str
+    source: str
+    kind: str = "rsrp"
+    operator: str | None = None
+    generated: bool = False
+
+
 def read_for_display(spec: RasterSpec, max_px: int) -> tuple[np.ndarray, list[list[float]]]:
     """Band 1 warped to EPSG:3857 at most ``max_px`` on its long side.
 
@@ -75,7 +93,34 @@ def read_for_display(spec: RasterSpec, max_px: int) -> tuple[np.ndarray, list[li
                         resampling=Resampling.average if factor > 1 else Resampling.nearest)
         data = band.astype("float32").filled(np.nan)
         src_transform = src.transform @ Affine.scale(src.width / out_w, src.height / out_h)
-        left, bottom, right, top = src.bounds
+    return _to_display(data, src_transform, src_crs, max_px)
+
+
+def grid_for_display(layer: GridLayer, max_px: int) -> tuple[np.ndarray, list[list[float]]]:
+    """:func:`read_for_display` for a layer in memory: averaged down first (as a raster file
+    is read) when over twice ``max_px`` on its long side."""
+    src_crs = CRS.from_user_input(layer.crs)
+    height, width = layer.values.shape
+    data = layer.values.astype("float32", copy=False)
+    transform_ = layer.transform
+    factor = max(1.0, max(width, height) / (2 * max_px))
+    if factor > 1:
+        out_w, out_h = max(1, round(width / factor)), max(1, round(height / factor))
+        transform_ = layer.transform @ Affine.scale(width / out_w, height / out_h)
+        small = np.full((out_h, out_w), np.nan, dtype="float32")
+        reproject(data, small, src_transform=layer.transform, src_crs=src_crs,
+                  src_nodata=np.nan, dst_transform=transform_, dst_crs=src_crs,
+                  dst_nodata=np.nan, resampling=Resampling.average)
+        data = small
+    return _to_display(data, transform_, src_crs, max_px)
+
+
+def _to_display(data: np.ndarray, src_transform: Affine, src_crs: CRS,
+                max_px: int) -> tuple[np.ndarray, list[list[float]]]:
+    """``data`` on ``src_transform`` warped to EPSG:3857, with its EPSG:4326 corners."""
+    out_h, out_w = data.shape
+    left, top = src_transform * (0, 0)
+    right, bottom = src_transform * (out_w, out_h)
     dst_crs = CRS.from_epsg(3857)
     # The output box comes from the densified source outline, so no corner is cut off;
     # cells are no finer than the (decimated) source cells and no more than max_px across.
@@ -139,21 +184,42 @@ def legend(kind: str, technology: str, threshold: float,
 
 def raster_payload(name: str, spec: RasterSpec, thresholds: Thresholds,
                    labels: Mapping[str, str], max_px: int) -> dict[str, Any]:
-    """One coverage overlay: PNG data URI, EPSG:4326 bounds, label and legend."""
+    """One coverage overlay from a raster file: PNG data URI, EPSG:4326 bounds, label and
+    legend."""
     tech = (spec.technology or "").lower()
     if spec.kind not in ("rsrp", "mask"):
         raise LayerError(f"raster {name!r}: kind {spec.kind!r} is not a coverage raster")
-    threshold = thresholds.rsrp_5g_dbm if tech == "5g" else thresholds.rsrp_4g_dbm
     values, bounds = read_for_display(spec, max_px)
-    png = encode_png(colourise(values, spec.kind, tech, threshold))
     key = (f"layer_raster_mask_{tech}" if spec.kind == "mask" else f"layer_raster_{tech}")
-    rows, note = legend(spec.kind, tech, threshold, labels)
     text = labels.get(key, f"{labels['layer_raster']} {name}")
+    return _payload(name, spec.kind, tech, spec.operator, text, values, bounds, thresholds,
+                    labels)
+
+
+def grid_payload(layer: GridLayer, thresholds: Thresholds, labels: Mapping[str, str],
+                 max_px: int) -> dict[str, Any]:
+    """One coverage overlay from a layer in memory (the coverage model's): as
+    :func:`raster_payload`, labelled as modelled and with its ``source`` named."""
+    tech = layer.technology.lower()
+    values, bounds = grid_for_display(layer, max_px)
+    text = labels.get(f"layer_modelled_{tech}", f"{labels['layer_raster']} {layer.name}")
+    item = _payload(layer.name, layer.kind, tech, layer.operator, text, values, bounds,
+                    thresholds, labels)
+    item["source"] = labels[layer.source]
+    return item
+
+
+def _payload(name: str, kind: str, tech: str, operator: str | None, text: str,
+             values: np.ndarray, bounds: list[list[float]], thresholds: Thresholds,
+             labels: Mapping[str, str]) -> dict[str, Any]:
+    threshold = thresholds.rsrp_5g_dbm if tech == "5g" else thresholds.rsrp_4g_dbm
+    png = encode_png(colourise(values, kind, tech, threshold))
+    rows, note = legend(kind, tech, threshold, labels)
     return {
         "name": name,
-        "label": f"{text} – {OPERATORS[spec.operator]}" if spec.operator else text,
+        "label": f"{text} – {OPERATORS[operator]}" if operator else text,
         "technology": tech,
-        "kind": spec.kind,
+        "kind": kind,
         "url": "data:image/png;base64," + base64.b64encode(png).decode("ascii"),
         "bounds": bounds,
         "legend": rows,
