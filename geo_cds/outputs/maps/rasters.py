@@ -119,8 +119,8 @@ def _to_display(data: np.ndarray, src_transform: Affine, src_crs: CRS,
                 max_px: int) -> tuple[np.ndarray, list[list[float]]]:
     """``data`` on ``src_transform`` warped to EPSG:3857, with its EPSG:4326 corners."""
     out_h, out_w = data.shape
-    left, top = src_transform * (0, 0)
-    right, bottom = src_transform * (out_w, out_h)
+    left, top = src_transform @ (0, 0)
+    right, bottom = src_transform @ (out_w, out_h)
     dst_crs = CRS.from_epsg(3857)
     # The output box comes from the densified source outline, so no corner is cut off;
     # cells are no finer than the (decimated) source cells and no more than max_px across.
