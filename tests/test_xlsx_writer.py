@@ -2,9 +2,13 @@
 
 import datetime as dt
 import math
+import posixpath
+import xml.etree.ElementTree as ET
 import zipfile
 
+import numpy as np
 import openpyxl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -108,3 +112,115 @@ def test_random_tables_round_trip(tmp_path_factory, rows):
                 assert value is want
             else:
                 assert value == want and not isinstance(value, bool)
+
+
+def test_text_an_xml_file_cannot_hold_is_replaced_not_fatal(tmp_path):
+    # U+FFFE/U+FFFF are not XML characters (XML 1.0 §2.2), nor are the C0 controls but tab,
+    # LF, CR: written raw, LibreOffice silently dropped every string after them and openpyxl
+    # (like Excel) refused the file.
+    text = "Thôn\uffff A\ufffe\x00\x0b\x1f B\ud800"
+    path = _write(tmp_path / "t.xlsx", [lambda wb: Sheet("s", [Block([[text, "sau"]], [0])])])
+    ws = openpyxl.load_workbook(path)["s"]
+    assert [ws["A1"].value, ws["A2"].value] == ["Thôn\ufffd A\ufffd\ufffd\ufffd\ufffd B\ufffd",
+                                                "sau"]
+
+
+def test_numpy_floats_are_written_as_numbers(tmp_path):
+    # np.float64 is a float whose repr is "np.float64(0.5)" (numpy 2)
+    path = _write(tmp_path / "t.xlsx",
+                  [lambda wb: Sheet("s", [Block([[np.float64(0.5), np.float64(-1e-7)]], [0])])])
+    ws = openpyxl.load_workbook(path)["s"]
+    assert [ws["A1"].value, ws["A2"].value] == [0.5, -1e-7]
+
+
+# CT_Worksheet is a sequence (ECMA-376 Part 1, §18.3.1.99, sml.xsd): Excel refuses a file
+# ("We found a problem with some content") whose children are out of this order, even where
+# LibreOffice and openpyxl read it.
+WORKSHEET_SEQUENCE = [
+    "sheetPr", "dimension", "sheetViews", "sheetFormatPr", "cols", "sheetData", "sheetCalcPr",
+    "sheetProtection", "protectedRanges", "scenarios", "autoFilter", "sortState",
+    "dataConsolidate", "customSheetViews", "mergeCells", "phoneticPr", "conditionalFormatting",
+    "dataValidations", "hyperlinks", "printOptions", "pageMargins", "pageSetup", "headerFooter",
+    "rowBreaks", "colBreaks", "customProperties", "cellWatches", "ignoredErrors", "smartTags",
+    "drawing", "legacyDrawing", "legacyDrawingHF", "picture", "oleObjects", "controls",
+    "webPublishItems", "tableParts", "extLst",
+]
+SHEET_VIEW_SEQUENCE = ["pane", "selection", "pivotSelection", "extLst"]
+MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+
+
+def _in_schema_order(children: list[str], sequence: list[str]) -> bool:
+    positions = [sequence.index(c) for c in children]  # ValueError: not in the schema
+    return positions == sorted(positions)
+
+
+def test_schema_order_helper_by_hand():
+    assert _in_schema_order(["dimension", "sheetViews", "sheetData", "pageMargins"],
+                            WORKSHEET_SEQUENCE)
+    assert not _in_schema_order(["sheetData", "cols"], WORKSHEET_SEQUENCE)
+    assert not _in_schema_order(["sheetData", "pageMargins", "autoFilter"], WORKSHEET_SEQUENCE)
+
+
+@pytest.mark.parametrize(("widths", "freeze", "filter_rows"),
+                         [((10, 20), True, None), ((), False, 0), ((5,), True, 1)])
+def test_worksheet_children_follow_the_schema_sequence(tmp_path, widths, freeze, filter_rows):
+    def sheet(wb):
+        return Sheet("s", [Block([["a", "b"], [1, 2]], [wb.style(header=True), 0])],
+                     widths=widths, freeze_header=freeze, filter_rows=filter_rows)
+
+    path = _write(tmp_path / "t.xlsx", [sheet, sheet])
+    with zipfile.ZipFile(path) as z:
+        for name in ("xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml"):
+            root = ET.fromstring(z.read(name))
+            assert root.tag == f"{MAIN}worksheet"
+            children = [c.tag.removeprefix(MAIN) for c in root]
+            assert _in_schema_order(children, WORKSHEET_SEQUENCE), children
+            assert children.count("sheetData") == 1
+            assert ("autoFilter" in children) == (filter_rows != 0)
+            for view in root.iter(f"{MAIN}sheetView"):
+                kids = [c.tag.removeprefix(MAIN) for c in view]
+                assert _in_schema_order(kids, SHEET_VIEW_SEQUENCE), kids
+                assert ("pane" in kids) == freeze
+
+
+def test_package_parts_typed_linked_and_styles_counted(tmp_path):
+    """What Excel checks before reading a cell: every part has a content type, every
+    relationship points at a part, each style list's count matches its entries and every
+    cell's style, font, fill and border index exists."""
+    def sheet(wb):
+        return Sheet("a'b", [Block([["h", "k"], [1.5, 2]],
+                                   [wb.style(header=True), wb.style("0.0%")])])
+
+    path = _write(tmp_path / "t.xlsx", [sheet, lambda wb: Sheet("c", [])])
+    pkg = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+    with zipfile.ZipFile(path) as z:
+        parts = set(z.namelist())
+        types = ET.fromstring(z.read("[Content_Types].xml"))
+        overrides = {e.get("PartName") for e in types if e.tag.endswith("Override")}
+        defaults = {e.get("Extension") for e in types if e.tag.endswith("Default")}
+        for part in parts - {"[Content_Types].xml"}:
+            assert "/" + part in overrides or part.rsplit(".", 1)[1] in defaults, part
+        assert {o.lstrip("/") for o in overrides} <= parts
+        for rels in (p for p in parts if p.endswith(".rels")):
+            base = posixpath.dirname(posixpath.dirname(rels))
+            for rel in ET.fromstring(z.read(rels)).iter(f"{pkg}Relationship"):
+                assert posixpath.normpath(posixpath.join(base, rel.get("Target"))) in parts
+        styles = ET.fromstring(z.read("xl/styles.xml"))
+        lists = {c.tag.removeprefix(MAIN): c for c in styles}
+        for name in ("numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs",
+                     "cellStyles"):
+            if name in lists:
+                assert int(lists[name].get("count")) == len(lists[name]), name
+        for xf in [*lists["cellXfs"], *lists["cellStyleXfs"]]:
+            assert int(xf.get("fontId")) < len(lists["fonts"])
+            assert int(xf.get("fillId")) < len(lists["fills"])
+            assert int(xf.get("borderId")) < len(lists["borders"])
+        custom = {int(f.get("numFmtId")) for f in lists.get("numFmts", [])}
+        assert all(int(xf.get("numFmtId")) < 164 or int(xf.get("numFmtId")) in custom
+                   for xf in lists["cellXfs"])
+        sst = ET.fromstring(z.read("xl/sharedStrings.xml"))
+        for name in ("xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml"):
+            for c in ET.fromstring(z.read(name)).iter(f"{MAIN}c"):
+                assert int(c.get("s")) < len(lists["cellXfs"])
+                if c.get("t") == "s":
+                    assert int(c.find(f"{MAIN}v").text) < len(sst)

@@ -16,7 +16,6 @@ moved into place.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -54,13 +53,11 @@ VALUE_SECTIONS = {"preset": "preset", "method": "method", "method_requested": "m
                   "objective": "objective", "exact_status": "solver_status"}
 MAX_WIDTH = 60
 MAX_CELL_TEXT = 32_767  # Excel's limit; longer text is cut (and marked with "…")
-# Control characters an XLSX cell cannot hold (tab, LF and CR it can).
-ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010\013\014\016-\037]")
 
 
 def _text(value: str) -> str:
-    """Text a cell can hold: control characters Excel refuses become U+FFFD; cut to 32,767."""
-    value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+    """Text a cell can hold: cut to 32,767 characters (the writer replaces the characters
+    XML cannot hold)."""
     return value if len(value) <= MAX_CELL_TEXT else value[: MAX_CELL_TEXT - 1] + "…"
 
 

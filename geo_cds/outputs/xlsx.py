@@ -11,8 +11,9 @@ written (Office Open XML, ECMA-376, SpreadsheetML):
 - one style per cell: number format, bold, header fill with wrapped text;
 - column widths, row heights, a frozen header row and an autofilter.
 
-Text goes into the shared-string table (each distinct text once); control characters an XML
-file cannot hold must be removed by the caller (:func:`geo_cds.outputs.workbook._text`).
+Text goes into the shared-string table (each distinct text once); characters an XML file
+cannot hold (C0 controls other than tab, LF and CR; U+FFFE, U+FFFF; lone surrogates) become
+U+FFFD, since one of them would make the whole file unreadable.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ ROWS_PER_WRITE = 2000
 _EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 # Excel reads "_x0041_" in a text as the character it encodes; a literal one is escaped.
 _ESCAPE_LIKE = re.compile(r"(_x[0-9A-Fa-f]{4}_)")
+# Not XML 1.0 characters (§2.2 Char).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 _NS = ('xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"')
@@ -86,7 +89,7 @@ def column_letter(j: int) -> str:
 
 
 def _text_xml(value: str) -> str:
-    value = _ESCAPE_LIKE.sub(r"_x005F\1", value)
+    value = _ESCAPE_LIKE.sub(r"_x005F\1", _NOT_XML.sub("\ufffd", value))
     return escape(value)
 
 
@@ -135,8 +138,8 @@ class Workbook:
             elif isinstance(v, int):
                 out.append(f'<c r="{letter}{row}" s="{st}"><v>{v}</v></c>')
             elif isinstance(v, float):
-                out.append(f'<c r="{letter}{row}" s="{st}"><v>{v!r}</v></c>'
-                           if math.isfinite(v) else "")
+                out.append(f'<c r="{letter}{row}" s="{st}"><v>{float.__repr__(v)}</v></c>'
+                           if math.isfinite(v) else "")  # np.float64's repr is not a number
             elif isinstance(v, dt.date):
                 days = (dt.datetime.combine(v, dt.time()) if not isinstance(v, dt.datetime)
                         else v.replace(tzinfo=None)) - _EXCEL_EPOCH
