@@ -41,3 +41,6 @@ def cli(verbose: int, quiet: bool) -> None:
 
 for command in (run, validate, sample, coverage, coverage_model, crosswalk, plan, compare):
     cli.add_command(command)
+
+if __name__ == "__main__":  # python -m geo_cds.cli.main
+    cli(prog_name="geo-cds")
