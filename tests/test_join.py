@@ -67,3 +67,32 @@ def test_point_in_an_overlap_takes_its_coded_commune():
     v = villages([("x", "00002", Point(106.0095, 21.005))])
     out = join_villages(v, overlapping, tolerance_m=0, file="v", log=ProblemLog())
     assert out["commune_code"].tolist() == ["00002"] and out["join_status"].tolist() == ["ok"]
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.floats(105.9, 106.15), st.floats(20.9, 21.1)), min_size=1,
+                max_size=12),
+       st.sampled_from([50.0, 500.0, 3000.0]))
+def test_an_unknown_code_is_placed_in_the_nearest_commune_within_the_tolerance(points, tol):
+    """Brute force: the metric distance from each point to every commune, the nearest (first on
+    ties) taken when it is within the tolerance; a point inside a commune is placed there."""
+    communes = gpd.GeoDataFrame(
+        {"commune_code": ["00001", "00002", "00003"], "commune_name": ["A", "B", "C"]},
+        geometry=[box(106.00, 21.00, 106.01, 21.01), box(106.03, 21.00, 106.04, 21.01),
+                  box(106.00, 21.03, 106.04, 21.04)], crs="EPSG:4326")
+    v = villages([(f"v{k}", "99999", Point(x, y)) for k, (x, y) in enumerate(points)])
+    out = join_villages(v, communes, tolerance_m=tol, file="v.csv", log=ProblemLog())
+    got = dict(zip(out["village_id"], out["commune_code"]))
+    metric = communes.to_crs(32648).geometry
+    for k, p in enumerate(gpd.GeoSeries(v.geometry, crs=4326).to_crs(32648)):
+        d = metric.distance(p).to_numpy()
+        inside = [c for c in range(3) if d[c] == 0]
+        if len(inside) == 1 or (not inside and d.min() <= tol):
+            expected = communes["commune_code"][inside[0] if inside else int(d.argmin())]
+            assert got.get(f"v{k}") == expected, (k, d)
+        else:
+            assert f"v{k}" not in got

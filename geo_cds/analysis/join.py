@@ -62,10 +62,11 @@ def join_villages(
     first_container[pt_idx[::-1]] = poly_idx[::-1]
 
     near_coded = np.zeros(len(villages), dtype=bool)
+    dist_coded = np.full(len(villages), np.nan)  # metres from a point to its coded commune
     check = located & known & ~inside_coded
     if check.any():
-        dist = shapely.distance(pts_m[check], polys_m[coded[check].astype(int)])
-        near_coded[np.flatnonzero(check)[dist <= tolerance_m]] = True
+        dist_coded[check] = shapely.distance(pts_m[check], polys_m[coded[check].astype(int)])
+        near_coded[check & (dist_coded <= tolerance_m)] = True
 
     status = np.full(len(villages), "ok", dtype=object)
     status[near_coded] = "near_boundary"
@@ -76,7 +77,7 @@ def join_villages(
     for i in np.flatnonzero(located & known & ~inside_coded & ~near_coded):
         coded_row = communes.iloc[int(coded[i])]
         where = _where(i, first_container, pts_m, polys_m, tree, communes)
-        dist_km = shapely.distance(pts_m[i], polys_m[int(coded[i])]) / 1000
+        dist_km = dist_coded[i] / 1000
         reject_reason[i] = (
             f"the point lies {where}, {dist_km:.1f} km outside its coded commune "
             f"{coded_row[s.COMMUNE_CODE]} {coded_row[s.COMMUNE_NAME]}",
@@ -95,11 +96,10 @@ def join_villages(
                                 "give a valid 2025 commune code or coordinates", s.COMMUNE_CODE)
             continue
         containers = poly_idx[pt_idx == i]
-        if len(containers) == 0:
-            d = shapely.distance(pts_m[i], polys_m)
-            nearest = int(np.argmin(d))
-            if d[nearest] <= tolerance_m:
-                containers = np.array([nearest])
+        if len(containers) == 0:  # the nearest commune within the tolerance (first on ties)
+            nearest = tree.query_nearest(pts_m[i], max_distance=tolerance_m)
+            if len(nearest):
+                containers = np.array([int(nearest.min())])
         if len(containers) == 1:
             row = communes.iloc[int(containers[0])]
             assigned[i] = containers[0]
