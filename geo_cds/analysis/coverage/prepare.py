@@ -89,26 +89,37 @@ def ensure_ready(progress=None) -> float | None:
     ``progress(label, None)`` is called before and ``progress(label, seconds)`` after, so a
     caller can announce the wait (see ``geo_cds.pipeline.Progress``).
     """
-    if is_ready():
+    return prepare_once(is_ready, prepare, ANNOUNCEMENT, progress)
+
+
+def prepare_once(ready, compile_, announcement: str, progress=None) -> float | None:
+    """``compile_()`` unless ``ready()``, announced through ``progress`` (shared with the
+    coverage model's kernels, ``geo_cds.analysis.radio.prepare``)."""
+    if ready():
         return None
     if progress:
-        progress(ANNOUNCEMENT, None)
-    seconds = prepare()
+        progress(announcement, None)
+    seconds = compile_()
     if progress:
-        progress(ANNOUNCEMENT, seconds)
+        progress(announcement, seconds)
     return seconds
 
 
-def main() -> None:
-    """``python -m geo_cds.analysis.coverage.prepare``: what ``make install`` runs."""
+def command(what: str, ensure) -> None:
+    """The body of ``python -m …prepare`` (what ``make install`` runs): ``ensure(show)``."""
 
     def show(label: str, seconds: float | None) -> None:
         print(f"{label}…" if seconds is None else f" {seconds:.1f} s", end="", flush=True)
 
-    if ensure_ready(show) is None:
-        print("coverage engine: compiled kernels already cached")
+    if ensure(show) is None:
+        print(f"{what}: compiled kernels already cached")
     else:
         print()
+
+
+def main() -> None:
+    """``python -m geo_cds.analysis.coverage.prepare``: what ``make install`` runs."""
+    command("coverage engine", ensure_ready)
 
 
 if __name__ == "__main__":

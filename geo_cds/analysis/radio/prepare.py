@@ -12,6 +12,7 @@ import time
 
 import numpy as np
 
+from geo_cds.analysis.coverage.prepare import command, prepare_once
 from geo_cds.analysis.radio import _kernels
 
 # The kernels called from Python (the others are compiled into them).
@@ -51,26 +52,12 @@ def prepare() -> float:
 def ensure_ready(progress=None) -> float | None:
     """Prepare unless cached; the seconds spent, None if cached (``progress`` as in
     ``geo_cds.analysis.coverage.prepare.ensure_ready``)."""
-    if is_ready():
-        return None
-    if progress:
-        progress(ANNOUNCEMENT, None)
-    seconds = prepare()
-    if progress:
-        progress(ANNOUNCEMENT, seconds)
-    return seconds
+    return prepare_once(is_ready, prepare, ANNOUNCEMENT, progress)
 
 
 def main() -> None:
     """``python -m geo_cds.analysis.radio.prepare``: what ``make install`` runs."""
-
-    def show(label: str, seconds: float | None) -> None:
-        print(f"{label}…" if seconds is None else f" {seconds:.1f} s", end="", flush=True)
-
-    if ensure_ready(show) is None:
-        print("coverage model: compiled kernels already cached")
-    else:
-        print()
+    command("coverage model", ensure_ready)
 
 
 if __name__ == "__main__":
