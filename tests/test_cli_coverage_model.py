@@ -69,3 +69,13 @@ def test_no_usable_station(tmp_path):
     res = CliRunner().invoke(cli, ["coverage-model", str(path), str(tmp_path / "o")])
     assert res.exit_code == 1 and "CDMA" in res.output and "Traceback" not in res.output
     assert not (tmp_path / "o").exists()
+
+
+def test_unusable_rows_are_named_by_row(tmp_path):
+    path = tmp_path / "cells.csv"
+    path.write_text("radio,mcc,net,lon,lat\nLTE,452,04,106.1,abc\nLTE,999,04,106.1,21.0\n",
+                    encoding="utf-8")
+    res = CliRunner().invoke(cli, ["coverage-model", str(path), str(tmp_path / "o")])
+    assert res.exit_code == 1 and "Traceback" not in res.output
+    assert "row 1, column 'lon/lat'" in res.output
+    assert "row 2, column 'mcc'" in res.output and "MCC 999" in res.output

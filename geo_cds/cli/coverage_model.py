@@ -94,7 +94,7 @@ def coverage_model(stations: Path, output: Path, technologies, crs, resolution, 
     from geo_cds.analysis.radio.model import iter_operator_layers
     from geo_cds.analysis.radio.pathloss import CARRIERS
     from geo_cds.analysis.radio.prepare import ensure_ready
-    from geo_cds.errors import LayerError
+    from geo_cds.errors import LayerError, ValidationFailed
     from geo_cds.inputs.read import read_layer
     from geo_cds.inputs.vector import read_vector
     from geo_cds.outputs.radio import write_model_folder
@@ -107,9 +107,9 @@ def coverage_model(stations: Path, output: Path, technologies, crs, resolution, 
     problems = ProblemLog()
     frame = read_layer(InputSpec(path=stations, layer=layer), "stations", problems)
     if problems.layer_errors() or frame is None or not len(frame):
-        raise LayerError("\n".join(
-            f"{p.file}: {p.problem} — fix: {p.fix}" for p in problems.problems
-            if p.severity == "error")[:4000] or f"{stations}: no usable station")
+        if problems.errors:  # every error with its row, grouped, as every command shows them
+            raise ValidationFailed(problems.problems)
+        raise LayerError(f"{stations}: no usable station")
     if bounds is None and zones is not None:
         bounds = tuple(read_vector(zones).to_crs("EPSG:4326").total_bounds)
     if bounds is None:
