@@ -67,9 +67,9 @@ def build(n_villages: int, seed: int, mobile_gap: float, communes_path: Path) ->
 
     communes = national_communes(communes_path)
     per_commune = n_villages / len(communes)
-    sv.MAX_VILLAGES = max(sv.MAX_VILLAGES, int(20 * per_commune))  # lift the cap at scale
     t0 = time.perf_counter()
-    villages = sv.generate_villages(communes, seed=seed, villages_per_commune=per_commune)
+    villages = sv.generate_villages(communes, seed=seed, villages_per_commune=per_commune,
+                                    max_villages=max(sv.MAX_VILLAGES, int(20 * per_commune)))
     rng = np.random.default_rng(seed)
     dbkk = villages[s.DBKK].astype("boolean").fillna(False).to_numpy(bool)
     p = np.where(dbkk, 4 * mobile_gap, mobile_gap)
