@@ -155,11 +155,19 @@ def _group(m: csr_matrix, values: np.ndarray) -> tuple[np.ndarray, csr_matrix, n
     keys = np.full((m.shape[0], max(width, 1)), -1, dtype=np.int64)  # a row's needs, padded
     keys[np.repeat(np.arange(m.shape[0]), lens),
          np.arange(m.nnz) - np.repeat(m.indptr[:-1], lens)] = m.indices
-    _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
-    rank = np.empty(len(first), dtype=np.int64)  # groups numbered in order of first village
-    rank[np.argsort(first, kind="stable")] = np.arange(len(first))
-    codes = rank[inverse.ravel()]
-    first = np.sort(first)
+    base = m.shape[1] + 1
+    if width * np.log2(base) < 62:  # each padded row as one integer (mixed radix): one pass
+        key = np.zeros(m.shape[0], dtype=np.int64)
+        for j in range(keys.shape[1]):
+            key = key * base + (keys[:, j] + 1)
+        codes = pd.factorize(key)[0].astype(np.int64)  # in order of first village
+        first = np.unique(codes, return_index=True)[1]
+    else:
+        _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+        rank = np.empty(len(first), dtype=np.int64)  # groups numbered in order of first village
+        rank[np.argsort(first, kind="stable")] = np.arange(len(first))
+        codes = rank[inverse.ravel()]
+        first = np.sort(first)
     value = np.bincount(codes, weights=values, minlength=len(first))
     return codes, m[first], value
 
