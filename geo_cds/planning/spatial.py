@@ -165,21 +165,23 @@ def cover_within(xy: np.ndarray, radius: float, off: np.ndarray, pop: np.ndarray
     return greedy_cover(cover.indices, cover.indptr, off, pop)
 
 
-def _cells(xy: np.ndarray, radius: float) -> tuple[np.ndarray, np.ndarray, int]:
-    """Each point's grid cell (cells a little larger than ``radius``, so two points within
-    reach are in the same or adjacent cells): column, row and the number of rows."""
-    size = float(radius) * (1 + 1e-9) if radius > 0 else 1.0
+def _cells(xy: np.ndarray, size: float, margin: int) -> tuple[np.ndarray, int]:
+    """Each point's grid cell as one key, cells of side ``size`` (a little more, so that two
+    points ``k × size`` apart are at most ``k`` cells apart), with ``margin`` empty cells
+    around (a neighbour's key never wraps), and the number of rows of cells."""
+    size = float(size) * (1 + 1e-9) if size > 0 else 1.0
     lo = xy.min(axis=0)
     cx = np.floor((xy[:, 0] - lo[0]) / size).astype(np.int64)
     cy = np.floor((xy[:, 1] - lo[1]) / size).astype(np.int64)
-    return cx, cy, int(cy.max()) + 3
+    ny = int(cy.max()) + 1 + 2 * margin
+    return (cx + margin) * ny + (cy + margin), ny
 
 
 def _grid(xy: np.ndarray, radius: float):
-    """The points sorted by cell: x, y, cell of each point, the sorted cell keys and where
-    each cell's points start, and the number of rows of cells."""
-    cx, cy, ny = _cells(xy, radius)
-    key = (cx + 1) * ny + (cy + 1)  # a margin of one cell: neighbours' keys stay positive
+    """The points sorted by cell (cells of half the reach: what is within reach lies in the
+    5 × 5 cells around): x, y, each point's cell, the sorted cell keys and where each cell's
+    points start, and the number of rows of cells."""
+    key, ny = _cells(xy, radius / 2, 2)
     order = np.argsort(key, kind="stable")
     keys, start = np.unique(key[order], return_index=True)
     return (np.ascontiguousarray(xy[:, 0]), np.ascontiguousarray(xy[:, 1]), key, order,
@@ -188,8 +190,7 @@ def _grid(xy: np.ndarray, radius: float):
 
 def _pairs_bound(xy: np.ndarray, radius: float) -> int:
     """An upper bound of the pairs within ``radius``: points in the same or adjacent cells."""
-    cx, cy, ny = _cells(xy, radius)
-    key = (cx + 1) * ny + (cy + 1)
+    key, ny = _cells(xy, radius, 1)
     keys, count = np.unique(key, return_counts=True)
     total = 0
     for dx in (-1, 0, 1):
@@ -237,8 +238,8 @@ def _grid_cover(x, y, key, order, keys, start, ny, r2, off, pop):  # pragma: no 
 
     def reach(p, out):  # the points within reach of p, in no particular order
         k = 0
-        for dx in range(-1, 2):
-            for dy in range(-1, 2):
+        for dx in range(-2, 3):
+            for dy in range(-2, 3):
                 want = key[p] + dx * ny + dy
                 i = np.searchsorted(keys, want)
                 if i < len(keys) and keys[i] == want:
