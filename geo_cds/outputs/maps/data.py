@@ -27,6 +27,7 @@ from geo_cds.outputs.maps.geometry import (
     label_points,
     round_geoms,
     simplify_communes,
+    without_small_holes,
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -290,18 +291,10 @@ def provinces_payload(communes: gpd.GeoDataFrame, tolerance: float,
     # Outlines are drawn thick at province zoom: a coarser geometry is enough and much faster.
     base = shapely.simplify(np.asarray(communes.geometry.values, dtype=object),
                             max(tolerance, 0.001), preserve_topology=True)
-    names, outlines = [], []
-    for name, idx in communes.groupby(key, sort=True).indices.items():
-        union = shapely.union_all(base[idx])
-        polys = []
-        for part in getattr(union, "geoms", [union]):
-            if part.geom_type != "Polygon":
-                continue
-            holes = [r for r in part.interiors if shapely.Polygon(r).area > 1e-4]
-            polys.append(shapely.Polygon(part.exterior, holes))
-        names.append(str(name))
-        outlines.append(shapely.MultiPolygon(polys) if polys else shapely.MultiPolygon())
-    outlines = np.array(outlines, dtype=object)
+    groups = communes.groupby(key, sort=True).indices
+    names = [str(name) for name in groups]
+    outlines = without_small_holes([shapely.union_all(base[idx]) for idx in groups.values()],
+                                   1e-4)
     coarse = None
     if coarse_tolerance:
         coarse = encode_many(shapely.simplify(outlines, coarse_tolerance, preserve_topology=True))
@@ -401,20 +394,14 @@ def features_payload(gdf: gpd.GeoDataFrame | None, name: str, columns: Sequence[
         return None
     gdf = _to_wgs84(gdf, name)
     gdf = gdf[~(gdf.geometry.isna() | gdf.geometry.is_empty)]
-    props = pd.DataFrame(index=gdf.index)
-    for col in columns:
-        if col in gdf.columns:
-            props[col] = gdf[col]
+    props = {col: clean_values(gdf[col]) for col in columns if col in gdf.columns}
     for col, values in (derived or {}).items():
-        props[col] = values
+        props[col] = clean_values(pd.Series(values).reindex(gdf.index))
     geoms = round_geoms(np.asarray(gdf.geometry.values, dtype=object))
-    features = []
-    for geom, (_, row) in zip(geoms, props.iterrows()):
-        features.append({
-            "type": "Feature",
-            "geometry": shapely.geometry.mapping(geom),
-            "properties": {k: _clean(v) for k, v in row.items()},
-        })
+    keys = list(props)
+    rows = zip(*props.values()) if keys else ([] for _ in geoms)
+    features = [{"type": "Feature", "geometry": shapely.geometry.mapping(geom),
+                 "properties": dict(zip(keys, row))} for geom, row in zip(geoms, rows)]
     return {"type": "FeatureCollection", "features": features}
 
 
