@@ -119,3 +119,26 @@ def test_village_commune_and_status_as_the_loop(codes, wanted, statuses):
 def test_integers_beyond_64_bits_are_missing_not_wrapped():
     df = pd.DataFrame({"c": [1e19, -1e19, float("inf"), 2.5, 3.5]})
     assert mdata.column_values(df, "c", integer=True) == [None, None, None, 2, 4]
+
+
+@settings(max_examples=60, deadline=None)
+@given(values=st.lists(st.one_of(st.none(), st.sampled_from(
+    ["none", "reported", "modelled", "other"])), min_size=1, max_size=20),
+       dtype=st.sampled_from(["str", "object", "string"]))
+def test_coverage_source_as_the_loop(values, dtype):
+    from geo_cds.outputs.maps.speeds import village_source_columns
+
+    ser = pd.Series(values, dtype=dtype)
+    villages = gpd.GeoDataFrame({s.COVERAGE_SOURCE: ser}, geometry=[Point(105, 20)] * len(ser),
+                                crs=s.WGS84)
+    sources = ("none", "reported", "modelled")
+    old = [sources.index(v) if not pd.isna(v) and v in sources else 0 for v in ser]
+    assert village_source_columns(villages)["cov_src"] == old
+
+
+@settings(max_examples=60, deadline=None)
+@given(values=st.lists(st.one_of(st.none(), st.booleans()), max_size=20))
+def test_little_data_marks_as_the_loop(values):
+    thin = pd.Series(values, dtype="boolean")
+    old = [None if pd.isna(v) else int(v) for v in thin]
+    assert mdata.clean_values(thin.astype("Int64")) == old
