@@ -14,7 +14,7 @@ import struct
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import rasterio
@@ -27,6 +27,14 @@ from geo_cds.errors import CrsError, LayerError
 from geo_cds.plan import RasterSpec, Thresholds
 from geo_cds.schema import OPERATORS
 
+if TYPE_CHECKING:  # the coverage engine (numba) is not imported for drawing a map
+    from geo_cds.analysis.coverage import DisplayGrid
+
+# Longest side of a coverage overlay picture, in pixels (``raster_max_px`` of the map); the
+# coverage pass averages each raster down to this size for the map (geo_cds.pipeline).
+OVERLAY_MAX_PX = 2400
+# zlib level of the pictures: 9 takes 4× the time of 6 at national scale for 10 % less.
+PNG_LEVEL = 6
 # Classes above the coverage threshold, in dB above it; below the threshold nothing is drawn.
 RSRP_STEPS_DB = (0, 10, 20, 30)
 RSRP_COLOURS = {
@@ -54,7 +62,7 @@ def encode_png(rgba: np.ndarray) -> bytes:
 
     header = struct.pack(">IIBBBBB", w, h, 8, 6, 0, 0, 0)
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
-            + chunk(b"IDAT", zlib.compress(raw.tobytes(), 9)) + chunk(b"IEND", b""))
+            + chunk(b"IDAT", zlib.compress(raw.tobytes(), PNG_LEVEL)) + chunk(b"IEND", b""))
 
 
 @dataclass(frozen=True)
@@ -75,7 +83,8 @@ class GridLayer:
 
 
 def read_for_display(spec: RasterSpec, max_px: int) -> tuple[np.ndarray, list[list[float]]]:
-    """Band 1 warped to EPSG:3857 at most ``max_px`` on its long side.
+    """Band 1 warped to EPSG:3857 at most ``max_px`` on its long side, read from the file
+    (a map drawn without a coverage pass; a run's map draws the pass's display grids).
 
     Returns the float32 array (NaN = nodata) and its ``[[south, west], [north, east]]``
     corners in EPSG:4326.
@@ -91,14 +100,19 @@ def read_for_display(spec: RasterSpec, max_px: int) -> tuple[np.ndarray, list[li
         out_h = max(1, round(src.height / factor))
         band = src.read(1, out_shape=(out_h, out_w), masked=True,
                         resampling=Resampling.average if factor > 1 else Resampling.nearest)
-        data = band.astype("float32").filled(np.nan)
+        # in the band's unit (dBm), as the coverage pass reads it: scale and offset applied
+        scale = float(src.scales[0]) if src.scales else 1.0
+        offset = float(src.offsets[0]) if src.offsets else 0.0
+        data = (band.astype("float64").filled(np.nan) * scale + offset).astype("float32")
         src_transform = src.transform @ Affine.scale(src.width / out_w, src.height / out_h)
     return _to_display(data, src_transform, src_crs, max_px)
 
 
-def grid_for_display(layer: GridLayer, max_px: int) -> tuple[np.ndarray, list[list[float]]]:
-    """:func:`read_for_display` for a layer in memory: averaged down first (as a raster file
-    is read) when over twice ``max_px`` on its long side."""
+def grid_for_display(layer: GridLayer | DisplayGrid,
+                     max_px: int) -> tuple[np.ndarray, list[list[float]]]:
+    """:func:`read_for_display` for a layer in memory (the coverage model's, or a raster the
+    coverage pass averaged down): averaged down first (as a raster file is read) when over
+    twice ``max_px`` on its long side."""
     src_crs = CRS.from_user_input(layer.crs)
     height, width = layer.values.shape
     data = layer.values.astype("float32", copy=False)
@@ -183,13 +197,18 @@ def legend(kind: str, technology: str, threshold: float,
 
 
 def raster_payload(name: str, spec: RasterSpec, thresholds: Thresholds,
-                   labels: Mapping[str, str], max_px: int) -> dict[str, Any]:
-    """One coverage overlay from a raster file: PNG data URI, EPSG:4326 bounds, label and
-    legend."""
+                   labels: Mapping[str, str], max_px: int,
+                   grid: DisplayGrid | None = None) -> dict[str, Any]:
+    """One coverage overlay of a raster: PNG data URI, EPSG:4326 bounds, label and legend.
+
+    Drawn from ``grid`` (the raster as the coverage pass averaged it down) when given, else
+    read from the file.
+    """
     tech = (spec.technology or "").lower()
     if spec.kind not in ("rsrp", "mask"):
         raise LayerError(f"raster {name!r}: kind {spec.kind!r} is not a coverage raster")
-    values, bounds = read_for_display(spec, max_px)
+    values, bounds = (grid_for_display(grid, max_px) if grid is not None
+                      else read_for_display(spec, max_px))
     key = (f"layer_raster_mask_{tech}" if spec.kind == "mask" else f"layer_raster_{tech}")
     text = labels.get(key, f"{labels['layer_raster']} {name}")
     return _payload(name, spec.kind, tech, spec.operator, text, values, bounds, thresholds,
