@@ -131,3 +131,36 @@ def test_without_a_coverage_pass_the_file_is_read(sample_run):
     bare = dataclasses.replace(sample_run, overlays={})
     names = [r["name"] for r in build_map(bare).app.payload["rasters"]]
     assert names == ["rsrp_4g", "rsrp_5g"]
+
+
+@pytest.mark.parametrize("kind", ["rsrp", "mask"])
+def test_colour_classes_are_the_legend_ranges_cell_by_cell(kind):
+    """The picture's classes against the legend's ranges, one cell at a time: RSRP classes
+    from the threshold up in RSRP_STEPS_DB (the top one open-ended), a mask's covered cells
+    (>= 0.5); below, NaN: clear. Class floors and values just under them are included."""
+    limit = -97.5
+    rng = np.random.default_rng(11)
+    if kind == "rsrp":
+        floors = [limit + step for step in mrasters.RSRP_STEPS_DB]
+        values = np.concatenate([rng.uniform(-140, -40, 500), floors,
+                                 np.nextafter(np.float32(floors), np.float32(-np.inf))])
+    else:
+        values = np.concatenate([rng.uniform(-0.5, 1.5, 500), [0.5, 0.49999997, 0.0, 1.0]])
+    values = np.append(values, np.nan).astype("float32")
+    pal = mrasters.palette(kind, "5g")
+    got = mrasters.classes(values, kind, limit)
+    for v, c in zip(values, got, strict=True):
+        if kind == "mask":
+            expected = 1 if v >= 0.5 else 0
+        else:
+            steps = mrasters.RSRP_STEPS_DB
+            expected = 0
+            for i, step in enumerate(steps):
+                top = limit + steps[i + 1] if i + 1 < len(steps) else np.inf
+                if limit + step <= v < top:
+                    expected = i + 1
+        assert c == expected, (v, c, expected)
+    colours = mrasters.RSRP_COLOURS["5g"] if kind == "rsrp" else [mrasters.MASK_COLOUR["5g"]]
+    assert [tuple(p) for p in pal] == [(0, 0, 0, 0)] + [
+        (*mrasters._rgb(c), mrasters.ALPHA) for c in colours]
+    np.testing.assert_array_equal(mrasters.colourise(values, kind, "5g", limit), pal[got])

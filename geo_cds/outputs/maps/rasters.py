@@ -51,17 +51,25 @@ def _rgb(hex_colour: str) -> tuple[int, int, int]:
     return int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16)
 
 
-def encode_png(rgba: np.ndarray) -> bytes:
-    """Encode an ``(h, w, 4)`` uint8 array as PNG (no imaging library needed)."""
-    h, w, _ = rgba.shape
-    raw = np.concatenate([np.zeros((h, 1), dtype=np.uint8), rgba.reshape(h, w * 4)], axis=1)
+def encode_png(index: np.ndarray, palette: np.ndarray) -> bytes:
+    """Encode an ``(h, w)`` uint8 array of indices into ``palette`` (``(n, 4)`` RGBA rows,
+    n <= 256) as an indexed PNG (no imaging library needed).
+
+    An overlay has a handful of colours: one byte a pixel instead of four makes it a quarter
+    of the data to compress.
+    """
+    h, w = index.shape
+    raw = np.concatenate([np.zeros((h, 1), dtype=np.uint8), index.astype(np.uint8, copy=False)],
+                         axis=1)
 
     def chunk(tag: bytes, data: bytes) -> bytes:
         return (struct.pack(">I", len(data)) + tag + data
                 + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF))
 
-    header = struct.pack(">IIBBBBB", w, h, 8, 6, 0, 0, 0)
+    header = struct.pack(">IIBBBBB", w, h, 8, 3, 0, 0, 0)
+    palette = np.asarray(palette, dtype=np.uint8)
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"PLTE", palette[:, :3].tobytes()) + chunk(b"tRNS", palette[:, 3].tobytes())
             + chunk(b"IDAT", zlib.compress(raw.tobytes(), PNG_LEVEL)) + chunk(b"IEND", b""))
 
 
@@ -157,20 +165,27 @@ def _to_display(data: np.ndarray, src_transform: Affine, src_crs: CRS,
     return dst, bounds
 
 
+def classes(values: np.ndarray, kind: str, threshold: float) -> np.ndarray:
+    """The colour class of each cell (uint8): 0 clear (below ``threshold``, or no data), then
+    1, 2, … for the RSRP classes ``RSRP_STEPS_DB`` above it; a mask's covered cells are 1."""
+    if kind == "mask":
+        return (values >= 0.5).astype(np.uint8)  # NaN compares false: clear
+    index = np.zeros(values.shape, dtype=np.uint8)
+    for step in RSRP_STEPS_DB:  # a cell's class is the number of class floors it reaches
+        index += values >= threshold + step
+    return index
+
+
+def palette(kind: str, technology: str) -> np.ndarray:
+    """RGBA rows of the colour classes of :func:`classes` (row 0: clear)."""
+    colours = ([MASK_COLOUR.get(technology, "#41ab5d")] if kind == "mask"
+               else RSRP_COLOURS.get(technology, RSRP_COLOURS["4g"]))
+    return np.array([(0, 0, 0, 0)] + [(*_rgb(c), ALPHA) for c in colours], dtype=np.uint8)
+
+
 def colourise(values: np.ndarray, kind: str, technology: str, threshold: float) -> np.ndarray:
     """RGBA picture: RSRP classes above ``threshold`` (or covered mask cells); rest clear."""
-    rgba = np.zeros(values.shape + (4,), dtype=np.uint8)
-    valid = ~np.isnan(values)
-    colours = RSRP_COLOURS.get(technology, RSRP_COLOURS["4g"])
-    if kind == "mask":
-        covered = valid & (values >= 0.5)
-        rgba[covered] = (*_rgb(MASK_COLOUR.get(technology, "#41ab5d")), ALPHA)
-        return rgba
-    for i, step in enumerate(RSRP_STEPS_DB):
-        upper = RSRP_STEPS_DB[i + 1] if i + 1 < len(RSRP_STEPS_DB) else math.inf
-        cls = valid & (values >= threshold + step) & (values < threshold + upper)
-        rgba[cls] = (*_rgb(colours[i]), ALPHA)
-    return rgba
+    return palette(kind, technology)[classes(values, kind, threshold)]
 
 
 def _num(value: float) -> str:
@@ -232,7 +247,7 @@ def _payload(name: str, kind: str, tech: str, operator: str | None, text: str,
              values: np.ndarray, bounds: list[list[float]], thresholds: Thresholds,
              labels: Mapping[str, str]) -> dict[str, Any]:
     threshold = thresholds.rsrp_5g_dbm if tech == "5g" else thresholds.rsrp_4g_dbm
-    png = encode_png(colourise(values, kind, tech, threshold))
+    png = encode_png(classes(values, kind, threshold), palette(kind, tech))
     rows, note = legend(kind, tech, threshold, labels)
     return {
         "name": name,
