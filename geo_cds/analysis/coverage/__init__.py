@@ -16,6 +16,8 @@ How it works (see ``_kernels`` for the algorithm):
    band need (so tiles no zone touches are never decompressed, and memory does not grow with
    the raster), and every window is folded into per-zone sums by one compiled pass over the
    weights. Rasters on the same grid share step 1 and each window of the population raster.
+   Asked for (``display``), the same windows are also folded into each raster's display grid
+   for the map (:mod:`~geo_cds.analysis.coverage.display`), so the map never reads a raster.
 3. With ``cache_dir`` the weights are stored under a hash of the boundaries (WKB + CRS) and the
    grid, and a later run on the same boundaries and grid skips step 1.
 

@@ -32,8 +32,8 @@ class DisplayGrid:
     transform: Affine
     crs: str
 
-    # Pickled as its valid cells and a bit mask: a country's grid is mostly sea (NaN), and a
-    # pickled run (benchmarks, notebooks) need not carry it.
+    # Pickled as its valid cells and a bit mask: most of a country's box lies outside its
+    # communes (NaN, never read), and a pickled run (benchmarks, notebooks) need not carry it.
     def __getstate__(self) -> dict:
         valid = ~np.isnan(self.values)
         return {"shape": self.values.shape, "valid": np.packbits(valid, axis=None),
