@@ -221,15 +221,24 @@ def target_table(
     """
     rows = []
     prov_of = communes.set_index(s.COMMUNE_CODE)[s.PROVINCE_CODE]
-    v = villages.assign(_prov=villages[s.COMMUNE_CODE].map(prov_of))
+    # Only the columns the figures read, each province's rows taken by position (in their
+    # order, so every sum adds the same numbers in the same order as over the whole table).
+    v = villages[[c for c in _TARGET_INPUTS if c in villages]].assign(
+        _prov=villages[s.COMMUNE_CODE].map(prov_of))
+    c = communes[[s.PROVINCE_CODE, s.COMMUNE_HAS_FIBRE, s.HAS_SMART_VILLAGE]]
+    v_rows = v.groupby("_prov", sort=False).indices
+    c_rows = c.groupby(s.PROVINCE_CODE, sort=False).indices
     p = None
     if parks is not None and len(parks):
         p = parks.assign(_prov=parks[s.PROVINCE_CODE] if s.PROVINCE_CODE in parks else None)
     names = communes.groupby(s.PROVINCE_CODE)[s.PROVINCE_NAME].first()
     scopes = [(code, names[code]) for code in sorted(names.index)] + [("all", "Tổng")]
+    min_share = plan.thresholds.min_known_share
+    thin_by = _thin_targets(v, v["_prov"], min_share)
+    thin_all = _thin_targets(v, pd.Series("all", index=v.index), min_share).get("all", _NO_THIN)
     for code, name in scopes:
-        vs = v if code == "all" else v[v["_prov"] == code]
-        cs = communes if code == "all" else communes[communes[s.PROVINCE_CODE] == code]
+        vs = v if code == "all" else v.take(v_rows.get(code, []))
+        cs = c if code == "all" else c.take(c_rows.get(code, []))
         ps = p if (p is None or code == "all") else p[p["_prov"] == code]
         ps_due, park_year = _parks_due(ps, plan)
         pop = pd.to_numeric(vs[s.POPULATION]).astype(float)
@@ -249,7 +258,7 @@ def target_table(
             **_speeds(vs, plan, speed_source),
         }
         sources = judged_on(vs, speed_source)
-        thin = _thin_targets(vs, plan.thresholds.min_known_share)
+        thin = thin_all if code == "all" else thin_by.get(code, _NO_THIN)
         for t in plan.targets:
             if t.id not in measures:
                 continue
@@ -274,13 +283,22 @@ def target_table(
     return pd.DataFrame(rows)
 
 
-def _thin_targets(villages: pd.DataFrame, min_share: float) -> dict:
-    """Target id → whether its figure over these villages rests on little data (NA when
-    there is no figure)."""
-    cov = datacov.by_group(villages, pd.Series("x", index=villages.index), min_share)
-    thin = {tid: cov[key]["thin"].iloc[0] if len(cov[key]) else pd.NA
-            for tid, key in datacov.TARGET_FIGURES.items()}
-    return {tid: None if pd.isna(v) else bool(v) for tid, v in thin.items()}
+# The village columns the target figures read (the rest of the table is not needed).
+_TARGET_INPUTS = (s.COMMUNE_CODE, s.POPULATION, s.HOUSEHOLDS, s.FIBRE_HH_SHARE, s.COVERED_4G,
+                  s.COVERED_5G, s.HAS_FIBRE, s.HAS_DIGITAL_TEAM, s.COVERAGE_SOURCE,
+                  s.COVERAGE_SOURCE_5G, s.DOWNLOAD_MBPS, s.DOWNLOAD_MEASURED)
+_NO_THIN = dict.fromkeys(datacov.TARGET_FIGURES)  # a scope without villages: no figure
+
+
+def _thin_targets(villages: pd.DataFrame, by: pd.Series, min_share: float) -> dict:
+    """Per group of ``by``: target id → whether its figure over the group's villages rests on
+    little data (None when there is no figure)."""
+    cov = datacov.by_group(villages, by, min_share)
+    out = {}
+    for group in cov[next(iter(cov))].index:
+        thin = {tid: cov[key].at[group, "thin"] for tid, key in datacov.TARGET_FIGURES.items()}
+        out[group] = {tid: None if pd.isna(x) else bool(x) for tid, x in thin.items()}
+    return out
 
 
 STATUSES = ("met", "not met", "not due yet", "not measurable")
@@ -320,7 +338,7 @@ def judged_on(villages: pd.DataFrame, speed_source: str = "reported") -> dict[st
     "reported+modelled" when the villages' coverage was decided on both (see
     :func:`village_coverage`); "none" when no village is known."""
     def decided(column: str) -> str:
-        used = set(villages[column]) if column in villages else set()
+        used = set(villages[column].unique()) if column in villages else set()
         return "+".join(x for x in ("reported", "modelled") if x in used) or "none"
 
     mobile = decided(s.COVERAGE_SOURCE)
