@@ -89,3 +89,14 @@ def test_a_table_without_geometry_reads_as_the_plain_reader(tmp_path):
     assert type(got) is type(want)
     for c in want.columns:
         pd.testing.assert_series_equal(got[c], want[c], check_exact=True)
+
+
+def test_a_damaged_geopackage_fails_as_with_the_plain_reader(tmp_path):
+    path = _write(tmp_path)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 3])
+    with pytest.raises(Exception) as plain:
+        pyogrio.read_dataframe(path)
+    with pytest.raises(Exception) as ours:
+        read_vector(path)
+    assert type(ours.value) is type(plain.value) and str(ours.value) == str(plain.value)

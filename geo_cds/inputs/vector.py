@@ -66,15 +66,19 @@ def _read_arrow(path: Path, layer: str | None) -> gpd.GeoDataFrame | pd.DataFram
     exactly as the plain reader gives them; None when a column's type is not one whose
     reading is known to agree (the plain reader then reads the file).
 
-    Two types differ from the plain reader: a yes/no field with nulls (plain: floats 1/0/NaN;
+    A file the Arrow stream cannot read is read by the plain reader too, whose error is the
+    one reported. Two types differ from the plain reader: a yes/no field with nulls (plain: floats 1/0/NaN;
     Arrow: True/False/None objects) and a text field with no value at all (plain: None
     objects; Arrow: text NaN).
     """
     import pyogrio
 
     where = {"layer": layer} if layer else {}
-    fields = pyogrio.read_info(path, **where)
-    frame = pyogrio.read_dataframe(path, use_arrow=True, **where)
+    try:
+        fields = pyogrio.read_info(path, **where)
+        frame = pyogrio.read_dataframe(path, use_arrow=True, **where)
+    except Exception:  # noqa: BLE001 - the plain reader reads it again and says what is wrong
+        return None
     plain = dict(zip(fields["fields"], fields["dtypes"]))
     geometry = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None
     if list(plain) != [c for c in frame.columns if c != geometry]:
