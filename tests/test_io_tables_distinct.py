@@ -88,7 +88,9 @@ def old_clean_text(values):
 
 TEXT = st.sampled_from(["x", "X", " x ", "✓", "Có", "không", "1", "0", "1.0", "07795", "7795",
                         "7795.0", "21433", "abc", "", "   ", "\u00a0", "1.234", "12,5", "85%",
-                        "inf", "nan", "-5", "Hoa\u0300", "Hòa", " Thôn 1 ", "yes", "Đạt"])
+                        "inf", "nan", "-5", "Hoa\u0300", "Hòa", " Thôn 1 ", "yes", "Đạt",
+                        "\u3000Xã\u2003", "\x1c", "\x85x", "a\u200b", "Thôn\u00a0", "\u2028",
+                        "Thu\u0309y ", "\ufeffx", "\t\n"])
 CELL = st.one_of(TEXT, st.none(), st.just(np.nan), st.booleans(), st.integers(-3, 80000),
                  st.sampled_from([0.0, -0.0, 1.0, 1.5, 7795.0, np.inf, -np.inf, 1e20]),
                  st.just(datetime.date(2023, 3, 26)),
@@ -97,14 +99,14 @@ CELL = st.one_of(TEXT, st.none(), st.just(np.nan), st.booleans(), st.integers(-3
 
 @st.composite
 def columns(draw):
-    kind = draw(st.sampled_from(["mixed", "text", "str", "bool", "boolean", "int", "Int64",
-                                 "float"]))
+    kind = draw(st.sampled_from(["mixed", "text", "str", "string", "bool", "boolean", "int",
+                                 "Int64", "float"]))
     n = draw(st.integers(0, 25))
     if kind == "mixed":
         return pd.Series(draw(st.lists(CELL, min_size=n, max_size=n)), dtype=object)
-    if kind in ("text", "str"):
+    if kind in ("text", "str", "string"):  # object cells; Arrow text (NaN or NA for missing)
         cells = draw(st.lists(st.one_of(TEXT, st.none()), min_size=n, max_size=n))
-        return pd.Series(cells, dtype=object if kind == "text" else "str")
+        return pd.Series(cells, dtype=object if kind == "text" else kind)
     if kind == "bool":
         return pd.Series(draw(st.lists(st.booleans(), min_size=n, max_size=n)), dtype=bool)
     if kind == "boolean":
@@ -160,3 +162,7 @@ def test_a_reader_is_called_once_per_distinct_value():
     got = T.map_distinct(values, lambda v: calls.append(v) or v.upper())
     assert sorted(calls) == ["a", "b"]
     assert got.tolist()[:3] == ["A", "B", "A"] and pd.isna(got.iloc[3])
+
+
+def test_the_spaces_arrow_strips_are_pythons():
+    assert T.SPACES == "".join(c for c in map(chr, range(0x110000)) if c.isspace())

@@ -136,11 +136,27 @@ def _bool_key(v: object) -> str:
     return normalise_header(s) or s
 
 
+# Every character ``str.strip()`` removes (``str.isspace``), as a class of the regular
+# expressions Arrow's kernels take (tests check it against Python's own list).
+SPACES = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004"
+          "\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+_SPACE_CLASS = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in SPACES) + "]"
+
+
 def _is_empty(values: pd.Series) -> pd.Series:
     """Missing, or text of nothing but spaces."""
     missing = values.isna()
     if not pd.api.types.is_string_dtype(values.dtype):  # object too
         return missing  # numbers, yes/no, dates: no text to be blank
+    dtype = values.dtype
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        # Arrow text (as GeoPackages give it): one regular-expression kernel, not a call a cell
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        only_spaces = pc.match_substring_regex(pa.array(values.array), f"^{_SPACE_CLASS}*$")
+        blank = pc.fill_null(only_spaces, False).to_numpy(zero_copy_only=False).astype(bool)
+        return missing | pd.Series(blank, index=values.index)
     blank = map_distinct(values, _blank_text).fillna(False).astype(bool)
     return missing | blank
 
@@ -278,10 +294,13 @@ def clean_text(values: pd.Series) -> pd.Series:
     as an ISO date, ``2023-03-26``, not ``2023-03-26 00:00:00``.
     """
     empty = _is_empty(values)
-    out = map_distinct(values, lambda v: unicodedata.normalize("NFC", _as_text(v)).strip())
-    out = out.astype("string")
+    out = map_distinct(values, _clean).astype("string")
     out[empty] = pd.NA
     return out
+
+
+def _clean(value) -> str:
+    return unicodedata.normalize("NFC", _as_text(value)).strip()
 
 
 def _as_text(value) -> str:
