@@ -196,3 +196,29 @@ def test_plausible_raster_passes(tmp_path, communes_file):  # noqa: F811
     ok, errors = _raster_problems(tmp_path, communes_file,
                                   RasterSpec(path=path, kind="rsrp", technology="4g"))
     assert errors == [] and list(ok) == ["r"]
+
+
+def test_a_raster_is_checked_again_only_when_its_file_changed(tmp_path, communes_file,  # noqa: F811
+                                                              monkeypatch):
+    """The damage checks are kept per file version: the same file is not decoded again in a
+    repeated run, a rewritten one is (and its new problem found)."""
+    import os
+
+    from geo_cds.inputs import rasters
+
+    calls = []
+    real = rasters.raster_values
+    monkeypatch.setattr(rasters, "raster_values",
+                        lambda src, kind: calls.append(kind) or real(src, kind))
+    path = _raster(tmp_path / "r.tif", np.full((20, 20), -90.0, "float32"), nodata=-9999.0)
+    spec = RasterSpec(path=path, kind="rsrp", technology="4g")
+    for _ in range(2):
+        ok, errors = _raster_problems(tmp_path, communes_file, spec)
+        assert errors == [] and list(ok) == ["r"]
+    assert len(calls) == 1
+    stat = path.stat()
+    _raster(path, np.full((20, 20), 30.0, "float32"), nodata=-9999.0)  # same size, bad values
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+    ok, errors = _raster_problems(tmp_path, communes_file, spec)
+    assert ok == {} and "beyond what a rsrp raster can hold" in errors[0].problem
+    assert len(calls) == 2

@@ -86,15 +86,28 @@ def is_thin(villages_share: pd.Series, population_share: pd.Series, figure_prese
 
 def by_group(villages: pd.DataFrame, by: pd.Series,
              min_share: float) -> dict[str, pd.DataFrame]:
-    """Per figure (a key of :data:`FIGURES`), the :data:`COLUMNS` per group of ``by``."""
+    """Per figure (a key of :data:`FIGURES`), the :data:`COLUMNS` per group of ``by``.
+
+    Every count and sum comes from one grouping of ``by`` (factorised once, whatever the
+    number of figures): the villages, their people, and per figure the villages and people
+    known.
+    """
     pop = pd.to_numeric(villages[s.POPULATION], errors="coerce").astype(float)
-    total_villages = by.groupby(by).size().astype("int64")
-    total_pop = pop.groupby(by).sum(min_count=1)
-    out = {}
-    for key, known in known_masks(villages).items():
+    masks = known_masks(villages)
+    parts = {"pop": pop, "pop_known": pop.notna().astype("int64")}
+    for key, known in masks.items():
         k = known.to_numpy(bool)
-        n = pd.Series(k.astype("int64"), index=villages.index).groupby(by).sum()
-        people = pop.where(k).groupby(by).sum()
+        parts[f"n_{key}"] = k.astype("int64")
+        parts[f"people_{key}"] = pop.where(k)
+    grouped = pd.DataFrame(parts, index=villages.index).groupby(by)
+    sums = grouped.sum()
+    total_villages = grouped.size().astype("int64")
+    # sum(min_count=1): no village population known is an unknown total, not 0 people
+    total_pop = sums["pop"].where(sums["pop_known"] > 0)
+    out = {}
+    for key in masks:
+        n = sums[f"n_{key}"]
+        people = sums[f"people_{key}"]
         v_share = n / total_villages
         p_share = (people / total_pop.replace(0, np.nan)).astype(float)
         out[key] = pd.DataFrame({

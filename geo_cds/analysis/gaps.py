@@ -221,35 +221,35 @@ def target_table(
     """
     rows = []
     prov_of = communes.set_index(s.COMMUNE_CODE)[s.PROVINCE_CODE]
-    v = villages.assign(_prov=villages[s.COMMUNE_CODE].map(prov_of))
+    # Only the columns the figures read, each province's rows taken by position (in their
+    # order, so every sum adds the same numbers in the same order as over the whole table).
+    v = villages[[c for c in _TARGET_INPUTS if c in villages]].assign(
+        _prov=villages[s.COMMUNE_CODE].map(prov_of))
+    c = communes[[s.PROVINCE_CODE, s.COMMUNE_HAS_FIBRE, s.HAS_SMART_VILLAGE]]
+    v_rows = v.groupby("_prov", sort=False).indices
+    c_rows = c.groupby(s.PROVINCE_CODE, sort=False).indices
     p = None
     if parks is not None and len(parks):
         p = parks.assign(_prov=parks[s.PROVINCE_CODE] if s.PROVINCE_CODE in parks else None)
     names = communes.groupby(s.PROVINCE_CODE)[s.PROVINCE_NAME].first()
     scopes = [(code, names[code]) for code in sorted(names.index)] + [("all", "Tổng")]
+    min_share = plan.thresholds.min_known_share
+    thin_by = _thin_targets(v, v["_prov"], min_share)
+    thin_all = _thin_targets(v, pd.Series("all", index=v.index), min_share).get("all", _NO_THIN)
+    fig = _Figures(v, c, plan, speed_source)
+    src = v[[col for col in (s.COVERAGE_SOURCE, s.COVERAGE_SOURCE_5G) if col in v]]
     for code, name in scopes:
-        vs = v if code == "all" else v[v["_prov"] == code]
-        cs = communes if code == "all" else communes[communes[s.PROVINCE_CODE] == code]
+        rows_v = np.arange(len(v)) if code == "all" else v_rows.get(code, np.empty(0, int))
+        rows_c = np.arange(len(c)) if code == "all" else c_rows.get(code, np.empty(0, int))
+        vs = src.take(rows_v)
         ps = p if (p is None or code == "all") else p[p["_prov"] == code]
         ps_due, park_year = _parks_due(ps, plan)
-        pop = pd.to_numeric(vs[s.POPULATION]).astype(float)
-        hh = pd.to_numeric(vs[s.HOUSEHOLDS], errors="coerce").astype(float)
-        hh_share = pd.to_numeric(vs[s.FIBRE_HH_SHARE], errors="coerce")
         measures = {
-            "village_mobile_broadband": _known_share(vs[s.COVERED_4G]),
-            "village_fibre": _known_share(vs[s.HAS_FIBRE]),
-            "household_fibre": _ratio((hh_share * hh).sum(), hh[hh_share.notna()].sum(),
-                                      hh[hh_share.notna()].sum()),
-            "commune_fibre": _known_share(cs[s.COMMUNE_HAS_FIBRE]),
+            **fig.measures(rows_v, rows_c),
             "park_5g": _known_share(ps_due[s.PARK_COVERED_5G]) if len(ps_due) else (np.nan, 0),
-            "population_5g": _ratio(pop[vs[s.COVERED_5G].fillna(False).astype(bool)].sum(),
-                                    pop[vs[s.COVERED_5G].notna()].sum(),
-                                    pop[vs[s.COVERED_5G].notna()].sum()),
-            "smart_village": _known_share(cs[s.HAS_SMART_VILLAGE]),
-            **_speeds(vs, plan, speed_source),
         }
         sources = judged_on(vs, speed_source)
-        thin = _thin_targets(vs, plan.thresholds.min_known_share)
+        thin = thin_all if code == "all" else thin_by.get(code, _NO_THIN)
         for t in plan.targets:
             if t.id not in measures:
                 continue
@@ -274,13 +274,91 @@ def target_table(
     return pd.DataFrame(rows)
 
 
-def _thin_targets(villages: pd.DataFrame, min_share: float) -> dict:
-    """Target id → whether its figure over these villages rests on little data (NA when
-    there is no figure)."""
-    cov = datacov.by_group(villages, pd.Series("x", index=villages.index), min_share)
-    thin = {tid: cov[key]["thin"].iloc[0] if len(cov[key]) else pd.NA
-            for tid, key in datacov.TARGET_FIGURES.items()}
-    return {tid: None if pd.isna(v) else bool(v) for tid, v in thin.items()}
+class _Figures:
+    """The village and commune figures of the targets for any set of rows, from columns read
+    once as arrays.
+
+    Each figure is summed by pandas over the rows taken alone, in their order: a province's
+    figures are those of its rows as a table of their own.
+
+    The download targets: villages with 5G count for 5G, those with 4G only for 4G (one speed
+    per village, taken on its best technology; each measured village weighs the same,
+    whatever its tests).
+    """
+
+    def __init__(self, v: pd.DataFrame, c: pd.DataFrame, plan: Plan, speed_source: str):
+        def flags(frame, column):
+            f = frame[column].astype("boolean")
+            return f.fillna(False).to_numpy(bool), f.notna().to_numpy(bool)
+
+        self.yes_4g, self.known_4g = flags(v, s.COVERED_4G)
+        self.yes_5g, self.known_5g = flags(v, s.COVERED_5G)
+        self.yes_fibre, self.known_fibre = flags(v, s.HAS_FIBRE)
+        self.yes_cfibre, self.known_cfibre = flags(c, s.COMMUNE_HAS_FIBRE)
+        self.yes_smart, self.known_smart = flags(c, s.HAS_SMART_VILLAGE)
+        self.pop = pd.to_numeric(v[s.POPULATION]).astype(float).to_numpy()
+        hh = pd.to_numeric(v[s.HOUSEHOLDS], errors="coerce").astype(float)
+        share = pd.to_numeric(v[s.FIBRE_HH_SHARE], errors="coerce")
+        self.hh_fibre = (share * hh).to_numpy(float)
+        self.hh_known = hh.where(share.notna()).to_numpy(float)
+        limits = {t.id: t.threshold for t in plan.targets}
+        self.speed = village_speed(v, speed_source).to_numpy(float)
+        on_4g = self.yes_4g & ~self.yes_5g  # one speed per village, on its best technology
+        self.speed_on = {tid: on for tid, on in (("download_4g", on_4g),
+                                                 ("download_5g", self.yes_5g))
+                         if tid in limits}
+        self.limits = limits
+
+    def measures(self, rows_v: np.ndarray, rows_c: np.ndarray) -> dict:
+        """Target id → (value, base units[, below target]) over these village and commune
+        rows (positions)."""
+        pop = self.pop[rows_v]
+        hh_known = _sum(self.hh_known[rows_v])
+        out = {
+            "village_mobile_broadband": _share_of(self.yes_4g[rows_v], self.known_4g[rows_v]),
+            "village_fibre": _share_of(self.yes_fibre[rows_v], self.known_fibre[rows_v]),
+            "household_fibre": _ratio(_sum(self.hh_fibre[rows_v]), hh_known, hh_known),
+            "commune_fibre": _share_of(self.yes_cfibre[rows_c], self.known_cfibre[rows_c]),
+            "population_5g": _ratio(_sum(pop[self.yes_5g[rows_v]]),
+                                    _sum(pop[self.known_5g[rows_v]]),
+                                    _sum(pop[self.known_5g[rows_v]])),
+            "smart_village": _share_of(self.yes_smart[rows_c], self.known_smart[rows_c]),
+        }
+        for tid, on in self.speed_on.items():  # mean Mb/s, villages measured, below target
+            measured = self.speed[rows_v][on[rows_v]]
+            measured = measured[~np.isnan(measured)]
+            mean = float(pd.Series(measured).mean()) if len(measured) else np.nan
+            out[tid] = (mean, float(len(measured)),
+                        float((measured < self.limits[tid]).sum()))
+        return out
+
+
+def _sum(values: np.ndarray) -> float:
+    """The sum of these rows as the plain pandas reading gives it (NaN skipped)."""
+    return pd.Series(values, dtype=float).sum()
+
+
+def _share_of(yes: np.ndarray, known: np.ndarray) -> tuple[float, float]:
+    n = int(known.sum())
+    return _ratio(float(yes.sum()), n, n)
+
+
+# The village columns the target figures read (the rest of the table is not needed).
+_TARGET_INPUTS = (s.COMMUNE_CODE, s.POPULATION, s.HOUSEHOLDS, s.FIBRE_HH_SHARE, s.COVERED_4G,
+                  s.COVERED_5G, s.HAS_FIBRE, s.HAS_DIGITAL_TEAM, s.COVERAGE_SOURCE,
+                  s.COVERAGE_SOURCE_5G, s.DOWNLOAD_MBPS, s.DOWNLOAD_MEASURED)
+_NO_THIN = dict.fromkeys(datacov.TARGET_FIGURES)  # a scope without villages: no figure
+
+
+def _thin_targets(villages: pd.DataFrame, by: pd.Series, min_share: float) -> dict:
+    """Per group of ``by``: target id → whether its figure over the group's villages rests on
+    little data (None when there is no figure)."""
+    cov = datacov.by_group(villages, by, min_share)
+    out = {}
+    for group in cov[next(iter(cov))].index:
+        thin = {tid: cov[key].at[group, "thin"] for tid, key in datacov.TARGET_FIGURES.items()}
+        out[group] = {tid: None if pd.isna(x) else bool(x) for tid, x in thin.items()}
+    return out
 
 
 STATUSES = ("met", "not met", "not due yet", "not measurable")
@@ -320,7 +398,7 @@ def judged_on(villages: pd.DataFrame, speed_source: str = "reported") -> dict[st
     "reported+modelled" when the villages' coverage was decided on both (see
     :func:`village_coverage`); "none" when no village is known."""
     def decided(column: str) -> str:
-        used = set(villages[column]) if column in villages else set()
+        used = set(villages[column].unique()) if column in villages else set()
         return "+".join(x for x in ("reported", "modelled") if x in used) or "none"
 
     mobile = decided(s.COVERAGE_SOURCE)
@@ -338,27 +416,6 @@ def village_speed(villages: pd.DataFrame, speed_source: str = "reported") -> pd.
     column = s.DOWNLOAD_MEASURED if speed_source == "measured" else s.DOWNLOAD_MBPS
     return pd.to_numeric(villages[column], errors="coerce").astype(float) \
         if column in villages else pd.Series(np.nan, index=villages.index)
-
-
-def _speeds(villages: pd.DataFrame, plan: Plan, speed_source: str = "reported") -> dict:
-    """Average download per technology: villages with 5G count for 5G, those with 4G only
-    for 4G (one speed per village, taken on its best technology; each measured village
-    weighs the same, whatever its tests).
-
-    Returns target id → (mean Mb/s, villages measured, villages measured below the target).
-    """
-    limits = {t.id: t.threshold for t in plan.targets}
-    speed = village_speed(villages, speed_source)
-    on_5g = villages[s.COVERED_5G].fillna(False).astype(bool)
-    on_4g = villages[s.COVERED_4G].fillna(False).astype(bool) & ~on_5g
-    out = {}
-    for target_id, on in (("download_4g", on_4g), ("download_5g", on_5g)):
-        if target_id in limits:
-            measured = speed[on].dropna()
-            mean = float(measured.mean()) if len(measured) else np.nan
-            out[target_id] = (mean, float(len(measured)),
-                              float((measured < limits[target_id]).sum()))
-    return out
 
 
 def _known_share(flags: pd.Series) -> tuple[float, float]:

@@ -53,8 +53,7 @@ def join_villages(
 
     # Every commune each point falls in (overlaps between neighbours give several).
     tree = shapely.STRtree(polys_m)
-    pt_idx, poly_idx = tree.query(pts_m[located], predicate="intersects")
-    pt_idx = np.flatnonzero(located)[pt_idx]
+    pt_idx, poly_idx = _containers(tree, polys_m, pts_m, located)
     inside_coded = np.zeros(len(villages), dtype=bool)
     same = coded[pt_idx] == poly_idx
     inside_coded[pt_idx[same]] = True
@@ -73,14 +72,20 @@ def join_villages(
     assigned = coded.copy()
     reject_reason: dict[int, tuple[str, str, str | None]] = {}
 
+    # The communes' and villages' values that messages name, read once (not a row each).
+    ccode = communes[s.COMMUNE_CODE].tolist()
+    cname = communes[s.COMMUNE_NAME].tolist()
+    rows = villages["source_row"].tolist() if "source_row" in villages else None
+    ids = villages[s.VILLAGE_ID].tolist() if s.VILLAGE_ID in villages else None
+
     # Known code, located clearly elsewhere: contradiction.
     for i in np.flatnonzero(located & known & ~inside_coded & ~near_coded):
-        coded_row = communes.iloc[int(coded[i])]
-        where = _where(i, first_container, pts_m, polys_m, tree, communes)
+        c = int(coded[i])
+        where = _where(i, first_container, pts_m, tree, ccode, cname)
         dist_km = dist_coded[i] / 1000
         reject_reason[i] = (
             f"the point lies {where}, {dist_km:.1f} km outside its coded commune "
-            f"{coded_row[s.COMMUNE_CODE]} {coded_row[s.COMMUNE_NAME]}",
+            f"{ccode[c]} {cname[c]}",
             "correct the commune code or the coordinates (which one is wrong cannot be told)",
             s.COMMUNE_CODE,
         )
@@ -101,17 +106,16 @@ def join_villages(
             if len(nearest):
                 containers = np.array([int(nearest.min())])
         if len(containers) == 1:
-            row = communes.iloc[int(containers[0])]
+            c = int(containers[0])
             assigned[i] = containers[0]
             status[i] = "placed_by_location"
-            log.add(file=file, layer="villages", row=_row(villages, i),
-                    feature_id=_id(villages, i), column=s.COMMUNE_CODE,
-                    problem=f"{what}; placed by its location in {row[s.COMMUNE_CODE]} "
-                            f"{row[s.COMMUNE_NAME]}",
+            log.add(file=file, layer="villages", row=_row(rows, i),
+                    feature_id=_id(ids, i), column=s.COMMUNE_CODE,
+                    problem=f"{what}; placed by its location in {ccode[c]} {cname[c]}",
                     fix="check the code and write the 2025 code into the table",
                     severity="warning")
         elif len(containers) > 1:
-            names = ", ".join(communes.iloc[int(c)][s.COMMUNE_CODE] for c in containers)
+            names = ", ".join(ccode[int(c)] for c in containers)
             reject_reason[i] = (f"{what} and the point lies on the border of {names}",
                                 "give the village's 2025 commune code", s.COMMUNE_CODE)
         else:
@@ -121,7 +125,7 @@ def join_villages(
                                 "geometry")
 
     for i, (problem, fix, column) in reject_reason.items():
-        log.add(file=file, layer="villages", row=_row(villages, i), feature_id=_id(villages, i),
+        log.add(file=file, layer="villages", row=_row(rows, i), feature_id=_id(ids, i),
                 column=column, problem=problem, fix=fix)
     keep = np.ones(len(villages), dtype=bool)
     keep[list(reject_reason)] = False
@@ -134,20 +138,42 @@ def join_villages(
     return villages[keep].reset_index(drop=True)
 
 
-def _where(i, first_container, pts_m, polys_m, tree, communes) -> str:
+def _containers(tree: shapely.STRtree, polys_m, pts_m, located) -> tuple[np.ndarray, np.ndarray]:
+    """(point, commune) pairs where the located point lies in or on the commune, in the order
+    ``tree.query(points, predicate="intersects")`` gives them.
+
+    Each commune is asked once for the points it holds (a prepared polygon answers many
+    points fast) instead of each point asking the communes; the few points in several
+    communes (neighbours overlap) are asked again the usual way, for the order of their
+    communes (the first one is named in messages).
+    """
+    idx = np.flatnonzero(located)
+    poly_idx, j = shapely.STRtree(pts_m[idx]).query(polys_m, predicate="intersects")
+    pt_idx = idx[j]
+    n = np.bincount(pt_idx, minlength=len(pts_m))
+    several = n[pt_idx] > 1
+    if several.any():
+        again = np.flatnonzero(n > 1)
+        a, b = tree.query(pts_m[again], predicate="intersects")
+        pt_idx = np.concatenate([pt_idx[~several], again[a]])
+        poly_idx = np.concatenate([poly_idx[~several], b])
+    order = np.argsort(pt_idx, kind="stable")
+    return pt_idx[order], poly_idx[order]
+
+
+def _where(i, first_container, pts_m, tree, ccode, cname) -> str:
     c = first_container[i]
     if c < 0:
         c = int(tree.query_nearest(pts_m[i])[0])
-        row = communes.iloc[c]
-        return f"outside every commune, nearest {row[s.COMMUNE_CODE]} {row[s.COMMUNE_NAME]}"
-    row = communes.iloc[int(c)]
-    return f"in {row[s.COMMUNE_CODE]} {row[s.COMMUNE_NAME]}"
+        return f"outside every commune, nearest {ccode[c]} {cname[c]}"
+    c = int(c)
+    return f"in {ccode[c]} {cname[c]}"
 
 
-def _row(villages: gpd.GeoDataFrame, i: int) -> int:
-    return int(villages["source_row"].iloc[i]) if "source_row" in villages else i + 1
+def _row(rows: list | None, i: int) -> int:
+    return int(rows[i]) if rows is not None else i + 1
 
 
-def _id(villages: gpd.GeoDataFrame, i: int) -> str | None:
-    v = villages[s.VILLAGE_ID].iloc[i] if s.VILLAGE_ID in villages else None
+def _id(ids: list | None, i: int) -> str | None:
+    v = ids[i] if ids is not None else None
     return None if pd.isna(v) else str(v)

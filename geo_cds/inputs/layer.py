@@ -172,9 +172,17 @@ class Layer:
         """True for the rows of ``out`` an earlier step rejected."""
         if not self.rejected:
             return pd.Series(False, index=out.index)
-        files = out[SOURCE_FILE] if SOURCE_FILE in out else pd.Series(self.display, index=out.index)
-        keys = list(zip(files, out[SOURCE_ROW].astype(int)))
-        return pd.Series([k in self.rejected for k in keys], index=out.index)
+        rows_of: dict[object, set[int]] = {}
+        for file, row in self.rejected:
+            rows_of.setdefault(file, set()).add(row)
+        rows = out[SOURCE_ROW].astype(int)
+        if SOURCE_FILE not in out:
+            return rows.isin(rows_of.get(self.display, set()))
+        files = out[SOURCE_FILE].astype(object)
+        hit = pd.Series(False, index=out.index)
+        for file, rejected in rows_of.items():
+            hit |= files.eq(file) & rows.isin(rejected)
+        return hit
 
     def accounting(self) -> dict:
         rejected = len(self.rejected)

@@ -20,6 +20,7 @@ do not matter (Hoà = Hòa, Thuỷ = Thủy); letters do (Quảng Tiến ≠ Qu�
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -52,7 +53,14 @@ def tone_key(name: object) -> str:
     """
     if name is None or name is pd.NA or (isinstance(name, float) and name != name):
         return ""
-    text = unicodedata.normalize("NFC", str(name)).strip().lower()
+    return _tone_key(str(name))
+
+
+@functools.lru_cache(maxsize=65536)
+def _tone_key(name: str) -> str:
+    """:func:`tone_key` of a text, kept: the shipped table's 10,000 old names are keyed once
+    per process, not once per run."""
+    text = unicodedata.normalize("NFC", name).strip().lower()
     text = re.sub(r"\s+", " ", text)
     for unit in UNIT_TYPES:
         if text.startswith(unit + " "):
@@ -133,25 +141,36 @@ def check_old_to_new(communes: pd.DataFrame, code: str = "commune_code",
     with_list = communes[communes[lists].notna() & communes[code].notna()]
     if not len(with_list):
         return pd.DataFrame(columns=cols)
-    new_codes = set(with_list[code])
+    list_codes = with_list[code].tolist()
+    new_codes = set(list_codes)
     # old communes that went (at least partly) into a listed new commune's province
     # the province of a new commune: the layer's, else the table's
-    prov_of = dict(zip(table["new_code"], table["new_province_code"]))
+    prov_of = dict(zip(table["new_code"].tolist(), table["new_province_code"].tolist()))
     if province in communes:
-        prov_of.update(zip(communes[code], communes[province]))
+        prov_of.update(zip(communes[code].tolist(), communes[province].tolist()))
     provinces = {prov_of.get(c) for c in new_codes}
     scope = table[table["new_province_code"].isin(provinces)]
-    old_names = scope.drop_duplicates("old_code").set_index("old_code")["old_name"]
-    old_keys = old_names.map(tone_key)
+    # Plain Python over the table's columns (a pandas lookup per entry costs more than the
+    # check); each old commune's name and province from its first entry in scope.
+    old_names: dict[str, object] = {}
+    old_prov: dict[str, object] = {}
+    targets: dict[str, set[str]] = {}
+    for oc, name, prov, new in zip(scope["old_code"].tolist(), scope["old_name"].tolist(),
+                                   scope["new_province_code"].tolist(),
+                                   scope["new_code"].tolist()):
+        if oc not in old_names:
+            old_names[oc] = name
+            old_prov[oc] = prov
+        if not pd.isna(oc):  # as a grouping by old code would: no group for a missing code
+            targets.setdefault(oc, set()).add(new)
+    targets = {oc: targets[oc] for oc in sorted(targets)}
     by_key: dict[tuple[str, str], list[str]] = {}
-    old_prov = scope.drop_duplicates("old_code").set_index("old_code")["new_province_code"]
-    for oc, key in old_keys.items():
-        by_key.setdefault((old_prov[oc], key), []).append(oc)
-    targets = {k: set(v) for k, v in scope.groupby("old_code")["new_code"]}
+    for oc, name in old_names.items():
+        by_key.setdefault((old_prov[oc], tone_key(name)), []).append(oc)
 
     listed: dict[str, dict[str, bool]] = {}  # new code -> {old code: partial}
     rows = []
-    for new, text in zip(with_list[code], with_list[lists]):
+    for new, text in zip(list_codes, with_list[lists].tolist()):
         listed[new] = {}
         for name, partial in parse_before_merger(text):
             found = by_key.get((prov_of.get(new), tone_key(name)), [])

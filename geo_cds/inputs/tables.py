@@ -74,7 +74,7 @@ def parse_bool(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     ([True, False, True, True, True, <NA>, <NA>], [False, False, False, False, False, False, True])
     """
     empty = _is_empty(values)
-    keys = values.map(_bool_key, na_action="ignore")
+    keys = map_distinct(values, _bool_key)
     out = pd.Series(pd.NA, index=values.index, dtype="boolean")
     is_true = keys.isin(_TRUE) & ~empty
     is_false = keys.isin(_FALSE) & ~empty
@@ -110,7 +110,7 @@ def blank_reading(values: pd.Series) -> str:
     if is_typed(values):
         # A typed field (a GIS layer's boolean or number, nulls and all) says what it means.
         return "unknown"
-    keys = values[~_is_empty(values)].map(_bool_key)
+    keys = map_distinct(values[~_is_empty(values)], _bool_key)
     return "no" if len(keys) and keys.isin(MARKS).all() else "unknown"
 
 
@@ -136,9 +136,61 @@ def _bool_key(v: object) -> str:
     return normalise_header(s) or s
 
 
+# Every character ``str.strip()`` removes (``str.isspace``), as a class of the regular
+# expressions Arrow's kernels take (tests check it against Python's own list).
+SPACES = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004"
+          "\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+_SPACE_CLASS = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in SPACES) + "]"
+
+
 def _is_empty(values: pd.Series) -> pd.Series:
-    s = values.astype("object")
-    return s.isna() | s.map(lambda v: isinstance(v, str) and v.strip() == "")
+    """Missing, or text of nothing but spaces."""
+    missing = values.isna()
+    if not pd.api.types.is_string_dtype(values.dtype):  # object too
+        return missing  # numbers, yes/no, dates: no text to be blank
+    dtype = values.dtype
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        # Arrow text (as GeoPackages give it): one regular-expression kernel, not a call a cell
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        only_spaces = pc.match_substring_regex(pa.array(values.array), f"^{_SPACE_CLASS}*$")
+        blank = pc.fill_null(only_spaces, False).to_numpy(zero_copy_only=False).astype(bool)
+        return missing | pd.Series(blank, index=values.index)
+    blank = map_distinct(values, _blank_text).fillna(False).astype(bool)
+    return missing | blank
+
+
+def _blank_text(v: object) -> bool:
+    return isinstance(v, str) and v.strip() == ""
+
+
+def map_distinct(values: pd.Series, func) -> pd.Series:
+    """``values.map(func, na_action="ignore")`` with ``func`` called once per distinct value.
+
+    A column of one type repeats its values (codes, names, marks, yes/no): each distinct one
+    is read once and the reading shared by its rows. Floats and cells of mixed types are read
+    one by one: equal keys are not always the same cell (1, 1.0 and True are equal, yet 1 is
+    a mark and True is not; 0.0 and -0.0 are equal, yet written differently).
+
+    Returns
+    -------
+    Series of object, NaN where ``values`` is missing.
+    """
+    dtype = values.dtype
+    if pd.api.types.is_object_dtype(dtype):
+        distinct = pd.api.types.infer_dtype(values, skipna=True) == "string"
+    else:
+        distinct = (pd.api.types.is_string_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)
+                    or pd.api.types.is_integer_dtype(dtype))
+    if not distinct:
+        return values.map(func, na_action="ignore").astype(object)
+    codes, uniques = pd.factorize(values)
+    mapped = np.empty(len(uniques) + 1, dtype=object)
+    for i, u in enumerate(uniques.tolist()):
+        mapped[i] = func(u)
+    mapped[-1] = np.nan  # code -1: a missing value
+    return pd.Series(mapped[codes], index=values.index, dtype=object)
 
 
 def parse_code(values: pd.Series, width: int) -> tuple[pd.Series, pd.Series, pd.Series]:
@@ -162,7 +214,7 @@ def parse_code(values: pd.Series, width: int) -> tuple[pd.Series, pd.Series, pd.
     (['07795', '07795', '07795', '21433', <NA>, <NA>], [True, False, True, False, False, False], [False, False, False, False, True, False])
     """
     empty = _is_empty(values)
-    text = values.map(_code_text, na_action="ignore").astype("string")
+    text = map_distinct(values, _code_text).astype("string")
     digits = text.str.fullmatch(r"\d+").fillna(False).astype(bool) & ~empty
     ok = digits & (text.str.len() <= width).fillna(False).astype(bool)
     codes = pd.Series(pd.NA, index=values.index, dtype="string")
@@ -200,7 +252,7 @@ def parse_number(values: pd.Series, integer: bool = False) -> tuple[pd.Series, p
     if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
         nums = pd.to_numeric(values, errors="coerce").astype("float64")
     else:
-        nums = values.map(lambda v: _number(v, integer), na_action="ignore").astype("float64")
+        nums = map_distinct(values, lambda v: _number(v, integer)).astype("float64")
     nums = nums.where(np.isfinite(nums))
     bad = ~empty & nums.isna()
     if integer:
@@ -242,11 +294,13 @@ def clean_text(values: pd.Series) -> pd.Series:
     as an ISO date, ``2023-03-26``, not ``2023-03-26 00:00:00``.
     """
     empty = _is_empty(values)
-    out = values.map(lambda v: unicodedata.normalize("NFC", _as_text(v)).strip(),
-                     na_action="ignore")
-    out = out.astype("string")
+    out = map_distinct(values, _clean).astype("string")
     out[empty] = pd.NA
     return out
+
+
+def _clean(value) -> str:
+    return unicodedata.normalize("NFC", _as_text(value)).strip()
 
 
 def _as_text(value) -> str:

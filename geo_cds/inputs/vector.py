@@ -12,6 +12,7 @@ import zipfile
 from pathlib import Path, PurePosixPath
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from geo_cds.errors import LayerError
@@ -53,7 +54,56 @@ def read_vector(path, layer: str | None = None, **kwargs) -> gpd.GeoDataFrame | 
             return pd.read_parquet(path)
     if suffix == ".zip":
         path, layer = _inside_zip(path, layer)
+    if suffix == ".gpkg" and not kwargs:
+        frame = _read_arrow(path, layer)
+        if frame is not None:
+            return frame
     return pyogrio.read_dataframe(path, **({"layer": layer} if layer else {}), **kwargs)
+
+
+def _read_arrow(path: Path, layer: str | None) -> gpd.GeoDataFrame | pd.DataFrame | None:
+    """A GeoPackage read through GDAL's Arrow stream (several times faster), with the columns
+    exactly as the plain reader gives them; None when a column's type is not one whose
+    reading is known to agree (the plain reader then reads the file).
+
+    A file the Arrow stream cannot read is read by the plain reader too, whose error is the
+    one reported. Two types differ from the plain reader: a yes/no field with nulls (plain: floats 1/0/NaN;
+    Arrow: True/False/None objects) and a text field with no value at all (plain: None
+    objects; Arrow: text NaN).
+    """
+    import pyogrio
+
+    where = {"layer": layer} if layer else {}
+    try:
+        fields = pyogrio.read_info(path, **where)
+        frame = pyogrio.read_dataframe(path, use_arrow=True, **where)
+    except Exception:  # noqa: BLE001 - the plain reader reads it again and says what is wrong
+        return None
+    plain = dict(zip(fields["fields"], fields["dtypes"]))
+    geometry = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None
+    if list(plain) != [c for c in frame.columns if c != geometry]:
+        return None
+    for name, expected in plain.items():
+        column = frame[name]
+        got = column.dtype
+        if expected == "bool":
+            if pd.api.types.is_bool_dtype(got):
+                continue
+            if not (pd.api.types.is_object_dtype(got)
+                    and pd.api.types.infer_dtype(column, skipna=True) in ("boolean", "empty")):
+                return None
+            known = column.notna().to_numpy()
+            values = np.full(len(column), np.nan)  # True/False/None -> 1.0/0.0/NaN
+            values[known] = column[known].astype(bool).to_numpy()
+            frame[name] = pd.Series(values, index=frame.index)
+        elif expected == "object":
+            if pd.api.types.is_object_dtype(got) or not pd.api.types.is_string_dtype(got):
+                return None
+            if column.isna().all():
+                frame[name] = pd.Series([None] * len(frame), index=frame.index, dtype=object)
+        elif str(got) != expected and not (expected.startswith("int") and got == "float64"):
+            return None  # numbers keep their type (an integer field with nulls: floats)
+    return frame
 
 
 def vector_columns(path, layer: str | None = None) -> list[str]:

@@ -89,7 +89,7 @@ def detect_vintage(codes: pd.Series, names: pd.Series | None = None) -> VintageE
         list and none retired → 2025; otherwise ``None`` (refuse, ask for the vintage).
     """
     new, old = code_sets()
-    distinct = set(codes.dropna().astype(str))
+    distinct = set(codes.dropna().astype(str).unique().tolist())
     only_new = distinct & (new - old)
     only_old = distinct & (old - new)
     both = distinct & new & old
