@@ -94,3 +94,14 @@ def test_a_column_arrow_cannot_type_is_written_as_before(tmp_path):
     path = write_gpkg(frame, tmp_path / "m.gpkg", "m")
     rows, types = _rows(path, "m")
     assert [r["mixed"] for r in rows] == ["x", "1"] and types["mixed"] == "TEXT"
+
+
+def test_missing_values_of_an_object_column_are_null_not_the_text_na(tmp_path):
+    # interventions.site_id is an object column of pd.NA when no site is upgraded: GDAL's
+    # feature-by-feature path stored the text "<NA>" in every row
+    frame = gpd.GeoDataFrame({"site_id": pd.Series([pd.NA, pd.NA], dtype=object),
+                              "park_ids": pd.Series(["KCN-01", pd.NA], dtype=object)},
+                             geometry=[Point(0, 0), Point(1, 1)], crs="EPSG:4326")
+    rows, types = _rows(write_gpkg(frame, tmp_path / "i.gpkg", "interventions"), "interventions")
+    assert [(r["site_id"], r["park_ids"]) for r in rows] == [(None, "KCN-01"), (None, None)]
+    assert types["park_ids"] == "TEXT"
