@@ -148,3 +148,15 @@ def test_priority_sheet_cells_and_widths_as_a_plain_loop_expects(tmp_path):
         letter = openpyxl.utils.get_column_letter(j)
         assert ws.column_dimensions[letter].width == min(60, max(8, need + 2)), column
     assert ws.max_row == len(frame) + 1
+
+
+def test_typed_column_with_a_style_per_cell(tmp_path):
+    path = tmp_path / "t.xlsx"
+    with Workbook(path) as wb:
+        styles = [wb.style("0.00"), wb.style("#,##0")]
+        wb.add(Sheet("s", [Block([np.array([1.5, 2.0]), np.array([3, 4], dtype=np.int64)],
+                                 [styles, styles])]))
+    ws = _read(path, "s")
+    assert [[c.value for c in r] for r in ws.iter_rows()] == [[1.5, 3], [2, 4]]
+    assert [ws["A1"].number_format, ws["A2"].number_format] == ["0.00", "#,##0"]
+    assert type(ws["B1"].value) is int

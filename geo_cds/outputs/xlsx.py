@@ -148,14 +148,14 @@ class Workbook:
                style: int | Sequence[int]) -> list[str]:
         """The ``<c>`` elements of one column of a block ("" for an empty cell); ``rows`` are
         the block's row numbers as text."""
-        if isinstance(values, np.ndarray) and isinstance(style, int):
-            typed = self._column_texts(values)
+        if isinstance(values, np.ndarray):
+            typed = self._column_texts(values) if isinstance(style, int) else None
             if typed is not None:
                 texts, kind = typed
                 head, mid = f'<c r="{letter}', f'" s="{style}"{kind}><v>'
                 return [f"{head}{r}{mid}{v}</v></c>" if v is not None else ""
                         for r, v in zip(rows, texts, strict=True)]
-            values = values.tolist()  # of mixed types: cell by cell
+            values = values.tolist()  # of mixed types, or a style per cell: cell by cell
         strings = self.strings
         styles = [style] * len(values) if isinstance(style, int) else style
         out = []
