@@ -455,3 +455,11 @@ _polygon = st.lists(st.tuples(_coord, _coord), min_size=3, max_size=8).map(
 def test_all_rings_encoded_at_once_as_one_by_one(geoms):
     got = mgeom.encode_many(np.array(geoms, dtype=object))
     assert got == [_encode_one_by_one(g) for g in geoms]
+
+
+def test_names_are_not_read_as_template_code(tmp_path):
+    # The data block goes into the page verbatim: a name with Jinja syntax stays as it is.
+    communes = tiny_communes()
+    communes.loc[0, s.COMMUNE_NAME] = "Xã {{ 7*7 }} {# x #}"
+    d = payload_of(render_map(communes=communes, villages=tiny_villages()))
+    assert d["communes"]["name"][0] == "Xã {{ 7*7 }} {# x #}"

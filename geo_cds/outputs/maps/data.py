@@ -27,6 +27,7 @@ from geo_cds.outputs.maps.geometry import (
     label_points,
     round_geoms,
     simplify_communes,
+    without_small_holes,
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -157,19 +158,49 @@ def _clean(value: Any) -> Any:
     return value
 
 
+def _with_none(values: list, missing: np.ndarray) -> list:
+    for i in np.flatnonzero(missing).tolist():
+        values[i] = None
+    return values
+
+
+def clean_values(ser: pd.Series) -> list:
+    """:func:`_clean` of every value of ``ser``, vectorised for boolean and numeric columns."""
+    dtype = ser.dtype
+    if pd.api.types.is_bool_dtype(dtype):
+        values = ser.to_numpy(dtype=bool, na_value=False).tolist()
+    elif pd.api.types.is_integer_dtype(dtype):
+        values = ser.to_numpy(dtype=np.int64, na_value=0).tolist()
+    elif pd.api.types.is_float_dtype(dtype):
+        values = ser.to_numpy(dtype=np.float64, na_value=np.nan).tolist()
+        return _with_none(values, np.isnan(np.asarray(values, dtype=np.float64)))
+    else:
+        return [_clean(v) for v in ser]
+    return _with_none(values, ser.isna().to_numpy())
+
+
 def column_values(df: pd.DataFrame, column: str, *, digits: int | None = None,
                   integer: bool = False) -> list | None:
-    """A column as a JSON-safe list (None when the column is absent)."""
+    """A column as a JSON-safe list (None when the column is absent).
+
+    ``integer``: whole numbers (None where not a finite number or beyond 64-bit integers);
+    ``digits``: floats rounded to that many decimals (None where NaN); otherwise text (None
+    where missing).
+    """
     if column not in df.columns:
         return None
     ser = df[column]
-    if integer:
-        num = pd.to_numeric(ser, errors="coerce").astype("Float64").round(0)
-        return [None if pd.isna(v) else int(v) for v in num]
-    if digits is not None:
-        num = pd.to_numeric(ser, errors="coerce").astype("float64").round(digits)
-        return [None if math.isnan(v) else float(v) for v in num]
-    return [None if pd.isna(v) else str(v) for v in ser]
+    if integer or digits is not None:
+        num = pd.to_numeric(ser, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+        if integer:
+            missing = ~(np.abs(num) < 2.0**63)  # NaN and inf too
+            values = np.round(np.where(missing, 0.0, num)).astype(np.int64).tolist()
+        else:
+            missing = np.isnan(num)
+            values = np.round(num, digits).tolist()
+        return _with_none(values, missing)
+    values = ser.to_numpy(dtype=object, na_value=None)
+    return [v if v is None or type(v) is str else str(v) for v in values]
 
 
 def _bool_array(df: pd.DataFrame, column: str) -> np.ndarray | None:
@@ -177,8 +208,8 @@ def _bool_array(df: pd.DataFrame, column: str) -> np.ndarray | None:
         return None
     ser = df[column]
     if ser.dtype == object or str(ser.dtype) == "str" or str(ser.dtype).startswith("string"):
-        ser = ser.map(lambda v: str(v).strip().lower() in ("true", "1", "yes", "có", "x")
-                      if not pd.isna(v) else False)
+        text = ser.astype("string").str.strip().str.lower()
+        return text.isin(["true", "1", "yes", "có", "x"]).to_numpy(dtype=bool, na_value=False)
     return ser.astype("boolean").fillna(False).to_numpy(dtype=bool)
 
 
@@ -260,18 +291,10 @@ def provinces_payload(communes: gpd.GeoDataFrame, tolerance: float,
     # Outlines are drawn thick at province zoom: a coarser geometry is enough and much faster.
     base = shapely.simplify(np.asarray(communes.geometry.values, dtype=object),
                             max(tolerance, 0.001), preserve_topology=True)
-    names, outlines = [], []
-    for name, idx in communes.groupby(key, sort=True).indices.items():
-        union = shapely.union_all(base[idx])
-        polys = []
-        for part in getattr(union, "geoms", [union]):
-            if part.geom_type != "Polygon":
-                continue
-            holes = [r for r in part.interiors if shapely.Polygon(r).area > 1e-4]
-            polys.append(shapely.Polygon(part.exterior, holes))
-        names.append(str(name))
-        outlines.append(shapely.MultiPolygon(polys) if polys else shapely.MultiPolygon())
-    outlines = np.array(outlines, dtype=object)
+    groups = communes.groupby(key, sort=True).indices
+    names = [str(name) for name in groups]
+    outlines = without_small_holes([shapely.union_all(base[idx]) for idx in groups.values()],
+                                   1e-4)
     coarse = None
     if coarse_tolerance:
         coarse = encode_many(shapely.simplify(outlines, coarse_tolerance, preserve_topology=True))
@@ -292,17 +315,16 @@ def villages_payload(villages: gpd.GeoDataFrame, commune_codes: Sequence[str],
     if not (geom.geom_type == "Point").all():
         geom = geom.where(geom.geom_type == "Point", geom.representative_point())
     xy = np.round(shapely.get_coordinates(geom.values) * SCALE).astype(np.int64)
-    position = {code: i for i, code in enumerate(commune_codes)}
     if s.COMMUNE_CODE in villages.columns:
-        commune = [position.get(c, -1) for c in villages[s.COMMUNE_CODE].astype("string")]
+        commune = _positions(commune_codes, villages[s.COMMUNE_CODE].astype("string"))
     else:
         commune = [-1] * len(villages)
+    unknown = len(GAP_STATUSES) - 1
     if s.GAP_STATUS in villages.columns:
-        status_idx = {g: i for i, g in enumerate(GAP_STATUSES)}
-        status = [status_idx.get(str(g), len(GAP_STATUSES) - 1) if not pd.isna(g)
-                  else len(GAP_STATUSES) - 1 for g in villages[s.GAP_STATUS]]
+        found = pd.Index(GAP_STATUSES).get_indexer(villages[s.GAP_STATUS].astype("string"))
+        status = np.where(found < 0, unknown, found).tolist()
     else:
-        status = [len(GAP_STATUSES) - 1] * len(villages)
+        status = [unknown] * len(villages)
     flags = np.zeros(len(villages), dtype=np.int64)
     known = 0
     for bit, col in enumerate(VILLAGE_FLAGS):
@@ -322,7 +344,7 @@ def villages_payload(villages: gpd.GeoDataFrame, commune_codes: Sequence[str],
             "intervention": column_values(aligned, s.INTERVENTION),
             "interventions": column_values(aligned, "intervention_ids"),
             "cost": column_values(aligned, s.COST_VND, integer=True),
-            "in_budget": ([_clean(v) for v in aligned[s.IN_BUDGET]]
+            "in_budget": (clean_values(aligned[s.IN_BUDGET])
                           if s.IN_BUDGET in aligned.columns else None),
         }
         if extra["rank"] is None:
@@ -344,10 +366,22 @@ def villages_payload(villages: gpd.GeoDataFrame, commune_codes: Sequence[str],
         "flags": flags.tolist(),
         "known": known,
         "operators": [{"tech": t, "operator": s.OPERATORS[op],
-                       "values": [_clean(v) for v in villages[covered_col(t, op)]]}
+                       "values": clean_values(villages[covered_col(t, op)])}
                       for t in ("4g", "5g") for op in s.OPERATORS
                       if covered_col(t, op) in villages.columns],
     }
+
+
+def _positions(codes: Sequence[str | None], wanted: pd.Series) -> list[int]:
+    """The position in ``codes`` of each value of ``wanted`` (the last one when a code is
+    repeated), -1 where it is missing or not there."""
+    index = pd.Index(codes, dtype="string")
+    keep = ~(index.duplicated(keep="last") | index.isna())
+    found = index[keep].get_indexer(wanted)
+    ok = (found >= 0) & ~wanted.isna().to_numpy()
+    out = np.full(len(wanted), -1, dtype=np.int64)
+    out[ok] = np.flatnonzero(keep)[found[ok]]
+    return out.tolist()
 
 
 def features_payload(gdf: gpd.GeoDataFrame | None, name: str, columns: Sequence[str],
@@ -360,20 +394,14 @@ def features_payload(gdf: gpd.GeoDataFrame | None, name: str, columns: Sequence[
         return None
     gdf = _to_wgs84(gdf, name)
     gdf = gdf[~(gdf.geometry.isna() | gdf.geometry.is_empty)]
-    props = pd.DataFrame(index=gdf.index)
-    for col in columns:
-        if col in gdf.columns:
-            props[col] = gdf[col]
+    props = {col: clean_values(gdf[col]) for col in columns if col in gdf.columns}
     for col, values in (derived or {}).items():
-        props[col] = values
+        props[col] = clean_values(pd.Series(values).reindex(gdf.index))
     geoms = round_geoms(np.asarray(gdf.geometry.values, dtype=object))
-    features = []
-    for geom, (_, row) in zip(geoms, props.iterrows()):
-        features.append({
-            "type": "Feature",
-            "geometry": shapely.geometry.mapping(geom),
-            "properties": {k: _clean(v) for k, v in row.items()},
-        })
+    keys = list(props)
+    rows = zip(*props.values()) if keys else ([] for _ in geoms)
+    features = [{"type": "Feature", "geometry": shapely.geometry.mapping(geom),
+                 "properties": dict(zip(keys, row))} for geom, row in zip(geoms, rows)]
     return {"type": "FeatureCollection", "features": features}
 
 

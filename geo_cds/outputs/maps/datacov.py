@@ -9,7 +9,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from geo_cds.analysis import datacov
-from geo_cds.outputs.maps.data import INDICATORS, column_values
+from geo_cds.outputs.maps.data import INDICATORS, clean_values, column_values
 from geo_cds.plan import Thresholds
 
 
@@ -21,11 +21,11 @@ def data_coverage_payload(communes: pd.DataFrame) -> dict[str, dict[str, list]]:
     for key, col in datacov.FIGURES.items():
         if col not in INDICATORS or datacov.n_known(key) not in communes.columns:
             continue
-        thin = communes[datacov.thin(key)].astype("boolean")
+        thin = communes[datacov.thin(key)].astype("boolean").astype("Int64")
         out[col] = {
             "known": column_values(communes, datacov.n_known(key), integer=True),
             "pop": column_values(communes, datacov.pop_known_share(key), digits=4),
-            "thin": [None if pd.isna(v) else int(v) for v in thin],
+            "thin": clean_values(thin),
         }
     return out
 

@@ -134,5 +134,24 @@ def simplify_communes(geoms: np.ndarray, tolerance: float) -> np.ndarray:
     return out
 
 
+def without_small_holes(geoms, min_area: float) -> np.ndarray:
+    """Each geometry's polygons as one MultiPolygon, holes of area ``min_area`` or less
+    dropped (parts that are not polygons too)."""
+    geoms = np.asarray(geoms, dtype=object)
+    out = np.array([shapely.MultiPolygon()] * len(geoms), dtype=object)
+    ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    if not ok.any():
+        return out
+    polygons, owner = _polygons(geoms[ok])
+    rings, ring_polygon = shapely.get_rings(polygons, return_index=True)
+    shell = np.ones(len(rings), dtype=bool)
+    shell[1:] = ring_polygon[1:] != ring_polygon[:-1]  # a polygon's first ring is its shell
+    keep = shell | (shapely.area(shapely.polygons(rings)) > min_area)
+    rebuilt = shapely.polygons(rings[keep], indices=ring_polygon[keep])
+    found = np.array([shapely.MultiPolygon()] * int(ok.sum()), dtype=object)
+    out[ok] = shapely.multipolygons(rebuilt, indices=owner, out=found)
+    return out
+
+
 def round_geoms(geoms: np.ndarray) -> np.ndarray:
     return shapely.transform(geoms, lambda c: np.round(c, 5))

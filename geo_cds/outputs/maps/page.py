@@ -45,18 +45,33 @@ def _json_for_html(payload: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+class _Verbatim(Element):
+    """Text written into the page as it is.
+
+    branca wraps what an element renders in a new ``Element``, which compiles it as a Jinja
+    template: for the run's JSON (13 MB nationally) and the inlined scripts that cost seconds,
+    and any ``{{``/``{%`` in a name would be read as template code. This element is not a
+    template.
+    """
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.text = text
+
+    def render(self, **kwargs: Any) -> str:
+        return self.text
+
+
 class RunData(MacroElement):
     """The run's data (one JSON block) and the call that draws it: ``geoCdsMap(map, data)``.
 
     Its JavaScript variable is the map application (``layers``, ``layerControl``, ``legend``,
     ``format``, …) that the other elements use. The page's scripts are inlined into the header
     when rendered (notebook display); :func:`save_map` may link them from a folder instead.
+    The data block and the scripts go into the page verbatim (:class:`_Verbatim`).
     """
 
     _template = Template("""
-        {% macro html(this, kwargs) %}
-        <script type="application/json" id="geo-cds-data">{{ this.json|safe }}</script>
-        {% endmacro %}
         {% macro script(this, kwargs) %}
         var {{ this.get_name() }} = geoCdsMap({{ this._parent.get_name() }},
             JSON.parse(document.getElementById("geo-cds-data").textContent));
@@ -74,7 +89,10 @@ class RunData(MacroElement):
         # Set by render_html for the time of a save (folium elements take no render options).
         mode, html_dir = getattr(figure, "_geo_cds_assets", ("inline", None))
         head = _assets_head(mode, html_dir)
-        figure.header.add_child(Element(head), name="geo_cds_assets")
+        figure.header.add_child(_Verbatim(head), name="geo_cds_assets")
+        figure.html.add_child(_Verbatim(
+            f'<script type="application/json" id="geo-cds-data">{self.json}</script>'),
+            name=self.get_name())
         super().render(**kwargs)
 
 
@@ -188,7 +206,7 @@ class RunMap(folium.Map):
                 lines.append(f"{self.app.get_name()}.layerControl.{kind}("
                              f"{child.get_name()}, {label});")
         if lines:
-            script.add_child(Element("\n".join(lines)), name=name)
+            script.add_child(_Verbatim("\n".join(lines)), name=name)
 
     def save(self, outfile: str | Path, close_file: bool = True, **kwargs: Any) -> None:
         """Write the offline page (``assets="inline"`` or ``"folder"``): :func:`save_map`."""
@@ -263,7 +281,7 @@ def render_html(m: folium.Map, *, assets: str = "inline", html_dir: Path | None 
             header.pop(key)
         has_app = any(isinstance(el, RunData) for el in _walk(m))
         if not has_app:  # a plain folium.Map: it still gets Leaflet, offline
-            header["geo_cds_leaflet"] = Element(_assets_head(assets, html_dir))
+            header["geo_cds_leaflet"] = _Verbatim(_assets_head(assets, html_dir))
             header.move_to_end("geo_cds_leaflet", last=False)
         figure._geo_cds_assets = (assets, html_dir)
         page = figure.render()

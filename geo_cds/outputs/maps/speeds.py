@@ -13,6 +13,7 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 
 from geo_cds import schema as s
@@ -50,8 +51,8 @@ def village_source_columns(villages: gpd.GeoDataFrame) -> dict[str, list]:
     out: dict[str, list] = {}
     sources = ("none", "reported", "modelled")
     if s.COVERAGE_SOURCE in villages.columns:
-        out["cov_src"] = [sources.index(v) if v in sources else 0
-                          for v in villages[s.COVERAGE_SOURCE]]
+        found = pd.Index(sources).get_indexer(villages[s.COVERAGE_SOURCE].astype("string"))
+        out["cov_src"] = np.where(found < 0, 0, found).tolist()
     for key, column, integer in (("speed", s.DOWNLOAD_MEASURED, False),
                                  ("speed_tests", s.SPEED_TESTS_N, True),
                                  ("speed_reported", s.DOWNLOAD_MBPS, False)):
