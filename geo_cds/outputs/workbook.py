@@ -25,7 +25,7 @@ import pandas as pd
 from geo_cds import schema as s
 from geo_cds.labels import LANGS, label, labels
 from geo_cds.outputs.write import atomic_file
-from geo_cds.outputs.xlsx import Block, Sheet, Workbook
+from geo_cds.outputs.xlsx import Block, Sheet, Workbook, float_texts
 from geo_cds.planning.ledger import COST_CARRIED_IDS, commune_subtotals
 
 TEXT = "@"
@@ -111,27 +111,42 @@ def _width(v) -> int:
     return len(f"{v:,}") if isinstance(v, int) and not isinstance(v, bool) else len(str(v))
 
 
-def _column_values(series: pd.Series, column: str, lang: str) -> list:
-    """One column's cell values: plain numbers, text, labels; ``None`` where missing."""
+def _column_values(series: pd.Series, column: str, lang: str) -> tuple[np.ndarray | list, int]:
+    """One column's cell values (plain numbers, text, labels; ``None`` where missing) and the
+    width of the widest of them.
+
+    Numbers stay a numeric array (NaN: an empty cell); any other column is converted once
+    per distinct value (codes, names and labels repeat).
+    """
     dtype = series.dtype
-    if column not in TEXT_COLUMNS and isinstance(dtype, np.dtype):
-        if dtype == np.bool_:
-            yes, no = (labels("common", lang)[k] for k in ("yes", "no"))
-            return [yes if v else no for v in series.tolist()]
-        if dtype.kind in "iu":
-            return series.tolist()
-        if dtype.kind == "f":
-            return [None if v != v else v for v in series.tolist()]  # NaN: an empty cell
-    memo: dict = {}  # codes, names and labels repeat: convert each distinct value once
-    out = []
-    for v in series.astype(object).tolist():
-        try:
-            out.append(memo[v])
-        except KeyError:
-            out.append(memo.setdefault(v, _cell_value(v, column, lang)))
-        except TypeError:  # an unhashable value
-            out.append(_cell_value(v, column, lang))
-    return out
+    if column not in TEXT_COLUMNS and isinstance(dtype, np.dtype) and dtype.kind in "iuf":
+        values = series.to_numpy()
+        return values, _numbers_width(values)
+    objects = series.astype(object).to_numpy()
+    try:
+        codes, uniques = pd.factorize(objects)  # missing values: -1
+    except TypeError:  # an unhashable value
+        out = [_cell_value(v, column, lang) for v in objects.tolist()]
+        return out, max(map(_width, out), default=0)
+    uniques = uniques.tolist()
+    if column != s.INTERVENTION and all(type(v) is str for v in uniques):  # names, codes
+        converted = [_text(v) for v in uniques]
+        width = max(map(len, converted), default=0)
+    else:
+        converted = [_cell_value(v, column, lang) for v in uniques]
+        width = max(map(_width, converted), default=0)
+    table = np.empty(len(converted) + 1, dtype=object)  # the last one for code -1
+    table[:-1] = converted
+    return table[codes], width
+
+
+def _numbers_width(values: np.ndarray) -> int:
+    """The widest of :func:`_width` over a numeric array's values but NaN."""
+    if values.dtype.kind in "iu":  # the longest is the largest or the most negative
+        return max(_width(int(values.max())), _width(int(values.min()))) if len(values) else 0
+    finite = np.isfinite(values)
+    infinite = [float.__repr__(v) for v in np.unique(values[~finite & ~np.isnan(values)])]
+    return max(map(len, [*float_texts(values[finite]), *infinite]), default=0)
 
 
 def _table(wb: Workbook, title: str, frame: pd.DataFrame, lang: str,
@@ -140,7 +155,8 @@ def _table(wb: Workbook, title: str, frame: pd.DataFrame, lang: str,
     columns = list(frame.columns)
     formats = [_number_format(c) for c in columns]
     heads = [_text(_label(lang, c)) for c in columns]
-    values = [_column_values(frame[c], c, lang) for c in columns]
+    values, value_widths = zip(*[_column_values(frame[c], c, lang) for c in columns]) \
+        if columns else ((), ())
     blocks = [Block([[h] for h in heads], [wb.style(header=True)] * len(columns), height=32),
               Block(values, [wb.style(f) for f in formats])]
     widths = []
@@ -150,10 +166,10 @@ def _table(wb: Workbook, title: str, frame: pd.DataFrame, lang: str,
         blocks.append(Block([[v] for v in total],
                             [wb.style(f if c not in TEXT_COLUMNS else None, bold=True)
                              for f, c in zip(formats, columns)]))
-    for j, col in enumerate(values):
+    for j in range(len(columns)):
         # the header wraps onto two lines, so it needs half its length, and its longest word
         head = max(len(heads[j]) // 2 + 1, *(len(word) for word in heads[j].split()))
-        w = max([head, *map(_width, col), _width(total[j]) if total else 0])
+        w = max(head, value_widths[j], _width(total[j]) if total else 0)
         widths.append(min(MAX_WIDTH, max(8, w + 2)))
     return Sheet(title, blocks, widths=widths, filter_rows=len(frame) + 1)
 
