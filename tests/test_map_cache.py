@@ -183,3 +183,16 @@ def test_the_sample_run_map_is_the_same_from_the_cache(tmp_path, sample_run):
     assert {n: (f.st_ino, f.st_mtime_ns) for n, f in after.items()} == {
         n: (f.st_ino, f.st_mtime_ns) for n, f in files.items()}
     assert sorted(p.name for p in tmp_path.iterdir()) == [".cache", plan.name]
+
+
+def test_province_outlines_are_the_union_of_each_provinces_communes():
+    # the outlines are united two provinces at a time: each is still its own communes' union
+    from geo_cds.outputs.maps.geometry import encode_many, province_outlines
+
+    gdf = communes(("A", "B", "C", "A", "B", "C"))
+    geoms = np.asarray(gdf.geometry.values, dtype=object)
+    got = province_outlines(geoms, gdf.groupby(s.PROVINCE_NAME).indices, 0.001, None)
+    base = shapely.simplify(geoms, 0.001, preserve_topology=True)
+    expected = [shapely.union_all(base[[i, i + 3]]) for i in range(3)]
+    assert got["name"] == ["A", "B", "C"]
+    assert got["geom"] == encode_many(expected)

@@ -7,6 +7,7 @@ Coordinates travel to the page as integers of 1e-5 degree (about 1 m), delta-enc
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import shapely
@@ -181,8 +182,11 @@ def province_outlines(geoms: np.ndarray, groups: Mapping[object, np.ndarray],
     ``name`` (the group keys as text), ``geom``, ``geom_coarse``, ``label``."""
     # Outlines are drawn thick at province zoom: a coarser geometry is enough and much faster.
     base = shapely.simplify(geoms, max(tolerance, 0.001), preserve_topology=True)
-    outlines = without_small_holes([shapely.union_all(base[idx]) for idx in groups.values()],
-                                   1e-4)
+    # GEOS releases the GIL: two provinces united at a time (national: ~15% less wall time on
+    # a busy 2-core machine, the same CPU time, the same outlines)
+    with ThreadPoolExecutor(2) as pool:
+        unions = list(pool.map(shapely.union_all, [base[idx] for idx in groups.values()]))
+    outlines = without_small_holes(unions, 1e-4)
     coarse = None
     if coarse_tolerance:
         coarse = encode_many(shapely.simplify(outlines, coarse_tolerance, preserve_topology=True))
