@@ -175,3 +175,29 @@ def test_a_large_problem_sweeps_greedy_and_the_bound_only():
     full = budget_sweep(p, [0.0, 6e8, 1e9])
     assert full["exact_status"].eq("optimal").all()
     assert full["people_exact"].tolist() == [0, 1300, 1750]
+
+
+def test_a_declined_problem_over_the_solver_limit_is_answered_greedy_without_highs(monkeypatch):
+    """Over MILP_MAX_UNITS HiGHS is not started (at 1M villages it ran 60 s for no answer)."""
+    import geo_cds.planning.budget as budget_mod
+
+    monkeypatch.setattr(exact, "MAX_COMPONENT", 4)
+    k = 6
+    needs = [[i, i + 1] for i in range(k - 1)] + [[i] for i in range(k)]
+    p = SelectionProblem.build([(1 + i % 4) * 1e8 for i in range(k)], needs,
+                               [100 + 7 * i for i in range(len(needs))])
+    units = k + _groups(p)[1].shape[0]
+
+    def no_solver(*args, **kwargs):
+        raise AssertionError("HiGHS must not be started over the limit")
+
+    monkeypatch.setattr(budget_mod, "_select_milp", no_solver)
+    monkeypatch.setattr(budget_mod, "MILP_MAX_UNITS", units - 1)
+    over = select_exact(p, 6e8)
+    greedy = budget_mod.select_greedy(p, 6e8)
+    assert over.status == "greedy (too large for exact)"
+    assert over.value == greedy.value and over.cost <= 6e8
+    monkeypatch.undo()
+    monkeypatch.setattr(exact, "MAX_COMPONENT", 4)
+    monkeypatch.setattr(budget_mod, "MILP_MAX_UNITS", units)  # at the limit: solved exactly
+    assert select_exact(p, 6e8).value == brute_force(p, 6e8)[0]

@@ -9,6 +9,7 @@ from geo_cds import schema as s
 from geo_cds.plan import Costs, Plan
 from geo_cds.planning import interventions as iv
 from geo_cds.planning.priority import plan_investments
+from geo_cds.planning.spatial import candidate_edges
 
 UTM = "EPSG:32648"
 X0, Y0 = 500_000.0, 1_700_000.0  # ≈ 105° E, 15.4° N: UTM 48N is the metric CRS chosen
@@ -157,7 +158,7 @@ def test_candidate_edges_keep_the_minimum_spanning_tree():
     for n in (2, 5, 40, 300):
         xy = rng.uniform(0, 20_000, (n, 2))
         xy[: n // 4] = xy[n // 4: 2 * (n // 4)]  # co-located villages
-        e, length = iv._candidate_edges(xy, np.inf)
+        e, length = candidate_edges(xy, np.inf)
         i, j = np.triu_indices(n, 1)
         full = np.hypot(*(xy[i] - xy[j]).T)
 

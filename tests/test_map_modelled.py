@@ -27,24 +27,36 @@ LIMITS = Thresholds()
 
 
 def decode_png(url: str) -> np.ndarray:
-    """``(h, w, 4)`` RGBA of an 8-bit RGBA PNG data URI whose rows are unfiltered."""
+    """``(h, w, 4)`` RGBA of an 8-bit PNG data URI, RGBA or indexed (PLTE colours, tRNS
+    alphas: 255 for entries past its end), whose rows are unfiltered."""
     data = base64.b64decode(url.removeprefix("data:image/png;base64,"))
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    pos, idat, size = 8, b"", None
+    pos, idat, size, plte, trns = 8, b"", None, b"", b""
     while pos < len(data):
         (n,) = struct.unpack(">I", data[pos:pos + 4])
         tag, body = data[pos + 4:pos + 8], data[pos + 8:pos + 8 + n]
         if tag == b"IHDR":
             w, h, depth, colour = struct.unpack(">IIBB", body[:10])
-            assert (depth, colour) == (8, 6)
+            assert depth == 8 and colour in (3, 6)
             size = (h, w)
+        elif tag == b"PLTE":
+            plte = body
+        elif tag == b"tRNS":
+            trns = body
         elif tag == b"IDAT":
             idat += body
         pos += 12 + n
     h, w = size
-    rows = np.frombuffer(zlib.decompress(idat), dtype=np.uint8).reshape(h, 1 + 4 * w)
+    channels = 4 if colour == 6 else 1
+    rows = np.frombuffer(zlib.decompress(idat), dtype=np.uint8).reshape(h, 1 + channels * w)
     assert (rows[:, 0] == 0).all()  # filter type none
-    return rows[:, 1:].reshape(h, w, 4)
+    if colour == 6:
+        return rows[:, 1:].reshape(h, w, 4)
+    colours = np.frombuffer(plte, dtype=np.uint8).reshape(-1, 3)
+    alphas = np.full(len(colours), 255, dtype=np.uint8)
+    alphas[:len(trns)] = np.frombuffer(trns, dtype=np.uint8)
+    rgba = np.concatenate([colours, alphas[:, None]], axis=1)
+    return rgba[rows[:, 1:]]
 
 
 def test_covered_cells_are_the_array_thresholded_on_a_web_mercator_grid():

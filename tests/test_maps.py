@@ -251,16 +251,23 @@ def _png_size(data: bytes) -> tuple[int, int]:
 
 
 def test_png_encoder_writes_a_valid_image():
-    rgba = np.zeros((3, 5, 4), dtype=np.uint8)
-    rgba[1, 2] = (255, 0, 0, 255)
-    png = mrasters.encode_png(rgba)
+    index = np.zeros((3, 5), dtype=np.uint8)
+    index[1, 2] = 1
+    png = mrasters.encode_png(index, np.array([(0, 0, 0, 0), (255, 0, 0, 190)], np.uint8))
     assert _png_size(png) == (5, 3)
-    # Decompress the IDAT and check the red pixel is where we put it.
-    idat_len = struct.unpack(">I", png[33:37])[0]
-    raw = zlib.decompress(png[41:41 + idat_len])
-    rows = np.frombuffer(raw, dtype=np.uint8).reshape(3, 1 + 5 * 4)
+    assert png[24:26] == bytes([8, 3])  # 8-bit indexed colour
+    # The palette (PLTE, 2 × RGB), its alphas (tRNS), then the IDAT: the red pixel where we
+    # put it.
+    assert png[33:37] == struct.pack(">I", 6) and png[37:41] == b"PLTE"
+    assert png[41:47] == bytes([0, 0, 0, 255, 0, 0])
+    assert png[51:55] == struct.pack(">I", 2) and png[55:59] == b"tRNS"
+    assert png[59:61] == bytes([0, 190])
+    idat_len = struct.unpack(">I", png[65:69])[0]
+    assert png[69:73] == b"IDAT"
+    raw = zlib.decompress(png[73:73 + idat_len])
+    rows = np.frombuffer(raw, dtype=np.uint8).reshape(3, 1 + 5)
     assert (rows[:, 0] == 0).all()
-    assert tuple(rows[1, 1 + 2 * 4: 1 + 3 * 4]) == (255, 0, 0, 255)
+    assert rows[1, 1 + 2] == 1 and rows[:, 1:].sum() == 1
 
 
 def test_rsrp_classes_start_at_the_threshold():

@@ -94,6 +94,21 @@ def test_ids_and_names_unique_and_nfc(communes):
     assert v[S.GENERATED].all()
 
 
+def test_village_count_follows_density_and_cap():
+    # the cap binds at 120 per commune by default; lifted, 300 per commune on average are made
+    toy = _toy_communes()
+    capped = generate_villages(toy, seed=5, villages_per_commune=300)
+    assert capped.groupby(S.COMMUNE_CODE).size().max() == 120
+    lifted = generate_villages(toy, seed=5, villages_per_commune=300, max_villages=6000)
+    per = lifted.groupby(S.COMMUNE_CODE).size()
+    assert per.max() > 120 and abs(len(lifted) - 600) <= 2
+    assert lifted[S.VILLAGE_ID].is_unique
+    assert (lifted.groupby(S.COMMUNE_CODE)[S.POPULATION].sum().to_numpy()
+            == toy[S.POPULATION].to_numpy()).all()
+    small = generate_villages(toy, seed=5, villages_per_commune=30, max_villages=5)
+    assert small.groupby(S.COMMUNE_CODE).size().tolist() == [5, 5]
+
+
 def test_toy_communes_ward_and_mountain_names():
     v = generate_villages(_toy_communes(), seed=5)
     ward = v[v[S.COMMUNE_CODE] == "00001"][S.VILLAGE_NAME]

@@ -31,6 +31,7 @@ from geo_cds.checks import (
 )
 from geo_cds.errors import LayerError, ValidationFailed
 from geo_cds.outputs import write
+from geo_cds.outputs.maps.rasters import OVERLAY_MAX_PX
 from geo_cds.pipeline.folders import build_map, replan, write_outputs
 from geo_cds.pipeline.modelled import map_layers, modelled_rasters, prepare_model
 from geo_cds.pipeline.progress import Progress
@@ -109,9 +110,12 @@ def _population_raster(plan: Plan) -> dict:
     return {"population": pops[0].path, "population_crs": pops[0].source_crs} if pops else {}
 
 
-def zone_coverage(zones: gpd.GeoDataFrame, plan: Plan, cache_dir: Path | None) -> pd.DataFrame | None:
+def zone_coverage(zones: gpd.GeoDataFrame, plan: Plan, cache_dir: Path | None,
+                  display=None) -> pd.DataFrame | None:
     """Raster coverage of each zone, named by technology (``area_share_4g``, …) and operator
-    (``area_share_4g_viettel``, … for a raster naming one)."""
+    (``area_share_4g_viettel``, … for a raster naming one); with ``display`` (a
+    :class:`geo_cds.analysis.coverage.Displays`) the rasters it names are also averaged down
+    for the map as they are read."""
     from geo_cds.analysis.coverage import zonal_coverage
 
     techs = _coverage_rasters(plan)
@@ -122,7 +126,7 @@ def zone_coverage(zones: gpd.GeoDataFrame, plan: Plan, cache_dir: Path | None) -
                   if plan.rasters[name].kind == "rsrp"}
     source_crs = {name: plan.rasters[name].source_crs for name in techs}
     table = zonal_coverage(zones, rasters, thresholds=thresholds, source_crs=source_crs,
-                           cache_dir=cache_dir, **_population_raster(plan))
+                           cache_dir=cache_dir, display=display, **_population_raster(plan))
     renamed = {}
     for name, tech in techs.items():
         for stat, new in (("area_share", "area_share"), ("pop_share", "pop_share"),
@@ -251,6 +255,7 @@ def analyse(plan: Plan, *, strict: bool = False, cache_dir: Path | None = None,
     ValidationFailed
         When an input is unusable as a whole (or, with ``strict``, when any row has an error).
     """
+    from geo_cds.analysis.coverage.display import Displays
     from geo_cds.analysis.join import join_villages
     from geo_cds.inputs.read import load_inputs
     from geo_cds.planning.priority import plan_investments
@@ -284,9 +289,12 @@ def analyse(plan: Plan, *, strict: bool = False, cache_dir: Path | None = None,
             modelled = map_layers(memory)
             coverage_plan = dataclasses.replace(plan, rasters={**plan.rasters, **memory.specs})
         _prepare_coverage(coverage_plan, timings, progress)
+        # the map's coverage overlays, averaged down while the communes' pass reads the
+        # rasters (the model's layers are drawn from memory: not asked for)
+        overlays = Displays(names=set(_coverage_rasters(plan)), side=OVERLAY_MAX_PX)
         with _timed(timings, "coverage", progress), _raster_damage(coverage_plan):
             rsrp, covered = village_raster_coverage(villages, coverage_plan, cache_dir)
-            commune_zonal = zone_coverage(communes, coverage_plan, cache_dir)
+            commune_zonal = zone_coverage(communes, coverage_plan, cache_dir, overlays)
             park_zonal = operators.best_operator(
                 zone_coverage(inputs.parks, coverage_plan, cache_dir))
     with _timed(timings, "gaps", progress):
@@ -312,7 +320,7 @@ def analyse(plan: Plan, *, strict: bool = False, cache_dir: Path | None = None,
     result = RunResult(plan=plan, inputs=inputs, communes=communes, villages=villages,
                        parks=parks, streets=streets, investment=investment, targets=targets,
                        accounting=table, timings=timings, started=started, sources=sources,
-                       modelled=modelled)
+                       modelled=modelled, overlays=overlays.grids)
     result.checks = self_checks(result)
     return result
 

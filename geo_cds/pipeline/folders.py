@@ -73,7 +73,8 @@ def _map_layers(result: RunResult) -> dict:
     return dict(
         communes=result.communes, villages=result.villages, parks=result.parks,
         streets=result.streets, interventions=inv.interventions, priority=inv.priority,
-        rasters=plan.rasters, modelled=result.modelled, thresholds=plan.thresholds,
+        rasters=plan.rasters, overlays=result.overlays, modelled=result.modelled,
+        thresholds=plan.thresholds,
         lang=plan.lang,
         targets=result.targets, investment=inv,
         speeds=result.inputs.speeds, speed_info=(result.sources or {}).get("speeds"),

@@ -38,6 +38,10 @@ class RunResult:
     modelled : list of geo_cds.outputs.maps.rasters.GridLayer
         The coverage model's best-server RSRP per technology (``[coverage_model]``), in
         memory for the map's overlays; empty without a model.
+    overlays : dict of str to geo_cds.analysis.coverage.DisplayGrid
+        Each coverage raster of the plan averaged down for the map by the coverage pass
+        (the map draws it from here instead of reading the raster again); empty when no
+        coverage pass ran.
     folder : Path or None
         The run folder, once written.
     """
@@ -58,6 +62,7 @@ class RunResult:
     # (geo_cds.pipeline.measured_speeds)
     sources: dict = field(default_factory=dict)
     modelled: list = field(default_factory=list)  # geo_cds.outputs.maps.rasters.GridLayer
+    overlays: dict = field(default_factory=dict)  # name -> analysis.coverage.DisplayGrid
     folder: Path | None = None
 
     @property

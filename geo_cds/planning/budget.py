@@ -50,6 +50,10 @@ def _native_stdout_silenced():
 
 MAX_EXACT_UNITS = 200_000  # above this many interventions + village groups: greedy only
 EXACT_TIME_LIMIT_S = 60.0
+# When the knapsack declines, HiGHS is tried up to this many interventions + village groups.
+# Above it HiGHS was measured spending its whole time limit without an answer (1M villages,
+# ~324,000 units: 60 s, no solution), so the greedy answer is given at once.
+MILP_MAX_UNITS = 20_000
 # A budget sweep solves each budget exactly up to this many interventions + village groups
 # (~0.05 s a budget at 63,000 villages: 3,400 + 3,400); above, greedy and the bound only.
 SWEEP_MAX_EXACT_UNITS = 20_000
@@ -155,11 +159,19 @@ def _group(m: csr_matrix, values: np.ndarray) -> tuple[np.ndarray, csr_matrix, n
     keys = np.full((m.shape[0], max(width, 1)), -1, dtype=np.int64)  # a row's needs, padded
     keys[np.repeat(np.arange(m.shape[0]), lens),
          np.arange(m.nnz) - np.repeat(m.indptr[:-1], lens)] = m.indices
-    _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
-    rank = np.empty(len(first), dtype=np.int64)  # groups numbered in order of first village
-    rank[np.argsort(first, kind="stable")] = np.arange(len(first))
-    codes = rank[inverse.ravel()]
-    first = np.sort(first)
+    base = m.shape[1] + 1
+    if width * np.log2(base) < 62:  # each padded row as one integer (mixed radix): one pass
+        key = np.zeros(m.shape[0], dtype=np.int64)
+        for j in range(keys.shape[1]):
+            key = key * base + (keys[:, j] + 1)
+        codes = pd.factorize(key)[0].astype(np.int64)  # in order of first village
+        first = np.unique(codes, return_index=True)[1]
+    else:
+        _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+        rank = np.empty(len(first), dtype=np.int64)  # groups numbered in order of first village
+        rank[np.argsort(first, kind="stable")] = np.arange(len(first))
+        codes = rank[inverse.ravel()]
+        first = np.sort(first)
     value = np.bincount(codes, weights=values, minlength=len(first))
     return codes, m[first], value
 
@@ -251,7 +263,8 @@ def select_exact(p: SelectionProblem, budget: float, *,
     answer is returned (status ``"time_limit"``).
 
     The answer comes from :class:`geo_cds.planning.exact.Knapsack` (a multiple-choice
-    knapsack, fast at national size); HiGHS solves the integer programme when that declines.
+    knapsack, fast at national size); HiGHS solves the integer programme when that declines,
+    up to :data:`MILP_MAX_UNITS` interventions + village groups (above: the greedy answer).
     ``greedy``: the greedy answer at this budget, when already known.
     """
     codes, m, value = _groups(p)
@@ -270,6 +283,8 @@ def select_exact(p: SelectionProblem, budget: float, *,
         rows = np.repeat(np.arange(m.shape[0]), np.diff(m.indptr))
         missing = np.bincount(rows, weights=~bought[m.indices], minlength=m.shape[0])
         return _finish(p, (missing == 0)[codes], "exact", "optimal")
+    if len(p.costs) + m.shape[0] > MILP_MAX_UNITS:
+        return dataclasses.replace(greedy, method="exact", status="greedy (too large for exact)")
     return _select_milp(p, budget, codes, m, value, gidx, greedy, time_limit_s)
 
 

@@ -27,18 +27,16 @@ that add up exactly to the intervention's cost.
 
 from __future__ import annotations
 
-import heapq
-
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from scipy.sparse import coo_matrix, csr_matrix
+from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import breadth_first_order, connected_components, minimum_spanning_tree
-from scipy.spatial import Delaunay, QhullError, cKDTree
 
 from geo_cds import schema as s
 from geo_cds.plan import Costs
+from geo_cds.planning.spatial import candidate_edges, cover_within, nearest_network
 
 # Kinds of intervention (the ``kind`` column of the interventions layer).
 KIND_SITE = "new_4g_site"
@@ -142,47 +140,12 @@ def _flag(frame: pd.DataFrame, column: str, default: bool = False) -> np.ndarray
     return frame[column].astype("boolean").fillna(default).to_numpy(bool)
 
 
-def _candidate_edges(xy: np.ndarray, max_len: float) -> tuple[np.ndarray, np.ndarray]:
-    """Edges that can be in the Euclidean minimum spanning tree, no longer than ``max_len``.
-
-    The Euclidean MST is a subgraph of the Delaunay triangulation, so its edges are enough
-    (≈ 3n instead of n²/2). Points sharing a location are triangulated once and joined to
-    that location's first point by a zero-length edge; tiny or collinear sets use every
-    pair (or, when large, every pair within ``max_len``).
-    """
-    n = len(xy)
-    if n < 2:
-        return np.zeros((0, 2), dtype=np.int64), np.zeros(0)
-    uniq, first, inverse = np.unique(xy, axis=0, return_index=True, return_inverse=True)
-    inverse = inverse.ravel()
-    edges = None
-    if len(uniq) > 8:
-        try:
-            simp = Delaunay(uniq).simplices
-            e = np.vstack([simp[:, [0, 1]], simp[:, [1, 2]], simp[:, [0, 2]]])
-            e.sort(axis=1)
-            edges = first[np.unique(e, axis=0)]
-        except QhullError:  # all points on a line
-            edges = None
-    if edges is None:
-        if len(uniq) > 3000:
-            pairs = cKDTree(uniq).query_pairs(max_len, output_type="ndarray")
-            edges = first[np.asarray(pairs, dtype=np.int64).reshape(-1, 2)]
-        else:
-            i, j = np.triu_indices(len(uniq), k=1)
-            edges = first[np.column_stack([i, j])]
-    dup = np.flatnonzero(first[inverse] != np.arange(n))
-    if len(dup):
-        edges = np.vstack([edges, np.column_stack([first[inverse[dup]], dup])])
-    length = np.hypot(*(xy[edges[:, 0]] - xy[edges[:, 1]]).T)
-    keep = length <= max_len
-    return edges[keep], length[keep]
-
-
 def fibre_routes(
     villages: gpd.GeoDataFrame,
     network: gpd.GeoSeries | None,
     costs: Costs,
+    *,
+    network_xy: np.ndarray | None = None,
 ) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     """Shared fibre routes to the villages without fibre.
 
@@ -193,10 +156,13 @@ def fibre_routes(
         ``population``.
     network : GeoSeries or None
         What a route may start from, same CRS: fibre-served villages and fibre nodes or
-        cables. ``None`` or empty: nothing is feasible.
+        cables. ``None`` or empty (and no ``network_xy``): nothing is feasible.
     costs : Costs
         ``fibre_usd_per_km``, ``fibre_route_factor``, ``fibre_connection_usd`` (per village
         connected) and ``fibre_max_segment_km``.
+    network_xy : array (n, 2), optional
+        More points of the served network by their coordinates alone (same CRS): a
+        million fibre-served villages are not turned into geometries for this.
 
     Returns
     -------
@@ -228,10 +194,12 @@ def fibre_routes(
          VILLAGE_IDS: pd.Series([], dtype=str)},
         geometry=gpd.GeoSeries([], crs=crs), crs=crs,
     )
-    net = None if network is None else np.asarray(network.values, dtype=object)
-    if net is not None:
-        net = net[~(shapely.is_missing(net) | shapely.is_empty(net))]
-    if n == 0 or net is None or len(net) == 0:
+    net = np.zeros(0, dtype=object) if network is None else \
+        np.asarray(network.values, dtype=object)
+    net = net[~(shapely.is_missing(net) | shapely.is_empty(net))]
+    net_xy = np.zeros((0, 2)) if network_xy is None else np.asarray(network_xy, dtype=float)
+    net_xy = net_xy[np.isfinite(net_xy).all(axis=1)]
+    if n == 0 or len(net) + len(net_xy) == 0:
         return empty, per
 
     pts = _points(villages.geometry)
@@ -240,15 +208,10 @@ def fibre_routes(
     max_straight = costs.fibre_max_segment_km * 1000.0 / factor
 
     # Distance to the served network (its nearest point: a node, a served village, a cable).
-    tree = shapely.STRtree(net)
-    (qi, ti), dist = tree.query_nearest(pts, return_distance=True, all_matches=False)
-    d_net = np.full(n, np.inf)
-    nearest = np.full(n, -1)
-    d_net[qi] = dist
-    nearest[qi] = ti
+    d_net, near_xy, near_geom = nearest_network(pts, xy, net, net_xy)
 
     root = n
-    edges, length = _candidate_edges(xy, max_straight)
+    edges, length = candidate_edges(xy, max_straight)
     reach = np.flatnonzero(d_net <= max_straight)
     rows = np.concatenate([edges[:, 0], reach])
     cols = np.concatenate([edges[:, 1], np.full(len(reach), root)])
@@ -279,8 +242,14 @@ def fibre_routes(
         b = xy[parent[village_edge]]
         seg[village_edge] = shapely.linestrings(np.stack([a, b], axis=1))
     to_net = ~village_edge
-    if to_net.any():
-        seg[to_net] = shapely.shortest_line(pts[v[to_net]], net[nearest[v[to_net]]])
+    if to_net.any():  # to the nearest served point, or the nearest point of a feature
+        w = v[to_net]
+        by_xy = near_xy[w] >= 0
+        lines = np.empty(len(w), dtype=object)
+        lines[by_xy] = shapely.linestrings(np.stack([xy[w[by_xy]], net_xy[near_xy[w[by_xy]]]],
+                                                    axis=1))
+        lines[~by_xy] = shapely.shortest_line(pts[w[~by_xy]], net[near_geom[w[~by_xy]]])
+        seg[to_net] = lines
     labels, route_of = np.unique(comp[v], return_inverse=True)
     n_routes = len(labels)
     route_ids = np.array([f"F{i + 1:04d}" for i in range(n_routes)], dtype=object)
@@ -369,33 +338,7 @@ def site_cover(
     xy = shapely.get_coordinates(pts)
     radius = costs.site_radius_km * 1000.0
 
-    pairs = cKDTree(xy).query_pairs(radius, output_type="ndarray").reshape(-1, 2)
-    rows = np.concatenate([pairs[:, 0], pairs[:, 1], np.arange(n)])
-    cols = np.concatenate([pairs[:, 1], pairs[:, 0], np.arange(n)])
-    cover = csr_matrix((np.ones(len(rows), dtype=bool), (rows, cols)), shape=(n, n))
-    cover.sort_indices()
-    ind, ptr = cover.indices, cover.indptr
-
-    covered = np.zeros(n, dtype=bool)
-    assigned = np.full(n, -1)
-    gain = np.diff(ptr)
-    heap = [(-int(gain[c]), 0 if powered[c] else 1, -pop[c], c) for c in range(n)]
-    heapq.heapify(heap)
-    chosen: list[int] = []
-    left = n
-    while left and heap:
-        neg, off, _negpop, c = heapq.heappop(heap)
-        members = ind[ptr[c]:ptr[c + 1]]
-        new = members[~covered[members]]
-        if len(new) == 0:
-            continue
-        if len(new) != -neg:  # stale: re-queue with its current gain
-            heapq.heappush(heap, (-len(new), off, -float(pop[new].sum()), c))
-            continue
-        covered[new] = True
-        assigned[new] = len(chosen)
-        chosen.append(c)
-        left -= len(new)
+    chosen, assigned = cover_within(xy, radius, np.where(powered, 0, 1), pop)
 
     site = np.asarray(chosen, dtype=np.int64)
     k = len(site)

@@ -21,12 +21,13 @@ is funded, and counts its population once however many interventions it needs.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Mapping, Sequence
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from geo_cds import schema as s
 from geo_cds.checks import Check, at_most, equal
@@ -39,15 +40,27 @@ VILLAGE_IDS = iv.VILLAGE_IDS
 PARK_IDS = iv.PARK_IDS
 
 
+def _arrow_strings(column: Sequence[str] | pd.Series) -> pa.Array:
+    """The cells as an Arrow string array, null where a cell is not a string."""
+    if isinstance(column, pd.Series) and isinstance(column.dtype, pd.StringDtype):
+        arr = pa.array(column.array, from_pandas=True)
+        return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+    cells = np.asarray(column, dtype=object).ravel()
+    text = np.fromiter((isinstance(x, str) for x in cells.tolist()), dtype=bool,
+                       count=len(cells))
+    return pa.array(np.where(text, cells, None), type=pa.large_string())
+
+
 def split_ids(column: Sequence[str] | pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """The ids of a ``;``-separated id column, one pair per id: (row position, id), rows in
     order and each row's ids in its order; a blank or missing cell has none."""
-    cells = np.asarray(column, dtype=object).tolist()
-    parts = [[i for i in x.split(";") if i] if isinstance(x, str) and x else () for x in cells]
-    row = np.repeat(np.arange(len(parts)), [len(x) for x in parts])
-    ids = np.empty(len(row), dtype=object)
-    ids[:] = list(itertools.chain.from_iterable(parts))
-    return row, ids
+    lists = pc.split_pattern(_arrow_strings(column), ";")
+    ids = pc.list_flatten(lists)
+    row = pc.list_parent_indices(lists)
+    keep = pc.not_equal(ids, "")
+    ids = ids.filter(keep).to_numpy(zero_copy_only=False)
+    row = row.filter(keep).to_numpy().astype(np.int64)
+    return row, np.asarray(ids, dtype=object)
 
 
 def _join_per_row(row: np.ndarray, ids: np.ndarray, n: int) -> np.ndarray:
@@ -86,9 +99,13 @@ def carry_costs(ids_per_row: Sequence[str], cost_of: Mapping[str, int]
     row, ids = split_ids(ids_per_row)
     first = ~pd.Series(ids).duplicated(keep="first").to_numpy()
     row, ids = row[first], ids[first]
+    keys = pd.Index(list(cost_of))
+    at = keys.get_indexer(ids)
+    if (at < 0).any():
+        raise KeyError(ids[at < 0][0])
+    prices = np.fromiter((int(c) for c in cost_of.values()), dtype=np.int64, count=len(keys))
     cost = np.zeros(n, dtype=np.int64)
-    np.add.at(cost, row, np.fromiter((int(cost_of[i]) for i in ids), dtype=np.int64,
-                                     count=len(ids)))
+    np.add.at(cost, row, prices[at])
     return cost, _join_per_row(row, ids, n).tolist()
 
 
@@ -234,20 +251,33 @@ def _whole_interventions(priority: pd.DataFrame, interventions: pd.DataFrame) ->
     l_row, l_vid = split_ids(interventions[VILLAGE_IDS].fillna(""))
     village_ones = np.zeros(len(iids), dtype=bool)
     village_ones[l_row] = True  # a park's 5G lists no village
-    listed = pd.DataFrame({"iid": iids[l_row], "vid": l_vid}).drop_duplicates()
-    needers = pd.DataFrame({"iid": n_id, "vid": vid[n_row]}).drop_duplicates()
-    pairs = listed.merge(needers, how="outer", indicator=True)
-    checked = set(iids[village_ones])
-    odd = pairs.loc[(pairs["_merge"] != "both") & pairs["iid"].isin(checked), "iid"]
-    if len(odd):
-        listed_by = listed.groupby("iid")["vid"].agg(lambda v: sorted(v))
-        needed_by = needers.groupby("iid")["vid"].agg(lambda v: sorted(v))
-        for iid in iids[pd.Index(iids).isin(odd.unique())]:
+    # every id as an integer code: intervention ids, then village ids
+    code, _ = pd.factorize(np.concatenate([iids, n_id, c_id]))
+    k_code, n_code, c_code = np.split(code, [len(iids), len(iids) + len(n_id)])
+    n_codes = int(code.max(initial=-1)) + 1
+    vcode, vuniq = pd.factorize(np.concatenate([l_vid, vid[n_row]]))
+    l_v, n_v = vcode[:len(l_vid)], vcode[len(l_vid):]
+    nv = max(len(vuniq), 1)
+    listed = np.unique(k_code[l_row] * nv + l_v)  # (intervention, village) pairs
+    needers = np.unique(n_code * nv + n_v)
+    odd = np.zeros(n_codes, dtype=bool)
+    odd[np.setxor1d(listed, needers, assume_unique=True) // nv] = True
+    checked = np.zeros(n_codes, dtype=bool)
+    checked[k_code[village_ones]] = True
+    odd_rows = np.flatnonzero((odd & checked)[k_code])
+    if len(odd_rows):
+        listed_by = pd.DataFrame({"iid": iids[l_row], "vid": l_vid}).drop_duplicates() \
+            .groupby("iid")["vid"].agg(lambda v: sorted(v))
+        needed_by = pd.DataFrame({"iid": n_id, "vid": vid[n_row]}).drop_duplicates() \
+            .groupby("iid")["vid"].agg(lambda v: sorted(v))
+        for iid in iids[odd_rows]:
             problems.append(f"{iid} serves {listed_by.get(iid, [])} but the list has "
                             f"{needed_by.get(iid, [])}")
-    carriers = pd.DataFrame({"iid": c_id, "funded": funded[c_row]}).groupby("iid")["funded"]
-    n_rows = carriers.size().reindex(iids, fill_value=0).to_numpy()
-    row_funded = carriers.first().reindex(iids).to_numpy(object)
+    n_rows = np.bincount(c_code, minlength=n_codes)[k_code]
+    carrier_funded = np.zeros(n_codes, dtype=bool)
+    seen, first = np.unique(c_code, return_index=True)
+    carrier_funded[seen] = funded[c_row[first]]  # the first row carrying each cost
+    row_funded = carrier_funded[k_code]
     for k in np.flatnonzero(village_ones & ((n_rows != 1)
                                             | (n_rows == 1) & (row_funded != bought))):
         if n_rows[k] != 1:
@@ -255,7 +285,9 @@ def _whole_interventions(priority: pd.DataFrame, interventions: pd.DataFrame) ->
         else:
             problems.append(f"{iids[k]} {'funded' if bought[k] else 'not funded'} but costed "
                             f"on a {'funded' if row_funded[k] else 'not funded'} row")
-    unfunded_need = funded[n_row] & ~pd.Index(n_id).isin(iids[bought])
+    is_bought = np.zeros(n_codes, dtype=bool)
+    is_bought[k_code[bought]] = True
+    unfunded_need = funded[n_row] & ~is_bought[n_code]
     need_text = priority[INTERVENTION_IDS].to_numpy(object)
     for r in np.unique(n_row[unfunded_need]):
         problems.append(f"village {vid[r]} in budget but not all of {need_text[r]} funded")

@@ -39,7 +39,7 @@ import pandas as pd
 from geo_cds import schema as s
 from geo_cds.checks import Check, enforce
 from geo_cds.errors import LayerError
-from geo_cds.geom import has_location
+from geo_cds.geom import has_location, projected_points
 from geo_cds.inputs.crs import metric_crs
 from geo_cds.labels import LANGS, labels
 from geo_cds.plan import Costs, Plan, Target, Weights
@@ -259,21 +259,24 @@ def plan_investments(
         costs=dataclasses.replace(costs, off_grid_power_usd=off_grid_power_usd,
                                   site_radius_5g_km=upgrade_radius_km))
     crs = metric_crs(villages) if len(villages) else "EPSG:32648"
-    vm = villages.to_crs(crs)
-    gap_m = _bool(vm, s.GAP_MOBILE)
-    gap_f = _bool(vm, s.GAP_FIBRE)
-    gap_h = _bool(vm, s.GAP_HH_FIBRE)
-    no_power = _bool(vm, s.NEEDS_POWER) if s.NEEDS_POWER in vm else ~_bool(vm, s.HAS_POWER)
-    located = has_location(vm.geometry)  # a village without a location cannot be costed
+    v = villages
+    gap_m = _bool(v, s.GAP_MOBILE)
+    gap_f = _bool(v, s.GAP_FIBRE)
+    gap_h = _bool(v, s.GAP_HH_FIBRE)
+    no_power = _bool(v, s.NEEDS_POWER) if s.NEEDS_POWER in v else ~_bool(v, s.HAS_POWER)
+    located = has_location(v.geometry)  # a village without a location cannot be costed
 
-    # --- interventions -----------------------------------------------------------------
-    served_net = [vm.geometry[_bool(vm, s.HAS_FIBRE) & ~gap_f]]
+    # --- interventions (in the metric CRS; only the villages each one needs are projected) -
+    # the fibre-served villages (nearly all of them) go to the network as coordinates
+    served_xy, served_rest = projected_points(v.geometry[_bool(v, s.HAS_FIBRE) & ~gap_f], crs)
+    served_net = [served_rest]
     fm = _metric(fibre, crs)
     if fm is not None:
         served_net.append(fm.geometry)
     network = gpd.GeoSeries(pd.concat(served_net, ignore_index=True), crs=crs)
-    routes, fib = iv.fibre_routes(vm[gap_f & located], network, costs)
-    new_sites, mob = iv.site_cover(vm[gap_m & located], costs,
+    routes, fib = iv.fibre_routes(v[gap_f & located].to_crs(crs), network, costs,
+                                  network_xy=served_xy)
+    new_sites, mob = iv.site_cover(v[gap_m & located].to_crs(crs), costs,
                                    off_grid_power_usd=off_grid_power_usd)
     pm = _metric(parks, crs)
     if pm is not None:
@@ -286,7 +289,7 @@ def plan_investments(
 
     # --- the priority table --------------------------------------------------------------
     has_gap = gap_m | gap_f | gap_h
-    t = pd.DataFrame(vm.drop(columns="geometry")).loc[has_gap].copy()
+    t = pd.DataFrame(v.drop(columns="geometry")).loc[has_gap]
     t[s.GAP_MOBILE], t[s.GAP_FIBRE], t[s.GAP_HH_FIBRE] = gap_m[has_gap], gap_f[has_gap], \
         gap_h[has_gap]
     t[s.NEEDS_POWER] = no_power[has_gap]
@@ -374,14 +377,18 @@ def plan_investments(
         park_funded[~park_due] = fund_first(park_cost[~park_due], left)
 
     # --- rank and cumulative cost ------------------------------------------------------------
-    t = t.assign(_vid=t[s.VILLAGE_ID].astype(str)).sort_values(
+    t = t[[c for c in t.columns if c in {*PRIORITY_COLUMNS, "deadline_year", "_cost_unknown"}]]
+    order = pd.DataFrame({k: t[k].array for k in (s.IN_BUDGET, s.SCORE, s.POPULATION)}).assign(
+        _vid=t[s.VILLAGE_ID].astype(str).array).sort_values(
         [s.IN_BUDGET, s.SCORE, s.POPULATION, "_vid"], ascending=[False, False, False, True],
-        kind="stable").drop(columns="_vid").reset_index(drop=True)
+        kind="stable").index.to_numpy()
+    t = t.take(order).reset_index(drop=True)  # only the sort keys sorted, the rows taken once
     t[s.RANK] = np.arange(1, len(t) + 1, dtype=np.int64)
     # the ledger's rule: an intervention's full cost on the highest-ranked row needing it
-    cost_of = dict(zip(units[iv.INTERVENTION_ID], units[s.COST_VND], strict=True)) \
+    cost_of = dict(zip(units[iv.INTERVENTION_ID].to_numpy(object).tolist(),
+                       units[s.COST_VND].to_numpy().tolist(), strict=True)) \
         if len(units) else {}
-    carried_cost, carried_ids = carry_costs(t[INTERVENTION_IDS].tolist(), cost_of)
+    carried_cost, carried_ids = carry_costs(t[INTERVENTION_IDS], cost_of)
     t[s.COST_VND] = pd.array(carried_cost, dtype="Int64")
     t.loc[t["_cost_unknown"].to_numpy(bool), s.COST_VND] = pd.NA  # missing, never 0
     t[COST_CARRIED_IDS] = pd.Series(carried_ids, index=t.index, dtype="string")

@@ -131,7 +131,8 @@ def generate_villages(communes: gpd.GeoDataFrame, seed: int = 2025, *,
                       team_targets: Mapping[str, float] | None = None,
                       ward_prefix: Mapping[str, str] | None = None,
                       name_style: Mapping[str, str] | None = None,
-                      villages_per_commune: float = VILLAGES_PER_COMMUNE) -> gpd.GeoDataFrame:
+                      villages_per_commune: float = VILLAGES_PER_COMMUNE,
+                      max_villages: int = MAX_VILLAGES) -> gpd.GeoDataFrame:
     """Generate villages as points inside the given communes.
 
     Deterministic for a given ``seed`` and input table. Vectorised: about 64,000 villages over
@@ -158,6 +159,9 @@ def generate_villages(communes: gpd.GeoDataFrame, seed: int = 2025, *,
         south of 15.8°N and west of 108.35°E: Central Highlands, else central mountains).
     villages_per_commune : float
         Mean number of villages per commune (national 2025: 63,619 / 3,321 ≈ 19.2).
+    max_villages : int
+        Most villages in one commune (at least 3); raise it with ``villages_per_commune`` for
+        scale tests (a million villages need about 20 × the mean).
 
     Returns
     -------
@@ -182,9 +186,9 @@ def generate_villages(communes: gpd.GeoDataFrame, seed: int = 2025, *,
         * np.power(area_c, 0.05) * rng.lognormal(0.0, 0.15, n_c)
     scale = villages_per_commune * n_c / raw.sum()
     for _ in range(3):  # re-aim after clipping, so the mean stays on target
-        n_v = np.clip(np.round(raw * scale), 3, MAX_VILLAGES)
+        n_v = np.clip(np.round(raw * scale), 3, max_villages)
         scale *= villages_per_commune * n_c / n_v.sum()
-    n_v = np.clip(np.round(raw * scale), 3, MAX_VILLAGES).astype(np.int64)
+    n_v = np.clip(np.round(raw * scale), 3, max_villages).astype(np.int64)
     n_v[pop_c == 0] = 1
     cidx = np.repeat(np.arange(n_c), n_v)
     rank = np.arange(len(cidx)) - np.repeat(np.cumsum(n_v) - n_v, n_v)

@@ -16,6 +16,8 @@ How it works (see ``_kernels`` for the algorithm):
    band need (so tiles no zone touches are never decompressed, and memory does not grow with
    the raster), and every window is folded into per-zone sums by one compiled pass over the
    weights. Rasters on the same grid share step 1 and each window of the population raster.
+   Asked for (``display``), the same windows are also folded into each raster's display grid
+   for the map (:mod:`~geo_cds.analysis.coverage.display`), so the map never reads a raster.
 3. With ``cache_dir`` the weights are stored under a hash of the boundaries (WKB + CRS) and the
    grid, and a later run on the same boundaries and grid skips step 1.
 
@@ -43,6 +45,7 @@ from rasterio.enums import Resampling
 from rasterio.vrt import WarpedVRT
 
 from geo_cds.analysis.coverage import _kernels
+from geo_cds.analysis.coverage.display import BlockMean, DisplayGrid, Displays
 from geo_cds.analysis.coverage.grid import (
     DEFAULT_BLOCK_BYTES,
     GDAL_ENV,
@@ -62,7 +65,8 @@ from geo_cds.analysis.coverage.weights import (
 )
 from geo_cds.errors import CrsError, OutputError
 
-__all__ = ["STATS", "Grid", "ZoneWeights", "values_at_points", "zonal_coverage", "zone_weights"]
+__all__ = ["STATS", "DisplayGrid", "Displays", "Grid", "ZoneWeights", "values_at_points",
+           "zonal_coverage", "zone_weights"]
 
 log = logging.getLogger(__name__)
 
@@ -167,6 +171,7 @@ def zonal_coverage(
     mode: str = "exact",
     cache_dir: str | Path | None = None,
     block_bytes: int = DEFAULT_BLOCK_BYTES,
+    display: Displays | None = None,
     timings: dict | None = None,
 ) -> pd.DataFrame:
     """Coverage statistics of every zone for every raster.
@@ -187,6 +192,9 @@ def zonal_coverage(
         centre is inside the zone, as rasterstats' default).
     cache_dir : folder for the zone-weight cache (keyed by the boundaries and the grid).
     block_bytes : largest window read at once, in bytes of the raster's data type.
+    display : if given, each raster named in ``display.names`` is also averaged down to a
+        display grid from the windows read (:mod:`~geo_cds.analysis.coverage.display`), put in
+        ``display.grids``; the rasters are not read again for it.
     timings : if given, filled with seconds spent per step ("weights", "read+aggregate", …).
 
     Returns
@@ -239,7 +247,14 @@ def zonal_coverage(
             t0 = time.perf_counter()
             pop_src = pop.on(grid) if pop is not None else None
             thr = [float(thresholds.get(name, MASK_THRESHOLD)) for name in names]
-            stats = _aggregate([srcs[name] for name in names], pop_src, w, thr, block_bytes)
+            means = [BlockMean(grid, display.side)
+                     if display is not None and name in display.names else None
+                     for name in names]
+            stats = _aggregate([srcs[name] for name in names], pop_src, w, thr, block_bytes,
+                               means)
+            for name, mean in zip(names, means, strict=True):
+                if mean is not None:
+                    display.grids[name] = mean.finish()
             for name, st in zip(names, stats, strict=True):
                 for stat, values in st.items():
                     columns[f"{name}_{stat}"] = values
@@ -258,9 +273,15 @@ def zonal_coverage(
 
 
 def _aggregate(
-    srcs: list, pop_src, w: ZoneWeights, thresholds: list[float], block_bytes: int
+    srcs: list,
+    pop_src,
+    w: ZoneWeights,
+    thresholds: list[float],
+    block_bytes: int,
+    means: list[BlockMean | None],
 ) -> list[dict[str, np.ndarray]]:
-    """Read the rasters of one grid window by window and fold them into per-zone statistics.
+    """Read the rasters of one grid window by window and fold them into per-zone statistics
+    (and into the block sums of ``means[k]`` for raster k, when not None).
 
     Windows are the outer loop so that the population window is read once for all rasters.
     """
@@ -280,6 +301,8 @@ def _aggregate(
             pop = empty_pop
         for k, band in enumerate(bands):
             block, nodata, has_nodata = band.read(win)
+            if means[k] is not None:
+                means[k].add(block, win.row_off, win.col_off, nodata, has_nodata)
             _kernels.accumulate(
                 block,
                 pop,

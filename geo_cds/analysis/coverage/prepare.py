@@ -19,10 +19,10 @@ from pathlib import Path
 
 import numpy as np
 
-from geo_cds.analysis.coverage import _kernels
+from geo_cds.analysis.coverage import _kernels, display
 
 # Kernels called with a raster window, and the window types each must be compiled for.
-_WINDOW_KERNELS = ("accumulate", "point_values")
+_WINDOW_KERNELS = ("accumulate", "point_values", "block_means")
 _WINDOW_TYPES = {"float32", "float64"}
 # The progress key of the wait (its text: geo_cds.labels, section "stage").
 ANNOUNCEMENT = "prepare_coverage"
@@ -31,7 +31,8 @@ ANNOUNCEMENT = "prepare_coverage"
 def _dispatchers() -> dict:
     from numba.core.registry import CPUDispatcher
 
-    return {name: f for name, f in vars(_kernels).items() if isinstance(f, CPUDispatcher)}
+    return {name: f for module in (_kernels, display) for name, f in vars(module).items()
+            if isinstance(f, CPUDispatcher)}
 
 
 def is_ready() -> bool:
@@ -63,7 +64,7 @@ def prepare() -> float:
     from rasterio.transform import from_origin
     from shapely.geometry import Point, box
 
-    from geo_cds.analysis.coverage import values_at_points, zonal_coverage
+    from geo_cds.analysis.coverage import Displays, values_at_points, zonal_coverage
 
     t0 = time.perf_counter()
     zones = gpd.GeoDataFrame(geometry=[box(0.5, 0.5, 2.5, 2.5)], crs="EPSG:4326")
@@ -77,7 +78,7 @@ def prepare() -> float:
                 dst.write(np.arange(16, dtype=dtype).reshape(4, 4), 1)
             for mode in ("exact", "fast"):
                 zonal_coverage(zones, {"r": path}, thresholds={"r": 5.0}, population=path,
-                               mode=mode)
+                               mode=mode, display=Displays({"r"}, side=2))
             values_at_points(points, path)
             values_at_points(points, path, radius_m=1000.0)
     return time.perf_counter() - t0

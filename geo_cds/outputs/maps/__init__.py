@@ -31,7 +31,7 @@ from geo_cds.outputs.maps.charts import charts_payload
 from geo_cds.outputs.maps.data import normalise_name
 from geo_cds.outputs.maps.datacov import data_coverage_payload, little_data_legend
 from geo_cds.outputs.maps.page import ASSET_MODES, RunMap, render_html, save_map
-from geo_cds.outputs.maps.rasters import GridLayer, grid_payload, raster_payload
+from geo_cds.outputs.maps.rasters import OVERLAY_MAX_PX, GridLayer, grid_payload, raster_payload
 from geo_cds.outputs.maps.speeds import speeds_payload, village_source_columns
 from geo_cds.plan import RasterSpec, Thresholds
 
@@ -124,16 +124,17 @@ def build_payload(*, communes: gpd.GeoDataFrame, villages: gpd.GeoDataFrame | No
                   info: Mapping[str, Any] | None = None, lang: str = "vi",
                   priority: pd.DataFrame | None = None,
                   title: str | None = None, simplify_tolerance: float = 0.0002,
-                  raster_max_px: int = 2400, speeds: gpd.GeoDataFrame | None = None,
+                  raster_max_px: int = OVERLAY_MAX_PX, speeds: gpd.GeoDataFrame | None = None,
                   speed_info: Mapping[str, Any] | None = None,
                   speed_targets: Mapping[str, float] | None = None,
                   modelled: Sequence[GridLayer] = (),
+                  overlays: Mapping[str, Any] | None = None,
                   cache_dir: Path | None = None) -> dict[str, Any]:
-    """Everything the map's JavaScript reads, as one JSON-ready dict (see :func:`write_map`).
-
-    ``cache_dir``: where the communes' and provinces' geometry products are cached between
-    runs (:mod:`geo_cds.outputs.maps.geocache`); None computes them every time.
-    """
+    """Everything the map's JavaScript reads, as one JSON-ready dict (see :func:`write_map`;
+    ``overlays``: raster name -> its display grid from the coverage pass, drawn instead of
+    reading the raster again, as ``RunResult.overlays``; ``cache_dir``: where the communes'
+    and provinces' geometry products are cached between runs
+    (:mod:`geo_cds.outputs.maps.geocache`), None computing them every time)."""
     T = {**labels("map", lang), **labels("map_sources", lang)}
     thresholds = thresholds or Thresholds()
     T["little_data_legend"] = little_data_legend(T, thresholds, lang)
@@ -162,7 +163,8 @@ def build_payload(*, communes: gpd.GeoDataFrame, villages: gpd.GeoDataFrame | No
 
     raster_data = []
     seen_labels: set[str] = set()
-    items = [(name, lambda n=name, r=spec: raster_payload(n, r, thresholds, T, raster_max_px))
+    items = [(name, lambda n=name, r=spec: raster_payload(n, r, thresholds, T, raster_max_px,
+                                                          (overlays or {}).get(n)))
              for name, spec in coverage.items()]
     items += [(g.name, lambda g=g: grid_payload(g, thresholds, T, raster_max_px))
               for g in modelled]
@@ -287,7 +289,7 @@ def write_map(path: Path, *, communes: gpd.GeoDataFrame, villages: gpd.GeoDataFr
               info: Mapping[str, Any] | None = None,
               lang: str = "vi", priority: pd.DataFrame | None = None,
               title: str | None = None, simplify_tolerance: float = 0.0002,
-              raster_max_px: int = 2400, assets: str = "inline",
+              raster_max_px: int = OVERLAY_MAX_PX, assets: str = "inline",
               targets: pd.DataFrame | None = None, investment: Any | None = None,
               speeds: gpd.GeoDataFrame | None = None,
               speed_info: Mapping[str, Any] | None = None,

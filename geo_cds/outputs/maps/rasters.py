@@ -14,7 +14,7 @@ import struct
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import rasterio
@@ -27,6 +27,14 @@ from geo_cds.errors import CrsError, LayerError
 from geo_cds.plan import RasterSpec, Thresholds
 from geo_cds.schema import OPERATORS
 
+if TYPE_CHECKING:  # the coverage engine (numba) is not imported for drawing a map
+    from geo_cds.analysis.coverage import DisplayGrid
+
+# Longest side of a coverage overlay picture, in pixels (``raster_max_px`` of the map); the
+# coverage pass averages each raster down to this size for the map (geo_cds.pipeline).
+OVERLAY_MAX_PX = 2400
+# zlib level of the pictures: 9 takes 4× the time of 6 at national scale for 10 % less.
+PNG_LEVEL = 6
 # Classes above the coverage threshold, in dB above it; below the threshold nothing is drawn.
 RSRP_STEPS_DB = (0, 10, 20, 30)
 RSRP_COLOURS = {
@@ -43,18 +51,26 @@ def _rgb(hex_colour: str) -> tuple[int, int, int]:
     return int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16)
 
 
-def encode_png(rgba: np.ndarray) -> bytes:
-    """Encode an ``(h, w, 4)`` uint8 array as PNG (no imaging library needed)."""
-    h, w, _ = rgba.shape
-    raw = np.concatenate([np.zeros((h, 1), dtype=np.uint8), rgba.reshape(h, w * 4)], axis=1)
+def encode_png(index: np.ndarray, palette: np.ndarray) -> bytes:
+    """Encode an ``(h, w)`` uint8 array of indices into ``palette`` (``(n, 4)`` RGBA rows,
+    n <= 256) as an indexed PNG (no imaging library needed).
+
+    An overlay has a handful of colours: one byte a pixel instead of four makes it a quarter
+    of the data to compress.
+    """
+    h, w = index.shape
+    raw = np.concatenate([np.zeros((h, 1), dtype=np.uint8), index.astype(np.uint8, copy=False)],
+                         axis=1)
 
     def chunk(tag: bytes, data: bytes) -> bytes:
         return (struct.pack(">I", len(data)) + tag + data
                 + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF))
 
-    header = struct.pack(">IIBBBBB", w, h, 8, 6, 0, 0, 0)
+    header = struct.pack(">IIBBBBB", w, h, 8, 3, 0, 0, 0)
+    palette = np.asarray(palette, dtype=np.uint8)
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
-            + chunk(b"IDAT", zlib.compress(raw.tobytes(), 9)) + chunk(b"IEND", b""))
+            + chunk(b"PLTE", palette[:, :3].tobytes()) + chunk(b"tRNS", palette[:, 3].tobytes())
+            + chunk(b"IDAT", zlib.compress(raw.tobytes(), PNG_LEVEL)) + chunk(b"IEND", b""))
 
 
 @dataclass(frozen=True)
@@ -75,7 +91,8 @@ class GridLayer:
 
 
 def read_for_display(spec: RasterSpec, max_px: int) -> tuple[np.ndarray, list[list[float]]]:
-    """Band 1 warped to EPSG:3857 at most ``max_px`` on its long side.
+    """Band 1 warped to EPSG:3857 at most ``max_px`` on its long side, read from the file
+    (a map drawn without a coverage pass; a run's map draws the pass's display grids).
 
     Returns the float32 array (NaN = nodata) and its ``[[south, west], [north, east]]``
     corners in EPSG:4326.
@@ -91,14 +108,19 @@ def read_for_display(spec: RasterSpec, max_px: int) -> tuple[np.ndarray, list[li
         out_h = max(1, round(src.height / factor))
         band = src.read(1, out_shape=(out_h, out_w), masked=True,
                         resampling=Resampling.average if factor > 1 else Resampling.nearest)
-        data = band.astype("float32").filled(np.nan)
+        # in the band's unit (dBm), as the coverage pass reads it: scale and offset applied
+        scale = float(src.scales[0]) if src.scales else 1.0
+        offset = float(src.offsets[0]) if src.offsets else 0.0
+        data = (band.astype("float64").filled(np.nan) * scale + offset).astype("float32")
         src_transform = src.transform @ Affine.scale(src.width / out_w, src.height / out_h)
     return _to_display(data, src_transform, src_crs, max_px)
 
 
-def grid_for_display(layer: GridLayer, max_px: int) -> tuple[np.ndarray, list[list[float]]]:
-    """:func:`read_for_display` for a layer in memory: averaged down first (as a raster file
-    is read) when over twice ``max_px`` on its long side."""
+def grid_for_display(layer: GridLayer | DisplayGrid,
+                     max_px: int) -> tuple[np.ndarray, list[list[float]]]:
+    """:func:`read_for_display` for a layer in memory (the coverage model's, or a raster the
+    coverage pass averaged down): averaged down first (as a raster file is read) when over
+    twice ``max_px`` on its long side."""
     src_crs = CRS.from_user_input(layer.crs)
     height, width = layer.values.shape
     data = layer.values.astype("float32", copy=False)
@@ -143,20 +165,27 @@ def _to_display(data: np.ndarray, src_transform: Affine, src_crs: CRS,
     return dst, bounds
 
 
+def classes(values: np.ndarray, kind: str, threshold: float) -> np.ndarray:
+    """The colour class of each cell (uint8): 0 clear (below ``threshold``, or no data), then
+    1, 2, … for the RSRP classes ``RSRP_STEPS_DB`` above it; a mask's covered cells are 1."""
+    if kind == "mask":
+        return (values >= 0.5).astype(np.uint8)  # NaN compares false: clear
+    index = np.zeros(values.shape, dtype=np.uint8)
+    for step in RSRP_STEPS_DB:  # a cell's class is the number of class floors it reaches
+        index += values >= threshold + step
+    return index
+
+
+def palette(kind: str, technology: str) -> np.ndarray:
+    """RGBA rows of the colour classes of :func:`classes` (row 0: clear)."""
+    colours = ([MASK_COLOUR.get(technology, "#41ab5d")] if kind == "mask"
+               else RSRP_COLOURS.get(technology, RSRP_COLOURS["4g"]))
+    return np.array([(0, 0, 0, 0)] + [(*_rgb(c), ALPHA) for c in colours], dtype=np.uint8)
+
+
 def colourise(values: np.ndarray, kind: str, technology: str, threshold: float) -> np.ndarray:
     """RGBA picture: RSRP classes above ``threshold`` (or covered mask cells); rest clear."""
-    rgba = np.zeros(values.shape + (4,), dtype=np.uint8)
-    valid = ~np.isnan(values)
-    colours = RSRP_COLOURS.get(technology, RSRP_COLOURS["4g"])
-    if kind == "mask":
-        covered = valid & (values >= 0.5)
-        rgba[covered] = (*_rgb(MASK_COLOUR.get(technology, "#41ab5d")), ALPHA)
-        return rgba
-    for i, step in enumerate(RSRP_STEPS_DB):
-        upper = RSRP_STEPS_DB[i + 1] if i + 1 < len(RSRP_STEPS_DB) else math.inf
-        cls = valid & (values >= threshold + step) & (values < threshold + upper)
-        rgba[cls] = (*_rgb(colours[i]), ALPHA)
-    return rgba
+    return palette(kind, technology)[classes(values, kind, threshold)]
 
 
 def _num(value: float) -> str:
@@ -183,13 +212,18 @@ def legend(kind: str, technology: str, threshold: float,
 
 
 def raster_payload(name: str, spec: RasterSpec, thresholds: Thresholds,
-                   labels: Mapping[str, str], max_px: int) -> dict[str, Any]:
-    """One coverage overlay from a raster file: PNG data URI, EPSG:4326 bounds, label and
-    legend."""
+                   labels: Mapping[str, str], max_px: int,
+                   grid: DisplayGrid | None = None) -> dict[str, Any]:
+    """One coverage overlay of a raster: PNG data URI, EPSG:4326 bounds, label and legend.
+
+    Drawn from ``grid`` (the raster as the coverage pass averaged it down) when given, else
+    read from the file.
+    """
     tech = (spec.technology or "").lower()
     if spec.kind not in ("rsrp", "mask"):
         raise LayerError(f"raster {name!r}: kind {spec.kind!r} is not a coverage raster")
-    values, bounds = read_for_display(spec, max_px)
+    values, bounds = (grid_for_display(grid, max_px) if grid is not None
+                      else read_for_display(spec, max_px))
     key = (f"layer_raster_mask_{tech}" if spec.kind == "mask" else f"layer_raster_{tech}")
     text = labels.get(key, f"{labels['layer_raster']} {name}")
     return _payload(name, spec.kind, tech, spec.operator, text, values, bounds, thresholds,
@@ -213,7 +247,7 @@ def _payload(name: str, kind: str, tech: str, operator: str | None, text: str,
              values: np.ndarray, bounds: list[list[float]], thresholds: Thresholds,
              labels: Mapping[str, str]) -> dict[str, Any]:
     threshold = thresholds.rsrp_5g_dbm if tech == "5g" else thresholds.rsrp_4g_dbm
-    png = encode_png(colourise(values, kind, tech, threshold))
+    png = encode_png(classes(values, kind, threshold), palette(kind, tech))
     rows, note = legend(kind, tech, threshold, labels)
     return {
         "name": name,
