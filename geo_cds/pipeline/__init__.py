@@ -381,9 +381,9 @@ def run(plan: Plan, *, overwrite: bool = False, strict: bool = False,
     """
     target = Path(plan.output_dir) / plan.name
     write.check_writable(target, overwrite)
-    result = analyse(plan, strict=strict, cache_dir=Path(plan.output_dir) / ".cache",
-                     progress=progress)
-    write_outputs(result, target, overwrite=overwrite, progress=progress)
+    cache_dir = Path(plan.output_dir) / ".cache"
+    result = analyse(plan, strict=strict, cache_dir=cache_dir, progress=progress)
+    write_outputs(result, target, overwrite=overwrite, progress=progress, cache_dir=cache_dir)
     return result
 
 

@@ -110,7 +110,8 @@ def build_map(result: RunResult, **options) -> RunMap:
     return make_map(**{**_map_layers(result), **options})
 
 
-def _write_run_files(result: RunResult, folder: Path, progress: Progress | None) -> None:
+def _write_run_files(result: RunResult, folder: Path, progress: Progress | None,
+                     cache_dir: Path | None = None) -> None:
     """Every file of a run, written into ``folder`` (a staging folder of the writer)."""
     from geo_cds.analysis.datacov import data_coverage
     from geo_cds.outputs.investment import write_investment_outputs
@@ -140,7 +141,7 @@ def _write_run_files(result: RunResult, folder: Path, progress: Progress | None)
     if candidates is not None:  # only when a technology has rasters of several operators
         write.write_csv(candidates, folder / "sharing_candidates.csv")
     steps("write_map")
-    save_map(build_map(result), folder / "map.html", assets=plan.map_assets)
+    save_map(build_map(result, cache_dir=cache_dir), folder / "map.html", assets=plan.map_assets)
     steps("write_summary")
     date = result.started[:10]
     data = report.summary(name=plan.name, date=date, communes=result.communes,
@@ -166,7 +167,7 @@ def _write_run_files(result: RunResult, folder: Path, progress: Progress | None)
 
 
 def write_outputs(result: RunResult, folder: str | Path, *, overwrite: bool = False,
-                  progress: Progress | None = None) -> Path:
+                  progress: Progress | None = None, cache_dir: str | Path | None = None) -> Path:
     """Write every output of an analysed run into a run folder, atomically.
 
     Parameters
@@ -181,6 +182,9 @@ def write_outputs(result: RunResult, folder: str | Path, *, overwrite: bool = Fa
     progress : callable, optional
         Told when each part of the writing starts and ends
         (:data:`geo_cds.pipeline.progress.Progress`).
+    cache_dir : path, optional
+        Where the map's commune and province geometry is cached between runs
+        (``geo-cds run`` passes ``<output_dir>/.cache``); None computes it every time.
 
     Returns
     -------
@@ -198,7 +202,7 @@ def write_outputs(result: RunResult, folder: str | Path, *, overwrite: bool = Fa
     """
     folder = Path(folder)
     with write.atomic_folder(folder, overwrite=overwrite) as staging:
-        _write_run_files(result, staging, progress)
+        _write_run_files(result, staging, progress, cache_dir)
     result.folder = folder
     return folder
 

@@ -128,17 +128,21 @@ def build_payload(*, communes: gpd.GeoDataFrame, villages: gpd.GeoDataFrame | No
                   speed_info: Mapping[str, Any] | None = None,
                   speed_targets: Mapping[str, float] | None = None,
                   modelled: Sequence[GridLayer] = (),
-                  overlays: Mapping[str, Any] | None = None) -> dict[str, Any]:
+                  overlays: Mapping[str, Any] | None = None,
+                  cache_dir: Path | None = None) -> dict[str, Any]:
     """Everything the map's JavaScript reads, as one JSON-ready dict (see :func:`write_map`;
     ``overlays``: raster name -> its display grid from the coverage pass, drawn instead of
-    reading the raster again, as ``RunResult.overlays``)."""
+    reading the raster again, as ``RunResult.overlays``; ``cache_dir``: where the communes'
+    and provinces' geometry products are cached between runs
+    (:mod:`geo_cds.outputs.maps.geocache`), None computing them every time)."""
     T = {**labels("map", lang), **labels("map_sources", lang)}
     thresholds = thresholds or Thresholds()
     T["little_data_legend"] = little_data_legend(T, thresholds, lang)
     coverage = {n: r for n, r in (rasters or {}).items() if r.kind in ("rsrp", "mask")}
     n_vertices = int(shapely.get_num_coordinates(communes.geometry.values).sum())
     coarse = LOD_TOLERANCE if n_vertices > LOD_VERTICES else None
-    commune_data, communes_simple = _data.communes_payload(communes, simplify_tolerance, coarse)
+    commune_data, communes_simple = _data.communes_payload(communes, simplify_tolerance, coarse,
+                                                              cache_dir)
     commune_data["data_coverage"] = data_coverage_payload(communes_simple)
     village_data = None
     if villages is not None and len(villages):
@@ -228,7 +232,8 @@ def build_payload(*, communes: gpd.GeoDataFrame, villages: gpd.GeoDataFrame | No
         "lod_zoom": LOD_ZOOM,
         "bounds": _data.bounds_of(*frames),
         "communes": commune_data,
-        "provinces": _data.provinces_payload(communes_simple, simplify_tolerance, coarse),
+        "provinces": _data.provinces_payload(communes_simple, simplify_tolerance, coarse,
+                                             cache_dir),
         "villages": village_data,
         "parks": parks_fc,
         "streets": streets_fc,

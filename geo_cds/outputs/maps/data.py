@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -21,13 +22,12 @@ import shapely
 from geo_cds import schema as s
 from geo_cds.analysis.operators import covered_col, share_col
 from geo_cds.errors import LayerError
+from geo_cds.outputs.maps import geocache
 from geo_cds.outputs.maps.geometry import (
     SCALE,
-    encode_many,
-    label_points,
+    commune_geometry,
+    province_outlines,
     round_geoms,
-    simplify_communes,
-    without_small_holes,
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -237,32 +237,32 @@ def _require(gdf: pd.DataFrame, columns: Iterable[str], name: str) -> None:
 
 
 def communes_payload(communes: gpd.GeoDataFrame, tolerance: float,
-                     coarse_tolerance: float | None = None):
+                     coarse_tolerance: float | None = None, cache_dir: Path | None = None):
     """Columns, indicators and encoded polygons of the communes.
 
     With ``coarse_tolerance`` a second, coarser geometry (``geom_coarse``) is added for the
-    low zoom levels of a large map. Returns the payload and the communes with the
-    simplified geometry.
+    low zoom levels of a large map. With ``cache_dir`` the geometry products (encoded rings,
+    labels, simplified geometry) are read from there when an earlier call made them from the
+    same geometry and tolerances, else computed and stored there (:mod:`.geocache`). Returns
+    the payload and the communes with the simplified geometry.
     """
     communes = _to_wgs84(communes, "communes")
     _require(communes, s.COMMUNE_REQUIRED, "communes")
     communes = communes[~(communes.geometry.isna() | communes.geometry.is_empty)]
-    geoms = simplify_communes(np.asarray(communes.geometry.values, dtype=object), tolerance)
+    source = np.asarray(communes.geometry.values, dtype=object)
+    parts, geoms = geocache.cached(
+        cache_dir, "communes",
+        key=lambda: geocache.digest("communes", source, [float(tolerance), coarse_tolerance]),
+        compute=lambda: commune_geometry(source, tolerance, coarse_tolerance),
+        check=lambda p, g: (g is not None and len(g) == len(source)
+                            and all(len(p[k] or source) == len(source)
+                                    for k in ("geom", "geom_coarse", "label"))))
     indicators = {}
     for col in [*INDICATORS, *operator_indicators(communes.columns)]:
         if col in communes.columns:
             integer = INDICATORS.get(col, ("", ""))[1] == "count"
             indicators[col] = column_values(communes, col, digits=None if integer else 4,
                                             integer=integer)
-    coarse = None
-    if coarse_tolerance:
-        # Drawn only while a pixel is wider than the tolerance, so neighbours simplified
-        # independently cannot show a visible gap; coverage_simplify barely reduces these
-        # not-quite-matching boundaries (452k -> 400k vertices), plain simplify does (-> 90k).
-        simple = shapely.simplify(geoms, coarse_tolerance, preserve_topology=True)
-        lost = shapely.is_empty(simple)
-        simple[lost] = geoms[lost]
-        coarse = encode_many(simple)
     return {
         "code": column_values(communes, s.COMMUNE_CODE),
         "name": column_values(communes, s.COMMUNE_NAME),
@@ -272,34 +272,37 @@ def communes_payload(communes: gpd.GeoDataFrame, tolerance: float,
         "speed": column_values(communes, s.DOWNLOAD_MEASURED, digits=1),
         "speed_tests": column_values(communes, s.SPEED_TESTS_N, integer=True),
         "indicators": indicators,
-        "geom": encode_many(geoms),
-        "geom_coarse": coarse,
-        "label": label_points(geoms),
+        **parts,
     }, communes.assign(geometry=geoms)
 
 
 def provinces_payload(communes: gpd.GeoDataFrame, tolerance: float,
-                      coarse_tolerance: float | None = None) -> dict[str, Any] | None:
+                      coarse_tolerance: float | None = None,
+                      cache_dir: Path | None = None) -> dict[str, Any] | None:
     """Province outlines: the union of each province's communes, small holes removed.
 
     The source boundaries have slivers between neighbours; a union keeps them as tiny holes,
-    which would draw as stray lines, so holes under ~1 km² are dropped.
+    which would draw as stray lines, so holes under ~1 km² are dropped. With ``cache_dir``
+    the outlines are cached as the communes' geometry is (keyed also by each commune's
+    province).
     """
     key = next((c for c in (s.PROVINCE_NAME, s.PROVINCE_CODE) if c in communes.columns), None)
     if key is None:
         return None
-    # Outlines are drawn thick at province zoom: a coarser geometry is enough and much faster.
-    base = shapely.simplify(np.asarray(communes.geometry.values, dtype=object),
-                            max(tolerance, 0.001), preserve_topology=True)
+    geoms = np.asarray(communes.geometry.values, dtype=object)
     groups = communes.groupby(key, sort=True).indices
-    names = [str(name) for name in groups]
-    outlines = without_small_holes([shapely.union_all(base[idx]) for idx in groups.values()],
-                                   1e-4)
-    coarse = None
-    if coarse_tolerance:
-        coarse = encode_many(shapely.simplify(outlines, coarse_tolerance, preserve_topology=True))
-    return {"name": names, "geom": encode_many(outlines), "geom_coarse": coarse,
-            "label": label_points(outlines)}
+
+    def digest() -> str:
+        grouping = [None if pd.isna(v) else f"{type(v).__name__}:{v}" for v in communes[key]]
+        return geocache.digest("provinces", geoms,
+                               [float(tolerance), coarse_tolerance, key, grouping])
+
+    payload, _ = geocache.cached(
+        cache_dir, "provinces", key=digest,
+        compute=lambda: (province_outlines(geoms, groups, tolerance, coarse_tolerance), None),
+        check=lambda p, g: isinstance(p, dict) and len(
+            {len(p[k] or p["name"]) for k in ("name", "geom", "geom_coarse", "label")}) == 1)
+    return payload
 
 
 def villages_payload(villages: gpd.GeoDataFrame, commune_codes: Sequence[str],
