@@ -31,7 +31,9 @@ def old_is_empty(values):
 
 def old_parse_bool(values):
     empty = old_is_empty(values)
-    keys = values.map(T._bool_key, na_action="ignore")
+    # as object: an all-missing Arrow text column maps to an Arrow null array, which the old
+    # reader's isin could not compare with text (it raised; the distinct reader does not)
+    keys = values.map(T._bool_key, na_action="ignore").astype(object)
     out = pd.Series(pd.NA, index=values.index, dtype="boolean")
     is_true = keys.isin(T._TRUE) & ~empty
     is_false = keys.isin(T._FALSE) & ~empty

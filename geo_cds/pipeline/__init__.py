@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
+from collections.abc import Callable
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -32,6 +33,7 @@ from geo_cds.checks import (
 from geo_cds.errors import LayerError, ValidationFailed
 from geo_cds.outputs import write
 from geo_cds.outputs.maps.rasters import OVERLAY_MAX_PX
+from geo_cds.pipeline.ahead import map_geometry_ahead
 from geo_cds.pipeline.folders import build_map, replan, write_outputs
 from geo_cds.pipeline.modelled import map_layers, modelled_rasters, prepare_model
 from geo_cds.pipeline.progress import Progress
@@ -231,7 +233,8 @@ def accounting(inputs, villages: pd.DataFrame | None) -> pd.DataFrame:
 
 
 def analyse(plan: Plan, *, strict: bool = False, cache_dir: Path | None = None,
-            progress: Progress | None = None) -> RunResult:
+            progress: Progress | None = None,
+            on_loaded: Callable[[gpd.GeoDataFrame], object] | None = None) -> RunResult:
     """Run every stage in memory: load, join, coverage, gaps, priority. Nothing is written.
 
     Parameters
@@ -245,6 +248,9 @@ def analyse(plan: Plan, *, strict: bool = False, cache_dir: Path | None = None,
         Where the coverage engine keeps zone weights between runs.
     progress : callable, optional
         Told when each stage starts and ends (:data:`geo_cds.pipeline.progress.Progress`).
+    on_loaded : callable, optional
+        Given the loaded communes as soon as they are usable (``run`` starts the map's
+        geometry there, in a thread).
 
     Returns
     -------
@@ -267,6 +273,8 @@ def analyse(plan: Plan, *, strict: bool = False, cache_dir: Path | None = None,
     if inputs.problems.layer_errors():
         raise ValidationFailed(inputs.problems.problems)
     communes = inputs.communes
+    if on_loaded is not None:
+        on_loaded(communes)
     with _timed(timings, "join", progress):
         villages = join_villages(
             inputs.villages, communes, tolerance_m=plan.thresholds.join_tolerance_m,
@@ -382,7 +390,9 @@ def run(plan: Plan, *, overwrite: bool = False, strict: bool = False,
     target = Path(plan.output_dir) / plan.name
     write.check_writable(target, overwrite)
     cache_dir = Path(plan.output_dir) / ".cache"
-    result = analyse(plan, strict=strict, cache_dir=cache_dir, progress=progress)
+    with map_geometry_ahead(cache_dir) as start_map_geometry:
+        result = analyse(plan, strict=strict, cache_dir=cache_dir, progress=progress,
+                         on_loaded=start_map_geometry)
     write_outputs(result, target, overwrite=overwrite, progress=progress, cache_dir=cache_dir)
     return result
 

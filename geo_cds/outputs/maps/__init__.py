@@ -46,6 +46,7 @@ CANVAS_ABOVE = 1500
 # detail. Leaflet re-projects every vertex on each zoom: 452k national vertices cost ~0.5 s.
 LOD_VERTICES = 150_000
 LOD_TOLERANCE = 0.004
+SIMPLIFY_TOLERANCE = 0.0002  # degrees, ~20 m: the communes' drawn geometry
 LOD_ZOOM = 8
 # Villages are clustered up to this zoom; beyond it every village is its own dot.
 CLUSTER_MAX_ZOOM = 10
@@ -123,7 +124,7 @@ def build_payload(*, communes: gpd.GeoDataFrame, villages: gpd.GeoDataFrame | No
                   thresholds: Thresholds | None = None,
                   info: Mapping[str, Any] | None = None, lang: str = "vi",
                   priority: pd.DataFrame | None = None,
-                  title: str | None = None, simplify_tolerance: float = 0.0002,
+                  title: str | None = None, simplify_tolerance: float = SIMPLIFY_TOLERANCE,
                   raster_max_px: int = OVERLAY_MAX_PX, speeds: gpd.GeoDataFrame | None = None,
                   speed_info: Mapping[str, Any] | None = None,
                   speed_targets: Mapping[str, float] | None = None,
@@ -139,8 +140,7 @@ def build_payload(*, communes: gpd.GeoDataFrame, villages: gpd.GeoDataFrame | No
     thresholds = thresholds or Thresholds()
     T["little_data_legend"] = little_data_legend(T, thresholds, lang)
     coverage = {n: r for n, r in (rasters or {}).items() if r.kind in ("rsrp", "mask")}
-    n_vertices = int(shapely.get_num_coordinates(communes.geometry.values).sum())
-    coarse = LOD_TOLERANCE if n_vertices > LOD_VERTICES else None
+    coarse = _coarse_tolerance(communes)
     commune_data, communes_simple = _data.communes_payload(communes, simplify_tolerance, coarse,
                                                               cache_dir)
     commune_data["data_coverage"] = data_coverage_payload(communes_simple)
@@ -241,6 +241,23 @@ def build_payload(*, communes: gpd.GeoDataFrame, villages: gpd.GeoDataFrame | No
         "rasters": raster_data,
         "speeds": speeds_payload(speeds, speed_info, speed_targets or {}, lang, T),
     }
+
+
+def _coarse_tolerance(communes: gpd.GeoDataFrame) -> float | None:
+    """A second, coarser geometry for the low zooms of a large map (None: a small map)."""
+    n_vertices = int(shapely.get_num_coordinates(communes.geometry.values).sum())
+    return LOD_TOLERANCE if n_vertices > LOD_VERTICES else None
+
+
+def prepare_geometry(communes: gpd.GeoDataFrame, cache_dir: Path,
+                     simplify_tolerance: float = SIMPLIFY_TOLERANCE) -> None:
+    """Compute the communes' and provinces' map geometry into ``cache_dir`` ahead of the map,
+    exactly as :func:`build_payload` asks for it (which then reads it from there). The
+    pipeline runs this in a thread while the analysis goes on: it is nearly all GEOS work,
+    which releases the GIL."""
+    coarse = _coarse_tolerance(communes)
+    _, simple = _data.communes_payload(communes, simplify_tolerance, coarse, cache_dir)
+    _data.provinces_payload(simple, simplify_tolerance, coarse, cache_dir)
 
 
 def _indicators(columns, T: Mapping[str, str]) -> dict[str, dict]:
