@@ -20,6 +20,21 @@ def _less(a_g, a_off, a_q, a_c, b_g, b_off, b_q, b_c):  # pragma: no cover - num
 
 
 @njit(cache=True)
+def _sift_up(hg, ho, hq, hc, j):  # pragma: no cover - numba
+    """Move heap entry ``j`` up to its place (the heap's keys in four parallel arrays)."""
+    while j > 0:
+        parent = (j - 1) // 2
+        if not _less(hg[j], ho[j], hq[j], hc[j], hg[parent], ho[parent], hq[parent],
+                     hc[parent]):
+            return
+        hg[j], hg[parent] = hg[parent], hg[j]
+        ho[j], ho[parent] = ho[parent], ho[j]
+        hq[j], hq[parent] = hq[parent], hq[j]
+        hc[j], hc[parent] = hc[parent], hc[j]
+        j = parent
+
+
+@njit(cache=True)
 def grid_cover(x, y, key, order, keys, start, ny, r2, off, pop):  # pragma: no cover - numba
     """:func:`geo_cds.planning.spatial.greedy_cover` over the points within reach, found by
     grid cell (:func:`geo_cds.planning.spatial._grid`). Gains and
@@ -61,19 +76,8 @@ def grid_cover(x, y, key, order, keys, start, ny, r2, off, pop):  # pragma: no c
     size = 0
     for c in range(n):  # pushed in candidate order: the same heap as heapify of the list
         hg[size], ho[size], hq[size], hc[size] = -gain[c], off[c], -float(pop[c]), c
-        j = size
+        _sift_up(hg, ho, hq, hc, size)
         size += 1
-        while j > 0:
-            parent = (j - 1) // 2
-            if _less(hg[j], ho[j], hq[j], hc[j], hg[parent], ho[parent], hq[parent],
-                     hc[parent]):
-                hg[j], hg[parent] = hg[parent], hg[j]
-                ho[j], ho[parent] = ho[parent], ho[j]
-                hq[j], hq[parent] = hq[parent], hq[j]
-                hc[j], hc[parent] = hc[parent], hc[j]
-                j = parent
-            else:
-                break
     chosen = np.empty(n, np.int64)
     n_chosen = 0
     left = n
@@ -100,19 +104,8 @@ def grid_cover(x, y, key, order, keys, start, ny, r2, off, pop):  # pragma: no c
             continue
         if gain[c] != g:  # stale: re-queue with its current gain (and people)
             hg[size], ho[size], hq[size], hc[size] = -gain[c], o, -float(people[c]), c
-            j = size
+            _sift_up(hg, ho, hq, hc, size)
             size += 1
-            while j > 0:
-                parent = (j - 1) // 2
-                if _less(hg[j], ho[j], hq[j], hc[j], hg[parent], ho[parent], hq[parent],
-                         hc[parent]):
-                    hg[j], hg[parent] = hg[parent], hg[j]
-                    ho[j], ho[parent] = ho[parent], ho[j]
-                    hq[j], hq[parent] = hq[parent], hq[j]
-                    hc[j], hc[parent] = hc[parent], hc[j]
-                    j = parent
-                else:
-                    break
             continue
         k = reach(c, buf)
         for i in range(k):
