@@ -272,3 +272,35 @@ def test_grid_cover_equals_the_numpy_loop(data, monkeypatch_module):
     assert spatial.MAX_PAIRS == 0
     assert chosen == want_chosen
     assert assigned.tolist() == want_assigned.tolist()
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data())
+def test_grid_cover_equals_the_loop_on_real_coordinates(data, monkeypatch_module):
+    # the kernel reads each point's reach from runs of grid cells narrowed to the disc; the
+    # oracle compares every pair (dx² + dy² <= r², as the kernel's exact test), on metric
+    # coordinates far from the origin, with points at exactly the reach (3-4-5 triangles),
+    # co-located points and dense clusters across cell edges
+    n = data.draw(st.integers(1, 60))
+    radius = data.draw(st.sampled_from([0.0, 5.0, 500.0, 8000.0]))
+    origin = np.array(data.draw(st.sampled_from([(0.0, 0.0), (550_123.25, 2_301_777.5)])))
+    base = data.draw(st.lists(st.tuples(st.floats(-3, 3), st.floats(-3, 3)), min_size=1,
+                              max_size=n))
+    steps = data.draw(st.lists(st.tuples(st.integers(0, len(base) - 1),
+                                         st.sampled_from([(0, 0), (3, 4), (-4, 3), (0, 5),
+                                                          (5, 0), (-3, -4), (1, 1)])),
+                               min_size=n, max_size=n))
+    xy = np.array([np.asarray(base[b]) * radius + np.asarray(d) * radius / 5
+                   for b, d in steps]) + origin
+    powered = np.array(data.draw(st.lists(st.booleans(), min_size=n, max_size=n)))
+    pop = np.array(data.draw(st.lists(st.sampled_from([0.0, 10.0, 10.0, 55.0, 120.0]),
+                                      min_size=n, max_size=n)))
+    dx = xy[:, None, 0] - xy[None, :, 0]
+    dy = xy[:, None, 1] - xy[None, :, 1]
+    rows, cols = np.nonzero(dx * dx + dy * dy <= radius * radius)
+    cover = csr_matrix((np.ones(len(rows), dtype=bool), (rows, cols)), shape=(n, n))
+    cover.sort_indices()
+    want_chosen, want_assigned = _greedy_cover_loop(cover.indices, cover.indptr, powered, pop)
+    chosen, assigned = cover_within(xy, radius, np.where(powered, 0, 1), pop)
+    assert chosen == want_chosen
+    assert assigned.tolist() == want_assigned.tolist()

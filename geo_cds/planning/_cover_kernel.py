@@ -1,5 +1,11 @@
 """The site cover's greedy for large, dense instances, compiled by numba (imported only when
-an instance needs it: :func:`geo_cds.planning.spatial.cover_within`)."""
+an instance needs it: :func:`geo_cds.planning.spatial.cover_within`).
+
+The points are held sorted by grid column, then row (:func:`geo_cds.planning.spatial._grid`),
+so what lies within reach of a point is read from a few contiguous runs of the coordinates:
+one per column the disc touches, the rows of that run narrowed to the disc's extent over the
+column (plus a small pad), then each point tested exactly (``dx² + dy² <= r²``).
+"""
 
 from __future__ import annotations
 
@@ -35,63 +41,118 @@ def _sift_up(hg, ho, hq, hc, j):  # pragma: no cover - numba
 
 
 @njit(cache=True)
-def grid_cover(x, y, key, order, keys, start, ny, r2, off, pop):  # pragma: no cover - numba
-    """:func:`geo_cds.planning.spatial.greedy_cover` over the points within reach, found by
-    grid cell (:func:`geo_cds.planning.spatial._grid`). Gains and
-    people are kept up to date as points are covered, so a popped key is stale exactly when
-    its gain is no longer the candidate's gain, as in ``greedy_cover``."""
-    n = len(x)
+def _runs(p, xs, ys, row, colstart, x0, y0, size, r2, pad, lo_out, hi_out):
+    # pragma: no cover - numba
+    """The runs of sorted positions holding every point within reach of point ``p`` (and a
+    few more): one per column the disc touches, its rows narrowed to the disc's extent over
+    the column, widened by ``pad`` against rounding. Their number; bounds to the outputs."""
+    px, py = xs[p], ys[p]
+    wide = np.sqrt(r2) + pad
+    ncols = len(colstart) - 1
+    c_lo = max(int(np.floor((px - wide - x0) / size)), 0)
+    c_hi = min(int(np.floor((px + wide - x0) / size)), ncols - 1)
+    k = 0
+    for c in range(c_lo, c_hi + 1):
+        a, b = colstart[c], colstart[c + 1]
+        if a == b:
+            continue
+        left = x0 + c * size
+        d = max(left - px, px - (left + size), 0.0)  # x-distance to the column
+        d = max(d - pad, 0.0)
+        h = np.sqrt(max(wide * wide - d * d, 0.0))  # the disc's half height over the column
+        rows = row[a:b]
+        i = a + np.searchsorted(rows, np.floor((py - h - y0) / size), side="left")
+        j = a + np.searchsorted(rows, np.floor((py + h - y0) / size), side="right")
+        if i < j:
+            lo_out[k] = i
+            hi_out[k] = j
+            k += 1
+    return k
+
+
+@njit(cache=True)
+def _reach(p, xs, ys, row, colstart, x0, y0, size, r2, pad, lo, hi, out):
+    # pragma: no cover - numba
+    """The points (sorted positions) within reach of point ``p``, in no particular order:
+    their number, the positions written to ``out``."""
+    px, py = xs[p], ys[p]
+    k = 0
+    for s in range(_runs(p, xs, ys, row, colstart, x0, y0, size, r2, pad, lo, hi)):
+        for q in range(lo[s], hi[s]):
+            ex = xs[q] - px
+            ey = ys[q] - py
+            if ex * ex + ey * ey <= r2:
+                out[k] = q
+                k += 1
+    return k
+
+
+@njit(cache=True)
+def _add(p, sign, w, xs, ys, row, colstart, x0, y0, size, r2, pad, lo, hi, gain, people):
+    # pragma: no cover - numba
+    """Every point within reach of point ``p`` gains ``sign`` in ``gain`` and ``sign × w`` in
+    ``people`` (branch-free, so the loop vectorises)."""
+    px, py = xs[p], ys[p]
+    for s in range(_runs(p, xs, ys, row, colstart, x0, y0, size, r2, pad, lo, hi)):
+        for q in range(lo[s], hi[s]):
+            ex = xs[q] - px
+            ey = ys[q] - py
+            inside = np.int64(ex * ex + ey * ey <= r2)
+            gain[q] += sign * inside
+            people[q] += sign * w * inside
+
+
+@njit(cache=True)
+def grid_cover(xs, ys, order, row, colstart, x0, y0, size, pad, r2, off,
+               pop):  # pragma: no cover - numba
+    """:func:`geo_cds.planning.spatial.greedy_cover` over the points within reach (``r2``:
+    the reach squared), the points sorted by grid column and row (``xs``, ``ys``: their
+    coordinates in that order; ``order``: their original index; ``row``: their row;
+    ``colstart``: where each column's points start; cells of side ``size`` from ``x0, y0``;
+    ``pad``: the margin the cells are searched with; see
+    :func:`geo_cds.planning.spatial._grid`). ``off`` and ``pop`` are per original point.
+    Gains and people are kept up to date as points are covered, so a popped key is stale
+    exactly when its gain is no longer the candidate's gain, as in ``greedy_cover``.
+
+    Returns the chosen candidates (original indices) in order and, per original point, the
+    position in that list of the candidate covering it.
+    """
+    n = len(xs)
+    at = np.empty(n, np.int64)  # original index -> sorted position
+    at[order] = np.arange(n)
+    spop = pop[order]  # people by sorted position
     gain = np.zeros(n, np.int64)
     people = np.zeros(n, np.int64)  # of the uncovered points in reach
     covered = np.zeros(n, np.bool_)
     assigned = np.full(n, -1, np.int64)
     buf = np.empty(n, np.int64)
-
-    def reach(p, out):  # the points within reach of p, in no particular order
-        k = 0
-        for dx in range(-2, 3):
-            for dy in range(-2, 3):
-                want = key[p] + dx * ny + dy
-                i = np.searchsorted(keys, want)
-                if i < len(keys) and keys[i] == want:
-                    for s in range(start[i], start[i + 1]):
-                        q = order[s]
-                        ex = x[q] - x[p]
-                        ey = y[q] - y[p]
-                        if ex * ex + ey * ey <= r2:
-                            out[k] = q
-                            k += 1
-        return k
-
-    for p in range(n):
-        k = reach(p, buf)
-        gain[p] = k
-        for i in range(k):
-            people[p] += pop[buf[i]]
+    lo = np.empty(len(colstart), np.int64)
+    hi = np.empty(len(colstart), np.int64)
+    for p in range(n):  # reach is symmetric: p counts in the gain of every point it reaches
+        _add(p, 1, spop[p], xs, ys, row, colstart, x0, y0, size, r2, pad, lo, hi, gain, people)
     # the heap of greedy_cover: keys (-gain, off, -people, candidate) in parallel arrays
     hg = np.empty(n, np.int64)
     ho = np.empty(n, np.int64)
     hq = np.empty(n, np.float64)
     hc = np.empty(n, np.int64)
-    size = 0
+    size_h = 0
     for c in range(n):  # pushed in candidate order: the same heap as heapify of the list
-        hg[size], ho[size], hq[size], hc[size] = -gain[c], off[c], -float(pop[c]), c
-        _sift_up(hg, ho, hq, hc, size)
-        size += 1
+        hg[size_h], ho[size_h], hq[size_h], hc[size_h] = -gain[at[c]], off[c], -float(pop[c]), c
+        _sift_up(hg, ho, hq, hc, size_h)
+        size_h += 1
     chosen = np.empty(n, np.int64)
     n_chosen = 0
     left = n
-    inner = np.empty(n, np.int64)
-    while left > 0 and size > 0:
+    while left > 0 and size_h > 0:
         g, o, c = -hg[0], ho[0], hc[0]
-        size -= 1  # pop: the last entry to the root, sifted down
-        hg[0], ho[0], hq[0], hc[0] = hg[size], ho[size], hq[size], hc[size]
+        size_h -= 1  # pop: the last entry to the root, sifted down
+        hg[0], ho[0], hq[0], hc[0] = hg[size_h], ho[size_h], hq[size_h], hc[size_h]
         j = 0
         while True:
             a, b, m = 2 * j + 1, 2 * j + 2, j
-            if a < size and _less(hg[a], ho[a], hq[a], hc[a], hg[m], ho[m], hq[m], hc[m]):
+            if a < size_h and _less(hg[a], ho[a], hq[a], hc[a], hg[m], ho[m], hq[m], hc[m]):
                 m = a
-            if b < size and _less(hg[b], ho[b], hq[b], hc[b], hg[m], ho[m], hq[m], hc[m]):
+            if b < size_h and _less(hg[b], ho[b], hq[b], hc[b], hg[m], ho[m], hq[m], hc[m]):
                 m = b
             if m == j:
                 break
@@ -100,25 +161,25 @@ def grid_cover(x, y, key, order, keys, start, ny, r2, off, pop):  # pragma: no c
             hq[j], hq[m] = hq[m], hq[j]
             hc[j], hc[m] = hc[m], hc[j]
             j = m
-        if gain[c] == 0:
+        pc = at[c]
+        if gain[pc] == 0:
             continue
-        if gain[c] != g:  # stale: re-queue with its current gain (and people)
-            hg[size], ho[size], hq[size], hc[size] = -gain[c], o, -float(people[c]), c
-            _sift_up(hg, ho, hq, hc, size)
-            size += 1
+        if gain[pc] != g:  # stale: re-queue with its current gain (and people)
+            hg[size_h], ho[size_h], hq[size_h], hc[size_h] = -gain[pc], o, -float(people[pc]), c
+            _sift_up(hg, ho, hq, hc, size_h)
+            size_h += 1
             continue
-        k = reach(c, buf)
+        k = _reach(pc, xs, ys, row, colstart, x0, y0, size, r2, pad, lo, hi, buf)
         for i in range(k):
             q = buf[i]
             if covered[q]:
                 continue
             covered[q] = True
-            assigned[q] = n_chosen
+            assigned[order[q]] = n_chosen
             left -= 1
-            m = reach(q, inner)  # every candidate in reach of q loses q
-            for t in range(m):
-                gain[inner[t]] -= 1
-                people[inner[t]] -= pop[q]
+            # every candidate in reach of q loses q
+            _add(q, -1, spop[q], xs, ys, row, colstart, x0, y0, size, r2, pad, lo, hi, gain,
+                 people)
         chosen[n_chosen] = c
         n_chosen += 1
     return chosen[:n_chosen], assigned

@@ -179,15 +179,22 @@ def _cells(xy: np.ndarray, size: float, margin: int) -> tuple[np.ndarray, int]:
     return (cx + margin) * ny + (cy + margin), ny
 
 
-def _grid(xy: np.ndarray, radius: float):
-    """The points sorted by cell (cells of half the reach: what is within reach lies in the
-    5 × 5 cells around): x, y, each point's cell, the sorted cell keys and where each cell's
-    points start, and the number of rows of cells."""
-    key, ny = _cells(xy, radius / 2, 2)
-    order = np.argsort(key, kind="stable")
-    keys, start = np.unique(key[order], return_index=True)
-    return (np.ascontiguousarray(xy[:, 0]), np.ascontiguousarray(xy[:, 1]), key, order,
-            keys, np.r_[start, len(order)].astype(np.int64), ny)
+def _grid(xy: np.ndarray, radius: float, per_reach: int = 4):
+    """The points sorted by grid column, then row, then index, for the kernel: x and y in
+    that order, each one's original index and row, where each column's points start, the
+    grid's origin and cell side (``radius / per_reach``), and the pad the kernel searches
+    the cells with (rounding of the cells and of the distances, generously)."""
+    x, y = xy[:, 0], xy[:, 1]
+    x0, y0 = float(x.min()), float(y.min())
+    size = float(radius) / per_reach if radius > 0 else 1.0
+    col = np.floor((x - x0) / size).astype(np.int64)
+    row = np.floor((y - y0) / size).astype(np.int64)
+    order = np.lexsort((row, col))  # stable: equal cells keep the points' order
+    colstart = np.searchsorted(col[order], np.arange(int(col.max()) + 2)).astype(np.int64)
+    scale = max(float(np.abs(xy).max()), float(radius), size)
+    return (np.ascontiguousarray(x[order]), np.ascontiguousarray(y[order]), order,
+            np.ascontiguousarray(row[order]).astype(np.float64), colstart, x0, y0, size,
+            scale * 1e-7)
 
 
 def _pairs_bound(xy: np.ndarray, radius: float) -> int:
