@@ -16,7 +16,7 @@ import pandas as pd
 import shapely
 
 from geo_cds import schema as s
-from geo_cds.geom import has_location
+from geo_cds.geom import has_location, projected_points
 from geo_cds.inputs.crs import metric_crs
 from geo_cds.problems import ProblemLog
 
@@ -49,7 +49,7 @@ def join_villages(
 
     crs = metric_crs(communes)
     polys_m = communes.geometry.to_crs(crs).to_numpy()
-    pts_m = villages.geometry.to_crs(crs).to_numpy()
+    pts_m = _Metric(villages.geometry, crs)
 
     # Every commune each point falls in (overlaps between neighbours give several).
     tree = shapely.STRtree(polys_m)
@@ -64,7 +64,8 @@ def join_villages(
     dist_coded = np.full(len(villages), np.nan)  # metres from a point to its coded commune
     check = located & known & ~inside_coded
     if check.any():
-        dist_coded[check] = shapely.distance(pts_m[check], polys_m[coded[check].astype(int)])
+        dist_coded[check] = shapely.distance(pts_m.take(np.flatnonzero(check)),
+                                             polys_m[coded[check].astype(int)])
         near_coded[check & (dist_coded <= tolerance_m)] = True
 
     status = np.full(len(villages), "ok", dtype=object)
@@ -91,20 +92,23 @@ def join_villages(
         )
 
     # Unknown or missing code: place by location when unambiguous.
-    unknown = ~known
-    for i in np.flatnonzero(unknown):
-        given = codes.iloc[i]
+    unknown = np.flatnonzero(~known)
+    given_codes = codes.to_numpy(dtype=object)[unknown].tolist()
+    # each unknown point's communes: its run of the (point-sorted) pairs
+    lo = np.searchsorted(pt_idx, unknown, side="left")
+    hi = np.searchsorted(pt_idx, unknown, side="right")
+    nearest = _nearest_within(tree, pts_m, unknown[located[unknown] & (lo == hi)], tolerance_m)
+    for i, given, a, b in zip(unknown.tolist(), given_codes, lo.tolist(), hi.tolist(),
+                              strict=True):
         what = f"commune code {given!r} is not a commune of the boundaries" if given else \
             "the commune code is empty"
         if not located[i]:
             reject_reason[i] = (f"{what} and the village has no location",
                                 "give a valid 2025 commune code or coordinates", s.COMMUNE_CODE)
             continue
-        containers = poly_idx[pt_idx == i]
-        if len(containers) == 0:  # the nearest commune within the tolerance (first on ties)
-            nearest = tree.query_nearest(pts_m[i], max_distance=tolerance_m)
-            if len(nearest):
-                containers = np.array([int(nearest.min())])
+        containers = poly_idx[a:b]
+        if len(containers) == 0 and i in nearest:  # the nearest within the tolerance
+            containers = np.array([nearest[i]])
         if len(containers) == 1:
             c = int(containers[0])
             assigned[i] = containers[0]
@@ -138,33 +142,90 @@ def join_villages(
     return villages[keep].reset_index(drop=True)
 
 
-def _containers(tree: shapely.STRtree, polys_m, pts_m, located) -> tuple[np.ndarray, np.ndarray]:
+class _Metric:
+    """The villages' geometries in the metric CRS, as ``geoms.to_crs(crs)`` gives them, the
+    plain 2D points kept as coordinates (:func:`geo_cds.geom.projected_points`: the same
+    numbers) and made geometries only when asked for (``take``): building a million points
+    costs more than the rest of the join."""
+
+    def __init__(self, geoms: gpd.GeoSeries, crs):
+        g = np.asarray(geoms.array, dtype=object)
+        self.plain = (shapely.get_type_id(g) == 0) & ~shapely.has_z(g) & ~shapely.is_empty(g)
+        xy, rest = projected_points(geoms, crs)
+        self.xy = np.full((len(g), 2), np.nan)
+        self.xy[self.plain] = xy
+        self.geoms = np.full(len(g), None, dtype=object)
+        self.geoms[~self.plain] = rest.to_numpy()
+
+    def take(self, idx: np.ndarray) -> np.ndarray:
+        """The geometries of rows ``idx`` (points built from the coordinates)."""
+        out = self.geoms[idx]
+        plain = self.plain[idx]
+        if plain.any():
+            out[plain] = shapely.points(self.xy[idx[plain]])
+        return out
+
+
+def _containers(tree: shapely.STRtree, polys_m, pts_m: _Metric, located
+                ) -> tuple[np.ndarray, np.ndarray]:
     """(point, commune) pairs where the located point lies in or on the commune, in the order
     ``tree.query(points, predicate="intersects")`` gives them.
 
-    Each commune is asked once for the points it holds (a prepared polygon answers many
-    points fast) instead of each point asking the communes; the few points in several
-    communes (neighbours overlap) are asked again the usual way, for the order of their
-    communes (the first one is named in messages).
+    Each commune is asked once for the points in its bounding box (``intersects_xy`` on the
+    coordinates: no point geometry built; other geometries through a tree of them) instead
+    of each point asking the communes; the few points in several communes (neighbours
+    overlap) are asked again the usual way, for the order of their communes (the first one
+    is named in messages).
     """
-    idx = np.flatnonzero(located)
-    poly_idx, j = shapely.STRtree(pts_m[idx]).query(polys_m, predicate="intersects")
-    pt_idx = idx[j]
-    n = np.bincount(pt_idx, minlength=len(pts_m))
+    plain = np.flatnonzero(located & pts_m.plain)
+    other = np.flatnonzero(located & ~pts_m.plain)
+    pts, polys = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
+    if len(plain):
+        x, y = pts_m.xy[plain, 0], pts_m.xy[plain, 1]
+        by_x = np.argsort(x, kind="stable")
+        xs = x[by_x]
+        for k, (x0, y0, x1, y1) in enumerate(shapely.bounds(polys_m).tolist()):
+            if not np.isfinite(x0):  # an empty commune holds nothing
+                continue
+            cand = by_x[np.searchsorted(xs, x0, "left"):np.searchsorted(xs, x1, "right")]
+            cy = y[cand]
+            cand = cand[(cy >= y0) & (cy <= y1)]
+            hit = cand[shapely.intersects_xy(polys_m[k], x[cand], y[cand])]
+            pts.append(plain[hit])
+            polys.append(np.full(len(hit), k, dtype=np.int64))
+    if len(other):
+        poly_k, j = shapely.STRtree(pts_m.geoms[other]).query(polys_m, predicate="intersects")
+        pts.append(other[j])
+        polys.append(poly_k.astype(np.int64))
+    pt_idx, poly_idx = np.concatenate(pts), np.concatenate(polys)
+    n = np.bincount(pt_idx, minlength=len(located))
     several = n[pt_idx] > 1
     if several.any():
         again = np.flatnonzero(n > 1)
-        a, b = tree.query(pts_m[again], predicate="intersects")
+        a, b = tree.query(pts_m.take(again), predicate="intersects")
         pt_idx = np.concatenate([pt_idx[~several], again[a]])
         poly_idx = np.concatenate([poly_idx[~several], b])
     order = np.argsort(pt_idx, kind="stable")
     return pt_idx[order], poly_idx[order]
 
 
+def _nearest_within(tree: shapely.STRtree, pts_m: _Metric, idx: np.ndarray,
+                    tolerance_m: float) -> dict[int, int]:
+    """Point ``i`` (of ``idx``) → the nearest commune within ``tolerance_m`` (the first of
+    those at the same distance); points with none are left out."""
+    if not len(idx):
+        return {}
+    q, t = tree.query_nearest(pts_m.take(idx), max_distance=tolerance_m)
+    first = np.full(len(idx), np.iinfo(np.int64).max)
+    np.minimum.at(first, q, t)
+    found = first < np.iinfo(np.int64).max
+    return dict(zip(idx[found].tolist(), first[found].tolist(), strict=True))
+
+
 def _where(i, first_container, pts_m, tree, ccode, cname) -> str:
     c = first_container[i]
     if c < 0:
-        c = int(tree.query_nearest(pts_m[i])[0])
+        c = int(tree.query_nearest(pts_m.take(np.array([i]))[0])[0])
         return f"outside every commune, nearest {ccode[c]} {cname[c]}"
     c = int(c)
     return f"in {ccode[c]} {cname[c]}"
