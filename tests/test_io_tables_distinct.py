@@ -168,3 +168,17 @@ def test_a_reader_is_called_once_per_distinct_value():
 
 def test_the_spaces_arrow_strips_are_pythons():
     assert T.SPACES == "".join(c for c in map(chr, range(0x110000)) if c.isspace())
+
+
+ALPHABET = st.sampled_from(list(" \t\n\x0b\x0c\r\x1c\x1f\x85\xa0\u2000\u2003\u3000\u200b"
+                                "aAxZ09.-_Ơơăđ\u0300\u0301\u0303\u0309\u0323ÀẢ"))
+
+
+@settings(max_examples=200, deadline=None)
+@given(cells=st.lists(st.one_of(st.none(), st.text(ALPHABET, max_size=8)), max_size=30),
+       dtype=st.sampled_from(["str", "string"]))
+def test_arrow_text_is_cleaned_as_cell_by_cell(cells, dtype):
+    # Arrow text takes a kernel for its ASCII cells: any mix of ASCII and other spaces,
+    # combining marks (NFC composes them), blank and missing cells, as the plain loop
+    values = pd.Series(cells, dtype=dtype, index=pd.RangeIndex(len(cells)) * 3 + 1)
+    _same(T.clean_text(values), old_clean_text(values))

@@ -294,9 +294,38 @@ def clean_text(values: pd.Series) -> pd.Series:
     as an ISO date, ``2023-03-26``, not ``2023-03-26 00:00:00``.
     """
     empty = _is_empty(values)
-    out = map_distinct(values, _clean).astype("string")
+    if _arrow_text(values.dtype):
+        out = _clean_arrow(values)
+    else:
+        out = map_distinct(values, _clean).astype("string")
     out[empty] = pd.NA
     return out
+
+
+# The characters ``str.strip()`` removes from an ASCII string.
+_ASCII_SPACES = "".join(c for c in SPACES if ord(c) < 128)
+
+
+def _arrow_text(dtype) -> bool:
+    return isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"
+
+
+def _clean_arrow(values: pd.Series) -> pd.Series:
+    """:func:`_clean` of Arrow text, as ``string``: the ASCII cells (NFC leaves them as they
+    are) trimmed by Arrow's kernel, the others by Python, once per distinct value."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pa.array(values.array)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    other = pc.invert(pc.fill_null(pc.string_is_ascii(arr), True))
+    out = pc.utf8_trim(arr, characters=_ASCII_SPACES)
+    rows = np.flatnonzero(other.to_numpy(zero_copy_only=False))
+    if len(rows):
+        cleaned = map_distinct(values.iloc[rows], _clean).to_numpy()
+        out = pc.replace_with_mask(out, other, pa.array(cleaned.tolist(), type=out.type))
+    return pd.Series(pd.array(out, dtype="string"), index=values.index)
 
 
 def _clean(value) -> str:
