@@ -73,11 +73,12 @@ def parse_bool(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     >>> v.tolist(), bad.tolist()
     ([True, False, True, True, True, <NA>, <NA>], [False, False, False, False, False, False, True])
     """
-    empty = _is_empty(values)
-    keys = map_distinct(values, _bool_key)
+    empty = _is_empty(values).to_numpy()
+    # each distinct value read once: True, False or None (not a yes/no); NaN where missing
+    reading = map_distinct(values, _bool_reading).to_numpy()
     out = pd.Series(pd.NA, index=values.index, dtype="boolean")
-    is_true = keys.isin(_TRUE) & ~empty
-    is_false = keys.isin(_FALSE) & ~empty
+    is_true = pd.Series(np.equal(reading, True) & ~empty, index=values.index)
+    is_false = pd.Series(np.equal(reading, False) & ~empty, index=values.index)
     out[is_true] = True
     out[is_false] = False
     bad = ~empty & ~is_true & ~is_false
@@ -117,6 +118,11 @@ def blank_reading(values: pd.Series) -> str:
 def is_typed(values: pd.Series) -> bool:
     """A boolean or number field (as a GIS layer stores one), not cells of text or a sheet."""
     return pd.api.types.is_bool_dtype(values.dtype) or pd.api.types.is_numeric_dtype(values.dtype)
+
+
+def _bool_reading(v: object) -> bool | None:
+    key = _bool_key(v)
+    return True if key in _TRUE else False if key in _FALSE else None
 
 
 def _bool_key(v: object) -> str:
