@@ -342,7 +342,7 @@ def metric_crs(gdf) -> CRS:
     A layer with no located feature (villages known by their commune code only) has no
     centre: UTM 48N then, where most of Vietnam lies (nothing of it is measured anyway).
     """
-    minx, _, maxx, _ = gdf.to_crs("EPSG:4326").total_bounds
+    minx, _, maxx, _ = gdf.geometry.to_crs("EPSG:4326").total_bounds  # not the whole frame
     if not np.isfinite(minx + maxx):
         return CRS.from_epsg(32648)
     return CRS.from_epsg(utm_epsg((minx + maxx) / 2))

@@ -156,13 +156,14 @@ def village_raster_coverage(
     polygons = np.isin(kind, ["Polygon", "MultiPolygon", "GeometryCollection"])
     rsrp: dict[str, np.ndarray] = {}
     covered: dict[str, np.ndarray] = {}
+    at = villages.geometry[points] if points.any() else None  # the points alone, taken once
     for name, tech in _coverage_rasters(plan).items():
         spec = plan.rasters[name]
         limit = gaps.threshold(plan.thresholds, tech) if spec.kind == "rsrp" else 0.5
         value = np.full(len(villages), np.nan)
         share = np.full(len(villages), np.nan)
         if points.any():
-            value[points] = values_at_points(villages[points], spec.path,
+            value[points] = values_at_points(at, spec.path,
                                              radius_m=plan.thresholds.point_search_radius_m,
                                              source_crs=spec.source_crs)
             share[points] = np.where(np.isnan(value[points]), np.nan, value[points] >= limit)

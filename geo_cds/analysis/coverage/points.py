@@ -20,6 +20,7 @@ from geo_cds.analysis.coverage.grid import (
     windows_over,
 )
 from geo_cds.errors import CrsError, LayerError
+from geo_cds.geom import projected_points
 
 
 def _metres_per_cell(grid: Grid, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -34,6 +35,22 @@ def _metres_per_cell(grid: Grid, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarr
     factor = grid.crs.linear_units_factor[1] if grid.crs.is_projected else 1.0
     ones = np.ones_like(x)
     return ones * abs(t.e) * factor, ones * abs(t.a) * factor
+
+
+def _projected_xy(geo: gpd.GeoSeries, crs) -> tuple[np.ndarray, np.ndarray]:
+    """x and y of each point of ``geo.to_crs(crs)`` (NaN where missing or empty): the plain
+    points by :func:`geo_cds.geom.projected_points` (the same numbers), the others (3D)
+    through ``to_crs``."""
+    g = np.asarray(geo.values, dtype=object)
+    plain = (shapely.get_type_id(g) == 0) & ~shapely.has_z(g) & ~shapely.is_empty(g)
+    xy, rest = projected_points(geo, crs)
+    x, y = np.full(len(g), np.nan), np.full(len(g), np.nan)
+    x[plain], y[plain] = xy[:, 0], xy[:, 1]
+    r = np.asarray(rest.values, dtype=object)
+    at = ~(shapely.is_missing(r) | shapely.is_empty(r))
+    rows = np.flatnonzero(~plain)[at]
+    x[rows], y[rows] = shapely.get_x(r[at]), shapely.get_y(r[at])
+    return x, y
 
 
 def values_at_points(
@@ -67,8 +84,6 @@ def values_at_points(
     out = np.full(len(geo), np.nan)
     with rasterio.Env(**GDAL_ENV), open_raster(raster, str(raster)) as src:
         grid = Grid.of(src, raster, source_crs)
-        if geo.crs != grid.crs:
-            geo = geo.to_crs(grid.crs)
         g = np.asarray(geo.values, dtype=object)
         ok = ~(shapely.is_missing(g) | shapely.is_empty(g))
         if ok.any() and (shapely.get_type_id(g[ok]) != 0).any():
@@ -78,8 +93,12 @@ def values_at_points(
         idx = np.flatnonzero(ok)
         if idx.size == 0:
             return out
-        x = shapely.get_x(g[idx])
-        y = shapely.get_y(g[idx])
+        if geo.crs != grid.crs:  # as geo.to_crs(grid.crs) places them, no point rebuilt
+            x, y = _projected_xy(geo, grid.crs)
+            x, y = x[idx], y[idx]
+        else:
+            x = shapely.get_x(g[idx])
+            y = shapely.get_y(g[idx])
         pcol, prow = grid.to_pixel(x, y)
         fy, fx = _metres_per_cell(grid, x, y)
         ry = np.ceil(radius_m / fy).astype(np.int64) if radius_m > 0 else np.zeros(idx.size, int)
