@@ -2,9 +2,11 @@
 an instance needs it: :func:`geo_cds.planning.spatial.cover_within`).
 
 The points are held sorted by grid column, then row (:func:`geo_cds.planning.spatial._grid`),
-so what lies within reach of a point is read from a few contiguous runs of the coordinates:
-one per column the disc touches, the rows of that run narrowed to the disc's extent over the
-column (plus a small pad), then each point tested exactly (``dx² + dy² <= r²``).
+so what lies near a point or a cell is read from a few contiguous runs of the coordinates.
+A chosen site's reach is one run per column the disc touches, narrowed to the disc's extent
+over the column. Gains change a cell at a time: a point reaching every corner of a cell (with
+a pad against rounding) gains or loses the cell's newly covered points at once, one beyond
+reach none; only the points in between are tested pair by pair (``dx² + dy² <= r²``).
 """
 
 from __future__ import annotations
@@ -88,27 +90,79 @@ def _reach(p, xs, ys, row, colstart, x0, y0, size, r2, pad, lo, hi, out):
 
 
 @njit(cache=True)
-def _add(p, sign, w, xs, ys, row, colstart, x0, y0, size, r2, pad, lo, hi, gain, people):
-    # pragma: no cover - numba
-    """Every point within reach of point ``p`` gains ``sign`` in ``gain`` and ``sign × w`` in
-    ``people`` (branch-free, so the loop vectorises)."""
-    px, py = xs[p], ys[p]
-    for s in range(_runs(p, xs, ys, row, colstart, x0, y0, size, r2, pad, lo, hi)):
-        for q in range(lo[s], hi[s]):
-            ex = xs[q] - px
-            ey = ys[q] - py
-            inside = np.int64(ex * ex + ey * ey <= r2)
-            gain[q] += sign * inside
-            people[q] += sign * w * inside
+def _add_cell(qs, sign, xs, ys, row, col, colstart, x0, y0, size, r2, pad, spop, gain,
+              people):  # pragma: no cover - numba
+    """The points ``qs`` (sorted positions, all in one cell) counted (``sign`` 1) or no
+    longer counted (-1) in ``gain`` and ``people`` of every point within reach of them.
+
+    A point that reaches every corner of the cell (with ``pad`` to spare) reaches all of
+    ``qs`` and one farther than the reach (plus ``pad``) from the cell reaches none: both
+    take the cell's count at once; the points in between are tested pair by pair."""
+    m = len(qs)
+    w = 0
+    for i in range(m):
+        w += spop[qs[i]]
+    bx0 = x0 + col[qs[0]] * size
+    by0 = y0 + row[qs[0]] * size
+    bx1, by1 = bx0 + size, by0 + size
+    r = np.sqrt(r2)
+    wide = r + pad
+    inner = r - pad
+    inner2 = inner * inner if inner > 0 else -1.0
+    outer2 = wide * wide
+    ncols = len(colstart) - 1
+    c_lo = max(int(np.floor((bx0 - wide - x0) / size)), 0)
+    c_hi = min(int(np.floor((bx1 + wide - x0) / size)), ncols - 1)
+    r_lo = np.floor((by0 - wide - y0) / size)
+    r_hi = np.floor((by1 + wide - y0) / size)
+    for c in range(c_lo, c_hi + 1):
+        a, b = colstart[c], colstart[c + 1]
+        if a == b:
+            continue
+        rows = row[a:b]
+        i = a + np.searchsorted(rows, r_lo, side="left")
+        j = a + np.searchsorted(rows, r_hi, side="right")
+        for t in range(i, j):
+            tx, ty = xs[t], ys[t]
+            fx = max(tx - bx0, bx1 - tx)
+            fy = max(ty - by0, by1 - ty)
+            if fx * fx + fy * fy <= inner2:  # every corner within reach: all of qs
+                gain[t] += sign * m
+                people[t] += sign * w
+                continue
+            dx = max(bx0 - tx, tx - bx1, 0.0)
+            dy = max(by0 - ty, ty - by1, 0.0)
+            if dx * dx + dy * dy > outer2:  # the cell out of reach: none of qs
+                continue
+            for k in range(m):
+                q = qs[k]
+                ex = xs[q] - tx
+                ey = ys[q] - ty
+                if ex * ex + ey * ey <= r2:
+                    gain[t] += sign
+                    people[t] += sign * spop[q]
 
 
 @njit(cache=True)
-def grid_cover(xs, ys, order, row, colstart, x0, y0, size, pad, r2, off,
+def _cell_runs(qs, k, row, col, starts):  # pragma: no cover - numba
+    """Where the runs of ``qs[:k]`` in one cell start (consecutive points of a cell):
+    their number; the starts (and ``k`` after the last) written to ``starts``."""
+    g = 0
+    for i in range(k):
+        if i == 0 or col[qs[i]] != col[qs[i - 1]] or row[qs[i]] != row[qs[i - 1]]:
+            starts[g] = i
+            g += 1
+    starts[g] = k
+    return g
+
+
+@njit(cache=True)
+def grid_cover(xs, ys, order, row, col, colstart, x0, y0, size, pad, r2, off,
                pop):  # pragma: no cover - numba
     """:func:`geo_cds.planning.spatial.greedy_cover` over the points within reach (``r2``:
     the reach squared), the points sorted by grid column and row (``xs``, ``ys``: their
     coordinates in that order; ``order``: their original index; ``row``: their row;
-    ``colstart``: where each column's points start; cells of side ``size`` from ``x0, y0``;
+    ``col``: their column; ``colstart``: where each column's points start; cells of side ``size`` from ``x0, y0``;
     ``pad``: the margin the cells are searched with; see
     :func:`geo_cds.planning.spatial._grid`). ``off`` and ``pop`` are per original point.
     Gains and people are kept up to date as points are covered, so a popped key is stale
@@ -128,8 +182,12 @@ def grid_cover(xs, ys, order, row, colstart, x0, y0, size, pad, r2, off,
     buf = np.empty(n, np.int64)
     lo = np.empty(len(colstart), np.int64)
     hi = np.empty(len(colstart), np.int64)
-    for p in range(n):  # reach is symmetric: p counts in the gain of every point it reaches
-        _add(p, 1, spop[p], xs, ys, row, colstart, x0, y0, size, r2, pad, lo, hi, gain, people)
+    every = np.arange(n)
+    starts = np.empty(n + 1, np.int64)
+    for g in range(_cell_runs(every, n, row, col, starts)):  # reach is symmetric: each
+        # cell's points count in the gain of every point they reach
+        _add_cell(every[starts[g]:starts[g + 1]], 1, xs, ys, row, col, colstart, x0, y0, size,
+                  r2, pad, spop, gain, people)
     # the heap of greedy_cover: keys (-gain, off, -people, candidate) in parallel arrays
     hg = np.empty(n, np.int64)
     ho = np.empty(n, np.int64)
@@ -170,16 +228,20 @@ def grid_cover(xs, ys, order, row, colstart, x0, y0, size, pad, r2, off,
             size_h += 1
             continue
         k = _reach(pc, xs, ys, row, colstart, x0, y0, size, r2, pad, lo, hi, buf)
-        for i in range(k):
+        fresh = 0
+        for i in range(k):  # in the order of the runs: the points of a cell together
             q = buf[i]
             if covered[q]:
                 continue
             covered[q] = True
             assigned[order[q]] = n_chosen
             left -= 1
-            # every candidate in reach of q loses q
-            _add(q, -1, spop[q], xs, ys, row, colstart, x0, y0, size, r2, pad, lo, hi, gain,
-                 people)
+            buf[fresh] = q
+            fresh += 1
+        for g in range(_cell_runs(buf, fresh, row, col, starts)):
+            # every candidate in reach of the newly covered points loses them
+            _add_cell(buf[starts[g]:starts[g + 1]], -1, xs, ys, row, col, colstart, x0, y0,
+                      size, r2, pad, spop, gain, people)
         chosen[n_chosen] = c
         n_chosen += 1
     return chosen[:n_chosen], assigned

@@ -181,7 +181,7 @@ def _cells(xy: np.ndarray, size: float, margin: int) -> tuple[np.ndarray, int]:
 
 def _grid(xy: np.ndarray, radius: float, per_reach: int = 4):
     """The points sorted by grid column, then row, then index, for the kernel: x and y in
-    that order, each one's original index and row, where each column's points start, the
+    that order, each one's original index, row and column, where each column's points start, the
     grid's origin and cell side (``radius / per_reach``), and the pad the kernel searches
     the cells with (rounding of the cells and of the distances, generously)."""
     x, y = xy[:, 0], xy[:, 1]
@@ -193,8 +193,8 @@ def _grid(xy: np.ndarray, radius: float, per_reach: int = 4):
     colstart = np.searchsorted(col[order], np.arange(int(col.max()) + 2)).astype(np.int64)
     scale = max(float(np.abs(xy).max()), float(radius), size)
     return (np.ascontiguousarray(x[order]), np.ascontiguousarray(y[order]), order,
-            np.ascontiguousarray(row[order]).astype(np.float64), colstart, x0, y0, size,
-            scale * 1e-7)
+            np.ascontiguousarray(row[order]).astype(np.float64), col[order], colstart, x0, y0,
+            size, scale * 1e-7)
 
 
 def _pairs_bound(xy: np.ndarray, radius: float) -> int:
