@@ -274,9 +274,12 @@ def plan_investments(
     if fm is not None:
         served_net.append(fm.geometry)
     network = gpd.GeoSeries(pd.concat(served_net, ignore_index=True), crs=crs)
-    routes, fib = iv.fibre_routes(v[gap_f & located].to_crs(crs), network, costs,
+    # the villages each one needs, with the columns it reads (not the whole frame)
+    reads = [c for c in (s.VILLAGE_ID, s.POPULATION, s.HAS_POWER) if c in v]
+    reads.append(v.geometry.name)
+    routes, fib = iv.fibre_routes(v.loc[gap_f & located, reads].to_crs(crs), network, costs,
                                   network_xy=served_xy)
-    new_sites, mob = iv.site_cover(v[gap_m & located].to_crs(crs), costs,
+    new_sites, mob = iv.site_cover(v.loc[gap_m & located, reads].to_crs(crs), costs,
                                    off_grid_power_usd=off_grid_power_usd)
     pm = _metric(parks, crs)
     if pm is not None:
@@ -289,7 +292,7 @@ def plan_investments(
 
     # --- the priority table --------------------------------------------------------------
     has_gap = gap_m | gap_f | gap_h
-    t = pd.DataFrame(v.drop(columns="geometry")).loc[has_gap]
+    t = pd.DataFrame(v.loc[has_gap, v.columns.drop("geometry")])
     t[s.GAP_MOBILE], t[s.GAP_FIBRE], t[s.GAP_HH_FIBRE] = gap_m[has_gap], gap_f[has_gap], \
         gap_h[has_gap]
     t[s.NEEDS_POWER] = no_power[has_gap]
