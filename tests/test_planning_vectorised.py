@@ -304,3 +304,16 @@ def test_grid_cover_equals_the_loop_on_real_coordinates(data, monkeypatch_module
     chosen, assigned = cover_within(xy, radius, np.where(powered, 0, 1), pop)
     assert chosen == want_chosen
     assert assigned.tolist() == want_assigned.tolist()
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(-3, 40), max_size=60))
+def test_the_ledgers_unique_is_numpys(values):
+    from geo_cds.planning.ledger import _unique, _unique_first
+
+    x = np.array(values, dtype=np.int64)
+    assert _unique(x).tolist() == np.unique(x).tolist()
+    seen, first = _unique_first(x)
+    want_seen, want_first = np.unique(x, return_index=True)
+    assert seen.tolist() == want_seen.tolist()
+    assert first.tolist() == want_first.tolist()

@@ -238,6 +238,21 @@ def money_checks(priority: pd.DataFrame, interventions: pd.DataFrame, parks: pd.
     return out
 
 
+def _unique(x: np.ndarray) -> np.ndarray:
+    """``np.unique`` of integers by sorting (numpy's hash table is slower on these)."""
+    x = np.sort(x)
+    return x[np.r_[True, x[1:] != x[:-1]]] if len(x) else x
+
+
+def _unique_first(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(x, return_index=True)`` of integers by a stable sort: the distinct values
+    and where each first occurs."""
+    order = np.argsort(x, kind="stable")
+    s = x[order]
+    new = np.r_[True, s[1:] != s[:-1]] if len(s) else np.zeros(0, dtype=bool)
+    return s[new], order[new]
+
+
 def _whole_interventions(priority: pd.DataFrame, interventions: pd.DataFrame) -> Check:
     """Each village intervention lists exactly the villages that need it, is costed on exactly
     one row, and — when funded — on a funded row; a funded village's needs are all funded."""
@@ -258,8 +273,8 @@ def _whole_interventions(priority: pd.DataFrame, interventions: pd.DataFrame) ->
     vcode, vuniq = pd.factorize(np.concatenate([l_vid, vid[n_row]]))
     l_v, n_v = vcode[:len(l_vid)], vcode[len(l_vid):]
     nv = max(len(vuniq), 1)
-    listed = np.unique(k_code[l_row] * nv + l_v)  # (intervention, village) pairs
-    needers = np.unique(n_code * nv + n_v)
+    listed = _unique(k_code[l_row] * nv + l_v)  # (intervention, village) pairs
+    needers = _unique(n_code * nv + n_v)
     odd = np.zeros(n_codes, dtype=bool)
     odd[np.setxor1d(listed, needers, assume_unique=True) // nv] = True
     checked = np.zeros(n_codes, dtype=bool)
@@ -275,7 +290,7 @@ def _whole_interventions(priority: pd.DataFrame, interventions: pd.DataFrame) ->
                             f"{needed_by.get(iid, [])}")
     n_rows = np.bincount(c_code, minlength=n_codes)[k_code]
     carrier_funded = np.zeros(n_codes, dtype=bool)
-    seen, first = np.unique(c_code, return_index=True)
+    seen, first = _unique_first(c_code)
     carrier_funded[seen] = funded[c_row[first]]  # the first row carrying each cost
     row_funded = carrier_funded[k_code]
     for k in np.flatnonzero(village_ones & ((n_rows != 1)
