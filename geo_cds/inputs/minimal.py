@@ -67,9 +67,9 @@ def estimate_population(layer: Layer, frame: gpd.GeoDataFrame) -> None:
     estimate = ~given & frame[S.HOUSEHOLDS].notna()
     frame[S.POPULATION] = frame[S.POPULATION].astype("Float64").where(
         given, frame[S.HOUSEHOLDS].astype("Float64") * factor).round().astype("Int64")
-    frame[S.POPULATION_ESTIMATED] = pd.array(
-        [True if e else (False if g else pd.NA) for e, g in zip(estimate, given)],
-        dtype="boolean")
+    e, g = estimate.to_numpy(bool), given.to_numpy(bool)
+    # True where estimated, False where given, unknown where neither
+    frame[S.POPULATION_ESTIMATED] = pd.arrays.BooleanArray(e, ~(e | g))
     n_est = int((estimate & live).sum())
     if n_est:
         layer.layer_warning(
