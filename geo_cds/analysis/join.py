@@ -42,8 +42,9 @@ def join_villages(
     """
     villages = villages.copy()
     codes = villages[s.COMMUNE_CODE].astype("str").where(villages[s.COMMUNE_CODE].notna(), None)
-    code_index = pd.Series(np.arange(len(communes)), index=communes[s.COMMUNE_CODE].to_numpy())
-    coded = codes.map(code_index).to_numpy(dtype=float)  # commune row of the code, NaN if unknown
+    # the commune row of each code, NaN if unknown (what codes.map(row by code) gives)
+    row = pd.Index(communes[s.COMMUNE_CODE].to_numpy()).get_indexer(codes)
+    coded = np.where(row >= 0, row, np.nan)
     known = ~np.isnan(coded)
     located = has_location(villages.geometry)
 
