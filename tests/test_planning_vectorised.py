@@ -317,3 +317,25 @@ def test_the_ledgers_unique_is_numpys(values):
     want_seen, want_first = np.unique(x, return_index=True)
     assert seen.tolist() == want_seen.tolist()
     assert first.tolist() == want_first.tolist()
+
+
+def test_grid_cover_with_a_tiny_reach_over_a_country(monkeypatch_module):
+    # a reach of 1 m over 1,000 km: the grid's columns are capped (cells wider than the
+    # reach); clusters of points 0.6 m apart and exact repeats, against all pairs
+    rng = np.random.default_rng(7)
+    centres = rng.uniform(0, 1_000_000, size=(12, 2))
+    xy = np.vstack([c + rng.integers(0, 3, size=(5, 2)) * 0.6 for c in centres])
+    xy = np.vstack([xy, xy[:4]])
+    n = len(xy)
+    powered = rng.random(n) < 0.7
+    pop = rng.choice([0.0, 10.0, 55.0], size=n)
+    dx = xy[:, None, 0] - xy[None, :, 0]
+    dy = xy[:, None, 1] - xy[None, :, 1]
+    rows, cols = np.nonzero(dx * dx + dy * dy <= 1.0)
+    cover = csr_matrix((np.ones(len(rows), dtype=bool), (rows, cols)), shape=(n, n))
+    cover.sort_indices()
+    want_chosen, want_assigned = _greedy_cover_loop(cover.indices, cover.indptr, powered, pop)
+    assert spatial._grid(xy, 1.0)[8] > 1.0 / 4  # the cells are wider than a quarter reach
+    chosen, assigned = cover_within(xy, 1.0, np.where(powered, 0, 1), pop)
+    assert chosen == want_chosen
+    assert assigned.tolist() == want_assigned.tolist()

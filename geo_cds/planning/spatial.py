@@ -187,6 +187,9 @@ def _grid(xy: np.ndarray, radius: float, per_reach: int = 4):
     x, y = xy[:, 0], xy[:, 1]
     x0, y0 = float(x.min()), float(y.min())
     size = float(radius) / per_reach if radius > 0 else 1.0
+    # at most a million columns whatever the reach (a tiny reach over a country would
+    # otherwise index billions of empty columns; larger cells only widen what is tested)
+    size = max(size, float(x.max() - x0) / 1_000_000)
     col = np.floor((x - x0) / size).astype(np.int64)
     row = np.floor((y - y0) / size).astype(np.int64)
     order = np.lexsort((row, col))  # stable: equal cells keep the points' order
