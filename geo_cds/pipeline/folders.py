@@ -7,6 +7,7 @@ summary, manifest) into a run folder through :func:`geo_cds.outputs.write.atomic
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from collections.abc import Mapping, Sequence
@@ -21,6 +22,7 @@ from geo_cds.analysis import operators
 from geo_cds.errors import OutputExistsError
 from geo_cds.outputs import summary as report
 from geo_cds.outputs import write
+from geo_cds.outputs.background import GpkgWriter
 from geo_cds.pipeline.progress import Progress, Steps
 
 if TYPE_CHECKING:
@@ -121,40 +123,49 @@ def _write_run_files(result: RunResult, folder: Path, progress: Progress | None,
     t0 = time.perf_counter()
     steps = Steps(progress)  # step keys: their texts are in geo_cds.labels, section "stage"
     steps("write_tables")
-    communes = _readable(result.communes)
-    write.write_csv(communes, folder / "communes.csv")
-    write.write_gpkg(communes, folder / "communes.gpkg", "communes", plan.lang)
-    write.write_gpkg(result.villages, folder / "villages.gpkg", "villages", plan.lang)
-    inv = result.investment
-    steps("write_investment")
-    coverage = data_coverage(result.communes, result.villages, plan.thresholds.min_known_share)
-    write_investment_outputs(folder, inv, lang=plan.lang, data_coverage=coverage)
-    steps("write_tables")
-    if result.parks is not None:
-        write.write_csv(_readable(result.parks), folder / "industrial_parks_5g.csv")
-        # full precision: `geo-cds plan` re-plans from it and must reproduce the run
-        write.write_gpkg(result.parks, folder / "industrial_parks_5g.gpkg", "parks", plan.lang)
-    if result.streets is not None:
-        write.write_csv(_readable(result.streets), folder / "cashless_streets.csv")
-    write.write_csv(result.problems.to_frame(), folder / "rejects.csv")
-    candidates = operators.sharing_candidates(result.villages, result.communes)
-    if candidates is not None:  # only when a technology has rasters of several operators
-        write.write_csv(candidates, folder / "sharing_candidates.csv")
-    steps("write_map")
-    save_map(build_map(result, cache_dir=cache_dir), folder / "map.html", assets=plan.map_assets)
-    steps("write_summary")
-    date = result.started[:10]
-    data = report.summary(name=plan.name, date=date, communes=result.communes,
-                          villages=result.villages, targets=result.targets,
-                          accounting=result.accounting, investment=inv.summary,
-                          generated=result.generated, checks=result.checks,
-                          reading=input_reading(result), sources=result.sources or None,
-                          data_coverage=coverage,
-                          min_known_share=plan.thresholds.min_known_share,
-                          operators=operators.operator_figures(result.villages,
-                                                               result.inputs.sites))
-    write.write_json(data, folder / "summary.json")
-    (folder / "summary.md").write_text(report.summary_markdown(data, plan.lang), encoding="utf-8")
+    # the GeoPackages are written by a second process (GDAL holds the GIL) beside the rest
+    with GpkgWriter(background=(os.cpu_count() or 1) > 1) as gpkg:
+        gpkg.start()
+        communes = _readable(result.communes)
+        gpkg.write(result.villages, folder / "villages.gpkg", "villages", plan.lang)
+        gpkg.write(communes, folder / "communes.gpkg", "communes", plan.lang)
+        if result.parks is not None:
+            # full precision: `geo-cds plan` re-plans from it and must reproduce the run
+            gpkg.write(result.parks, folder / "industrial_parks_5g.gpkg", "parks", plan.lang)
+        write.write_csv(communes, folder / "communes.csv")
+        inv = result.investment
+        steps("write_investment")
+        coverage = data_coverage(result.communes, result.villages,
+                                 plan.thresholds.min_known_share)
+        write_investment_outputs(folder, inv, lang=plan.lang, data_coverage=coverage)
+        steps("write_tables")
+        if result.parks is not None:
+            write.write_csv(_readable(result.parks), folder / "industrial_parks_5g.csv")
+        if result.streets is not None:
+            write.write_csv(_readable(result.streets), folder / "cashless_streets.csv")
+        write.write_csv(result.problems.to_frame(), folder / "rejects.csv")
+        candidates = operators.sharing_candidates(result.villages, result.communes)
+        if candidates is not None:  # only when a technology has rasters of several operators
+            write.write_csv(candidates, folder / "sharing_candidates.csv")
+        steps("write_map")
+        save_map(build_map(result, cache_dir=cache_dir), folder / "map.html",
+                 assets=plan.map_assets)
+        steps("write_summary")
+        date = result.started[:10]
+        data = report.summary(name=plan.name, date=date, communes=result.communes,
+                              villages=result.villages, targets=result.targets,
+                              accounting=result.accounting, investment=inv.summary,
+                              generated=result.generated, checks=result.checks,
+                              reading=input_reading(result), sources=result.sources or None,
+                              data_coverage=coverage,
+                              min_known_share=plan.thresholds.min_known_share,
+                              operators=operators.operator_figures(result.villages,
+                                                                   result.inputs.sites))
+        write.write_json(data, folder / "summary.json")
+        (folder / "summary.md").write_text(report.summary_markdown(data, plan.lang),
+                                           encoding="utf-8")
+        steps("write_tables")  # what the GeoPackages still need
+        gpkg.wait()
     steps()
     result.timings["write"] = time.perf_counter() - t0
     finished = datetime.now(UTC).astimezone().isoformat(timespec="seconds")
