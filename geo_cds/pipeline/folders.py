@@ -7,7 +7,6 @@ summary, manifest) into a run folder through :func:`geo_cds.outputs.write.atomic
 
 from __future__ import annotations
 
-import os
 import shutil
 import time
 from collections.abc import Mapping, Sequence
@@ -123,15 +122,15 @@ def _write_run_files(result: RunResult, folder: Path, progress: Progress | None,
     t0 = time.perf_counter()
     steps = Steps(progress)  # step keys: their texts are in geo_cds.labels, section "stage"
     steps("write_tables")
-    # the GeoPackages are written by a second process (GDAL holds the GIL) beside the rest
-    with GpkgWriter(background=(os.cpu_count() or 1) > 1) as gpkg:
-        gpkg.start()
-        communes = _readable(result.communes)
-        gpkg.write(result.villages, folder / "villages.gpkg", "villages", plan.lang)
-        gpkg.write(communes, folder / "communes.gpkg", "communes", plan.lang)
-        if result.parks is not None:
-            # full precision: `geo-cds plan` re-plans from it and must reproduce the run
-            gpkg.write(result.parks, folder / "industrial_parks_5g.gpkg", "parks", plan.lang)
+    communes = _readable(result.communes)
+    gpkgs = [(result.villages, folder / "villages.gpkg", "villages", plan.lang),
+             (communes, folder / "communes.gpkg", "communes", plan.lang)]
+    if result.parks is not None:
+        # full precision: `geo-cds plan` re-plans from it and must reproduce the run
+        gpkgs.append((result.parks, folder / "industrial_parks_5g.gpkg", "parks", plan.lang))
+    # written by a second process (GDAL holds the GIL) while this one writes the rest
+    with GpkgWriter() as gpkg:
+        gpkg.start(gpkgs)
         write.write_csv(communes, folder / "communes.csv")
         inv = result.investment
         steps("write_investment")
