@@ -147,3 +147,31 @@ def test_written_in_turn_without_a_second_process(sample_run, tmp_path, monkeypa
     folder = write_outputs(sample_run, tmp_path / "run")
     assert set(pids) == {os.getpid()}
     assert _dump(folder / "villages.gpkg") == _dump(sample_run.folder / "villages.gpkg")
+
+
+def test_input_checksums_computed_aside_are_those_of_the_files(sample_run, tmp_path):
+    import hashlib
+    import json
+    from pathlib import Path
+
+    folder = write_outputs(sample_run, tmp_path / "run")
+    inputs = json.loads((folder / "run.json").read_text(encoding="utf-8"))["inputs"]
+    assert [i["input"] for i in inputs] == list(sample_run.inputs.files)  # one file each
+    for entry in inputs:
+        data = Path(entry["path"]).read_bytes()
+        assert entry["sha256"] == hashlib.sha256(data).hexdigest()
+        assert entry["bytes"] == len(data)
+
+
+def test_an_unreadable_input_while_checksumming_is_raised_as_it_was(sample_run, tmp_path,
+                                                                     monkeypatch):
+    from geo_cds.outputs import summary
+
+    def unreadable(path):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(summary, "sha256", unreadable)
+    out = tmp_path / "outputs"
+    with pytest.raises(PermissionError, match=r"Permission denied: '.*communes"):
+        write_outputs(sample_run, out / "run")
+    assert list(out.iterdir()) == []
