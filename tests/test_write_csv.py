@@ -111,12 +111,12 @@ def test_line_ends_and_bom_by_hand(tmp_path):
 @settings(max_examples=15, deadline=None)
 @given(n=st.integers(0, 12), block=st.integers(1, 5), data=st.data())
 def test_rows_joined_block_by_block_same_bytes_as_pandas(tmp_path_factory, n, block, data):
-    from geo_cds.outputs import write
+    from geo_cds.outputs import csvfile
 
     df = _frame(data, n)
     tmp = tmp_path_factory.mktemp("csv")
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(write, "_CSV_BLOCK", block)  # block boundaries inside the table
+        mp.setattr(csvfile, "_CSV_BLOCK", block)  # block boundaries inside the table
         ours = write_csv(df, tmp / "ours.csv").read_bytes()
     assert ours == _pandas_bytes(df, tmp)
 
