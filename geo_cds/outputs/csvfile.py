@@ -47,13 +47,22 @@ def write_csv(df: pd.DataFrame, path: Path) -> Path:
     if df.shape[1] < 2 or None in columns or not all(isinstance(c, str) for c in df.columns):
         df.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")
         return path
-    columns[-1] = pc.binary_join_element_wise(columns[-1], _text("\r\n"), _text(""))  # line ends
+    _write_lines(path, df.columns, columns, len(df))
+    del columns
+    # Arrow's allocator keeps freed memory for later; the text of a 100 MB table is not
+    # needed again, so give it back (it would sit under the workbook's and the map's peaks)
+    pa.default_memory_pool().release_unused()
+    return path
+
+
+def _write_lines(path: Path, names, columns: list[pa.Array], rows: int) -> None:
+    """The header, then each row: its fields joined by commas, ended by CRLF."""
+    columns[-1] = pc.binary_join_element_wise(columns[-1], _text("\r\n"), _text(""))
     with open(path, "wb") as f:
-        f.write(("\ufeff" + ",".join(map(_quoted, df.columns)) + "\r\n").encode())
-        for start in range(0, len(df), _CSV_BLOCK):
+        f.write(("\ufeff" + ",".join(map(_quoted, names)) + "\r\n").encode())
+        for start in range(0, rows, _CSV_BLOCK):
             block = [c.slice(start, _CSV_BLOCK) for c in columns]
             f.write(_utf8(pc.binary_join_element_wise(*block, _text(","))))
-    return path
 
 
 _CSV_BLOCK = 1 << 16  # rows joined at once: the memory of a block's text, whatever the table
