@@ -116,18 +116,29 @@ def test_an_error_here_stops_the_child_before_the_folder_is_removed(
     assert list(out.iterdir()) == []
 
 
-def test_an_error_that_does_not_pickle_keeps_its_type_name_and_message(tmp_path, monkeypatch):
-    class Odd(Exception):
-        def __reduce__(self):
-            raise TypeError("no pickling")
+class Unpicklable(Exception):
+    def __reduce__(self):
+        raise TypeError("no pickling")
 
+
+class Unreadable(Exception):
+    """Pickles, but cannot be read back: its ``__init__`` wants two arguments."""
+
+    def __init__(self, what, why):
+        super().__init__(f"{what}: {why}")
+
+
+@pytest.mark.parametrize("error, words", [(Unpicklable("something odd"), "Unpicklable"),
+                                          (Unreadable("something", "odd"), "Unreadable")])
+def test_an_error_that_does_not_travel_keeps_its_type_name_and_message(tmp_path, monkeypatch,
+                                                                       error, words):
     def odd(args):
-        raise Odd("something odd")
+        raise error
 
     _in_child(monkeypatch, odd)
     with GpkgWriter(background=True) as gpkg:
         gpkg.start([(gdf, tmp_path / name, layer, "vi") for gdf, name, layer in _frames()])
-        with pytest.raises(RuntimeError, match="^Odd: something odd$"):
+        with pytest.raises(RuntimeError, match=f"^{words}: something:? odd$"):
             gpkg.wait()
 
 

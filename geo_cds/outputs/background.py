@@ -35,9 +35,10 @@ def _child(jobs: list[Job], conn) -> None:
         conn.send(None)
     except BaseException as exc:  # noqa: BLE001 — every error goes back to the parent
         try:
-            conn.send(exc)
-        except (pickle.PicklingError, TypeError, AttributeError):  # an error that won't pickle
-            conn.send(RuntimeError(f"{type(exc).__name__}: {exc}"))
+            pickle.loads(pickle.dumps(exc))  # the parent must be able to read it back
+        except Exception:  # an error that does not pickle: its type's name and its message
+            exc = RuntimeError(f"{type(exc).__name__}: {exc}")
+        conn.send(exc)
     finally:
         conn.close()
 
@@ -98,17 +99,20 @@ class GpkgWriter:
             died = False
         except EOFError:
             error, died = None, True
-        self._stop()
+        code = self._stop()
         if died:
-            log.warning("the process writing the GeoPackages stopped; writing them here")
+            log.warning("the process writing the GeoPackages stopped (exit code %s); writing "
+                        "them here", code)
             for job in jobs:
                 job[1].unlink(missing_ok=True)  # what it may have begun
                 write_gpkg(*job)
         elif error is not None:
             raise error
 
-    def _stop(self) -> None:
+    def _stop(self) -> int | None:
         self._process.join()
+        code = self._process.exitcode
         self._process.close()
         self._conn.close()
         self._process = self._conn = None
+        return code
