@@ -5,6 +5,7 @@ surface in the parent with their message, and a failed run leaves nothing behind
 import multiprocessing
 import os
 import sqlite3
+import sys
 import time
 
 import geopandas as gpd
@@ -18,7 +19,8 @@ from geo_cds.outputs import write
 from geo_cds.outputs.background import GpkgWriter
 from geo_cds.pipeline import folders, write_outputs
 
-pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this system")
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
+                                reason="the GeoPackages are forked aside on Linux only")
 
 
 def _frames():

@@ -9,7 +9,7 @@ The child is a fork: it has the frames as they are in memory (nothing copied or 
 and writes them with :func:`geo_cds.outputs.write.write_gpkg`, exactly as this process would.
 Its first error is raised here, as it was raised there, by :meth:`GpkgWriter.wait`. A child
 that dies without a word (killed, out of memory) leaves its files to be written here instead.
-Where there is no fork (or one core), the files are written here, in turn.
+Elsewhere than on Linux (or with one core) the files are written here, in turn.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import logging
 import multiprocessing
 import os
 import pickle
+import sys
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -44,8 +45,8 @@ def _child(jobs: list[Job], conn) -> None:
 
 
 def _can_fork() -> bool:
-    return ("fork" in multiprocessing.get_all_start_methods()
-            and (os.cpu_count() or 1) > 1)
+    # Linux only: on macOS a fork of a process that used the system's frameworks may crash
+    return sys.platform.startswith("linux") and (os.cpu_count() or 1) > 1
 
 
 class GpkgWriter:
