@@ -150,3 +150,20 @@ def test_np_sum_is_numpys_sum_bit_for_bit(values, scale):
 def test_np_sum_every_block_boundary(n):
     a = np.random.default_rng(n).random(n) * 10.0 ** np.random.default_rng(1).integers(-3, 6, n)
     assert _greedy.np_sum(a) == float(a.sum())
+
+
+def test_the_compiled_loop_runs_again_from_numba_s_cache():
+    """A fresh process loads the loop from numba's on-disk cache (a recursive kernel once
+    crashed there): two in a row, the second certainly from the cache."""
+    import subprocess
+    import sys
+
+    code = ("from geo_cds.planning.budget import SelectionProblem, select_greedy\n"
+            "p = SelectionProblem.build([2e8, 3e8, 1e8], [[0], [1, 2], [1, 2], [2]],"
+            " [10, 6, 6, 1])\n"
+            "print(select_greedy(p, 6e8).people)\n")
+    for _ in range(2):
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             timeout=300)
+        assert out.returncode == 0, out.stderr[-2000:]
+        assert out.stdout.strip() == "23.0"

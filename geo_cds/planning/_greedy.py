@@ -23,44 +23,72 @@ except ImportError:  # pragma: no cover
 
 
 @njit(cache=True)
-def _pairwise(a: np.ndarray, lo: int, n: int) -> float:
-    # numpy's pairwise_sum (numpy/_core/src/umath/loops_utils.h.src): blocks of 8 partial
-    # sums up to 128 elements, halves (rounded down to a multiple of 8) above.
+def _block(a: np.ndarray, lo: int, n: int) -> float:
+    # numpy's pairwise_sum (numpy/_core/src/umath/loops_utils.h.src) up to 128 elements:
+    # a plain loop below 8, else 8 partial sums combined pairwise, then the rest in turn.
     if n < 8:
         res = 0.0
         for i in range(n):
             res += a[lo + i]
         return res
-    if n <= 128:
-        r0, r1, r2, r3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
-        r4, r5, r6, r7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
-        i = 8
-        stop = n - (n % 8)
-        while i < stop:
-            b = lo + i
-            r0 += a[b]
-            r1 += a[b + 1]
-            r2 += a[b + 2]
-            r3 += a[b + 3]
-            r4 += a[b + 4]
-            r5 += a[b + 5]
-            r6 += a[b + 6]
-            r7 += a[b + 7]
-            i += 8
-        res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
-        while i < n:
-            res += a[lo + i]
-            i += 1
-        return res
-    n2 = n // 2
-    n2 -= n2 % 8
-    return _pairwise(a, lo, n2) + _pairwise(a, lo + n2, n - n2)
+    r0, r1, r2, r3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
+    r4, r5, r6, r7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
+    i = 8
+    stop = n - (n % 8)
+    while i < stop:
+        b = lo + i
+        r0 += a[b]
+        r1 += a[b + 1]
+        r2 += a[b + 2]
+        r3 += a[b + 3]
+        r4 += a[b + 4]
+        r5 += a[b + 5]
+        r6 += a[b + 6]
+        r7 += a[b + 7]
+        i += 8
+    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while i < n:
+        res += a[lo + i]
+        i += 1
+    return res
 
 
 @njit(cache=True)
 def np_sum(a: np.ndarray) -> float:
-    """``float(a.sum())`` of a 1-D float64 array, bit for bit as numpy sums it."""
-    return 0.0 + _pairwise(a, 0, len(a))
+    """``float(a.sum())`` of a 1-D float64 array, bit for bit as numpy sums it.
+
+    Above 128 elements numpy sums the two halves (the first rounded down to a multiple of 8)
+    and adds them; the same tree is walked here with a stack (a recursive function compiled
+    with numba's cache crashed when loaded from the cache).
+    """
+    los = np.empty(192, dtype=np.int64)
+    ns = np.empty(192, dtype=np.int64)
+    stages = np.empty(192, dtype=np.int64)
+    vals = np.empty(192, dtype=np.float64)
+    nv = 0
+    los[0], ns[0], stages[0] = 0, len(a), 0
+    sp = 1
+    while sp > 0:
+        sp -= 1
+        lo, n, stage = los[sp], ns[sp], stages[sp]
+        if n <= 128:
+            vals[nv] = _block(a, lo, n)
+            nv += 1
+            continue
+        n2 = n // 2
+        n2 -= n2 % 8
+        if stage == 0:  # the first half, then come back
+            los[sp], ns[sp], stages[sp] = lo, n, 1
+            los[sp + 1], ns[sp + 1], stages[sp + 1] = lo, n2, 0
+            sp += 2
+        elif stage == 1:  # the second half, then come back
+            los[sp], ns[sp], stages[sp] = lo, n, 2
+            los[sp + 1], ns[sp + 1], stages[sp + 1] = lo + n2, n - n2, 0
+            sp += 2
+        else:  # both halves summed: add them
+            nv -= 1
+            vals[nv - 1] = vals[nv - 1] + vals[nv]
+    return 0.0 + vals[0]
 
 
 @njit(cache=True)
