@@ -3,7 +3,7 @@
 Polygons are encoded as delta-encoded integer coordinates (degrees x 1e5, about 1 m): a
 vertex costs ~7 characters instead of ~21 in GeoJSON, which is what keeps a national map
 (3,321 communes, 452k vertices, ~64k villages) well under 25 MB. Villages travel as columns
-(one array per attribute), not one object per village.
+(one per attribute), not one object per village, each compactly encoded (:mod:`.columns`).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from geo_cds import schema as s
 from geo_cds.analysis.operators import covered_col, share_col
 from geo_cds.errors import LayerError
 from geo_cds.outputs.maps import geocache
+from geo_cds.outputs.maps.columns import delta_column, encode_column
 from geo_cds.outputs.maps.geometry import (
     SCALE,
     commune_geometry,
@@ -307,13 +308,15 @@ def provinces_payload(communes: gpd.GeoDataFrame, tolerance: float,
 
 def villages_payload(villages: gpd.GeoDataFrame, commune_codes: Sequence[str],
                      priority: pd.DataFrame | None = None) -> dict[str, Any]:
-    """Villages as columns; points of polygon villages are their representative points.
+    """Villages as compact columns (:mod:`.columns`, decoded by the page's script);
+    points of polygon villages are their representative points.
 
     ``priority`` (the priority list: ``village_id``, ``rank``, ``intervention``,
     ``cost_vnd``, ``in_budget``) adds those columns, None for villages not on the list.
     """
     villages = _to_wgs84(villages, "villages")
     villages = villages[~(villages.geometry.isna() | villages.geometry.is_empty)]
+    n = len(villages)
     geom = villages.geometry
     if not (geom.geom_type == "Point").all():
         geom = geom.where(geom.geom_type == "Point", geom.representative_point())
@@ -321,14 +324,14 @@ def villages_payload(villages: gpd.GeoDataFrame, commune_codes: Sequence[str],
     if s.COMMUNE_CODE in villages.columns:
         commune = _positions(commune_codes, villages[s.COMMUNE_CODE].astype("string"))
     else:
-        commune = [-1] * len(villages)
+        commune = np.full(n, -1, dtype=np.int64)
     unknown = len(GAP_STATUSES) - 1
     if s.GAP_STATUS in villages.columns:
         found = pd.Index(GAP_STATUSES).get_indexer(villages[s.GAP_STATUS].astype("string"))
-        status = np.where(found < 0, unknown, found).tolist()
+        status = np.where(found < 0, unknown, found)
     else:
-        status = [unknown] * len(villages)
-    flags = np.zeros(len(villages), dtype=np.int64)
+        status = np.full(n, unknown, dtype=np.int64)
+    flags = np.zeros(n, dtype=np.int64)
     known = 0
     for bit, col in enumerate(VILLAGE_FLAGS):
         arr = _bool_array(villages, col)
@@ -353,29 +356,33 @@ def villages_payload(villages: gpd.GeoDataFrame, commune_codes: Sequence[str],
         if extra["rank"] is None:
             extra = {}
         else:
-            n = len(ids)
-            extra = {k: (v if v is not None else [None] * n) for k, v in extra.items()}
+            extra = {k: encode_column(v if v is not None else [None] * n)
+                     for k, v in extra.items()}
+    hh_fibre = column_values(villages, s.FIBRE_HH_SHARE, digits=3)
+    pop = column_values(villages, s.POPULATION, integer=True)
+    hh = column_values(villages, s.HOUSEHOLDS, integer=True)
     return {
         **extra,
-        "hh_fibre": column_values(villages, s.FIBRE_HH_SHARE, digits=3),
-        "lon": xy[:, 0].tolist(),
-        "lat": xy[:, 1].tolist(),
-        "id": ids if ids is not None else [None] * len(villages),
-        "name": names if names is not None else [None] * len(villages),
-        "commune": commune,
-        "pop": column_values(villages, s.POPULATION, integer=True),
-        "hh": column_values(villages, s.HOUSEHOLDS, integer=True),
-        "status": status,
-        "flags": flags.tolist(),
+        "n": n,
+        "hh_fibre": None if hh_fibre is None else encode_column(hh_fibre),
+        "lon": delta_column(xy[:, 0]),
+        "lat": delta_column(xy[:, 1]),
+        "id": encode_column(ids if ids is not None else [None] * n),
+        "name": encode_column(names if names is not None else [None] * n),
+        "commune": delta_column(commune),
+        "pop": None if pop is None else encode_column(pop),
+        "hh": None if hh is None else encode_column(hh),
+        "status": encode_column(status),
+        "flags": encode_column(flags),
         "known": known,
         "operators": [{"tech": t, "operator": s.OPERATORS[op],
-                       "values": clean_values(villages[covered_col(t, op)])}
+                       "values": encode_column(clean_values(villages[covered_col(t, op)]))}
                       for t in ("4g", "5g") for op in s.OPERATORS
                       if covered_col(t, op) in villages.columns],
     }
 
 
-def _positions(codes: Sequence[str | None], wanted: pd.Series) -> list[int]:
+def _positions(codes: Sequence[str | None], wanted: pd.Series) -> np.ndarray:
     """The position in ``codes`` of each value of ``wanted`` (the last one when a code is
     repeated), -1 where it is missing or not there."""
     index = pd.Index(codes, dtype="string")
@@ -384,7 +391,7 @@ def _positions(codes: Sequence[str | None], wanted: pd.Series) -> list[int]:
     ok = (found >= 0) & ~wanted.isna().to_numpy()
     out = np.full(len(wanted), -1, dtype=np.int64)
     out[ok] = np.flatnonzero(keep)[found[ok]]
-    return out.tolist()
+    return out
 
 
 def features_payload(gdf: gpd.GeoDataFrame | None, name: str, columns: Sequence[str],

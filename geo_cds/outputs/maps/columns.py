@@ -1,0 +1,167 @@
+"""Compact encoding of the map's per-village columns (a million villages in ~25 MB).
+
+A column travels as one of these JSON objects, which ``decodeColumn`` in
+``assets/geo_cds_map.js`` turns back into the plain array (``null`` where a value is
+missing) before anything reads it:
+
+``{"e": "dict", "v": [values], "s": codes}``
+    Each village's value is ``v[code]``; ``v`` is ordered by frequency, so the common values
+    have one-character codes. ``s`` is empty when every village has ``v[0]``.
+``{"e": "int", "s": numbers}``
+    Whole numbers: 0 is missing, else ``zigzag(value) + 1``.
+``{"e": "delta", "s": numbers}``
+    Whole numbers, none missing, each as ``zigzag(value - previous)`` (the first from 0):
+    coordinates and commune numbers of villages listed commune by commune.
+``{"e": "front", "p": numbers, "l": numbers, "s": text}``
+    Text, none missing: each value is the first ``p`` characters of the previous one followed
+    by the next ``l`` characters of ``s`` (ids like ``09877-001``, ``09877-002``, …).
+    Lengths are counted in UTF-16 code units, as JavaScript does.
+a plain list
+    Anything else (e.g. decimals with too many distinct values).
+
+``numbers`` is a string of variable-length integers: each character is a digit of the
+alphabet below (the 90 printable ASCII characters that JSON and an HTML script element
+carry unescaped); a digit below :data:`BASE` ends a number, one of the upper 45 means
+more digits follow, least significant first. A number below 45 costs one character, below
+2,025 two, below 91,125 three.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+ALPHABET = "".join(chr(c) for c in range(0x20, 0x7F) if chr(c) not in '"\\<>&')
+BASE = 45
+assert len(ALPHABET) == 2 * BASE
+_CHARS = np.frombuffer(ALPHABET.encode("ascii"), dtype=np.uint8)
+# Numbers JavaScript holds exactly; larger ones travel as a plain list (as JSON would).
+MAX_EXACT = 2**53
+FRONT_MAX_WIDTH = 40
+
+
+def varints(values: np.ndarray) -> str:
+    """Non-negative whole numbers (< 2**63) as a string of variable-length digits."""
+    v = np.asarray(values, dtype=np.uint64)
+    if not len(v):
+        return ""
+    ndig = np.ones(len(v), dtype=np.int64)
+    power = BASE
+    while power <= int(v.max()):
+        ndig += v >= np.uint64(power)
+        power *= BASE
+    starts = np.cumsum(ndig) - ndig
+    out = np.empty(int(ndig.sum()), dtype=np.uint8)
+    rest = v.copy()
+    for level in range(int(ndig.max())):
+        sel = np.flatnonzero(ndig > level)
+        digit = (rest[sel] % np.uint64(BASE)).astype(np.int64)
+        more = ndig[sel] > level + 1
+        out[starts[sel] + level] = _CHARS[digit + BASE * more]
+        rest[sel] //= np.uint64(BASE)
+    return out.tobytes().decode("ascii")
+
+
+def _zigzag(v: np.ndarray) -> np.ndarray:
+    v = np.asarray(v, dtype=np.int64)
+    return (v.astype(np.uint64) << np.uint64(1)) ^ (v >> 63).astype(np.uint64)
+
+
+def _plain(values: np.ndarray) -> list:
+    return [None if _missing(x) else x for x in values.tolist()]
+
+
+def _missing(x: Any) -> bool:
+    return x is None or x is pd.NA or (isinstance(x, float) and x != x)
+
+
+def delta_column(values: np.ndarray) -> dict[str, Any]:
+    """Whole numbers, none missing, as differences from the previous one."""
+    v = np.asarray(values, dtype=np.int64)
+    return {"e": "delta", "s": varints(_zigzag(np.diff(v, prepend=0)))}
+
+
+def encode_column(values: Any, *, dict_max: int | None = None) -> dict[str, Any] | list:
+    """The compact form of one column (a list or 1-D array of JSON scalars, None/NaN for
+    missing): a value table when it has few distinct values (at most ``dict_max``, default a
+    quarter of the rows, at least 64), else whole numbers, shared-prefix text or a plain
+    list."""
+    arr = values if isinstance(values, np.ndarray) else np.asarray(values, dtype=object)
+    n = len(arr)
+    codes, uniques = pd.factorize(arr, use_na_sentinel=True)
+    has_missing = bool((codes < 0).any())
+    limit = max(64, n // 4) if dict_max is None else dict_max
+    table = uniques.tolist() if not isinstance(uniques, list) else uniques
+    if len(table) + has_missing <= limit:
+        codes = np.where(codes < 0, len(table), codes)
+        table = [*table, None] if has_missing else table
+        counts = np.bincount(codes, minlength=len(table))
+        order = np.argsort(-counts, kind="stable")  # most frequent first
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        table = [_json_scalar(table[i]) for i in order.tolist()]
+        if len(table) == 1:
+            return {"e": "dict", "v": table, "s": ""}
+        return {"e": "dict", "v": table, "s": varints(rank[codes])}
+    kinds = {type(x) for x in table}
+    if kinds <= {int} or (isinstance(uniques, np.ndarray) and uniques.dtype.kind in "iu"):
+        ints = np.asarray(table, dtype=object)
+        if all(abs(int(x)) < MAX_EXACT for x in ints):
+            whole = np.zeros(n, dtype=np.int64)
+            ok = codes >= 0
+            whole[ok] = np.asarray(table, dtype=np.int64)[codes[ok]]
+            enc = np.where(ok, _zigzag(whole) + np.uint64(1), np.uint64(0))
+            return {"e": "int", "s": varints(enc)}
+    if kinds <= {str} and not has_missing:
+        front = _front(arr)
+        if front is not None:
+            return front
+    return _plain(arr)
+
+
+def present(column: dict[str, Any] | list) -> set:
+    """The distinct values of an encoded column that :func:`encode_column` gave as a value
+    table or a plain list."""
+    if isinstance(column, dict):
+        if column["e"] != "dict":
+            raise ValueError(f"the values of a {column['e']!r} column are not listed")
+        return set(column["v"])
+    return set(column)
+
+
+def _json_scalar(x: Any) -> Any:
+    if _missing(x):
+        return None
+    if isinstance(x, np.generic):
+        return x.item()
+    return x
+
+
+def _front(arr: np.ndarray) -> dict[str, Any] | None:
+    """Text as shared prefixes with the previous value (None when a value has a character
+    beyond the BMP, whose UTF-16 length differs from its length in Python, or is longer than
+    :data:`FRONT_MAX_WIDTH`: the work arrays are rows x longest value)."""
+    values = arr.tolist()
+    if not values or "\0" in "".join(values):  # numpy's fixed-width text drops trailing NULs
+        return None
+    text = np.asarray(values, dtype=str)
+    if text.dtype.itemsize == 0:
+        return None
+    width = text.dtype.itemsize // 4
+    if width > FRONT_MAX_WIDTH:
+        return None
+    cp = text.view(np.uint32).reshape(len(text), width)
+    if int(cp.max(initial=0)) > 0xFFFF or ((cp >= 0xD800) & (cp <= 0xDFFF)).any():
+        return None
+    lens = np.char.str_len(text).astype(np.int64)
+    same = np.zeros((len(text), width), dtype=bool)
+    same[1:] = cp[1:] == cp[:-1]
+    shared = np.where(same.all(axis=1), width, np.argmin(same, axis=1))
+    prev = np.concatenate([[0], lens[:-1]])
+    shared = np.minimum(shared, np.minimum(prev, lens))
+    cols = np.arange(width)
+    keep = (cols[None, :] >= shared[:, None]) & (cols[None, :] < lens[:, None])
+    suffix = cp[keep].astype("<u2").tobytes().decode("utf-16-le")
+    return {"e": "front", "p": varints(shared), "l": varints(lens - shared), "s": suffix}
