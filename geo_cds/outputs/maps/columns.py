@@ -70,7 +70,7 @@ def _zigzag(v: np.ndarray) -> np.ndarray:
 
 
 def _plain(values: np.ndarray) -> list:
-    return [None if _missing(x) else x for x in values.tolist()]
+    return [None if _missing(x) else _json_scalar(x) for x in values.tolist()]
 
 
 def _missing(x: Any) -> bool:
@@ -84,18 +84,21 @@ def delta_column(values: np.ndarray) -> dict[str, Any]:
 
 
 def encode_column(values: Any, *, dict_max: int | None = None) -> dict[str, Any] | list:
-    """The compact form of one column (a list or 1-D array of JSON scalars, None/NaN for
-    missing): a value table when it has few distinct values (at most ``dict_max``, default a
-    quarter of the rows, at least 64), else whole numbers, shared-prefix text or a plain
-    list."""
-    arr = values if isinstance(values, np.ndarray) else np.asarray(values, dtype=object)
+    """The compact form of one column (a list, a 1-D array or a pandas array of JSON
+    scalars, None/NaN/NA for missing): a value table when it has few distinct values (at
+    most ``dict_max``, default a quarter of the rows, at least 64), else whole numbers,
+    shared-prefix text or a plain list."""
+    if isinstance(values, pd.Series):
+        values = values.array
+    arr = values if hasattr(values, "dtype") else np.asarray(values, dtype=object)
     n = len(arr)
     codes, uniques = pd.factorize(arr, use_na_sentinel=True)
-    has_missing = bool((codes < 0).any())
+    missing = codes < 0
+    has_missing = bool(missing.any())
     limit = max(64, n // 4) if dict_max is None else dict_max
-    table = uniques.tolist() if not isinstance(uniques, list) else uniques
-    if len(table) + has_missing <= limit:
-        codes = np.where(codes < 0, len(table), codes)
+    if len(uniques) + has_missing <= limit:
+        table = uniques.tolist()
+        codes = np.where(missing, len(table), codes)
         table = [*table, None] if has_missing else table
         counts = np.bincount(codes, minlength=len(table))
         order = np.argsort(-counts, kind="stable")  # most frequent first
@@ -105,20 +108,21 @@ def encode_column(values: Any, *, dict_max: int | None = None) -> dict[str, Any]
         if len(table) == 1:
             return {"e": "dict", "v": table, "s": ""}
         return {"e": "dict", "v": table, "s": varints(rank[codes])}
-    kinds = {type(x) for x in table}
-    if kinds <= {int} or (isinstance(uniques, np.ndarray) and uniques.dtype.kind in "iu"):
-        ints = np.asarray(table, dtype=object)
-        if all(abs(int(x)) < MAX_EXACT for x in ints):
-            whole = np.zeros(n, dtype=np.int64)
-            ok = codes >= 0
-            whole[ok] = np.asarray(table, dtype=np.int64)[codes[ok]]
-            enc = np.where(ok, _zigzag(whole) + np.uint64(1), np.uint64(0))
+    kind = pd.api.types.infer_dtype(uniques, skipna=True)
+    if kind == "integer":
+        try:
+            whole = np.asarray(uniques, dtype=np.int64)
+        except OverflowError:
+            whole = None
+        if whole is not None and not ((whole >= MAX_EXACT) | (whole <= -MAX_EXACT)).any():
+            enc = _zigzag(whole)[codes] + np.uint64(1)
+            enc[missing] = 0
             return {"e": "int", "s": varints(enc)}
-    if kinds <= {str} and not has_missing:
-        front = _front(arr)
+    if kind == "string" and not has_missing:
+        front = _front(np.asarray(arr, dtype=object))
         if front is not None:
             return front
-    return _plain(arr)
+    return _plain(np.asarray(arr, dtype=object))
 
 
 def present(column: dict[str, Any] | list) -> set:

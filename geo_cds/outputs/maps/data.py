@@ -180,6 +180,27 @@ def clean_values(ser: pd.Series) -> list:
     return _with_none(values, ser.isna().to_numpy())
 
 
+def column_array(df: pd.DataFrame, column: str, *, digits: int | None = None,
+                 integer: bool = False) -> np.ndarray | pd.api.extensions.ExtensionArray | None:
+    """A column as an array (None when the column is absent): as :func:`column_values`,
+    whole numbers as a nullable ``Int64`` array, decimals as floats (NaN where missing),
+    text as an object array (None where missing)."""
+    if column not in df.columns:
+        return None
+    ser = df[column]
+    if integer or digits is not None:
+        num = pd.to_numeric(ser, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+        if integer:
+            missing = ~(np.abs(num) < 2.0**63)  # NaN and inf too
+            whole = np.round(np.where(missing, 0.0, num)).astype(np.int64)
+            return pd.arrays.IntegerArray(whole, missing)
+        return np.round(num, digits)
+    values = ser.to_numpy(dtype=object, na_value=None)
+    out = np.empty(len(values), dtype=object)
+    out[:] = [v if v is None or type(v) is str else str(v) for v in values]
+    return out
+
+
 def column_values(df: pd.DataFrame, column: str, *, digits: int | None = None,
                   integer: bool = False) -> list | None:
     """A column as a JSON-safe list (None when the column is absent).
@@ -188,20 +209,14 @@ def column_values(df: pd.DataFrame, column: str, *, digits: int | None = None,
     ``digits``: floats rounded to that many decimals (None where NaN); otherwise text (None
     where missing).
     """
-    if column not in df.columns:
+    arr = column_array(df, column, digits=digits, integer=integer)
+    if arr is None:
         return None
-    ser = df[column]
-    if integer or digits is not None:
-        num = pd.to_numeric(ser, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
-        if integer:
-            missing = ~(np.abs(num) < 2.0**63)  # NaN and inf too
-            values = np.round(np.where(missing, 0.0, num)).astype(np.int64).tolist()
-        else:
-            missing = np.isnan(num)
-            values = np.round(num, digits).tolist()
-        return _with_none(values, missing)
-    values = ser.to_numpy(dtype=object, na_value=None)
-    return [v if v is None or type(v) is str else str(v) for v in values]
+    if integer:
+        return _with_none(arr.to_numpy(dtype=np.int64, na_value=0).tolist(), arr.isna())
+    if digits is not None:
+        return _with_none(arr.tolist(), np.isnan(arr))
+    return arr.tolist()
 
 
 def _bool_array(df: pd.DataFrame, column: str) -> np.ndarray | None:
@@ -338,37 +353,23 @@ def villages_payload(villages: gpd.GeoDataFrame, commune_codes: Sequence[str],
         if arr is not None:
             known |= 1 << bit
             flags |= arr.astype(np.int64) << bit
-    ids = column_values(villages, s.VILLAGE_ID)
-    names = column_values(villages, s.VILLAGE_NAME)
+    ids = column_array(villages, s.VILLAGE_ID)
+    names = column_array(villages, s.VILLAGE_NAME)
+    nothing = np.full(n, None, dtype=object)
     extra: dict[str, Any] = {}
     if priority is not None and ids is not None and s.VILLAGE_ID in priority.columns:
-        prio = priority.drop_duplicates(s.VILLAGE_ID)
-        prio.index = pd.Index(prio[s.VILLAGE_ID].astype("string"))
-        aligned = prio.reindex(pd.Index(ids, dtype="string"))
-        extra = {
-            "rank": column_values(aligned, s.RANK, integer=True),
-            "intervention": column_values(aligned, s.INTERVENTION),
-            "interventions": column_values(aligned, "intervention_ids"),
-            "cost": column_values(aligned, s.COST_VND, integer=True),
-            "in_budget": (clean_values(aligned[s.IN_BUDGET])
-                          if s.IN_BUDGET in aligned.columns else None),
-        }
-        if extra["rank"] is None:
-            extra = {}
-        else:
-            extra = {k: encode_column(v if v is not None else [None] * n)
-                     for k, v in extra.items()}
-    hh_fibre = column_values(villages, s.FIBRE_HH_SHARE, digits=3)
-    pop = column_values(villages, s.POPULATION, integer=True)
-    hh = column_values(villages, s.HOUSEHOLDS, integer=True)
+        extra = _priority_columns(priority, ids)
+    hh_fibre = column_array(villages, s.FIBRE_HH_SHARE, digits=3)
+    pop = column_array(villages, s.POPULATION, integer=True)
+    hh = column_array(villages, s.HOUSEHOLDS, integer=True)
     return {
         **extra,
         "n": n,
         "hh_fibre": None if hh_fibre is None else encode_column(hh_fibre),
         "lon": delta_column(xy[:, 0]),
         "lat": delta_column(xy[:, 1]),
-        "id": encode_column(ids if ids is not None else [None] * n),
-        "name": encode_column(names if names is not None else [None] * n),
+        "id": encode_column(ids if ids is not None else nothing),
+        "name": encode_column(names if names is not None else nothing),
         "commune": delta_column(commune),
         "pop": None if pop is None else encode_column(pop),
         "hh": None if hh is None else encode_column(hh),
@@ -380,6 +381,35 @@ def villages_payload(villages: gpd.GeoDataFrame, commune_codes: Sequence[str],
                       for t in ("4g", "5g") for op in s.OPERATORS
                       if covered_col(t, op) in villages.columns],
     }
+
+
+def _priority_columns(priority: pd.DataFrame, ids: np.ndarray) -> dict[str, Any]:
+    """The priority list's columns for each village (by id; missing where not on it)."""
+    prio = priority.drop_duplicates(s.VILLAGE_ID)
+    prio.index = pd.Index(prio[s.VILLAGE_ID].astype("string").to_numpy(dtype=object,
+                                                                        na_value=None))
+    aligned = prio.reindex(pd.Index(ids, dtype=object))
+    rank = column_array(aligned, s.RANK, integer=True)
+    if rank is None:
+        return {}
+    nothing = np.full(len(ids), None, dtype=object)
+    cols = {
+        "rank": rank,
+        "intervention": column_array(aligned, s.INTERVENTION),
+        "interventions": column_array(aligned, "intervention_ids"),
+        "cost": column_array(aligned, s.COST_VND, integer=True),
+        "in_budget": (_nullable_bools(aligned[s.IN_BUDGET])
+                      if s.IN_BUDGET in aligned.columns else None),
+    }
+    return {k: encode_column(v if v is not None else nothing) for k, v in cols.items()}
+
+
+def _nullable_bools(ser: pd.Series) -> Any:
+    """Yes/no/missing (what :func:`clean_values` gives of a boolean column), as an array."""
+    try:
+        return ser.astype("boolean").array
+    except (TypeError, ValueError):
+        return clean_values(ser)
 
 
 def _positions(codes: Sequence[str | None], wanted: pd.Series) -> np.ndarray:

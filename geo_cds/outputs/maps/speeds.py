@@ -18,7 +18,7 @@ import shapely
 
 from geo_cds import schema as s
 from geo_cds.outputs.maps.columns import encode_column
-from geo_cds.outputs.maps.data import NODATA_COLOUR, column_values
+from geo_cds.outputs.maps.data import NODATA_COLOUR, column_array, column_values
 from geo_cds.outputs.maps.geometry import SCALE
 
 # Yellow to dark green: apart from the red-to-blue communes and the village gap colours.
@@ -57,8 +57,8 @@ def village_source_columns(villages: gpd.GeoDataFrame) -> dict[str, Any]:
     for key, column, integer in (("speed", s.DOWNLOAD_MEASURED, False),
                                  ("speed_tests", s.SPEED_TESTS_N, True),
                                  ("speed_reported", s.DOWNLOAD_MBPS, False)):
-        values = column_values(villages, column, digits=None if integer else 1,
-                               integer=integer)
+        values = column_array(villages, column, digits=None if integer else 1,
+                              integer=integer)
         if values is not None:
             out[key] = encode_column(values)
     return out
