@@ -47,21 +47,22 @@ def varints(values: np.ndarray) -> str:
     v = np.asarray(values, dtype=np.uint64)
     if not len(v):
         return ""
-    ndig = np.ones(len(v), dtype=np.int64)
+    ndig = np.ones(len(v), dtype=np.int8)
     power = BASE
     while power <= int(v.max()):
         ndig += v >= np.uint64(power)
         power *= BASE
-    starts = np.cumsum(ndig) - ndig
-    out = np.empty(int(ndig.sum()), dtype=np.uint8)
-    rest = v.copy()
-    for level in range(int(ndig.max())):
-        sel = np.flatnonzero(ndig > level)
-        digit = (rest[sel] % np.uint64(BASE)).astype(np.int64)
-        more = ndig[sel] > level + 1
-        out[starts[sel] + level] = _CHARS[digit + BASE * more]
-        rest[sel] //= np.uint64(BASE)
-    return out.tobytes().decode("ascii")
+    # one row per number, one column per digit place; the places a number does not use are
+    # dropped when the rows are read out in order
+    width = int(ndig.max())
+    digits = np.empty((len(v), width), dtype=np.uint8)
+    rest = v.astype(np.uint32) if power <= 2**32 else v  # 32-bit division is much faster
+    for place in range(width):
+        rest, digits[:, place] = np.divmod(rest, rest.dtype.type(BASE))
+    places = np.arange(width, dtype=np.int8)
+    digits += (places[None, :] < ndig[:, None] - 1).astype(np.uint8) * np.uint8(BASE)
+    used = places[None, :] < ndig[:, None]
+    return _CHARS[digits[used] if width > 1 else digits[:, 0]].tobytes().decode("ascii")
 
 
 def _zigzag(v: np.ndarray) -> np.ndarray:

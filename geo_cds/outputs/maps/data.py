@@ -184,7 +184,7 @@ def column_array(df: pd.DataFrame, column: str, *, digits: int | None = None,
                  integer: bool = False) -> np.ndarray | pd.api.extensions.ExtensionArray | None:
     """A column as an array (None when the column is absent): as :func:`column_values`,
     whole numbers as a nullable ``Int64`` array, decimals as floats (NaN where missing),
-    text as an object array (None where missing)."""
+    text as a pandas string array or an object array (NA or None where missing)."""
     if column not in df.columns:
         return None
     ser = df[column]
@@ -195,6 +195,8 @@ def column_array(df: pd.DataFrame, column: str, *, digits: int | None = None,
             whole = np.round(np.where(missing, 0.0, num)).astype(np.int64)
             return pd.arrays.IntegerArray(whole, missing)
         return np.round(num, digits)
+    if isinstance(ser.dtype, pd.StringDtype):  # text already (missing: NA)
+        return ser.array
     values = ser.to_numpy(dtype=object, na_value=None)
     out = np.empty(len(values), dtype=object)
     out[:] = [v if v is None or type(v) is str else str(v) for v in values]
@@ -216,7 +218,8 @@ def column_values(df: pd.DataFrame, column: str, *, digits: int | None = None,
         return _with_none(arr.to_numpy(dtype=np.int64, na_value=0).tolist(), arr.isna())
     if digits is not None:
         return _with_none(arr.tolist(), np.isnan(arr))
-    return arr.tolist()
+    return arr.tolist() if isinstance(arr, np.ndarray) else \
+        arr.to_numpy(dtype=object, na_value=None).tolist()
 
 
 def _bool_array(df: pd.DataFrame, column: str) -> np.ndarray | None:
@@ -385,10 +388,20 @@ def villages_payload(villages: gpd.GeoDataFrame, commune_codes: Sequence[str],
 
 def _priority_columns(priority: pd.DataFrame, ids: np.ndarray) -> dict[str, Any]:
     """The priority list's columns for each village (by id; missing where not on it)."""
-    prio = priority.drop_duplicates(s.VILLAGE_ID)
-    prio.index = pd.Index(prio[s.VILLAGE_ID].astype("string").to_numpy(dtype=object,
-                                                                        na_value=None))
-    aligned = prio.reindex(pd.Index(ids, dtype=object))
+    wanted = [c for c in (s.RANK, s.INTERVENTION, "intervention_ids", s.COST_VND,
+                          s.IN_BUDGET) if c in priority.columns]
+    prio = priority[[s.VILLAGE_ID, *wanted]].drop_duplicates(s.VILLAGE_ID)
+    # each village's row on the list (-1: not on it), matched by one factorisation of both
+    # id columns (as text) instead of a hash index of a million Python strings
+    keys = prio[s.VILLAGE_ID].astype("string")
+    both = pd.concat([keys, pd.Series(ids, dtype="string")], ignore_index=True)
+    codes = both.factorize()[0]
+    row_of = np.full(codes.max(initial=-1) + 2, -1, dtype=np.int64)
+    row_of[codes[:len(keys)]] = np.arange(len(keys))
+    row_of[-1] = -1  # code -1: a missing id is on no row
+    rows = row_of[codes[len(keys):]]
+    aligned = pd.DataFrame({c: pd.api.extensions.take(prio[c].array, rows, allow_fill=True)
+                            for c in wanted})
     rank = column_array(aligned, s.RANK, integer=True)
     if rank is None:
         return {}
