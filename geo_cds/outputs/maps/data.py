@@ -441,7 +441,8 @@ def features_payload(gdf: gpd.GeoDataFrame | None, name: str, columns: Sequence[
                      derived: Mapping[str, Any] | None = None) -> dict[str, Any] | None:
     """A small layer (parks, streets, interventions) as a GeoJSON FeatureCollection.
 
-    Only ``columns`` that exist are kept; ``derived`` adds computed columns (Series).
+    Only ``columns`` that exist are kept; ``derived`` adds computed columns (Series). The
+    geometries are their GeoJSON text (:class:`.geocache.RawJSON`), as they go into the page.
     """
     if gdf is None or len(gdf) == 0:
         return None
@@ -451,10 +452,12 @@ def features_payload(gdf: gpd.GeoDataFrame | None, name: str, columns: Sequence[
     for col, values in (derived or {}).items():
         props[col] = clean_values(pd.Series(values).reindex(gdf.index))
     geoms = round_geoms(np.asarray(gdf.geometry.values, dtype=object))
+    # GEOS writes the GeoJSON geometries (shortest round-trip numbers, as json does)
+    texts = shapely.to_geojson(geoms).tolist()
     keys = list(props)
     rows = zip(*props.values()) if keys else ([] for _ in geoms)
-    features = [{"type": "Feature", "geometry": shapely.geometry.mapping(geom),
-                 "properties": dict(zip(keys, row))} for geom, row in zip(geoms, rows)]
+    features = [{"type": "Feature", "geometry": geocache.RawJSON(text),
+                 "properties": dict(zip(keys, row))} for text, row in zip(texts, rows)]
     return {"type": "FeatureCollection", "features": features}
 
 

@@ -36,13 +36,14 @@ VERSION = 2
 
 
 class RawJSON:
-    """A list of a cached payload as its JSON text: written into the page as it is (see
-    ``page._json_for_html``), so a warm map neither parses nor re-encodes the geometry; read,
-    compared and iterated as the list it holds (parsed when first asked for)."""
+    """A value as its JSON text (a list of a cached payload, a feature's GeoJSON geometry):
+    written into the page as it is (see ``page._json_for_html``), so a warm map neither
+    parses nor re-encodes the geometry; read, compared and iterated as the value it holds
+    (parsed when first asked for)."""
 
     __slots__ = ("text", "_len", "_value")
 
-    def __init__(self, text: str, length: int):
+    def __init__(self, text: str, length: int | None = None):
         self.text = text
         self._len = length
         self._value = None
@@ -54,7 +55,7 @@ class RawJSON:
         return self._value
 
     def __len__(self) -> int:
-        return self._len
+        return len(self.value) if self._len is None else self._len
 
     def __iter__(self):
         return iter(self.value)
@@ -68,7 +69,7 @@ class RawJSON:
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
-        return f"RawJSON({self._len} items)"
+        return f"RawJSON({self.text[:60]!r})"
 
 _UNREADABLE = (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile,
                shapely.errors.GEOSException)
