@@ -67,7 +67,12 @@ def villages(v: dict | None) -> dict | None:
         return None
     n = v["n"]
     out = {k: (val if k in ("n", "known", "operators") else column(val, n))
-           for k, val in v.items()}
+           for k, val in v.items() if k != "joint"}
+    if "joint" in v:  # one row of values per code, a value per joined column
+        rows = [v["joint"]["v"][code] for code in numbers(v["joint"]["s"])]
+        assert len(rows) == n
+        for j, key in enumerate(v["joint"]["k"]):
+            out[key] = [row[j] for row in rows]
     out["operators"] = [{**o, "values": column(o["values"], n)} for o in v["operators"]]
     return out
 

@@ -9,7 +9,7 @@ import geopandas as gpd
 import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from map_columns_decode import column
+from map_columns_decode import villages as decoded_villages
 from shapely.geometry import Point
 
 from geo_cds import schema as s
@@ -114,7 +114,7 @@ def test_village_commune_and_status_as_the_loop(codes, wanted, statuses):
     villages = gpd.GeoDataFrame({s.GAP_STATUS: pd.Series(statuses, dtype="str")},
                                 geometry=[Point(105, 20)] * len(statuses), crs=s.WGS84)
     payload = mdata.villages_payload(villages, [])
-    assert column(payload["status"], payload["n"]) == old_status(villages[s.GAP_STATUS])
+    assert decoded_villages(payload)["status"] == old_status(villages[s.GAP_STATUS])
 
 
 def test_integers_beyond_64_bits_are_missing_not_wrapped():
@@ -134,7 +134,7 @@ def test_coverage_source_as_the_loop(values, dtype):
                                 crs=s.WGS84)
     sources = ("none", "reported", "modelled")
     old = [sources.index(v) if not pd.isna(v) and v in sources else 0 for v in ser]
-    assert column(village_source_columns(villages)["cov_src"], len(villages)) == old
+    assert village_source_columns(villages)["cov_src"].tolist() == old
 
 
 @settings(max_examples=60, deadline=None)

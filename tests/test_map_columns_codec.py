@@ -87,7 +87,7 @@ def test_shapes_chosen_for_village_columns():
     names = ["Thôn 1", "Thôn 2", "Tổ dân phố 3"] * 300 + [None]
     enc = _round_trip(names)
     assert enc["e"] == "dict" and enc["v"][0] in ("Thôn 1", "Thôn 2", "Tổ dân phố 3")
-    assert present(enc) == {"Thôn 1", "Thôn 2", "Tổ dân phố 3", None}
+    assert present({"name": enc}, "name") == {"Thôn 1", "Thôn 2", "Tổ dân phố 3", None}
     ranks = list(range(1, 1001)) + [None] * 500
     assert _round_trip(ranks)["e"] == "int"
     assert _round_trip([None] * 7) == {"e": "dict", "v": [None], "s": ""}
@@ -95,3 +95,21 @@ def test_shapes_chosen_for_village_columns():
     assert isinstance(_round_trip([i / 7 for i in range(500)]), list)  # many decimals
     # a number JavaScript cannot hold exactly travels as JSON would, in a plain list
     assert isinstance(_round_trip([2**60 + i for i in range(100)]), list)
+
+
+@settings(max_examples=100, deadline=None)
+@given(data=st.data(), n=st.integers(0, 50), k=st.integers(1, 4))
+def test_joined_columns_read_back(data, n, k):
+    from map_columns_decode import villages
+
+    from geo_cds.outputs.maps.columns import joint_column
+
+    pools = [[None, True, False], [0, 1, 2, 3, 63], ["ok", "fibre", None, ""], [0.5, None]]
+    cols = {f"c{j}": data.draw(st.lists(st.sampled_from(pools[j]), min_size=n, max_size=n))
+            for j in range(k)}
+    enc = joint_column(cols)
+    assert not UNSAFE & set(enc["s"])
+    back = villages({"n": n, "joint": json.loads(json.dumps(enc)), "operators": []})
+    for name, values in cols.items():
+        assert back[name] == values
+        assert [type(x) for x in back[name]] == [type(x) for x in values]

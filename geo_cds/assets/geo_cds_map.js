@@ -221,6 +221,16 @@
   }
 
   function decodeVillages(V) {
+    var J = V.joint;  // columns of few values: one table of value rows, one code per village
+    if (J) {
+      var codes = readNumbers(J.s, V.n);
+      J.k.forEach(function (key, j) {
+        var out = new Array(V.n);
+        for (var i = 0; i < V.n; i++) out[i] = J.v[codes[i]][j];
+        V[key] = out;
+      });
+      delete V.joint;
+    }
     Object.keys(V).forEach(function (key) {
       if (key !== "operators") V[key] = decodeColumn(V[key], V.n);
     });

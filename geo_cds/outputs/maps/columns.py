@@ -19,6 +19,10 @@ missing) before anything reads it:
 a plain list
     Anything else (e.g. decimals with too many distinct values).
 
+Columns of few values (gap status, flags, coverage source, in budget, interventions) travel
+together as one ``{"e": "rows", ...}`` entry ``joint`` of the village payload
+(:func:`joint_column`).
+
 ``numbers`` is a string of variable-length integers: each character is a digit of the
 alphabet below (the 90 printable ASCII characters that JSON and an HTML script element
 carry unescaped); a digit below :data:`BASE` ends a number, one of the upper 45 means
@@ -28,6 +32,7 @@ more digits follow, least significant first. A number below 45 costs one charact
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -126,9 +131,50 @@ def encode_column(values: Any, *, dict_max: int | None = None) -> dict[str, Any]
     return _plain(np.asarray(arr, dtype=object))
 
 
-def present(column: dict[str, Any] | list) -> set:
-    """The distinct values of an encoded column that :func:`encode_column` gave as a value
-    table or a plain list."""
+def joint_column(columns: Mapping[str, Any]) -> dict[str, Any]:
+    """Several columns of few distinct values as one table of value rows (one entry per
+    combination that occurs, most frequent first) and one code per village:
+    ``{"e": "rows", "k": names, "v": rows, "s": codes}``, village ``i`` having
+    ``v[code_i][j]`` in column ``k[j]``. A code is usually one character where the columns
+    apart would take one each."""
+    names = list(columns)
+    combined = None
+    tables = []
+    for name in names:
+        values = columns[name]
+        arr = values if hasattr(values, "dtype") else np.asarray(values, dtype=object)
+        codes, uniques = pd.factorize(arr, use_na_sentinel=True)
+        table = [*map(_json_scalar, uniques.tolist()), None]  # last: missing
+        codes = np.where(codes < 0, len(table) - 1, codes).astype(np.int64)
+        combined = codes if combined is None else combined * len(table) + codes
+        tables.append(table)
+        if np.prod([len(t) for t in tables], dtype=float) >= 2.0**62:
+            raise ValueError(f"too many combinations to join the columns {names}")
+    jcodes, uniq = pd.factorize(combined)
+    places = []
+    rest = np.asarray(uniq, dtype=np.int64)
+    for table in reversed(tables):
+        places.append(rest % len(table))
+        rest = rest // len(table)
+    places.reverse()
+    rows = [[tables[j][i] for j, i in enumerate(row)]
+            for row in zip(*(p.tolist() for p in places))]
+    counts = np.bincount(jcodes, minlength=len(rows))
+    order = np.argsort(-counts, kind="stable")  # most frequent first
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return {"e": "rows", "k": names, "v": [rows[i] for i in order.tolist()],
+            "s": varints(rank[jcodes])}
+
+
+def present(villages: Mapping[str, Any], key: str) -> set:
+    """The distinct values of the encoded village column ``key`` (given by
+    :func:`joint_column`, as a value table or as a plain list)."""
+    joint = villages.get("joint")
+    if joint and key in joint["k"]:
+        j = joint["k"].index(key)
+        return {row[j] for row in joint["v"]}
+    column = villages[key]
     if isinstance(column, dict):
         if column["e"] != "dict":
             raise ValueError(f"the values of a {column['e']!r} column are not listed")

@@ -23,7 +23,7 @@ from geo_cds import schema as s
 from geo_cds.analysis.operators import covered_col, share_col
 from geo_cds.errors import LayerError
 from geo_cds.outputs.maps import geocache
-from geo_cds.outputs.maps.columns import delta_column, encode_column
+from geo_cds.outputs.maps.columns import delta_column, encode_column, joint_column
 from geo_cds.outputs.maps.geometry import (
     SCALE,
     commune_geometry,
@@ -83,6 +83,9 @@ def operator_indicators(columns: Iterable[str]) -> dict[str, tuple[str, str]]:
     return {share_col(t, op): (t, op) for t in ("4g", "5g") for op in s.OPERATORS
             if share_col(t, op) in columns}
 
+
+# Village columns of few values, joined into one (columns.joint_column) when present.
+JOINT = ("in_budget", "intervention", "cov_src")
 
 # Village booleans shown in popups, in this bit order in the packed ``flags`` column.
 VILLAGE_FLAGS = (s.COVERED_4G, s.COVERED_5G, s.HAS_FIBRE, s.NEEDS_POWER, s.DBKK,
@@ -325,12 +328,14 @@ def provinces_payload(communes: gpd.GeoDataFrame, tolerance: float,
 
 
 def villages_payload(villages: gpd.GeoDataFrame, commune_codes: Sequence[str],
-                     priority: pd.DataFrame | None = None) -> dict[str, Any]:
+                     priority: pd.DataFrame | None = None,
+                     more: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Villages as compact columns (:mod:`.columns`, decoded by the page's script);
     points of polygon villages are their representative points.
 
     ``priority`` (the priority list: ``village_id``, ``rank``, ``intervention``,
-    ``cost_vnd``, ``in_budget``) adds those columns, None for villages not on the list.
+    ``cost_vnd``, ``in_budget``) adds those columns, None for villages not on the list;
+    ``more``: further columns (arrays over the located villages), e.g. the coverage source.
     """
     villages = _to_wgs84(villages, "villages")
     villages = villages[~(villages.geometry.isna() | villages.geometry.is_empty)]
@@ -362,11 +367,16 @@ def villages_payload(villages: gpd.GeoDataFrame, commune_codes: Sequence[str],
     extra: dict[str, Any] = {}
     if priority is not None and ids is not None and s.VILLAGE_ID in priority.columns:
         extra = _priority_columns(priority, ids)
+    extra |= dict(more or {})
+    # the columns of few values travel together: one code per village instead of one each
+    few = {"status": status, "flags": flags,
+           **{k: extra.pop(k) for k in JOINT if k in extra}}
     hh_fibre = column_array(villages, s.FIBRE_HH_SHARE, digits=3)
     pop = column_array(villages, s.POPULATION, integer=True)
     hh = column_array(villages, s.HOUSEHOLDS, integer=True)
     return {
-        **extra,
+        **{k: encode_column(v) for k, v in extra.items()},
+        "joint": joint_column(few),
         "n": n,
         "hh_fibre": None if hh_fibre is None else encode_column(hh_fibre),
         "lon": delta_column(xy[:, 0]),
@@ -376,8 +386,6 @@ def villages_payload(villages: gpd.GeoDataFrame, commune_codes: Sequence[str],
         "commune": delta_column(commune),
         "pop": None if pop is None else encode_column(pop),
         "hh": None if hh is None else encode_column(hh),
-        "status": encode_column(status),
-        "flags": encode_column(flags),
         "known": known,
         "operators": [{"tech": t, "operator": s.OPERATORS[op],
                        "values": encode_column(clean_values(villages[covered_col(t, op)]))}
@@ -414,7 +422,7 @@ def _priority_columns(priority: pd.DataFrame, ids: np.ndarray) -> dict[str, Any]
         "in_budget": (_nullable_bools(aligned[s.IN_BUDGET])
                       if s.IN_BUDGET in aligned.columns else None),
     }
-    return {k: encode_column(v if v is not None else nothing) for k, v in cols.items()}
+    return {k: v if v is not None else nothing for k, v in cols.items()}
 
 
 def _nullable_bools(ser: pd.Series) -> Any:
