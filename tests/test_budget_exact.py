@@ -6,7 +6,7 @@ import itertools
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from geo_cds.planning import exact
@@ -87,6 +87,12 @@ def test_exact_equals_the_integer_programme(p, share):
         assert ours.value == 0
         return
     milp = _select_milp(p, budget, codes, m, value, gidx, greedy, 60.0)
+    if milp.status == "greedy (solver tolerance)":
+        # HiGHS's answer overspends within its feasibility tolerance (a budget 1 VND under a
+        # cost of 10^8): no oracle for this instance, unless brute force can take its place
+        assume(len(p.costs) <= 14)
+        assert ours.value == pytest.approx(brute_force(p, budget)[0], abs=1e-6)
+        return
     assert milp.status == "optimal" or "greedy better" in milp.status
     assert ours.value == pytest.approx(milp.value, abs=1e-6)
     assert ours.value >= greedy.value
