@@ -14,6 +14,7 @@ $(BIN)/geo-cds: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	$(BIN)/python -m geo_cds.analysis.coverage.prepare
 	$(BIN)/python -m geo_cds.analysis.radio.prepare
+	$(BIN)/python -m geo_cds.planning.prepare
 	touch $@
 
 install: $(BIN)/geo-cds

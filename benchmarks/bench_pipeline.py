@@ -216,10 +216,12 @@ def _spawn(tree: Path, cell: int, label: str, mode: list[str]) -> dict:
 
 
 def _prepare(tree: Path) -> None:
-    """The install step: compile the coverage kernels once (not part of any timed call)."""
+    """The install step: compile the kernels once (not part of any timed call; a tree
+    without the planner's step skips it)."""
     env = {**os.environ, "PYTHONPATH": str(tree)}
-    subprocess.run([sys.executable, "-m", "geo_cds.analysis.coverage.prepare"], env=env,
-                   cwd=tree, check=False, capture_output=True)
+    for module in ("analysis.coverage", "planning"):
+        subprocess.run([sys.executable, "-m", f"geo_cds.{module}.prepare"], env=env,
+                       cwd=tree, check=False, capture_output=True)
 
 
 def _fmt(values: list[float], unit: str = "s") -> str:

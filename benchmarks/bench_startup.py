@@ -7,8 +7,9 @@ figure is printed as median (min–max), each ratio is taken pair by pair.
 
 * ``import geo_cds`` and ``geo-cds --help``;
 * the first ``geo-cds run`` after install vs the next (warm) one: each round deletes numba's
-  cached kernels, runs the install step (``python -m geo_cds.analysis.coverage.prepare``, what
-  ``make install`` runs; timed on its own), then ``geo-cds -q run`` twice;
+  cached kernels, runs the install step (``python -m geo_cds.analysis.coverage.prepare`` and
+  ``python -m geo_cds.planning.prepare``, what ``make install`` runs; timed on its own), then
+  ``geo-cds -q run`` twice;
 * the same without the install step (a bare ``pip install``; the first ``--cold-runs`` rounds):
   the first run compiles the kernels itself, announced, and is compared with the warm run
   after it.
@@ -58,14 +59,17 @@ def timed(cmd: list[str], env: dict | None = None) -> tuple[float, float]:
 
 
 def clear_kernel_cache() -> int:
-    """Delete numba's cached machine code of the coverage kernels; returns files removed."""
+    """Delete numba's cached machine code of the kernels the install step compiles (coverage
+    engine, planner); returns the files removed."""
     probe = ("from geo_cds.analysis.coverage import _kernels as k; "
-             "print(k.accumulate._cache._cache_path)")
-    folder = Path(subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                                 check=True).stdout.strip())
-    files = list(folder.glob("_kernels.*.nbi")) + list(folder.glob("_kernels.*.nbc"))
+             "from geo_cds.planning import _greedy as g; "
+             "print(k.accumulate._cache._cache_path); print(g.greedy_loop._cache._cache_path)")
+    folders = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                             check=True).stdout.split()
+    files = [f for folder in folders for module in ("_kernels", "_greedy", "_cover_kernel")
+             for f in Path(folder).glob(f"{module}.*.nb[ic]")]
     for f in files:
-        f.unlink()
+        f.unlink(missing_ok=True)
     return len(files)
 
 
@@ -92,7 +96,8 @@ def main() -> None:
     plan = [str(args.plan)] if args.plan else []
     with tempfile.TemporaryDirectory(prefix="bench-startup-") as out:
         run = [*cli, "-q", "run", *plan, "--output-dir", out, "--name", "b", "--overwrite"]
-        prepare = [sys.executable, "-m", "geo_cds.analysis.coverage.prepare"]
+        prepare = [[sys.executable, "-m", f"geo_cds.{m}.prepare"]
+                   for m in ("analysis.coverage", "planning")]
         fig: dict[str, list[float]] = {}
 
         def add(key, value):
@@ -116,7 +121,7 @@ def main() -> None:
                 continue
             # after the install step
             clear_kernel_cache()
-            add("install step", timed(prepare)[0])
+            add("install step", sum(timed(cmd)[0] for cmd in prepare))
             first, first_cpu = timed(run)
             warm, warm_cpu = timed(run)
             add("first after install", first)

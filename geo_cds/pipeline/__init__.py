@@ -39,6 +39,7 @@ from geo_cds.pipeline.modelled import map_layers, modelled_rasters, prepare_mode
 from geo_cds.pipeline.progress import Progress
 from geo_cds.pipeline.result import RunResult
 from geo_cds.plan import Plan
+from geo_cds.planning.prepare import ensure_ready as prepare_planning
 
 log = logging.getLogger(__name__)
 
@@ -322,6 +323,9 @@ def analyse(plan: Plan, *, strict: bool = False, cache_dir: Path | None = None,
         streets = gaps.street_table(inputs.streets, communes) if inputs.streets is not None else None
         targets = gaps.target_table(communes, villages, parks, plan,
                                     speed_source=sources["speed_source"])
+    seconds = prepare_planning(progress)  # announced, when numba's disk cache is cold
+    if seconds is not None:
+        timings["prepare_planning"] = seconds
     with _timed(timings, "priority", progress):
         investment = plan_investments(villages, communes, parks, inputs.sites, inputs.fibre, plan)
     plan = investment.plan  # the effective plan (preset resolved): what run.json records

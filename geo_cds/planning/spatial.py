@@ -153,18 +153,23 @@ def cover_within(xy: np.ndarray, radius: float, off: np.ndarray, pop: np.ndarray
     whole = bool(np.all(np.isfinite(pop)) and np.all(pop == np.round(pop))
                  and np.abs(pop).sum() < 2 ** 52)
     if n and whole and np.isfinite(xy).all() and _pairs_bound(xy, radius) > MAX_PAIRS:
-        from geo_cds.planning._cover_kernel import grid_cover  # numba, only when needed
-
-        chosen, assigned = grid_cover(*_grid(xy, radius), float(radius) * float(radius),
-                                      np.asarray(off, dtype=np.int64),
-                                      np.round(pop).astype(np.int64))
-        return chosen.tolist(), assigned
+        return kernel_cover(xy, radius, off, pop)
     pairs = cKDTree(xy).query_pairs(radius, output_type="ndarray").reshape(-1, 2)
     rows = np.concatenate([pairs[:, 0], pairs[:, 1], np.arange(n)])
     cols = np.concatenate([pairs[:, 1], pairs[:, 0], np.arange(n)])
     cover = csr_matrix((np.ones(len(rows), dtype=bool), (rows, cols)), shape=(n, n))
     cover.sort_indices()
     return greedy_cover(cover.indices, cover.indptr, off, pop)
+
+
+def kernel_cover(xy: np.ndarray, radius: float, off: np.ndarray, pop: np.ndarray
+                 ) -> tuple[list[int], np.ndarray]:
+    """:func:`cover_within` by the numba kernel (whole, finite populations; any size)."""
+    from geo_cds.planning._cover_kernel import grid_cover  # numba, only when needed
+
+    chosen, assigned = grid_cover(*_grid(xy, radius), float(radius) * float(radius),
+                                  np.asarray(off, dtype=np.int64), np.round(pop).astype(np.int64))
+    return chosen.tolist(), assigned
 
 
 def _cells(xy: np.ndarray, size: float, margin: int) -> tuple[np.ndarray, int]:
