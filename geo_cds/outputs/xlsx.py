@@ -1,11 +1,12 @@
 """A small streaming XLSX writer: tables of plain values, column by column, straight to XML.
 
-The workbook of a national run holds ~30,000 rows × 26 columns. General-purpose writers
-(openpyxl, XlsxWriter) spend several microseconds of Python per cell on objects, styles and
-checks; here a sheet is a few blocks of columns whose cells are formatted in one list
-comprehension each and streamed into the zip entry row by row. A column given as a typed
-numpy array (numbers, bools, text) is converted whole: each distinct text or float is
-formatted once. Only what geo-cds needs is written (Office Open XML, ECMA-376, SpreadsheetML):
+The priority list of a 1,000,000-village run holds ~500,000 rows × 26 columns. General-purpose
+writers (openpyxl, XlsxWriter) spend several microseconds of Python per cell on objects,
+styles and checks; here each *distinct* value of a column is formatted once, as the end of its
+cell element, and whole-array operations (:mod:`geo_cds.outputs._xlsx_rows`) copy those bytes
+into the rows. A second thread deflates one piece of the file while the next is made (zlib lets go
+of Python's lock). Only what geo-cds needs is written (Office Open XML, ECMA-376,
+SpreadsheetML):
 
 - values are ``None`` or ``""`` (empty cell), ``str`` (always a text cell: a name starting with "="
   stays text, never a formula), ``bool``, ``int``, ``float``, ``datetime.date``;
@@ -23,26 +24,33 @@ import datetime as dt
 import math
 import re
 import zipfile
+from collections import deque
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from geo_cds.outputs._xlsx_rows import Columns
 
 # Built-in number formats (ECMA-376 §18.8.30): Excel shows these ids without a definition.
 BUILTIN_FORMATS = {None: 0, "0": 1, "0.00": 2, "#,##0": 3, "#,##0.00": 4, "@": 49}
 FIRST_CUSTOM_FORMAT = 164
 HEADER_FILL = "00DDEBF7"
-ROWS_PER_WRITE = 2000
+ROWS_PER_PIECE = 32_768  # rows made (and handed to the deflating thread) at a time
 _EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 # Excel reads "_x0041_" in a text as the character it encodes; a literal one is escaped.
 _ESCAPE_LIKE = re.compile(r"(_x[0-9A-Fa-f]{4}_)")
 # Not XML 1.0 characters (§2.2 Char).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-# Text holding none of these characters is written as it is.
-_PLAIN = re.compile("[^&<>_\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]*")
+# Text holding none of these is written as it is.
+_SPECIAL = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]"
+                      "|_x[0-9A-Fa-f]{4}_")
 
 _NS = ('xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"')
@@ -52,17 +60,30 @@ _CT = "application/vnd.openxmlformats-officedocument.spreadsheetml"
 
 
 @dataclass
+class Coded:
+    """A column given by its distinct values: row ``i`` holds ``values[codes[i]]``, code -1 an
+    empty cell. Each distinct value is formatted once (the writer does so anyway for a typed
+    array); a priority list's names, codes and labels repeat."""
+
+    codes: np.ndarray
+    values: Sequence
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+
+@dataclass
 class Block:
     """Consecutive rows given column by column.
 
     ``columns[j]`` holds the values of column ``j`` (all of the same length): a sequence of
-    the values listed above, or a numpy array of int, float, bool or of objects (written
-    whole when they are all text/``None`` or all int/``None``, else cell by cell);
-    ``styles[j]`` is the style of its cells (from :meth:`Workbook.style`), one for the
-    column or one per cell. ``height`` sets the rows' height in points.
+    the values listed above, a :class:`Coded` column, or a numpy array of int, float, bool or
+    of objects (whole when they are all text/``None`` or all int/``None``, else value by
+    value); ``styles[j]`` is the style of its cells (from :meth:`Workbook.style`), one for
+    the column or one per cell. ``height`` sets the rows' height in points.
     """
 
-    columns: Sequence[Sequence]
+    columns: Sequence[Sequence | Coded]
     styles: Sequence[int | Sequence[int]]
     height: float | None = None
 
@@ -96,25 +117,63 @@ def column_letter(j: int) -> str:
     return out
 
 
-def float_texts(values: np.ndarray) -> list[str | None]:
-    """Each float's shortest round-trip text (``repr``), ``None`` where not finite; written
-    once per distinct value, as formatting a float costs a microsecond."""
-    codes, uniques = pd.factorize(values)  # NaN: -1
-    texts = [float.__repr__(v) if math.isfinite(v) else None for v in uniques.tolist()]
-    texts.append(None)
-    out = [texts[c] for c in codes.tolist()]
-    zero = values == 0
-    if zero.any() and np.signbit(values[zero]).any():  # factorize takes -0.0 for 0.0
-        for i in np.flatnonzero(zero).tolist():
-            out[i] = float.__repr__(float(values[i]))
-    return out
+def distinct_floats(values: np.ndarray) -> tuple[np.ndarray, list[float]]:
+    """Codes into the distinct floats of ``values``, in order of first appearance and told
+    apart by their bits (``-0.0`` is not ``0.0``); formatting a float costs a microsecond."""
+    bits = np.ascontiguousarray(values, dtype=np.float64).view(np.int64)
+    codes, uniques = pd.factorize(bits)
+    return codes, uniques.view(np.float64).tolist()
 
 
 def _text_xml(value: str) -> str:
-    if _PLAIN.fullmatch(value):  # most texts: nothing to replace or escape
-        return value
-    value = _ESCAPE_LIKE.sub(r"_x005F\1", _NOT_XML.sub("\ufffd", value))
-    return escape(value)
+    return escape(_ESCAPE_LIKE.sub(r"_x005F\1", _NOT_XML.sub("\ufffd", value)))
+
+
+def _shared_strings_xml(strings: list[str]) -> str:
+    """The ``<si>`` elements of ``strings``. The few texts holding a character to escape or
+    replace are found in one scan of all of them (no match can span the line feed between
+    two) and only those are rewritten."""
+    if not strings:
+        return ""
+    found = [m.start() for m in _SPECIAL.finditer("\n".join(strings))]
+    if found:
+        starts = np.cumsum([0, *(len(t) + 1 for t in strings)])
+        strings = list(strings)
+        for i in np.unique(np.searchsorted(starts, found, side="right") - 1).tolist():
+            strings[i] = _text_xml(strings[i])
+    return ('<si><t xml:space="preserve">'
+            + '</t></si><si><t xml:space="preserve">'.join(strings) + "</t></si>")
+
+
+def _joined(head: str, values: pa.Array, tail: str = "</v></c>") -> pa.Array:
+    """``head + value + tail`` for each value (null stays null), as large strings."""
+    text = pa.large_string()
+    return pc.binary_join_element_wise(pa.scalar(head, text), pc.cast(values, text),
+                                       pa.scalar(tail, text), pa.scalar("", text))
+
+
+class _Part:
+    """A zip entry written by a second thread: while zlib deflates one piece (letting go of
+    Python's lock) the next is made. At most two pieces wait, so memory stays bounded."""
+
+    def __init__(self, wb: Workbook, name: str, force_zip64: bool = False):
+        self.file = wb.zip.open(name, "w", force_zip64=force_zip64)
+        self.pool = wb.pool
+        self.pending: deque = deque()
+
+    def write(self, data) -> None:
+        self.pending.append(self.pool.submit(self.file.write, data))
+        while len(self.pending) > 2:
+            self.pending.popleft().result()
+
+    def close(self) -> None:
+        try:
+            while self.pending:
+                self.pending.popleft().result()
+        finally:
+            for future in self.pending:  # after a failure: let the others finish first
+                future.exception()
+            self.file.close()
 
 
 class Workbook:
@@ -125,6 +184,7 @@ class Workbook:
         # the fastest deflate: a third of level 6's time for a file a third larger
         self.zip = zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED,
                                    compresslevel=1)
+        self.pool = ThreadPoolExecutor(1, thread_name_prefix="xlsx-deflate")
         self.strings: dict[str, int] = {}
         self.styles: dict[tuple, int] = {(None, False, False): 0}
         self.sheets: list[tuple[str, str | None]] = []  # title, autofilter range
@@ -136,6 +196,7 @@ class Workbook:
         if exc_type is None:
             self.close()
         else:  # the caller removes the half-written file
+            self.pool.shutdown()
             self.zip.close()
 
     def style(self, number_format: str | None = None, *, bold: bool = False,
@@ -144,78 +205,83 @@ class Workbook:
         key = (number_format, bold or header, header)
         return self.styles.setdefault(key, len(self.styles))
 
-    def _cells(self, letter: str, rows: list[str], values: Sequence,
-               style: int | Sequence[int]) -> list[str]:
-        """The ``<c>`` elements of one column of a block ("" for an empty cell); ``rows`` are
-        the block's row numbers as text."""
-        if isinstance(values, np.ndarray):
-            typed = self._column_texts(values) if isinstance(style, int) else None
-            if typed is not None:
-                texts, kind = typed
-                head, mid = f'<c r="{letter}', f'" s="{style}"{kind}><v>'
-                return [f"{head}{r}{mid}{v}</v></c>" if v is not None else ""
-                        for r, v in zip(rows, texts, strict=True)]
-            values = values.tolist()  # of mixed types, or a style per cell: cell by cell
-        strings = self.strings
+    def _tail(self, v, style: int) -> str | None:
+        """What follows a cell's reference in its element (``None``: no cell), value by value:
+        the rule every column follows."""
+        if v is None or v == "":  # an empty text is an empty cell
+            return None
+        if isinstance(v, str):
+            return f'" s="{style}" t="s"><v>{self.strings.setdefault(v, len(self.strings))}</v></c>'
+        if isinstance(v, bool):
+            return f'" s="{style}" t="b"><v>{int(v)}</v></c>'
+        if isinstance(v, int):
+            return f'" s="{style}"><v>{v}</v></c>'
+        if isinstance(v, float):  # np.float64's repr is not a number
+            return f'" s="{style}"><v>{float.__repr__(v)}</v></c>' if math.isfinite(v) else None
+        if isinstance(v, dt.date):
+            days = (dt.datetime.combine(v, dt.time()) if not isinstance(v, dt.datetime)
+                    else v.replace(tzinfo=None)) - _EXCEL_EPOCH
+            return f'" s="{style}"><v>{days / dt.timedelta(1)!r}</v></c>'
+        raise TypeError(f"an XLSX cell cannot hold {type(v).__name__} ({v!r})")
+
+    def _tails(self, values: list, style: int) -> pa.Array | list[str | None]:
+        """The tails of distinct values, in order (shared strings numbered on first sight);
+        texts and ints, the bulk of them, made whole."""
+        types = set(map(type, values))
+        if types == {str}:
+            strings = self.strings
+            numbers = [strings.setdefault(t, len(strings)) if t else None for t in values]
+            return _joined(f'" s="{style}" t="s"><v>', pa.array(numbers, pa.int64()))
+        if types == {int} and values and -2**63 <= min(values) and max(values) < 2**63:
+            return _joined(f'" s="{style}"><v>', pa.array(values, pa.int64()))
+        return [self._tail(v, style) for v in values]
+
+    def _column(self, values, style) -> tuple[np.ndarray, pa.Array | list[str | None]]:
+        """One column of a block as codes into its tails (-1: no cell)."""
+        if isinstance(values, Coded):
+            if isinstance(style, int):
+                return np.asarray(values.codes), self._tails(list(values.values), style)
+            values = [values.values[c] if c >= 0 else None for c in values.codes.tolist()]
+        if isinstance(values, np.ndarray) and isinstance(style, int):
+            kind = values.dtype.kind
+            if kind == "b":
+                return values.astype(np.int8), [self._tail(v, style) for v in (False, True)]
+            if kind in "iu":
+                return np.arange(len(values)), _joined(f'" s="{style}"><v>', pa.array(values))
+            if kind == "f":
+                codes, uniques = distinct_floats(values)
+                return codes, [self._tail(v, style) for v in uniques]
+            if kind == "O":
+                types = set(map(type, values.tolist()))
+                if types <= {str, type(None)} or types <= {int, type(None)}:
+                    codes, uniques = pd.factorize(values)  # None: -1
+                    return codes, self._tails(uniques.tolist(), style)
+        values = values.tolist() if isinstance(values, np.ndarray) else values
         styles = [style] * len(values) if isinstance(style, int) else style
-        out = []
-        for row, v, st in zip(rows, values, styles, strict=True):
-            if v is None or v == "":  # an empty text is an empty cell
-                out.append("")
-            elif isinstance(v, str):
-                i = strings.get(v)
-                if i is None:
-                    i = strings[v] = len(strings)
-                out.append(f'<c r="{letter}{row}" s="{st}" t="s"><v>{i}</v></c>')
-            elif isinstance(v, bool):
-                out.append(f'<c r="{letter}{row}" s="{st}" t="b"><v>{int(v)}</v></c>')
-            elif isinstance(v, int):
-                out.append(f'<c r="{letter}{row}" s="{st}"><v>{v}</v></c>')
-            elif isinstance(v, float):
-                out.append(f'<c r="{letter}{row}" s="{st}"><v>{float.__repr__(v)}</v></c>'
-                           if math.isfinite(v) else "")  # np.float64's repr is not a number
-            elif isinstance(v, dt.date):
-                days = (dt.datetime.combine(v, dt.time()) if not isinstance(v, dt.datetime)
-                        else v.replace(tzinfo=None)) - _EXCEL_EPOCH
-                out.append(f'<c r="{letter}{row}" s="{st}"><v>{days / dt.timedelta(1)!r}</v></c>')
-            else:
-                raise TypeError(f"an XLSX cell cannot hold {type(v).__name__} ({v!r})")
-        return out
+        if len(styles) != len(values):
+            raise ValueError(f"{len(values)} values but {len(styles)} styles")
+        return np.arange(len(values)), [self._tail(v, s) for v, s in zip(values, styles)]
 
-    def _column_texts(self, values: np.ndarray) -> tuple[list[str | None], str] | None:
-        """A typed column's ``<v>`` texts (``None``: an empty cell) and its cell type
-        attribute, the whole column at once; ``None`` for an object column of mixed types.
-
-        The same cells as the cell-by-cell path: bool, int, float (not finite: empty), and
-        text or ``None`` (shared strings numbered in order of first use, "" empty)."""
-        kind = values.dtype.kind
-        if kind == "b":
-            return np.where(values, "1", "0").tolist(), ' t="b"'
-        if kind in "iu":
-            return list(map(str, values.tolist())), ""
-        if kind == "f":
-            return float_texts(values), ""
-        if kind != "O":
-            return None
-        items = values.tolist()
-        types = set(map(type, items))
-        if types <= {int, type(None)}:
-            return [None if v is None else str(v) for v in items], ""
-        if not types <= {str, type(None)}:
-            return None
-        codes, uniques = pd.factorize(values)  # None: -1
-        strings = self.strings
-        numbers = []
-        for text in uniques.tolist():
-            i = strings.get(text)
-            if i is None and text:
-                i = strings[text] = len(strings)
-            numbers.append(None if i is None else str(i))
-        numbers.append(None)  # code -1
-        return [numbers[c] for c in codes.tolist()], ' t="s"'
+    def _block(self, block: Block, attrs: bytes) -> Columns:
+        """A block's columns as codes into their tails (the last one empty: no cell)."""
+        n = len(block)
+        if len(block.columns) != len(block.styles):
+            raise ValueError(f"{len(block.columns)} columns but {len(block.styles)} styles")
+        codes, tables = [], []
+        for j, (values, style) in enumerate(zip(block.columns, block.styles)):
+            column, tails = self._column(values, style)
+            if len(column) != n:
+                raise ValueError(f"column {j + 1} holds {len(column)} values, column 1 {n}")
+            if not isinstance(tails, pa.Array):
+                tails = pa.array(tails, pa.large_string())
+            tails = pc.fill_null(pa.concat_arrays([tails, pa.nulls(1, pa.large_string())]), "")
+            codes.append(np.where(column < 0, len(tails) - 1, column))
+            tables.append(tails)
+        refs = [f'<c r="{column_letter(j)}'.encode() for j in range(len(codes))]
+        return Columns(codes, tables, refs, attrs)
 
     def add(self, sheet: Sheet) -> None:
-        """Write ``sheet`` (streamed: its rows are not kept)."""
+        """Write ``sheet`` (streamed: its rows are made and deflated piece by piece)."""
         n_rows = sum(len(b) for b in sheet.blocks)
         last = f"{column_letter(max(sheet.n_columns, 1) - 1)}{max(n_rows, 1)}"
         index = len(self.sheets) + 1
@@ -233,27 +299,30 @@ class Workbook:
         filter_rows = n_rows if sheet.filter_rows is None else sheet.filter_rows
         autofilter = (f"A1:{column_letter(sheet.n_columns - 1)}{max(filter_rows, 1)}"
                       if filter_rows and sheet.n_columns else None)
-        with self.zip.open(f"xl/worksheets/sheet{index}.xml", "w") as f:
-            f.write(head.encode())
+        tail = "</sheetData>"
+        if autofilter:
+            tail += f'<autoFilter ref="{autofilter}"/>'
+        tail += ('<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" '
+                 'header="0.3" footer="0.3"/></worksheet>')
+        blocks = [self._block(b, (f'" ht="{b.height:g}" customHeight="1">' if b.height is not None
+                                  else '">').encode()) for b in sheet.blocks]
+        # an upper bound of the part's size: beyond 2 GiB it needs zip64
+        digits = len(str(n_rows))
+        size = len(head) + len(tail) + sum(
+            len(b) * (14 + len(c.attrs) + digits * (1 + len(c.refs)) + c.widest())
+            for b, c in zip(sheet.blocks, blocks))
+        part = _Part(self, f"xl/worksheets/sheet{index}.xml",
+                     force_zip64=size > zipfile.ZIP64_LIMIT)
+        try:
+            part.write(head.encode())
             row = 1
-            for block in sheet.blocks:
-                numbers = list(map(str, range(row, row + len(block))))
-                cols = [self._cells(column_letter(j), numbers, values, style)
-                        for j, (values, style) in enumerate(zip(block.columns, block.styles,
-                                                                strict=True))]
-                height = (f' ht="{block.height:g}" customHeight="1"'
-                          if block.height is not None else "")
-                rows = [f'<row r="{r}"{height}>{"".join(cells)}</row>'
-                        for r, cells in zip(numbers, zip(*cols))]
-                for k in range(0, len(rows), ROWS_PER_WRITE):
-                    f.write("".join(rows[k:k + ROWS_PER_WRITE]).encode())
+            for block, columns in zip(sheet.blocks, blocks):
+                for piece in columns.pieces(row, len(block), ROWS_PER_PIECE):
+                    part.write(piece)
                 row += len(block)
-            tail = "</sheetData>"
-            if autofilter:
-                tail += f'<autoFilter ref="{autofilter}"/>'
-            tail += ('<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" '
-                     'header="0.3" footer="0.3"/></worksheet>')
-            f.write(tail.encode())
+            part.write(tail.encode())
+        finally:
+            part.close()
         self.sheets.append((sheet.title, autofilter))
 
     def _styles_xml(self) -> str:
@@ -290,9 +359,9 @@ class Workbook:
 
     def close(self) -> None:
         """Write the shared strings, styles and the workbook's index; close the file."""
+        self.pool.shutdown()
         n = len(self.sheets)
-        strings = "".join(f'<si><t xml:space="preserve">{_text_xml(t)}</t></si>'
-                          for t in self.strings)
+        strings = _shared_strings_xml(list(self.strings))
         self.zip.writestr("xl/sharedStrings.xml",
                           f'{_XML}<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
                           f'2006/main" count="{len(self.strings)}" '
