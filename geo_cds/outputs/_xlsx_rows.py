@@ -47,35 +47,44 @@ class Columns:
     def _piece(self, first: int, start: int, stop: int, digits: int) -> np.ndarray:
         numbers = np.arange(first + start, first + stop, dtype=np.int64)
         powers = 10 ** np.arange(digits - 1, -1, -1, dtype=np.int64)
-        number = (numbers[:, None] // powers % 10 + 48).astype(np.uint8)
-        width = (len(_ROW_OPEN) + digits + len(self.attrs) + len(_ROW_CLOSE)
-                 + self.widest() + digits * len(self.refs))
-        out = np.empty((stop - start, width), dtype=np.uint8)
-        at = _place(out, 0, _ROW_OPEN)
-        out[:, at:at + digits] = number
-        at = _place(out, at + digits, self.attrs)
-        for codes, table, blank, ref in zip(self.codes, self.tables, self.blank, self.refs):
+        number = _items((numbers[:, None] // powers % 10 + 48).astype(np.uint8))
+        template, slots = self._template(digits)
+        out = np.empty((stop - start, len(template)), dtype=np.uint8)
+        out[:] = template
+        _items(out[:, slots[0]:slots[0] + digits])[:] = number
+        for codes, table, blank, ref, at in zip(self.codes, self.tables, self.blank, self.refs,
+                                                slots[1:]):
             codes = codes[start:stop]
-            cell = at
-            at = _place(out, at, ref)
-            out[:, at:at + digits] = number
-            at += digits
-            np.take(table, codes, axis=0, out=out[:, at:at + table.shape[1]], mode="clip")
-            at += table.shape[1]
+            _items(out[:, at:at + digits])[:] = number
+            if table.shape[1]:
+                np.take(_items(table), codes, mode="clip",  # codes checked by the writer
+                        out=_items(out[:, at + digits:at + digits + table.shape[1]]))
             empty = blank[codes]
             if empty.any():  # no cell: its reference goes too
-                out[empty, cell:cell + len(ref) + digits] = 0
-        _place(out, at, _ROW_CLOSE)
+                out[empty, at - len(ref):at + digits] = 0
         return out[out != 0]
+
+    def _template(self, digits: int) -> tuple[np.ndarray, list[int]]:
+        """A row with its fixed bytes in place (zeros elsewhere) and where its row number
+        goes: in the row's start tag, then in each column's cell reference."""
+        parts, slots, at = [], [], 0
+        for text, gap in [(_ROW_OPEN, digits), (self.attrs, 0),
+                          *((r, digits + t.shape[1]) for r, t in zip(self.refs, self.tables)),
+                          (_ROW_CLOSE, 0)]:
+            parts += [text, np.zeros(gap, dtype=np.uint8)]
+            if gap:
+                slots.append(at + len(text))
+            at += len(text) + gap
+        return np.concatenate(parts), slots
+
+
+def _items(matrix: np.ndarray) -> np.ndarray:
+    """Each line of a byte matrix as one item (a view), so that lines are copied whole."""
+    return matrix.view(f"V{matrix.shape[1]}")[:, 0]
 
 
 _ROW_OPEN = np.frombuffer(b'<row r="', dtype=np.uint8)
 _ROW_CLOSE = np.frombuffer(b"</row>", dtype=np.uint8)
-
-
-def _place(out: np.ndarray, at: int, text: np.ndarray) -> int:
-    out[:, at:at + len(text)] = text
-    return at + len(text)
 
 
 def _padded(tails: pa.Array) -> np.ndarray:

@@ -117,21 +117,28 @@ def _column_values(series: pd.Series, column: str, lang: str) -> tuple[np.ndarra
     """One column's cell values (plain numbers, text, labels; ``None`` where missing) and the
     width of the widest of them.
 
-    Numbers stay a numeric array (NaN: an empty cell); any other column is converted once
-    per distinct value (codes, names and labels repeat), the rows given as codes into them.
+    Integers stay a numeric array; any other column is converted once per distinct value
+    (codes, names and labels repeat; floats are formatted once each), the rows given as codes
+    into them.
     """
     dtype = series.dtype
-    if column not in TEXT_COLUMNS and isinstance(dtype, np.dtype) and dtype.kind in "iuf":
-        values = series.to_numpy()
-        return values, _numbers_width(values)
+    if column not in TEXT_COLUMNS and isinstance(dtype, np.dtype) and dtype.kind in "iu":
+        values = series.to_numpy()  # the longest is the largest or the most negative
+        return values, max(_width(int(values.max())), _width(int(values.min()))) \
+            if len(values) else 0
+    if column not in TEXT_COLUMNS and isinstance(dtype, np.dtype) and dtype.kind == "f":
+        codes, uniques = distinct_floats(series.to_numpy())  # NaN: an empty cell
+        return Coded(codes, uniques), max((len(float.__repr__(v)) for v in uniques
+                                           if not math.isnan(v)), default=0)
     try:
         codes, uniques = _distinct(series)  # missing values: -1
     except TypeError:  # an unhashable value
         out = [_cell_value(v, column, lang) for v in series.astype(object).tolist()]
         return out, max(map(_width, out), default=0)
-    if column != s.INTERVENTION and all(type(v) is str for v in uniques):  # names, codes
-        converted = [_text(v) for v in uniques]
-        width = max(map(len, converted), default=0)
+    if column != s.INTERVENTION and set(map(type, uniques)) == {str}:  # names, codes
+        width = max(map(len, uniques))
+        converted = uniques if width <= MAX_CELL_TEXT else [_text(v) for v in uniques]
+        width = min(width, MAX_CELL_TEXT)
     else:
         converted = [_cell_value(v, column, lang) for v in uniques]
         width = max(map(_width, converted), default=0)
@@ -150,14 +157,6 @@ def _distinct(series: pd.Series) -> tuple[np.ndarray, list]:
     else:
         codes, uniques = pd.factorize(series.astype(object).to_numpy())
     return codes, uniques.tolist()
-
-
-def _numbers_width(values: np.ndarray) -> int:
-    """The widest of :func:`_width` over a numeric array's values but NaN."""
-    if values.dtype.kind in "iu":  # the longest is the largest or the most negative
-        return max(_width(int(values.max())), _width(int(values.min()))) if len(values) else 0
-    _, uniques = distinct_floats(values)
-    return max((len(float.__repr__(v)) for v in uniques if not math.isnan(v)), default=0)
 
 
 def _table(wb: Workbook, title: str, frame: pd.DataFrame, lang: str,

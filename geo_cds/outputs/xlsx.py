@@ -274,6 +274,8 @@ class Workbook:
                 raise ValueError(f"column {j + 1} holds {len(column)} values, column 1 {n}")
             if not isinstance(tails, pa.Array):
                 tails = pa.array(tails, pa.large_string())
+            if len(column) and not -1 <= column.min() <= column.max() < len(tails):
+                raise IndexError(f"column {j + 1}: a code outside -1..{len(tails) - 1}")
             tails = pc.fill_null(pa.concat_arrays([tails, pa.nulls(1, pa.large_string())]), "")
             codes.append(np.where(column < 0, len(tails) - 1, column))
             tables.append(tails)
