@@ -239,8 +239,13 @@ class Workbook:
     def _column(self, values, style) -> tuple[np.ndarray, pa.Array | list[str | None]]:
         """One column of a block as codes into its tails (-1: no cell)."""
         if isinstance(values, Coded):
-            if isinstance(style, int):
-                return np.asarray(values.codes), self._tails(list(values.values), style)
+            if isinstance(style, int):  # the values used, in order of first use
+                codes = np.asarray(values.codes)
+                used = codes >= 0
+                order, firsts = pd.factorize(codes[used])
+                codes = np.full(len(codes), -1, dtype=np.int64)
+                codes[used] = order
+                return codes, self._tails([values.values[i] for i in firsts.tolist()], style)
             values = [values.values[c] if c >= 0 else None for c in values.codes.tolist()]
         if isinstance(values, np.ndarray) and isinstance(style, int):
             kind = values.dtype.kind
