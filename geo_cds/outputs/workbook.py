@@ -218,7 +218,9 @@ def _summary_format(key: str, text: str, value: float) -> str:
 def _coverage_sheet(table: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The data-coverage table as the sheet shows it: figures named, "all" named the total."""
     out = table.drop(columns="scope")
-    out["figure"] = [label("data_figure", f, lang) for f in out["figure"]]
+    figures = out["figure"].tolist()
+    names = {f: label("data_figure", f, lang) for f in set(figures)}  # one look-up per figure
+    out["figure"] = [names[f] for f in figures]
     total = table["scope"].eq("all").to_numpy()
     out.loc[total, s.PROVINCE_CODE] = None
     out.loc[total, s.PROVINCE_NAME] = labels("common", lang)["total"]

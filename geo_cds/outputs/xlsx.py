@@ -48,9 +48,8 @@ _EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 _ESCAPE_LIKE = re.compile(r"(_x[0-9A-Fa-f]{4}_)")
 # Not XML 1.0 characters (§2.2 Char).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-# Text holding none of these is written as it is.
-_SPECIAL = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]"
-                      "|_x[0-9A-Fa-f]{4}_")
+# Text holding neither of these is written as it is (two scans: faster than one alternation).
+_SPECIAL = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 _NS = ('xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"')
@@ -135,7 +134,8 @@ def _shared_strings_xml(strings: list[str]) -> str:
     two) and only those are rewritten."""
     if not strings:
         return ""
-    found = [m.start() for m in _SPECIAL.finditer("\n".join(strings))]
+    joined = "\n".join(strings)
+    found = [m.start() for pattern in (_SPECIAL, _ESCAPE_LIKE) for m in pattern.finditer(joined)]
     if found:
         starts = np.cumsum([0, *(len(t) + 1 for t in strings)])
         strings = list(strings)
