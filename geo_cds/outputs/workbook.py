@@ -16,7 +16,6 @@ moved into place.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -128,8 +127,9 @@ def _column_values(series: pd.Series, column: str, lang: str) -> tuple[np.ndarra
             if len(values) else 0
     if column not in TEXT_COLUMNS and isinstance(dtype, np.dtype) and dtype.kind == "f":
         codes, uniques = distinct_floats(series.to_numpy())  # NaN: an empty cell
-        return Coded(codes, uniques), max((len(float.__repr__(v)) for v in uniques
-                                           if not math.isnan(v)), default=0)
+        shown = np.array(uniques, dtype=np.float64)
+        shown = shown[~np.isnan(shown)].tolist()
+        return Coded(codes, uniques), max(map(len, map(float.__repr__, shown)), default=0)
     try:
         codes, uniques = _distinct(series)  # missing values: -1
     except TypeError:  # an unhashable value
@@ -139,8 +139,9 @@ def _column_values(series: pd.Series, column: str, lang: str) -> tuple[np.ndarra
         width = max(map(len, uniques))
         converted = uniques if width <= MAX_CELL_TEXT else [_text(v) for v in uniques]
         width = min(width, MAX_CELL_TEXT)
-    else:
-        converted = [_cell_value(v, column, lang) for v in uniques]
+    else:  # (whole numbers stay as they are, as _cell_value leaves them)
+        converted = uniques if column not in TEXT_COLUMNS and set(map(type, uniques)) == {int} \
+            else [_cell_value(v, column, lang) for v in uniques]
         width = max(map(_width, converted), default=0)
     return Coded(codes, converted), width
 

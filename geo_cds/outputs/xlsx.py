@@ -137,7 +137,7 @@ def _shared_strings_xml(strings: list[str]) -> str:
     joined = "\n".join(strings)
     found = [m.start() for pattern in (_SPECIAL, _ESCAPE_LIKE) for m in pattern.finditer(joined)]
     if found:
-        starts = np.cumsum([0, *(len(t) + 1 for t in strings)])
+        starts = np.cumsum([0, *map(len, strings)]) + np.arange(len(strings) + 1)
         strings = list(strings)
         for i in np.unique(np.searchsorted(starts, found, side="right") - 1).tolist():
             strings[i] = _text_xml(strings[i])
@@ -226,7 +226,7 @@ class Workbook:
 
     def _tails(self, values: list, style: int) -> pa.Array | list[str | None]:
         """The tails of distinct values, in order (shared strings numbered on first sight);
-        texts and ints, the bulk of them, made whole."""
+        texts, ints and floats, the bulk of them, made whole."""
         types = set(map(type, values))
         if types == {str}:
             strings = self.strings
@@ -234,6 +234,10 @@ class Workbook:
             return _joined(f'" s="{style}" t="s"><v>', pa.array(numbers, pa.int64()))
         if types == {int} and values and -2**63 <= min(values) and max(values) < 2**63:
             return _joined(f'" s="{style}"><v>', pa.array(values, pa.int64()))
+        if types == {float}:  # not finite: no cell
+            texts = pa.array(map(float.__repr__, values), pa.large_string(), size=len(values),
+                             mask=~np.isfinite(np.array(values, dtype=np.float64)))
+            return _joined(f'" s="{style}"><v>', texts)
         return [self._tail(v, style) for v in values]
 
     def _column(self, values, style) -> tuple[np.ndarray, pa.Array | list[str | None]]:
@@ -255,7 +259,7 @@ class Workbook:
                 return np.arange(len(values)), _joined(f'" s="{style}"><v>', pa.array(values))
             if kind == "f":
                 codes, uniques = distinct_floats(values)
-                return codes, [self._tail(v, style) for v in uniques]
+                return codes, self._tails(uniques, style)
             if kind == "O":
                 types = set(map(type, values.tolist()))
                 if types <= {str, type(None)} or types <= {int, type(None)}:
