@@ -286,7 +286,7 @@ class Workbook:
             if len(column) and not -1 <= column.min() <= column.max() < len(tails):
                 raise IndexError(f"column {j + 1}: a code outside -1..{len(tails) - 1}")
             tails = pc.fill_null(pa.concat_arrays([tails, pa.nulls(1, pa.large_string())]), "")
-            codes.append(np.where(column < 0, len(tails) - 1, column))
+            codes.append(np.where(column < 0, len(tails) - 1, column).astype(np.int32))
             tables.append(tails)
         refs = [f'<c r="{column_letter(j)}'.encode() for j in range(len(codes))]
         return Columns(codes, tables, refs, attrs)
