@@ -230,8 +230,9 @@ class Workbook:
         types = set(map(type, values))
         if types == {str}:
             strings = self.strings
-            numbers = [strings.setdefault(t, len(strings)) if t else None for t in values]
-            return _joined(f'" s="{style}" t="s"><v>', pa.array(numbers, pa.int64()))
+            numbers = np.array([strings.setdefault(t, len(strings)) if t else -1  # "": no cell
+                                for t in values], dtype=np.int64)
+            return _joined(f'" s="{style}" t="s"><v>', pa.array(numbers, mask=numbers < 0))
         if types == {int} and values and -2**63 <= min(values) and max(values) < 2**63:
             return _joined(f'" s="{style}"><v>', pa.array(values, pa.int64()))
         if types == {float}:  # not finite: no cell
