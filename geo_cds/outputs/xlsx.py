@@ -20,8 +20,6 @@ U+FFFD, since one of them would make the whole file unreadable.
 
 from __future__ import annotations
 
-import datetime as dt
-import math
 import re
 import zipfile
 from collections import deque
@@ -32,18 +30,19 @@ from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 import numpy as np
-import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
-from geo_cds.outputs._xlsx_rows import Columns
+from geo_cds.outputs._xlsx_rows import (  # noqa: F401 (Coded, distinct_floats: API)
+    Coded,
+    block_columns,
+    column_letter,
+    distinct_floats,
+)
 
 # Built-in number formats (ECMA-376 §18.8.30): Excel shows these ids without a definition.
 BUILTIN_FORMATS = {None: 0, "0": 1, "0.00": 2, "#,##0": 3, "#,##0.00": 4, "@": 49}
 FIRST_CUSTOM_FORMAT = 164
 HEADER_FILL = "00DDEBF7"
 ROWS_PER_PIECE = 32_768  # rows made (and handed to the deflating thread) at a time
-_EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 # Excel reads "_x0041_" in a text as the character it encodes; a literal one is escaped.
 _ESCAPE_LIKE = re.compile(r"(_x[0-9A-Fa-f]{4}_)")
 # Not XML 1.0 characters (§2.2 Char).
@@ -56,19 +55,6 @@ _NS = ('xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
 _XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _CT = "application/vnd.openxmlformats-officedocument.spreadsheetml"
-
-
-@dataclass
-class Coded:
-    """A column given by its distinct values: row ``i`` holds ``values[codes[i]]``, code -1 an
-    empty cell. Each distinct value is formatted once (the writer does so anyway for a typed
-    array); a priority list's names, codes and labels repeat."""
-
-    codes: np.ndarray
-    values: Sequence
-
-    def __len__(self) -> int:
-        return len(self.codes)
 
 
 @dataclass
@@ -106,24 +92,6 @@ class Sheet:
         self.n_columns = max((len(b.columns) for b in self.blocks), default=0)
 
 
-def column_letter(j: int) -> str:
-    """0 → "A", 25 → "Z", 26 → "AA"."""
-    out = ""
-    j += 1
-    while j:
-        j, rem = divmod(j - 1, 26)
-        out = chr(65 + rem) + out
-    return out
-
-
-def distinct_floats(values: np.ndarray) -> tuple[np.ndarray, list[float]]:
-    """Codes into the distinct floats of ``values``, in order of first appearance and told
-    apart by their bits (``-0.0`` is not ``0.0``); formatting a float costs a microsecond."""
-    bits = np.ascontiguousarray(values, dtype=np.float64).view(np.int64)
-    codes, uniques = pd.factorize(bits)
-    return codes, uniques.view(np.float64).tolist()
-
-
 def _text_xml(value: str) -> str:
     return escape(_ESCAPE_LIKE.sub(r"_x005F\1", _NOT_XML.sub("\ufffd", value)))
 
@@ -143,13 +111,6 @@ def _shared_strings_xml(strings: list[str]) -> str:
             strings[i] = _text_xml(strings[i])
     return ('<si><t xml:space="preserve">'
             + '</t></si><si><t xml:space="preserve">'.join(strings) + "</t></si>")
-
-
-def _joined(head: str, values: pa.Array, tail: str = "</v></c>") -> pa.Array:
-    """``head + value + tail`` for each value (null stays null), as large strings."""
-    text = pa.large_string()
-    return pc.binary_join_element_wise(pa.scalar(head, text), pc.cast(values, text),
-                                       pa.scalar(tail, text), pa.scalar("", text))
 
 
 class _Part:
@@ -205,93 +166,6 @@ class Workbook:
         key = (number_format, bold or header, header)
         return self.styles.setdefault(key, len(self.styles))
 
-    def _tail(self, v, style: int) -> str | None:
-        """What follows a cell's reference in its element (``None``: no cell), value by value:
-        the rule every column follows."""
-        if v is None or v == "":  # an empty text is an empty cell
-            return None
-        if isinstance(v, str):
-            return f'" s="{style}" t="s"><v>{self.strings.setdefault(v, len(self.strings))}</v></c>'
-        if isinstance(v, bool):
-            return f'" s="{style}" t="b"><v>{int(v)}</v></c>'
-        if isinstance(v, int):
-            return f'" s="{style}"><v>{v}</v></c>'
-        if isinstance(v, float):  # np.float64's repr is not a number
-            return f'" s="{style}"><v>{float.__repr__(v)}</v></c>' if math.isfinite(v) else None
-        if isinstance(v, dt.date):
-            days = (dt.datetime.combine(v, dt.time()) if not isinstance(v, dt.datetime)
-                    else v.replace(tzinfo=None)) - _EXCEL_EPOCH
-            return f'" s="{style}"><v>{days / dt.timedelta(1)!r}</v></c>'
-        raise TypeError(f"an XLSX cell cannot hold {type(v).__name__} ({v!r})")
-
-    def _tails(self, values: list, style: int) -> pa.Array | list[str | None]:
-        """The tails of distinct values, in order (shared strings numbered on first sight);
-        texts, ints and floats, the bulk of them, made whole."""
-        types = set(map(type, values))
-        if types == {str}:
-            strings = self.strings
-            numbers = np.array([strings.setdefault(t, len(strings)) if t else -1  # "": no cell
-                                for t in values], dtype=np.int64)
-            return _joined(f'" s="{style}" t="s"><v>', pa.array(numbers, mask=numbers < 0))
-        if types == {int} and values and -2**63 <= min(values) and max(values) < 2**63:
-            return _joined(f'" s="{style}"><v>', pa.array(values, pa.int64()))
-        if types == {float}:  # not finite: no cell
-            texts = pa.array(map(float.__repr__, values), pa.large_string(), size=len(values),
-                             mask=~np.isfinite(np.array(values, dtype=np.float64)))
-            return _joined(f'" s="{style}"><v>', texts)
-        return [self._tail(v, style) for v in values]
-
-    def _column(self, values, style) -> tuple[np.ndarray, pa.Array | list[str | None]]:
-        """One column of a block as codes into its tails (-1: no cell)."""
-        if isinstance(values, Coded):
-            if isinstance(style, int):  # the values used, in order of first use
-                codes = np.asarray(values.codes)
-                used = codes >= 0
-                order, firsts = pd.factorize(codes[used])
-                codes = np.full(len(codes), -1, dtype=np.int64)
-                codes[used] = order
-                return codes, self._tails([values.values[i] for i in firsts.tolist()], style)
-            values = [values.values[c] if c >= 0 else None for c in values.codes.tolist()]
-        if isinstance(values, np.ndarray) and isinstance(style, int):
-            kind = values.dtype.kind
-            if kind == "b":
-                return values.astype(np.int8), [self._tail(v, style) for v in (False, True)]
-            if kind in "iu":
-                return np.arange(len(values)), _joined(f'" s="{style}"><v>', pa.array(values))
-            if kind == "f":
-                codes, uniques = distinct_floats(values)
-                return codes, self._tails(uniques, style)
-            if kind == "O":
-                types = set(map(type, values.tolist()))
-                if types <= {str, type(None)} or types <= {int, type(None)}:
-                    codes, uniques = pd.factorize(values)  # None: -1
-                    return codes, self._tails(uniques.tolist(), style)
-        values = values.tolist() if isinstance(values, np.ndarray) else values
-        styles = [style] * len(values) if isinstance(style, int) else style
-        if len(styles) != len(values):
-            raise ValueError(f"{len(values)} values but {len(styles)} styles")
-        return np.arange(len(values)), [self._tail(v, s) for v, s in zip(values, styles)]
-
-    def _block(self, block: Block, attrs: bytes) -> Columns:
-        """A block's columns as codes into their tails (the last one empty: no cell)."""
-        n = len(block)
-        if len(block.columns) != len(block.styles):
-            raise ValueError(f"{len(block.columns)} columns but {len(block.styles)} styles")
-        codes, tables = [], []
-        for j, (values, style) in enumerate(zip(block.columns, block.styles)):
-            column, tails = self._column(values, style)
-            if len(column) != n:
-                raise ValueError(f"column {j + 1} holds {len(column)} values, column 1 {n}")
-            if not isinstance(tails, pa.Array):
-                tails = pa.array(tails, pa.large_string())
-            if len(column) and not -1 <= column.min() <= column.max() < len(tails):
-                raise IndexError(f"column {j + 1}: a code outside -1..{len(tails) - 1}")
-            tails = pc.fill_null(pa.concat_arrays([tails, pa.nulls(1, pa.large_string())]), "")
-            codes.append(np.where(column < 0, len(tails) - 1, column).astype(np.int32))
-            tables.append(tails)
-        refs = [f'<c r="{column_letter(j)}'.encode() for j in range(len(codes))]
-        return Columns(codes, tables, refs, attrs)
-
     def add(self, sheet: Sheet) -> None:
         """Write ``sheet`` (streamed: its rows are made and deflated piece by piece)."""
         n_rows = sum(len(b) for b in sheet.blocks)
@@ -316,8 +190,10 @@ class Workbook:
             tail += f'<autoFilter ref="{autofilter}"/>'
         tail += ('<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" '
                  'header="0.3" footer="0.3"/></worksheet>')
-        blocks = [self._block(b, (f'" ht="{b.height:g}" customHeight="1">' if b.height is not None
-                                  else '">').encode()) for b in sheet.blocks]
+        blocks = [block_columns(b.columns, b.styles, self.strings,
+                                (f'" ht="{b.height:g}" customHeight="1">'
+                                 if b.height is not None else '">').encode())
+                  for b in sheet.blocks]
         # an upper bound of the part's size: beyond 2 GiB it needs zip64
         digits = len(str(n_rows))
         size = len(head) + len(tail) + sum(
