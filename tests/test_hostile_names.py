@@ -19,6 +19,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from map_columns_decode import decoded
 from shapely.geometry import LineString, Point, box
 
 from geo_cds import schema as s
@@ -249,7 +250,7 @@ def test_map_page_keeps_names_as_data(run, names):
     data = [text for attrs, text in page.scripts if attrs.get("id") == "geo-cds-data"]
     assert len(data) == 1 and len(page.scripts) == _plain_script_count()
     assert "<" not in data[0]
-    payload = json.loads(data[0])
+    payload = decoded(json.loads(data[0]))
     assert payload["communes"]["name"] == names
     assert payload["villages"]["name"] == names
     assert [f["properties"][s.PARK_NAME] for f in payload["parks"]["features"]] == names

@@ -13,6 +13,7 @@ import json
 import re
 
 import pytest
+from map_columns_decode import decoded
 from openpyxl import load_workbook
 
 # Words that betray English in a Vietnamese run (identifiers included: they are English too).
@@ -88,7 +89,7 @@ def _payload(folder) -> dict:
     html = (folder / "map.html").read_text(encoding="utf-8")
     found = re.search(r'<script type="application/json" id="geo-cds-data">(.*?)</script>', html,
                       re.S)
-    return json.loads(found.group(1).replace("<\\/", "</"))
+    return decoded(json.loads(found.group(1).replace("<\\/", "</")))
 
 
 def _map_texts(p: dict) -> list[str]:

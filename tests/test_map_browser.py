@@ -20,6 +20,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import pytest
+from map_columns_decode import decoded
 from shapely.geometry import Point, box
 
 from geo_cds import schema as s
@@ -73,7 +74,7 @@ def maps(tmp_path_factory):
 def payload(html: Path) -> dict:
     m = re.search(r'<script type="application/json" id="geo-cds-data">(.*?)</script>',
                   html.read_text(encoding="utf-8"), re.DOTALL)
-    return json.loads(m.group(1).replace("<\\/", "</"))
+    return decoded(json.loads(m.group(1).replace("<\\/", "</")))
 
 
 @pytest.fixture(scope="module")

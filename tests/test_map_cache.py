@@ -196,3 +196,29 @@ def test_province_outlines_are_the_union_of_each_provinces_communes():
     expected = [shapely.union_all(base[[i, i + 3]]) for i in range(3)]
     assert got["name"] == ["A", "B", "C"]
     assert got["geom"] == encode_many(expected)
+
+
+def test_cached_lists_go_into_the_page_as_the_lists_themselves(tmp_path):
+    """A warm map splices the cached lists' JSON text into the page: the page's data equal
+    the JSON of the plain computation, names with "<", "&" and quotes included."""
+    import json as _json
+    import re as _re
+
+    from geo_cds.outputs.maps import render_map
+    from geo_cds.outputs.maps.geocache import RawJSON
+
+    gdf = communes()
+    gdf[s.PROVINCE_NAME] = gdf[s.PROVINCE_NAME].astype(object)
+    gdf.loc[0, s.PROVINCE_NAME] = 'A <b>&"x"</script>'
+    both(gdf, tmp_path)
+    warm = both(gdf, tmp_path)
+    assert isinstance(warm[0]["geom"], RawJSON) and isinstance(warm[2]["name"], RawJSON)
+
+    def data(html):
+        m = _re.search(r'id="geo-cds-data">(.*?)</script>', html, _re.S)
+        return _json.loads(m.group(1))
+
+    plain = data(render_map(communes=gdf, villages=None))
+    cached = data(render_map(communes=gdf, villages=None, cache_dir=tmp_path))
+    assert cached == plain
+    assert 'A <b>&"x"</script>' in cached["provinces"]["name"]

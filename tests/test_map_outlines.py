@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import json
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -85,4 +87,11 @@ def test_features_as_the_row_loop(n, data):
     columns = ["kind", s.COST_VND, s.N_VILLAGES, "population_served", "ok", "absent"]
     derived = {"share": gdf["population_served"] / 3}
     got = mdata.features_payload(gdf, "interventions", columns, derived)["features"]
-    assert got == old_features(gdf, columns, derived)
+    # compared as the page reads them: parsed from the page's JSON
+    assert _as_page_reads(got) == _as_page_reads(old_features(gdf, columns, derived))
+
+
+def _as_page_reads(features):
+    from geo_cds.outputs.maps.page import _json_for_html
+
+    return json.loads(_json_for_html(features))

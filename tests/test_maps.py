@@ -17,6 +17,7 @@ import rasterio
 import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from map_columns_decode import decoded
 from rasterio.transform import from_origin
 from shapely.geometry import LineString, Point, Polygon, box
 
@@ -63,7 +64,7 @@ def payload_of(html: str) -> dict:
     m = re.search(r'<script type="application/json" id="geo-cds-data">(.*?)</script>', html,
                   re.DOTALL)
     assert m, "the map data block is missing"
-    return json.loads(m.group(1))
+    return decoded(json.loads(m.group(1)))
 
 
 # --------------------------------------------------------------------------------------------

@@ -35,6 +35,7 @@ import rasterio
 from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
+from map_columns_decode import decoded
 from rasterio.transform import from_origin
 
 from geo_cds.analysis import operators
@@ -191,7 +192,7 @@ def test_summary_gives_each_operator_and_any(result):
 def test_map_switches_to_each_operator(result):
     from geo_cds.pipeline import build_map
 
-    data = build_map(result).app.payload
+    data = decoded(build_map(result).app.payload)
     ind = data["indicators"]
     assert ind["share_villages_4g"]["label"] == "Villages with 4G (any operator)"
     assert ind["share_villages_4g_vnpt"]["label"] == "Villages with 4G: VNPT"

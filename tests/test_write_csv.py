@@ -106,3 +106,36 @@ def test_line_ends_and_bom_by_hand(tmp_path):
     assert raw == ('\ufeffcode,note,cost\r\n07795,"a,b",1300000000.0\r\n'
                    "'=HYPERLINK(),\"x\"\"y\",\r\n").encode()
     assert io.StringIO(raw.decode("utf-8-sig"), newline="").read().count("\r\n") == 3
+
+
+@settings(max_examples=15, deadline=None)
+@given(n=st.integers(0, 12), block=st.integers(1, 5), data=st.data())
+def test_rows_joined_block_by_block_same_bytes_as_pandas(tmp_path_factory, n, block, data):
+    from geo_cds.outputs import csvfile
+
+    df = _frame(data, n)
+    tmp = tmp_path_factory.mktemp("csv")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(csvfile, "_CSV_BLOCK", block)  # block boundaries inside the table
+        ours = write_csv(df, tmp / "ours.csv").read_bytes()
+    assert ours == _pandas_bytes(df, tmp)
+
+
+def test_any_float64_same_text_as_pandas(tmp_path):
+    """Random bit patterns: every exponent, subnormals, infinities, NaNs, ±0, repeats."""
+    rng = np.random.default_rng(14)
+    bits = rng.integers(-2**63, 2**63 - 1, 20_000, dtype=np.int64, endpoint=True)
+    values = np.concatenate([bits.view(np.float64), [0.0, -0.0, np.inf, -np.inf, 1e16, 1e-4],
+                             rng.integers(0, 10**12, 2000) / 100, np.full(3, 0.1 + 0.2)])
+    singles = rng.integers(-2**31, 2**31 - 1, len(values), dtype=np.int32).view(np.float32)
+    for keep in (slice(None), values != 0):  # with -0.0 and without
+        df = pd.DataFrame({"x": values[keep], "y": singles[keep]})
+        assert write_csv(df, tmp_path / "ours.csv").read_bytes() == _pandas_bytes(df, tmp_path)
+
+
+def test_text_in_several_arrow_chunks_same_bytes_as_pandas(tmp_path):
+    parts = [pd.Series(["a,b", None, "Thôn \"Hà\""], dtype="str"),
+             pd.Series(["=1", "x\r\ny"], dtype="str")]
+    df = pd.DataFrame({"s": pd.concat(parts, ignore_index=True), "n": range(5)})
+    assert df["s"].array._pa_array.num_chunks == 2
+    assert write_csv(df, tmp_path / "ours.csv").read_bytes() == _pandas_bytes(df, tmp_path)

@@ -167,7 +167,79 @@
       escapeHtml(classes[classes.length - 1].label) + "</div>";
   }
 
+  /* Compact village columns (geo_cds/outputs/maps/columns.py) back to plain arrays, null
+   * where a value is missing. A number is a run of digits of ALPHABET, least significant
+   * first; a digit from the upper half means that more follow. */
+  var ALPHABET = " !#$%'()*+,-./0123456789:;=?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_`abcdefghijklmnopqrstuvwxyz{|}~";
+  var BASE = 45, DIGIT = new Int16Array(128).fill(-1);
+  for (var a = 0; a < ALPHABET.length; a++) DIGIT[ALPHABET.charCodeAt(a)] = a;
+
+  function readNumbers(s, n) {
+    var out = new Array(n), k = 0, v = 0, mul = 1;
+    for (var i = 0; i < s.length; i++) {
+      var d = DIGIT[s.charCodeAt(i)];
+      if (d >= BASE) { v += (d - BASE) * mul; mul *= BASE; }
+      else { out[k++] = v + d * mul; v = 0; mul = 1; }
+    }
+    if (k !== n) throw new Error("geo-cds: a village column has " + k + " values, not " + n);
+    return out;
+  }
+
+  function unzigzag(z) { return z % 2 === 0 ? z / 2 : -(z + 1) / 2; }
+
+  function decodeColumn(c, n) {
+    if (!c || Array.isArray(c) || typeof c !== "object" || !c.e) return c;
+    var out, i;
+    if (c.e === "dict") {
+      if (!c.s) { out = new Array(n); for (i = 0; i < n; i++) out[i] = c.v[0]; return out; }
+      out = readNumbers(c.s, n);
+      for (i = 0; i < n; i++) out[i] = c.v[out[i]];
+      return out;
+    }
+    if (c.e === "int") {
+      out = readNumbers(c.s, n);
+      for (i = 0; i < n; i++) out[i] = out[i] === 0 ? null : unzigzag(out[i] - 1);
+      return out;
+    }
+    if (c.e === "delta") {
+      out = readNumbers(c.s, n);
+      var acc = 0;
+      for (i = 0; i < n; i++) { acc += unzigzag(out[i]); out[i] = acc; }
+      return out;
+    }
+    if (c.e === "front") {
+      var keep = readNumbers(c.p, n), take = readNumbers(c.l, n), at = 0, prev = "";
+      out = new Array(n);
+      for (i = 0; i < n; i++) {
+        prev = prev.slice(0, keep[i]) + c.s.substr(at, take[i]);
+        at += take[i];
+        out[i] = prev;
+      }
+      return out;
+    }
+    throw new Error("geo-cds: unknown column encoding " + c.e);
+  }
+
+  function decodeVillages(V) {
+    var J = V.joint;  // columns of few values: one table of value rows, one code per village
+    if (J) {
+      var codes = readNumbers(J.s, V.n);
+      J.k.forEach(function (key, j) {
+        var out = new Array(V.n);
+        for (var i = 0; i < V.n; i++) out[i] = J.v[codes[i]][j];
+        V[key] = out;
+      });
+      delete V.joint;
+    }
+    Object.keys(V).forEach(function (key) {
+      if (key !== "operators") V[key] = decodeColumn(V[key], V.n);
+    });
+    (V.operators || []).forEach(function (o) { o.values = decodeColumn(o.values, V.n); });
+    return V;
+  }
+
   function geoCdsMap(map, D) {
+    if (D.villages) decodeVillages(D.villages);
     var T = D.labels, F = makeFormat(D.lang, T), S = D.scales;
     // With no tile layer on the map Leaflet would let the user zoom without end.
     map.setMinZoom(4);
@@ -955,5 +1027,6 @@
 
   window.geoCdsMap = geoCdsMap;
   window.geoCdsNormalise = normalise;
-  window.geoCdsUtil = { escapeHtml: escapeHtml, normalise: normalise, SCALE: SCALE };
+  window.geoCdsUtil = { escapeHtml: escapeHtml, normalise: normalise, SCALE: SCALE,
+    decodeColumn: decodeColumn };
 })();

@@ -45,14 +45,21 @@ def versions() -> dict[str, str]:
     return out
 
 
-def manifest(*, plan, files: dict[str, Path], generated: set[str], timings: dict[str, float],
-             started: str, finished: str, checks=()) -> dict:
+def input_files(files: dict[str, Path], generated: set[str]) -> list[dict]:
+    """Each input file (each part of a shapefile) with its size and SHA-256, for the manifest."""
     inputs = []
     for name, path in files.items():
         path = Path(path)
         for part in _companions(path):
             inputs.append({"input": name, "path": str(part), "bytes": part.stat().st_size,
                            "sha256": sha256(part), "generated": name in generated})
+    return inputs
+
+
+def manifest(*, plan, inputs: list[dict], timings: dict[str, float], started: str,
+             finished: str, checks=()) -> dict:
+    """``run.json``: the inputs (:func:`input_files`), the effective plan, the versions, the
+    timings, the checks and the command."""
     return {"started": started, "finished": finished, "inputs": inputs,
             "plan": plan.to_dict(), "versions": versions(),
             "timings_s": {k: round(v, 3) for k, v in timings.items()},

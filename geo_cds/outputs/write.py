@@ -22,7 +22,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import re
 import shutil
 import sqlite3
 from collections.abc import Iterator
@@ -44,10 +43,11 @@ from geo_cds.atomic import (
     temp_name,
 )
 from geo_cds.errors import ForeignFolderError, OutputError, OutputExistsError
+from geo_cds.outputs.csvfile import neutralise_cell, neutralise_text, write_csv
 from geo_cds.outputs.qgis import add_default_style
 
 __all__ = ["MARKER", "atomic_file", "atomic_folder", "check_writable", "replace_files",
-           "neutralise_text", "write_csv", "write_gpkg", "write_json"]
+           "neutralise_cell", "neutralise_text", "write_csv", "write_gpkg", "write_json"]
 
 
 def _mark(folder: Path) -> None:
@@ -208,118 +208,6 @@ def replace_files(folder: Path) -> Iterator[Path]:
         if (err := output_error(exc, folder)) is not None:
             raise err from exc
         raise
-
-
-# A spreadsheet program opening a CSV evaluates a cell starting with one of these as a formula
-# (=HYPERLINK(…), +cmd|' /C calc'!A0, -2+3, @SUM(…)); tab and CR hide such a start.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
-
-
-def neutralise_cell(value):
-    """The CSV rule for text: a text cell that starts like a formula gets a leading ``'``.
-
-    Text that is a plain number ("-105", "+84") and every non-text value are left as they
-    are, so numbers and codes are unchanged. The quote is what spreadsheet programs show
-    for "this is text"; a program reading the CSV sees it as part of the value.
-    """
-    if (isinstance(value, str) and value.startswith(FORMULA_START)
-            and not _PLAIN_NUMBER.fullmatch(value)):
-        return "'" + value
-    return value
-
-
-def write_csv(df: pd.DataFrame, path: Path) -> Path:
-    """UTF-8 with a byte-order mark, so spreadsheet programs show Vietnamese diacritics.
-
-    Codes are string columns and are written as they are, leading zeros included. Text cells
-    that a spreadsheet would evaluate are neutralised (:func:`neutralise_cell`); numeric
-    columns are written as they are. Lines end in CRLF (RFC 4180), so that a value holding a
-    bare CR or LF is quoted and cannot split its row.
-    """
-    df = neutralise_text(df.drop(columns="geometry", errors="ignore"))
-    columns = [_csv_fields(df.iloc[:, j]) for j in range(df.shape[1])]
-    if df.shape[1] < 2 or None in columns or not all(isinstance(c, str) for c in df.columns):
-        df.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")
-        return path
-    lines = [",".join(map(_quoted, df.columns)), *map(",".join, zip(*columns)), ""]
-    with open(path, "w", encoding="utf-8-sig", newline="") as f:
-        f.write("\r\n".join(lines))
-    return path
-
-
-# Python's csv module (which pandas' to_csv writes through) quotes a field holding these.
-_NEEDS_QUOTES = re.compile('[,"\r\n]')
-
-
-def _quoted(text: str) -> str:
-    return f'"{text.replace(chr(34), chr(34) * 2)}"' if _NEEDS_QUOTES.search(text) else text
-
-
-def _csv_fields(column: pd.Series) -> list[str] | None:
-    """A column's CSV fields, formatted and quoted the way ``DataFrame.to_csv`` writes them
-    (missing: ""), the whole column at once; ``None`` for a kind left to pandas.
-
-    pandas formats a float column with numpy's ``astype(str)``, anything else with ``str``
-    of each value; its csv writer quotes a field holding a comma, a quote or a line end.
-    """
-    dtype = column.dtype
-    if isinstance(dtype, np.dtype) and dtype.kind == "f":
-        values = column.to_numpy()
-        zero = values == 0
-        if zero.any() and np.signbit(values[zero]).any():  # factorize takes -0.0 for 0.0
-            text = values.astype(str)
-            text[np.isnan(values)] = ""
-            return text.tolist()
-        codes, uniques = pd.factorize(values)  # each distinct value formatted once; NaN: -1
-        return np.append(uniques.astype(str), "")[codes].tolist()
-    if isinstance(dtype, np.dtype) and dtype.kind in "iu":
-        return list(map(str, column.tolist()))
-    if isinstance(dtype, np.dtype) and dtype.kind == "b":
-        return np.where(column.to_numpy(), "True", "False").tolist()
-    if isinstance(column.array, (pd.arrays.IntegerArray, pd.arrays.BooleanArray)):
-        values = column.to_numpy(dtype=dtype.numpy_dtype, na_value=0)
-        text = (np.where(values, "True", "False").tolist() if values.dtype.kind == "b"
-                else list(map(str, values.tolist())))
-        for i in np.flatnonzero(column.isna().to_numpy()).tolist():
-            text[i] = ""
-        return text
-    if isinstance(dtype, pd.StringDtype) or dtype == np.dtype(object):
-        values = column.to_numpy(dtype=object, na_value="").tolist()
-        if not set(map(type, values)) <= {str}:  # numbers or objects among the text
-            return None
-        if _NEEDS_QUOTES.search("".join(values)) is None:  # most columns: no field to quote
-            return values
-        return list(map(_quoted, values))
-    return None
-
-
-def neutralise_text(df: pd.DataFrame) -> pd.DataFrame:
-    """``df`` with :func:`neutralise_cell` applied to its text columns (a copy if any cell
-    changes).
-
-    Only the cells that start like a formula are looked at: found for a whole column at once
-    (by Arrow for string columns), then checked one by one for plain numbers.
-    """
-    out = df
-    for c in df.columns:
-        column = df[c]
-        if isinstance(column.dtype, pd.StringDtype):
-            starts = column.str.startswith(FORMULA_START).fillna(False).to_numpy(dtype=bool)
-        elif column.dtype == object or pd.api.types.is_string_dtype(column.dtype):
-            starts = np.fromiter((isinstance(v, str) and v.startswith(FORMULA_START)
-                                  for v in column.tolist()), dtype=bool, count=len(column))
-        else:
-            continue
-        rows = np.flatnonzero(starts)
-        if not len(rows):
-            continue
-        if out is df:
-            out = df.copy()
-        column = column.copy()
-        column.iloc[rows] = [neutralise_cell(v) for v in column.iloc[rows].tolist()]
-        out[c] = column
-    return out
 
 
 def write_gpkg(gdf: gpd.GeoDataFrame, path: Path, layer: str, lang: str = "vi") -> Path:

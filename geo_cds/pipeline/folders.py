@@ -10,6 +10,7 @@ from __future__ import annotations
 import shutil
 import time
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from types import EllipsisType
@@ -21,6 +22,7 @@ from geo_cds.analysis import operators
 from geo_cds.errors import OutputExistsError
 from geo_cds.outputs import summary as report
 from geo_cds.outputs import write
+from geo_cds.outputs.background import GpkgWriter
 from geo_cds.pipeline.progress import Progress, Steps
 
 if TYPE_CHECKING:
@@ -112,28 +114,53 @@ def build_map(result: RunResult, **options) -> RunMap:
 
 def _write_run_files(result: RunResult, folder: Path, progress: Progress | None,
                      cache_dir: Path | None = None) -> None:
-    """Every file of a run, written into ``folder`` (a staging folder of the writer)."""
-    from geo_cds.analysis.datacov import data_coverage
-    from geo_cds.outputs.investment import write_investment_outputs
-    from geo_cds.outputs.maps import save_map
+    """Every file of a run, written into ``folder`` (a staging folder of the writer).
 
+    The GeoPackages are written by a second process (GDAL holds the GIL) and the inputs'
+    checksums computed in a thread (hashing releases it) while this one writes the rest.
+    """
     plan = result.plan
     t0 = time.perf_counter()
     steps = Steps(progress)  # step keys: their texts are in geo_cds.labels, section "stage"
     steps("write_tables")
     communes = _readable(result.communes)
+    gpkgs = [(result.villages, folder / "villages.gpkg", "villages", plan.lang),
+             (communes, folder / "communes.gpkg", "communes", plan.lang)]
+    if result.parks is not None:
+        # full precision: `geo-cds plan` re-plans from it and must reproduce the run
+        gpkgs.append((result.parks, folder / "industrial_parks_5g.gpkg", "parks", plan.lang))
+    with GpkgWriter() as gpkg, ThreadPoolExecutor(1, "geo-cds-checksums") as checksums:
+        gpkg.start(gpkgs)  # forked before the thread below exists
+        inputs = checksums.submit(report.input_files, result.inputs.files, set(result.generated))
+        _write_the_rest(result, folder, communes, steps, cache_dir)
+        steps("write_tables")  # what the GeoPackages still need
+        gpkg.wait()
+        inputs = inputs.result()
+    steps()
+    result.timings["write"] = time.perf_counter() - t0
+    finished = datetime.now(UTC).astimezone().isoformat(timespec="seconds")
+    write.write_json(
+        report.manifest(plan=plan, inputs=inputs, timings=result.timings,
+                        started=result.started, finished=finished, checks=result.checks),
+        folder / "run.json",
+    )
+
+
+def _write_the_rest(result: RunResult, folder: Path, communes: pd.DataFrame, steps: Steps,
+                    cache_dir: Path | None) -> None:
+    """The tables, the workbook, the map and the summary."""
+    from geo_cds.analysis.datacov import data_coverage
+    from geo_cds.outputs.investment import write_investment_outputs
+    from geo_cds.outputs.maps import save_map
+
+    plan, inv = result.plan, result.investment
     write.write_csv(communes, folder / "communes.csv")
-    write.write_gpkg(communes, folder / "communes.gpkg", "communes", plan.lang)
-    write.write_gpkg(result.villages, folder / "villages.gpkg", "villages", plan.lang)
-    inv = result.investment
     steps("write_investment")
     coverage = data_coverage(result.communes, result.villages, plan.thresholds.min_known_share)
     write_investment_outputs(folder, inv, lang=plan.lang, data_coverage=coverage)
     steps("write_tables")
     if result.parks is not None:
         write.write_csv(_readable(result.parks), folder / "industrial_parks_5g.csv")
-        # full precision: `geo-cds plan` re-plans from it and must reproduce the run
-        write.write_gpkg(result.parks, folder / "industrial_parks_5g.gpkg", "parks", plan.lang)
     if result.streets is not None:
         write.write_csv(_readable(result.streets), folder / "cashless_streets.csv")
     write.write_csv(result.problems.to_frame(), folder / "rejects.csv")
@@ -155,15 +182,6 @@ def _write_run_files(result: RunResult, folder: Path, progress: Progress | None,
                                                                result.inputs.sites))
     write.write_json(data, folder / "summary.json")
     (folder / "summary.md").write_text(report.summary_markdown(data, plan.lang), encoding="utf-8")
-    steps()
-    result.timings["write"] = time.perf_counter() - t0
-    finished = datetime.now(UTC).astimezone().isoformat(timespec="seconds")
-    write.write_json(
-        report.manifest(plan=plan, files=result.inputs.files, generated=set(result.generated),
-                        timings=result.timings, started=result.started, finished=finished,
-                        checks=result.checks),
-        folder / "run.json",
-    )
 
 
 def write_outputs(result: RunResult, folder: str | Path, *, overwrite: bool = False,

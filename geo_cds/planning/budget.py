@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import heapq
 import logging
 import os
 import sys
@@ -24,7 +23,7 @@ import pandas as pd
 from scipy.sparse import csr_matrix, vstack
 
 from geo_cds.errors import PlanError
-from geo_cds.planning import exact
+from geo_cds.planning import _greedy, exact
 
 log = logging.getLogger(__name__)
 
@@ -176,28 +175,19 @@ def _group(m: csr_matrix, values: np.ndarray) -> tuple[np.ndarray, csr_matrix, n
     return codes, m[first], value
 
 
-def _row_entries(m: csr_matrix, rows: np.ndarray) -> np.ndarray:
-    """The column indices of ``rows`` of a CSR matrix, concatenated (``m[rows].indices``
-    without building a matrix)."""
-    start, stop = m.indptr[rows], m.indptr[np.asarray(rows) + 1]
-    lens = stop - start
-    offsets = np.repeat(start - (np.cumsum(lens) - lens), lens)
-    return m.indices[offsets + np.arange(int(lens.sum()))]
-
-
 def select_greedy(p: SelectionProblem, budget: float) -> Selection:
     """Buy the intervention with the most value per VND next, while the budget lasts.
 
     A village still missing ``r`` interventions credits ``value / r`` to each of them, so a
     village needing a route and a site pulls both. Gains are kept in a heap and refreshed
-    only for the interventions touched by the last purchase.
+    only for the interventions touched by the last purchase (the loop is compiled:
+    :func:`geo_cds.planning._greedy.greedy_loop`).
     """
     codes, m, value = _groups(p)
     has = np.diff(m.indptr) > 0
     remaining = np.diff(m.indptr).astype(float)
-    served = np.zeros(m.shape[0], dtype=bool)
     cost = p.costs
-    if "greedy" not in p._knapsacks:  # what does not depend on the budget, once per problem
+    if "greedy_loop" not in p._knapsacks:  # what does not depend on the budget: once
         mt = m.T.tocsr()
         # an intervention no multi-need group touches: buying it changes no other gain
         solo = np.bincount(m.indices[np.repeat(np.diff(m.indptr) > 1, np.diff(m.indptr))],
@@ -207,47 +197,13 @@ def select_greedy(p: SelectionProblem, budget: float) -> Selection:
         ks = np.flatnonzero(gains > 0)
         keys = np.where(cost[ks] > 0, -(gains[ks] / np.where(cost[ks] > 0, cost[ks], 1.0)),
                         -np.inf)
-        heap0 = list(zip(keys.tolist(), ks.tolist(), [0] * len(ks), strict=True))
-        heapq.heapify(heap0)
-        p._knapsacks["greedy"] = (mt, solo.tolist(), heap0)
-    mt, solo, heap0 = p._knapsacks["greedy"]
-    cost_l = cost.tolist()
-
-    def gain(k: int) -> float:
-        g = mt.indices[mt.indptr[k]:mt.indptr[k + 1]]
-        g = g[~served[g] & has[g]]
-        return float((value[g] / remaining[g]).sum())
-
-    def key(k: int, gk: float) -> float:
-        return -(gk / cost_l[k]) if cost_l[k] > 0 else -np.inf
-
-    chosen = [False] * len(cost)
-    version = [0] * len(cost)
-    solo_bought = []
-    heap = list(heap0)
-    left = float(budget)
-    while heap:
-        _, k, ver = heapq.heappop(heap)
-        if chosen[k] or ver != version[k]:
-            continue
-        if cost_l[k] > left + 1e-6:
-            continue  # never fits again: the budget only shrinks
-        chosen[k] = True
-        left -= cost_l[k]
-        if solo[k]:  # its groups need nothing else and count in no other gain
-            solo_bought.append(k)
-            continue
-        g = mt.indices[mt.indptr[k]:mt.indptr[k + 1]]
-        g = g[~served[g]]
-        remaining[g] -= 1
-        served[g[remaining[g] == 0]] = True
-        for j in np.unique(_row_entries(m, g)).tolist():
-            if not chosen[j]:
-                version[j] += 1
-                gj = gain(j)
-                if gj > 0:
-                    heapq.heappush(heap, (key(j, gj), j, version[j]))
-    served[_row_entries(mt, np.asarray(solo_bought, dtype=np.int64))] = True
+        p._knapsacks["greedy_loop"] = (mt, solo, keys, ks.astype(np.int64))
+    mt, solo, keys, ks = p._knapsacks["greedy_loop"]
+    served = _greedy.greedy_loop(
+        float(budget), np.ascontiguousarray(cost, dtype=np.float64),
+        m.indptr.astype(np.int64), m.indices.astype(np.int64),
+        mt.indptr.astype(np.int64), mt.indices.astype(np.int64),
+        np.ascontiguousarray(value, dtype=np.float64), remaining, has, solo, keys, ks)
     return _finish(p, served[codes], "greedy", "greedy")
 
 

@@ -28,6 +28,7 @@ from geo_cds import schema as s
 from geo_cds.labels import LANGS, labels
 from geo_cds.outputs.maps import data as _data
 from geo_cds.outputs.maps.charts import charts_payload
+from geo_cds.outputs.maps.columns import present
 from geo_cds.outputs.maps.data import normalise_name
 from geo_cds.outputs.maps.datacov import data_coverage_payload, little_data_legend
 from geo_cds.outputs.maps.page import ASSET_MODES, RunMap, render_html, save_map
@@ -146,8 +147,8 @@ def build_payload(*, communes: gpd.GeoDataFrame, villages: gpd.GeoDataFrame | No
     commune_data["data_coverage"] = data_coverage_payload(communes_simple)
     village_data = None
     if villages is not None and len(villages):
-        village_data = _data.villages_payload(villages, commune_data["code"], priority)
-        village_data |= village_source_columns(villages)
+        village_data = _data.villages_payload(villages, commune_data["code"], priority,
+                                              more=village_source_columns(villages))
 
     parks_fc = _data.features_payload(
         parks, "parks", [s.PARK_NAME, s.PARK_KIND, s.AREA_HA, s.area_share("5g"),
@@ -194,7 +195,7 @@ def build_payload(*, communes: gpd.GeoDataFrame, villages: gpd.GeoDataFrame | No
         commune_data["indicators"][s.SHARE_4G] = [None] * len(commune_data["code"])
         default_indicator = s.SHARE_4G
 
-    statuses_present = set(village_data["status"]) if village_data else set()
+    statuses_present = present(village_data, "status") if village_data else set()
     gap_status = [
         {"key": g, "label": T[f"gap_{g}"], "colour": _data.GAP_STATUS_COLOURS[g],
          "present": i in statuses_present or g != "unknown"}

@@ -3,7 +3,7 @@
 Polygons are encoded as delta-encoded integer coordinates (degrees x 1e5, about 1 m): a
 vertex costs ~7 characters instead of ~21 in GeoJSON, which is what keeps a national map
 (3,321 communes, 452k vertices, ~64k villages) well under 25 MB. Villages travel as columns
-(one array per attribute), not one object per village.
+(one per attribute), not one object per village, each compactly encoded (:mod:`.columns`).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from geo_cds import schema as s
 from geo_cds.analysis.operators import covered_col, share_col
 from geo_cds.errors import LayerError
 from geo_cds.outputs.maps import geocache
+from geo_cds.outputs.maps.columns import delta_column, encode_column, joint_column
 from geo_cds.outputs.maps.geometry import (
     SCALE,
     commune_geometry,
@@ -82,6 +83,9 @@ def operator_indicators(columns: Iterable[str]) -> dict[str, tuple[str, str]]:
     return {share_col(t, op): (t, op) for t in ("4g", "5g") for op in s.OPERATORS
             if share_col(t, op) in columns}
 
+
+# Village columns of few values, joined into one (columns.joint_column) when present.
+JOINT = ("in_budget", "intervention", "cov_src")
 
 # Village booleans shown in popups, in this bit order in the packed ``flags`` column.
 VILLAGE_FLAGS = (s.COVERED_4G, s.COVERED_5G, s.HAS_FIBRE, s.NEEDS_POWER, s.DBKK,
@@ -179,6 +183,29 @@ def clean_values(ser: pd.Series) -> list:
     return _with_none(values, ser.isna().to_numpy())
 
 
+def column_array(df: pd.DataFrame, column: str, *, digits: int | None = None,
+                 integer: bool = False) -> np.ndarray | pd.api.extensions.ExtensionArray | None:
+    """A column as an array (None when the column is absent): as :func:`column_values`,
+    whole numbers as a nullable ``Int64`` array, decimals as floats (NaN where missing),
+    text as a pandas string array or an object array (NA or None where missing)."""
+    if column not in df.columns:
+        return None
+    ser = df[column]
+    if integer or digits is not None:
+        num = pd.to_numeric(ser, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+        if integer:
+            missing = ~(np.abs(num) < 2.0**63)  # NaN and inf too
+            whole = np.round(np.where(missing, 0.0, num)).astype(np.int64)
+            return pd.arrays.IntegerArray(whole, missing)
+        return np.round(num, digits)
+    if isinstance(ser.dtype, pd.StringDtype):  # text already (missing: NA)
+        return ser.array
+    values = ser.to_numpy(dtype=object, na_value=None)
+    out = np.empty(len(values), dtype=object)
+    out[:] = [v if v is None or type(v) is str else str(v) for v in values]
+    return out
+
+
 def column_values(df: pd.DataFrame, column: str, *, digits: int | None = None,
                   integer: bool = False) -> list | None:
     """A column as a JSON-safe list (None when the column is absent).
@@ -187,20 +214,15 @@ def column_values(df: pd.DataFrame, column: str, *, digits: int | None = None,
     ``digits``: floats rounded to that many decimals (None where NaN); otherwise text (None
     where missing).
     """
-    if column not in df.columns:
+    arr = column_array(df, column, digits=digits, integer=integer)
+    if arr is None:
         return None
-    ser = df[column]
-    if integer or digits is not None:
-        num = pd.to_numeric(ser, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
-        if integer:
-            missing = ~(np.abs(num) < 2.0**63)  # NaN and inf too
-            values = np.round(np.where(missing, 0.0, num)).astype(np.int64).tolist()
-        else:
-            missing = np.isnan(num)
-            values = np.round(num, digits).tolist()
-        return _with_none(values, missing)
-    values = ser.to_numpy(dtype=object, na_value=None)
-    return [v if v is None or type(v) is str else str(v) for v in values]
+    if integer:
+        return _with_none(arr.to_numpy(dtype=np.int64, na_value=0).tolist(), arr.isna())
+    if digits is not None:
+        return _with_none(arr.tolist(), np.isnan(arr))
+    return arr.tolist() if isinstance(arr, np.ndarray) else \
+        arr.to_numpy(dtype=object, na_value=None).tolist()
 
 
 def _bool_array(df: pd.DataFrame, column: str) -> np.ndarray | None:
@@ -306,14 +328,18 @@ def provinces_payload(communes: gpd.GeoDataFrame, tolerance: float,
 
 
 def villages_payload(villages: gpd.GeoDataFrame, commune_codes: Sequence[str],
-                     priority: pd.DataFrame | None = None) -> dict[str, Any]:
-    """Villages as columns; points of polygon villages are their representative points.
+                     priority: pd.DataFrame | None = None,
+                     more: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Villages as compact columns (:mod:`.columns`, decoded by the page's script);
+    points of polygon villages are their representative points.
 
     ``priority`` (the priority list: ``village_id``, ``rank``, ``intervention``,
-    ``cost_vnd``, ``in_budget``) adds those columns, None for villages not on the list.
+    ``cost_vnd``, ``in_budget``) adds those columns, None for villages not on the list;
+    ``more``: further columns (arrays over the located villages), e.g. the coverage source.
     """
     villages = _to_wgs84(villages, "villages")
     villages = villages[~(villages.geometry.isna() | villages.geometry.is_empty)]
+    n = len(villages)
     geom = villages.geometry
     if not (geom.geom_type == "Point").all():
         geom = geom.where(geom.geom_type == "Point", geom.representative_point())
@@ -321,61 +347,93 @@ def villages_payload(villages: gpd.GeoDataFrame, commune_codes: Sequence[str],
     if s.COMMUNE_CODE in villages.columns:
         commune = _positions(commune_codes, villages[s.COMMUNE_CODE].astype("string"))
     else:
-        commune = [-1] * len(villages)
+        commune = np.full(n, -1, dtype=np.int64)
     unknown = len(GAP_STATUSES) - 1
     if s.GAP_STATUS in villages.columns:
         found = pd.Index(GAP_STATUSES).get_indexer(villages[s.GAP_STATUS].astype("string"))
-        status = np.where(found < 0, unknown, found).tolist()
+        status = np.where(found < 0, unknown, found)
     else:
-        status = [unknown] * len(villages)
-    flags = np.zeros(len(villages), dtype=np.int64)
+        status = np.full(n, unknown, dtype=np.int64)
+    flags = np.zeros(n, dtype=np.int64)
     known = 0
     for bit, col in enumerate(VILLAGE_FLAGS):
         arr = _bool_array(villages, col)
         if arr is not None:
             known |= 1 << bit
             flags |= arr.astype(np.int64) << bit
-    ids = column_values(villages, s.VILLAGE_ID)
-    names = column_values(villages, s.VILLAGE_NAME)
+    ids = column_array(villages, s.VILLAGE_ID)
+    names = column_array(villages, s.VILLAGE_NAME)
+    nothing = np.full(n, None, dtype=object)
     extra: dict[str, Any] = {}
     if priority is not None and ids is not None and s.VILLAGE_ID in priority.columns:
-        prio = priority.drop_duplicates(s.VILLAGE_ID)
-        prio.index = pd.Index(prio[s.VILLAGE_ID].astype("string"))
-        aligned = prio.reindex(pd.Index(ids, dtype="string"))
-        extra = {
-            "rank": column_values(aligned, s.RANK, integer=True),
-            "intervention": column_values(aligned, s.INTERVENTION),
-            "interventions": column_values(aligned, "intervention_ids"),
-            "cost": column_values(aligned, s.COST_VND, integer=True),
-            "in_budget": (clean_values(aligned[s.IN_BUDGET])
-                          if s.IN_BUDGET in aligned.columns else None),
-        }
-        if extra["rank"] is None:
-            extra = {}
-        else:
-            n = len(ids)
-            extra = {k: (v if v is not None else [None] * n) for k, v in extra.items()}
+        extra = _priority_columns(priority, ids)
+    extra |= dict(more or {})
+    # the columns of few values travel together: one code per village instead of one each
+    few = {"status": status, "flags": flags,
+           **{k: extra.pop(k) for k in JOINT if k in extra}}
+    hh_fibre = column_array(villages, s.FIBRE_HH_SHARE, digits=3)
+    pop = column_array(villages, s.POPULATION, integer=True)
+    hh = column_array(villages, s.HOUSEHOLDS, integer=True)
     return {
-        **extra,
-        "hh_fibre": column_values(villages, s.FIBRE_HH_SHARE, digits=3),
-        "lon": xy[:, 0].tolist(),
-        "lat": xy[:, 1].tolist(),
-        "id": ids if ids is not None else [None] * len(villages),
-        "name": names if names is not None else [None] * len(villages),
-        "commune": commune,
-        "pop": column_values(villages, s.POPULATION, integer=True),
-        "hh": column_values(villages, s.HOUSEHOLDS, integer=True),
-        "status": status,
-        "flags": flags.tolist(),
+        **{k: encode_column(v) for k, v in extra.items()},
+        "joint": joint_column(few),
+        "n": n,
+        "hh_fibre": None if hh_fibre is None else encode_column(hh_fibre),
+        "lon": delta_column(xy[:, 0]),
+        "lat": delta_column(xy[:, 1]),
+        "id": encode_column(ids if ids is not None else nothing),
+        "name": encode_column(names if names is not None else nothing),
+        "commune": delta_column(commune),
+        "pop": None if pop is None else encode_column(pop),
+        "hh": None if hh is None else encode_column(hh),
         "known": known,
         "operators": [{"tech": t, "operator": s.OPERATORS[op],
-                       "values": clean_values(villages[covered_col(t, op)])}
+                       "values": encode_column(clean_values(villages[covered_col(t, op)]))}
                       for t in ("4g", "5g") for op in s.OPERATORS
                       if covered_col(t, op) in villages.columns],
     }
 
 
-def _positions(codes: Sequence[str | None], wanted: pd.Series) -> list[int]:
+def _priority_columns(priority: pd.DataFrame, ids: np.ndarray) -> dict[str, Any]:
+    """The priority list's columns for each village (by id; missing where not on it)."""
+    wanted = [c for c in (s.RANK, s.INTERVENTION, "intervention_ids", s.COST_VND,
+                          s.IN_BUDGET) if c in priority.columns]
+    prio = priority[[s.VILLAGE_ID, *wanted]].drop_duplicates(s.VILLAGE_ID)
+    # each village's row on the list (-1: not on it), matched by one factorisation of both
+    # id columns (as text) instead of a hash index of a million Python strings
+    keys = prio[s.VILLAGE_ID].astype("string")
+    both = pd.concat([keys, pd.Series(ids, dtype="string")], ignore_index=True)
+    codes = both.factorize()[0]
+    row_of = np.full(codes.max(initial=-1) + 2, -1, dtype=np.int64)
+    row_of[codes[:len(keys)]] = np.arange(len(keys))
+    row_of[-1] = -1  # code -1: a missing id is on no row
+    rows = row_of[codes[len(keys):]]
+    aligned = pd.DataFrame({c: pd.api.extensions.take(prio[c].array, rows, allow_fill=True)
+                            for c in wanted})
+    rank = column_array(aligned, s.RANK, integer=True)
+    if rank is None:
+        return {}
+    nothing = np.full(len(ids), None, dtype=object)
+    cols = {
+        "rank": rank,
+        "intervention": column_array(aligned, s.INTERVENTION),
+        "interventions": column_array(aligned, "intervention_ids"),
+        "cost": column_array(aligned, s.COST_VND, integer=True),
+        "in_budget": (_nullable_bools(aligned[s.IN_BUDGET])
+                      if s.IN_BUDGET in aligned.columns else None),
+    }
+    return {k: v if v is not None else nothing for k, v in cols.items()}
+
+
+def _nullable_bools(ser: pd.Series) -> Any:
+    """Yes/no/missing (what :func:`clean_values` gives of a boolean column), as an array."""
+    try:
+        return ser.astype("boolean").array
+    except (TypeError, ValueError):
+        return clean_values(ser)
+
+
+def _positions(codes: Sequence[str | None], wanted: pd.Series) -> np.ndarray:
     """The position in ``codes`` of each value of ``wanted`` (the last one when a code is
     repeated), -1 where it is missing or not there."""
     index = pd.Index(codes, dtype="string")
@@ -384,14 +442,15 @@ def _positions(codes: Sequence[str | None], wanted: pd.Series) -> list[int]:
     ok = (found >= 0) & ~wanted.isna().to_numpy()
     out = np.full(len(wanted), -1, dtype=np.int64)
     out[ok] = np.flatnonzero(keep)[found[ok]]
-    return out.tolist()
+    return out
 
 
 def features_payload(gdf: gpd.GeoDataFrame | None, name: str, columns: Sequence[str],
                      derived: Mapping[str, Any] | None = None) -> dict[str, Any] | None:
     """A small layer (parks, streets, interventions) as a GeoJSON FeatureCollection.
 
-    Only ``columns`` that exist are kept; ``derived`` adds computed columns (Series).
+    Only ``columns`` that exist are kept; ``derived`` adds computed columns (Series). The
+    geometries are their GeoJSON text (:class:`.geocache.RawJSON`), as they go into the page.
     """
     if gdf is None or len(gdf) == 0:
         return None
@@ -401,10 +460,12 @@ def features_payload(gdf: gpd.GeoDataFrame | None, name: str, columns: Sequence[
     for col, values in (derived or {}).items():
         props[col] = clean_values(pd.Series(values).reindex(gdf.index))
     geoms = round_geoms(np.asarray(gdf.geometry.values, dtype=object))
+    # GEOS writes the GeoJSON geometries (shortest round-trip numbers, as json does)
+    texts = shapely.to_geojson(geoms).tolist()
     keys = list(props)
     rows = zip(*props.values()) if keys else ([] for _ in geoms)
-    features = [{"type": "Feature", "geometry": shapely.geometry.mapping(geom),
-                 "properties": dict(zip(keys, row))} for geom, row in zip(geoms, rows)]
+    features = [{"type": "Feature", "geometry": geocache.RawJSON(text),
+                 "properties": dict(zip(keys, row))} for text, row in zip(texts, rows)]
     return {"type": "FeatureCollection", "features": features}
 
 

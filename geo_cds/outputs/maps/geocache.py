@@ -6,7 +6,8 @@ provinces' grouping and the tolerances. ``geo-cds run`` keeps the results in the
 folder's ``.cache`` (beside the coverage engine's zone weights), one ``.npz`` file per product,
 named by a SHA-256 of everything the product depends on (:func:`digest`) and holding that key
 again: a file is used only for the very geometry it was made from. The file holds no pickles:
-the JSON of the payload (as bytes) and the simplified geometries as WKB. A file that cannot be
+the JSON of the payload (as bytes; each list apart, read back as :class:`RawJSON`) and the
+simplified geometries as WKB. A file that cannot be
 read is ignored (the product is recomputed and the file replaced, atomically); a file that
 cannot be written only costs the time next run.
 """
@@ -31,7 +32,44 @@ log = logging.getLogger(__name__)
 
 # Bump when the map's geometry code (simplification, encoding, labels, outlines) or this file
 # layout changes, so files made by the old code are not reused.
-VERSION = 1
+VERSION = 2
+
+
+class RawJSON:
+    """A value as its JSON text (a list of a cached payload, a feature's GeoJSON geometry):
+    written into the page as it is (see ``page._json_for_html``), so a warm map neither
+    parses nor re-encodes the geometry; read, compared and iterated as the value it holds
+    (parsed when first asked for)."""
+
+    __slots__ = ("text", "_len", "_value")
+
+    def __init__(self, text: str, length: int | None = None):
+        self.text = text
+        self._len = length
+        self._value = None
+
+    @property
+    def value(self) -> list:
+        if self._value is None:
+            self._value = json.loads(self.text)
+        return self._value
+
+    def __len__(self) -> int:
+        return len(self.value) if self._len is None else self._len
+
+    def __iter__(self):
+        return iter(self.value)
+
+    def __getitem__(self, i):
+        return self.value[i]
+
+    def __eq__(self, other: object) -> bool:
+        return self.value == (other.value if isinstance(other, RawJSON) else other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"RawJSON({self.text[:60]!r})"
 
 _UNREADABLE = (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile,
                shapely.errors.GEOSException)
@@ -63,6 +101,9 @@ def _load(path: Path, key: str) -> tuple[Any, np.ndarray | None] | None:
         meta = json.loads(f["json"].tobytes().decode("utf-8"))
         if not isinstance(meta, dict) or meta.get("key") != key:
             return None
+        payload = meta["payload"]
+        for name, length in meta.get("lists", {}).items():  # kept as text: see RawJSON
+            payload[name] = RawJSON(f[f"list_{name}"].tobytes().decode("utf-8"), int(length))
         geoms = None
         if "wkb_len" in f.files:
             sizes = f["wkb_len"]
@@ -73,12 +114,20 @@ def _load(path: Path, key: str) -> tuple[Any, np.ndarray | None] | None:
             geoms = shapely.from_wkb([blob[e - n:e] for e, n in zip(ends.tolist(),
                                                                   sizes.tolist())])
             geoms = np.asarray(geoms, dtype=object)
-    return meta["payload"], geoms
+    return payload, geoms
 
 
 def _save(path: Path, key: str, payload: Any, geoms: np.ndarray | None) -> None:
-    arrays = {"json": np.frombuffer(json.dumps({"key": key, "payload": payload}).encode(),
-                                    dtype=np.uint8)}
+    lists = {k: v for k, v in payload.items() if isinstance(v, (list, RawJSON))} \
+        if isinstance(payload, dict) else {}
+    rest = {k: v for k, v in payload.items() if k not in lists} \
+        if isinstance(payload, dict) else payload
+    meta = {"key": key, "payload": rest, "lists": {k: len(v) for k, v in lists.items()}}
+    arrays = {"json": np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)}
+    for name, value in lists.items():
+        text = value.text if isinstance(value, RawJSON) else json.dumps(
+            value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        arrays[f"list_{name}"] = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
     if geoms is not None:
         wkb = _wkb(geoms)
         arrays["wkb_len"] = np.array([len(b) for b in wkb], dtype=np.int64)

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import html
 import json
+import re
+import uuid
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -28,6 +30,7 @@ from folium.template import Template
 
 from geo_cds.atomic import atomic_file
 from geo_cds.outputs.maps import assets as _assets
+from geo_cds.outputs.maps.geocache import RawJSON
 
 ASSET_MODES = ("inline", "folder")
 # folium's own link names for what the page ships itself (Leaflet 1.9.4 from geo_cds/assets).
@@ -41,7 +44,19 @@ def _json_for_html(payload: Any) -> str:
     can close the element (``</script>``) or open an HTML comment (``<!--``); ``JSON.parse``
     reads the same strings back.
     """
-    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    raw: list[str] = []
+    token = f"geo-cds-raw-{uuid.uuid4().hex}-"
+
+    def as_raw(value: Any) -> str:  # cached JSON text goes in as it is, marked for now
+        if isinstance(value, RawJSON):
+            raw.append(value.text)
+            return f"{token}{len(raw) - 1}"
+        raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False,
+                      default=as_raw)
+    if raw:
+        text = re.sub(f'"{token}(\\d+)"', lambda m: raw[int(m.group(1))], text)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 

@@ -17,7 +17,7 @@ import pandas as pd
 import shapely
 
 from geo_cds import schema as s
-from geo_cds.outputs.maps.data import NODATA_COLOUR, column_values
+from geo_cds.outputs.maps.data import NODATA_COLOUR, column_array, column_values
 from geo_cds.outputs.maps.geometry import SCALE
 
 # Yellow to dark green: apart from the red-to-blue communes and the village gap colours.
@@ -44,20 +44,21 @@ def speed_scale(target_4g: float, target_5g: float, lang: str,
             "legend": legend}
 
 
-def village_source_columns(villages: gpd.GeoDataFrame) -> dict[str, list]:
+def village_source_columns(villages: gpd.GeoDataFrame) -> dict[str, Any]:
     """The villages' coverage source (0 none, 1 reported, 2 modelled) and measured and
-    reported speeds, for their popups — over the located villages, as the village payload."""
+    reported speeds, for their popups — over the located villages, as the village payload
+    (arrays, as :func:`.data.column_array`; the village payload encodes them)."""
     villages = villages[~(villages.geometry.isna() | villages.geometry.is_empty)]
     out: dict[str, list] = {}
     sources = ("none", "reported", "modelled")
     if s.COVERAGE_SOURCE in villages.columns:
         found = pd.Index(sources).get_indexer(villages[s.COVERAGE_SOURCE].astype("string"))
-        out["cov_src"] = np.where(found < 0, 0, found).tolist()
+        out["cov_src"] = np.where(found < 0, 0, found)
     for key, column, integer in (("speed", s.DOWNLOAD_MEASURED, False),
                                  ("speed_tests", s.SPEED_TESTS_N, True),
                                  ("speed_reported", s.DOWNLOAD_MBPS, False)):
-        values = column_values(villages, column, digits=None if integer else 1,
-                               integer=integer)
+        values = column_array(villages, column, digits=None if integer else 1,
+                              integer=integer)
         if values is not None:
             out[key] = values
     return out
