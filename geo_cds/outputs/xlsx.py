@@ -42,7 +42,7 @@ from geo_cds.outputs._xlsx_rows import (  # noqa: F401 (Coded, distinct_floats: 
 BUILTIN_FORMATS = {None: 0, "0": 1, "0.00": 2, "#,##0": 3, "#,##0.00": 4, "@": 49}
 FIRST_CUSTOM_FORMAT = 164
 HEADER_FILL = "00DDEBF7"
-ROWS_PER_PIECE = 16_384  # rows made (and handed to the deflating thread) at a time
+ROWS_PER_PIECE = 8_192  # rows made (and handed to the deflating thread) at a time
 # Excel reads "_x0041_" in a text as the character it encodes; a literal one is escaped.
 _ESCAPE_LIKE = re.compile(r"(_x[0-9A-Fa-f]{4}_)")
 # Not XML 1.0 characters (§2.2 Char).
