@@ -41,7 +41,8 @@ def write_investment_outputs(folder: Path, inv: InvestmentPlan, *, lang: str = "
     folder = Path(folder)
     # scores to 4 decimals for reading; the ranking was made with the exact values
     scores = [s.SCORE, *SCORE_COMPONENTS.values()]
-    priority = inv.priority.round({c: 4 for c in scores if c in inv.priority})
+    priority = inv.priority.assign(**{c: inv.priority[c].round(4) for c in scores
+                                      if c in inv.priority})  # no copy of the other columns
     out = [
         write_csv(priority, folder / "priority_villages.csv"),
         write_priority_xlsx(folder / "priority_villages.xlsx", priority, inv.summary,

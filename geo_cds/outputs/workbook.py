@@ -25,7 +25,7 @@ import pandas as pd
 from geo_cds import schema as s
 from geo_cds.labels import LANGS, label, labels
 from geo_cds.outputs.write import atomic_file
-from geo_cds.outputs.xlsx import Block, Sheet, Workbook, float_texts
+from geo_cds.outputs.xlsx import Block, Coded, Sheet, Workbook, distinct_floats
 from geo_cds.planning.ledger import COST_CARRIED_IDS, commune_subtotals
 
 TEXT = "@"
@@ -111,42 +111,53 @@ def _width(v) -> int:
     return len(f"{v:,}") if isinstance(v, int) and not isinstance(v, bool) else len(str(v))
 
 
-def _column_values(series: pd.Series, column: str, lang: str) -> tuple[np.ndarray | list, int]:
+def _column_values(series: pd.Series, column: str, lang: str) -> tuple[np.ndarray | Coded | list,
+                                                                    int]:
     """One column's cell values (plain numbers, text, labels; ``None`` where missing) and the
     width of the widest of them.
 
-    Numbers stay a numeric array (NaN: an empty cell); any other column is converted once
-    per distinct value (codes, names and labels repeat).
+    Integers stay a numeric array; any other column is converted once per distinct value
+    (codes, names and labels repeat; floats are formatted once each), the rows given as codes
+    into them.
     """
     dtype = series.dtype
-    if column not in TEXT_COLUMNS and isinstance(dtype, np.dtype) and dtype.kind in "iuf":
-        values = series.to_numpy()
-        return values, _numbers_width(values)
-    objects = series.astype(object).to_numpy()
+    if column not in TEXT_COLUMNS and isinstance(dtype, np.dtype) and dtype.kind in "iu":
+        values = series.to_numpy()  # the longest is the largest or the most negative
+        return values, max(_width(int(values.max())), _width(int(values.min()))) \
+            if len(values) else 0
+    if column not in TEXT_COLUMNS and isinstance(dtype, np.dtype) and dtype.kind == "f":
+        codes, uniques = distinct_floats(series.to_numpy())  # NaN: an empty cell
+        shown = np.array(uniques, dtype=np.float64)
+        shown = shown[~np.isnan(shown)].tolist()
+        return Coded(codes, uniques), max(map(len, map(float.__repr__, shown)), default=0)
     try:
-        codes, uniques = pd.factorize(objects)  # missing values: -1
+        codes, uniques = _distinct(series)  # missing values: -1
     except TypeError:  # an unhashable value
-        out = [_cell_value(v, column, lang) for v in objects.tolist()]
+        out = [_cell_value(v, column, lang) for v in series.astype(object).tolist()]
         return out, max(map(_width, out), default=0)
-    uniques = uniques.tolist()
-    if column != s.INTERVENTION and all(type(v) is str for v in uniques):  # names, codes
-        converted = [_text(v) for v in uniques]
-        width = max(map(len, converted), default=0)
-    else:
-        converted = [_cell_value(v, column, lang) for v in uniques]
+    if column != s.INTERVENTION and set(map(type, uniques)) == {str}:  # names, codes
+        width = max(map(len, uniques))
+        converted = uniques if width <= MAX_CELL_TEXT else [_text(v) for v in uniques]
+        width = min(width, MAX_CELL_TEXT)
+    else:  # (whole numbers stay as they are, as _cell_value leaves them)
+        converted = uniques if column not in TEXT_COLUMNS and set(map(type, uniques)) == {int} \
+            else [_cell_value(v, column, lang) for v in uniques]
         width = max(map(_width, converted), default=0)
-    table = np.empty(len(converted) + 1, dtype=object)  # the last one for code -1
-    table[:-1] = converted
-    return table[codes], width
+    return Coded(codes, converted), width
 
 
-def _numbers_width(values: np.ndarray) -> int:
-    """The widest of :func:`_width` over a numeric array's values but NaN."""
-    if values.dtype.kind in "iu":  # the longest is the largest or the most negative
-        return max(_width(int(values.max())), _width(int(values.min()))) if len(values) else 0
-    finite = np.isfinite(values)
-    infinite = [float.__repr__(v) for v in np.unique(values[~finite & ~np.isnan(values)])]
-    return max(map(len, [*float_texts(values[finite]), *infinite]), default=0)
+def _distinct(series: pd.Series) -> tuple[np.ndarray, list]:
+    """Codes into a column's distinct values (in order of first appearance; missing: -1), as
+    ``pd.factorize`` finds them among the column's Python objects. Text, nullable integers and
+    booleans are factorized as they are stored (Arrow, numbers), the same distinct values at a
+    fraction of the time."""
+    dtype = series.dtype
+    if isinstance(dtype, (pd.StringDtype, pd.Int64Dtype, pd.BooleanDtype)) or (
+            isinstance(dtype, np.dtype) and dtype.kind == "b"):
+        codes, uniques = pd.factorize(series)
+    else:
+        codes, uniques = pd.factorize(series.astype(object).to_numpy())
+    return codes, uniques.tolist()
 
 
 def _table(wb: Workbook, title: str, frame: pd.DataFrame, lang: str,
@@ -208,7 +219,9 @@ def _summary_format(key: str, text: str, value: float) -> str:
 def _coverage_sheet(table: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The data-coverage table as the sheet shows it: figures named, "all" named the total."""
     out = table.drop(columns="scope")
-    out["figure"] = [label("data_figure", f, lang) for f in out["figure"]]
+    figures = out["figure"].tolist()
+    names = {f: label("data_figure", f, lang) for f in set(figures)}  # one look-up per figure
+    out["figure"] = [names[f] for f in figures]
     total = table["scope"].eq("all").to_numpy()
     out.loc[total, s.PROVINCE_CODE] = None
     out.loc[total, s.PROVINCE_NAME] = labels("common", lang)["total"]

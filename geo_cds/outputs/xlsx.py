@@ -1,11 +1,12 @@
 """A small streaming XLSX writer: tables of plain values, column by column, straight to XML.
 
-The workbook of a national run holds ~30,000 rows × 26 columns. General-purpose writers
-(openpyxl, XlsxWriter) spend several microseconds of Python per cell on objects, styles and
-checks; here a sheet is a few blocks of columns whose cells are formatted in one list
-comprehension each and streamed into the zip entry row by row. A column given as a typed
-numpy array (numbers, bools, text) is converted whole: each distinct text or float is
-formatted once. Only what geo-cds needs is written (Office Open XML, ECMA-376, SpreadsheetML):
+The priority list of a 1,000,000-village run holds ~500,000 rows × 26 columns. General-purpose
+writers (openpyxl, XlsxWriter) spend several microseconds of Python per cell on objects,
+styles and checks; here each *distinct* value of a column is formatted once, as the end of its
+cell element, and whole-array operations (:mod:`geo_cds.outputs._xlsx_rows`) copy those bytes
+into the rows. A second thread deflates one piece of the file while the next is made (zlib lets go
+of Python's lock). Only what geo-cds needs is written (Office Open XML, ECMA-376,
+SpreadsheetML):
 
 - values are ``None`` or ``""`` (empty cell), ``str`` (always a text cell: a name starting with "="
   stays text, never a formula), ``bool``, ``int``, ``float``, ``datetime.date``;
@@ -19,30 +20,35 @@ U+FFFD, since one of them would make the whole file unreadable.
 
 from __future__ import annotations
 
-import datetime as dt
-import math
 import re
 import zipfile
+from collections import deque
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 import numpy as np
-import pandas as pd
+
+from geo_cds.outputs._xlsx_rows import (  # noqa: F401 (Coded, distinct_floats: API)
+    Coded,
+    block_columns,
+    column_letter,
+    distinct_floats,
+)
 
 # Built-in number formats (ECMA-376 §18.8.30): Excel shows these ids without a definition.
 BUILTIN_FORMATS = {None: 0, "0": 1, "0.00": 2, "#,##0": 3, "#,##0.00": 4, "@": 49}
 FIRST_CUSTOM_FORMAT = 164
 HEADER_FILL = "00DDEBF7"
-ROWS_PER_WRITE = 2000
-_EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+ROWS_PER_PIECE = 8_192  # rows made (and handed to the deflating thread) at a time
 # Excel reads "_x0041_" in a text as the character it encodes; a literal one is escaped.
 _ESCAPE_LIKE = re.compile(r"(_x[0-9A-Fa-f]{4}_)")
 # Not XML 1.0 characters (§2.2 Char).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-# Text holding none of these characters is written as it is.
-_PLAIN = re.compile("[^&<>_\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]*")
+# Text holding neither of these is written as it is (two scans: faster than one alternation).
+_SPECIAL = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 _NS = ('xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"')
@@ -56,13 +62,13 @@ class Block:
     """Consecutive rows given column by column.
 
     ``columns[j]`` holds the values of column ``j`` (all of the same length): a sequence of
-    the values listed above, or a numpy array of int, float, bool or of objects (written
-    whole when they are all text/``None`` or all int/``None``, else cell by cell);
-    ``styles[j]`` is the style of its cells (from :meth:`Workbook.style`), one for the
-    column or one per cell. ``height`` sets the rows' height in points.
+    the values listed above, a :class:`Coded` column, or a numpy array of int, float, bool or
+    of objects (whole when they are all text/``None`` or all int/``None``, else value by
+    value); ``styles[j]`` is the style of its cells (from :meth:`Workbook.style`), one for
+    the column or one per cell. ``height`` sets the rows' height in points.
     """
 
-    columns: Sequence[Sequence]
+    columns: Sequence[Sequence | Coded]
     styles: Sequence[int | Sequence[int]]
     height: float | None = None
 
@@ -86,35 +92,49 @@ class Sheet:
         self.n_columns = max((len(b.columns) for b in self.blocks), default=0)
 
 
-def column_letter(j: int) -> str:
-    """0 → "A", 25 → "Z", 26 → "AA"."""
-    out = ""
-    j += 1
-    while j:
-        j, rem = divmod(j - 1, 26)
-        out = chr(65 + rem) + out
-    return out
-
-
-def float_texts(values: np.ndarray) -> list[str | None]:
-    """Each float's shortest round-trip text (``repr``), ``None`` where not finite; written
-    once per distinct value, as formatting a float costs a microsecond."""
-    codes, uniques = pd.factorize(values)  # NaN: -1
-    texts = [float.__repr__(v) if math.isfinite(v) else None for v in uniques.tolist()]
-    texts.append(None)
-    out = [texts[c] for c in codes.tolist()]
-    zero = values == 0
-    if zero.any() and np.signbit(values[zero]).any():  # factorize takes -0.0 for 0.0
-        for i in np.flatnonzero(zero).tolist():
-            out[i] = float.__repr__(float(values[i]))
-    return out
-
-
 def _text_xml(value: str) -> str:
-    if _PLAIN.fullmatch(value):  # most texts: nothing to replace or escape
-        return value
-    value = _ESCAPE_LIKE.sub(r"_x005F\1", _NOT_XML.sub("\ufffd", value))
-    return escape(value)
+    return escape(_ESCAPE_LIKE.sub(r"_x005F\1", _NOT_XML.sub("\ufffd", value)))
+
+
+def _shared_strings_xml(strings: list[str]) -> str:
+    """The ``<si>`` elements of ``strings``. The few texts holding a character to escape or
+    replace are found in one scan of all of them (no match can span the line feed between
+    two) and only those are rewritten."""
+    if not strings:
+        return ""
+    joined = "\n".join(strings)
+    found = [m.start() for pattern in (_SPECIAL, _ESCAPE_LIKE) for m in pattern.finditer(joined)]
+    if found:
+        starts = np.cumsum([0, *map(len, strings)]) + np.arange(len(strings) + 1)
+        strings = list(strings)
+        for i in np.unique(np.searchsorted(starts, found, side="right") - 1).tolist():
+            strings[i] = _text_xml(strings[i])
+    return ('<si><t xml:space="preserve">'
+            + '</t></si><si><t xml:space="preserve">'.join(strings) + "</t></si>")
+
+
+class _Part:
+    """A zip entry written by a second thread: while zlib deflates one piece (letting go of
+    Python's lock) the next is made. At most two pieces wait, so memory stays bounded."""
+
+    def __init__(self, wb: Workbook, name: str, force_zip64: bool = False):
+        self.file = wb.zip.open(name, "w", force_zip64=force_zip64)
+        self.pool = wb.pool
+        self.pending: deque = deque()
+
+    def write(self, data) -> None:
+        self.pending.append(self.pool.submit(self.file.write, data))
+        while len(self.pending) > 2:
+            self.pending.popleft().result()
+
+    def close(self) -> None:
+        try:
+            while self.pending:
+                self.pending.popleft().result()
+        finally:
+            for future in self.pending:  # after a failure: let the others finish first
+                future.exception()
+            self.file.close()
 
 
 class Workbook:
@@ -125,6 +145,7 @@ class Workbook:
         # the fastest deflate: a third of level 6's time for a file a third larger
         self.zip = zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED,
                                    compresslevel=1)
+        self.pool = ThreadPoolExecutor(1, thread_name_prefix="xlsx-deflate")
         self.strings: dict[str, int] = {}
         self.styles: dict[tuple, int] = {(None, False, False): 0}
         self.sheets: list[tuple[str, str | None]] = []  # title, autofilter range
@@ -136,6 +157,7 @@ class Workbook:
         if exc_type is None:
             self.close()
         else:  # the caller removes the half-written file
+            self.pool.shutdown()
             self.zip.close()
 
     def style(self, number_format: str | None = None, *, bold: bool = False,
@@ -144,78 +166,8 @@ class Workbook:
         key = (number_format, bold or header, header)
         return self.styles.setdefault(key, len(self.styles))
 
-    def _cells(self, letter: str, rows: list[str], values: Sequence,
-               style: int | Sequence[int]) -> list[str]:
-        """The ``<c>`` elements of one column of a block ("" for an empty cell); ``rows`` are
-        the block's row numbers as text."""
-        if isinstance(values, np.ndarray):
-            typed = self._column_texts(values) if isinstance(style, int) else None
-            if typed is not None:
-                texts, kind = typed
-                head, mid = f'<c r="{letter}', f'" s="{style}"{kind}><v>'
-                return [f"{head}{r}{mid}{v}</v></c>" if v is not None else ""
-                        for r, v in zip(rows, texts, strict=True)]
-            values = values.tolist()  # of mixed types, or a style per cell: cell by cell
-        strings = self.strings
-        styles = [style] * len(values) if isinstance(style, int) else style
-        out = []
-        for row, v, st in zip(rows, values, styles, strict=True):
-            if v is None or v == "":  # an empty text is an empty cell
-                out.append("")
-            elif isinstance(v, str):
-                i = strings.get(v)
-                if i is None:
-                    i = strings[v] = len(strings)
-                out.append(f'<c r="{letter}{row}" s="{st}" t="s"><v>{i}</v></c>')
-            elif isinstance(v, bool):
-                out.append(f'<c r="{letter}{row}" s="{st}" t="b"><v>{int(v)}</v></c>')
-            elif isinstance(v, int):
-                out.append(f'<c r="{letter}{row}" s="{st}"><v>{v}</v></c>')
-            elif isinstance(v, float):
-                out.append(f'<c r="{letter}{row}" s="{st}"><v>{float.__repr__(v)}</v></c>'
-                           if math.isfinite(v) else "")  # np.float64's repr is not a number
-            elif isinstance(v, dt.date):
-                days = (dt.datetime.combine(v, dt.time()) if not isinstance(v, dt.datetime)
-                        else v.replace(tzinfo=None)) - _EXCEL_EPOCH
-                out.append(f'<c r="{letter}{row}" s="{st}"><v>{days / dt.timedelta(1)!r}</v></c>')
-            else:
-                raise TypeError(f"an XLSX cell cannot hold {type(v).__name__} ({v!r})")
-        return out
-
-    def _column_texts(self, values: np.ndarray) -> tuple[list[str | None], str] | None:
-        """A typed column's ``<v>`` texts (``None``: an empty cell) and its cell type
-        attribute, the whole column at once; ``None`` for an object column of mixed types.
-
-        The same cells as the cell-by-cell path: bool, int, float (not finite: empty), and
-        text or ``None`` (shared strings numbered in order of first use, "" empty)."""
-        kind = values.dtype.kind
-        if kind == "b":
-            return np.where(values, "1", "0").tolist(), ' t="b"'
-        if kind in "iu":
-            return list(map(str, values.tolist())), ""
-        if kind == "f":
-            return float_texts(values), ""
-        if kind != "O":
-            return None
-        items = values.tolist()
-        types = set(map(type, items))
-        if types <= {int, type(None)}:
-            return [None if v is None else str(v) for v in items], ""
-        if not types <= {str, type(None)}:
-            return None
-        codes, uniques = pd.factorize(values)  # None: -1
-        strings = self.strings
-        numbers = []
-        for text in uniques.tolist():
-            i = strings.get(text)
-            if i is None and text:
-                i = strings[text] = len(strings)
-            numbers.append(None if i is None else str(i))
-        numbers.append(None)  # code -1
-        return [numbers[c] for c in codes.tolist()], ' t="s"'
-
     def add(self, sheet: Sheet) -> None:
-        """Write ``sheet`` (streamed: its rows are not kept)."""
+        """Write ``sheet`` (streamed: its rows are made and deflated piece by piece)."""
         n_rows = sum(len(b) for b in sheet.blocks)
         last = f"{column_letter(max(sheet.n_columns, 1) - 1)}{max(n_rows, 1)}"
         index = len(self.sheets) + 1
@@ -233,27 +185,32 @@ class Workbook:
         filter_rows = n_rows if sheet.filter_rows is None else sheet.filter_rows
         autofilter = (f"A1:{column_letter(sheet.n_columns - 1)}{max(filter_rows, 1)}"
                       if filter_rows and sheet.n_columns else None)
-        with self.zip.open(f"xl/worksheets/sheet{index}.xml", "w") as f:
-            f.write(head.encode())
+        tail = "</sheetData>"
+        if autofilter:
+            tail += f'<autoFilter ref="{autofilter}"/>'
+        tail += ('<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" '
+                 'header="0.3" footer="0.3"/></worksheet>')
+        blocks = [block_columns(b.columns, b.styles, self.strings,
+                                (f'" ht="{b.height:g}" customHeight="1">'
+                                 if b.height is not None else '">').encode())
+                  for b in sheet.blocks]
+        # an upper bound of the part's size: beyond 2 GiB it needs zip64
+        digits = len(str(n_rows))
+        size = len(head) + len(tail) + sum(
+            len(b) * (14 + len(c.attrs) + digits * (1 + len(c.refs)) + c.widest())
+            for b, c in zip(sheet.blocks, blocks))
+        part = _Part(self, f"xl/worksheets/sheet{index}.xml",
+                     force_zip64=size > zipfile.ZIP64_LIMIT)
+        try:
+            part.write(head.encode())
             row = 1
-            for block in sheet.blocks:
-                numbers = list(map(str, range(row, row + len(block))))
-                cols = [self._cells(column_letter(j), numbers, values, style)
-                        for j, (values, style) in enumerate(zip(block.columns, block.styles,
-                                                                strict=True))]
-                height = (f' ht="{block.height:g}" customHeight="1"'
-                          if block.height is not None else "")
-                rows = [f'<row r="{r}"{height}>{"".join(cells)}</row>'
-                        for r, cells in zip(numbers, zip(*cols))]
-                for k in range(0, len(rows), ROWS_PER_WRITE):
-                    f.write("".join(rows[k:k + ROWS_PER_WRITE]).encode())
+            for block, columns in zip(sheet.blocks, blocks):
+                for piece in columns.pieces(row, len(block), ROWS_PER_PIECE):
+                    part.write(piece)
                 row += len(block)
-            tail = "</sheetData>"
-            if autofilter:
-                tail += f'<autoFilter ref="{autofilter}"/>'
-            tail += ('<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" '
-                     'header="0.3" footer="0.3"/></worksheet>')
-            f.write(tail.encode())
+            part.write(tail.encode())
+        finally:
+            part.close()
         self.sheets.append((sheet.title, autofilter))
 
     def _styles_xml(self) -> str:
@@ -290,9 +247,9 @@ class Workbook:
 
     def close(self) -> None:
         """Write the shared strings, styles and the workbook's index; close the file."""
+        self.pool.shutdown()
         n = len(self.sheets)
-        strings = "".join(f'<si><t xml:space="preserve">{_text_xml(t)}</t></si>'
-                          for t in self.strings)
+        strings = _shared_strings_xml(list(self.strings))
         self.zip.writestr("xl/sharedStrings.xml",
                           f'{_XML}<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
                           f'2006/main" count="{len(self.strings)}" '
