@@ -3,7 +3,6 @@ instances (the loops are the definition; the helpers must agree to the VND and t
 
 import numpy as np
 import pandas as pd
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.sparse import csr_matrix
@@ -22,17 +21,7 @@ from geo_cds.planning.ledger import (
     split_ids,
 )
 from geo_cds.planning.priority import _join_where
-from geo_cds.planning.spatial import _unique_rows, cover_within, greedy_cover
-
-
-@pytest.fixture(scope="module")
-def monkeypatch_module():
-    # the grid kernel on every instance, however small (hypothesis reruns the test body
-    # many times within one fixture, hence module scope)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(spatial, "MAX_PAIRS", 0)
-        yield mp
-
+from geo_cds.planning.spatial import _unique_rows, cover_within, greedy_cover, kernel_cover
 
 ids = st.sampled_from(["S0001", "S0002", "F0001", "F0002", "G0001"])
 id_rows = st.lists(st.lists(ids, max_size=3, unique=True).map(";".join), max_size=25)
@@ -250,8 +239,8 @@ def test_greedy_cover_equals_the_numpy_loop(data):
 
 @settings(max_examples=150, deadline=None)
 @given(data=st.data())
-def test_grid_cover_equals_the_numpy_loop(data, monkeypatch_module):
-    # the large-instance kernel forced on small ones: integer grids with points exactly at the
+def test_grid_cover_equals_the_numpy_loop(data):
+    # cover_within with whole populations (the kernel) on integer grids with points exactly at the
     # reach (distance 2 with a reach of 2), co-located points and ties in gain and people
     n = data.draw(st.integers(1, 40))
     cells = data.draw(st.lists(st.tuples(st.integers(-4, 6), st.integers(0, 6)), min_size=n,
@@ -269,14 +258,13 @@ def test_grid_cover_equals_the_numpy_loop(data, monkeypatch_module):
     cover.sort_indices()
     want_chosen, want_assigned = _greedy_cover_loop(cover.indices, cover.indptr, powered, pop)
     chosen, assigned = cover_within(xy, radius, np.where(powered, 0, 1), pop)
-    assert spatial.MAX_PAIRS == 0
     assert chosen == want_chosen
     assert assigned.tolist() == want_assigned.tolist()
 
 
 @settings(max_examples=200, deadline=None)
 @given(data=st.data())
-def test_grid_cover_equals_the_loop_on_real_coordinates(data, monkeypatch_module):
+def test_grid_cover_equals_the_loop_on_real_coordinates(data):
     # the kernel reads each point's reach from runs of grid cells narrowed to the disc; the
     # oracle compares every pair (dx² + dy² <= r², as the kernel's exact test), on metric
     # coordinates far from the origin, with points at exactly the reach (3-4-5 triangles),
@@ -301,7 +289,7 @@ def test_grid_cover_equals_the_loop_on_real_coordinates(data, monkeypatch_module
     cover = csr_matrix((np.ones(len(rows), dtype=bool), (rows, cols)), shape=(n, n))
     cover.sort_indices()
     want_chosen, want_assigned = _greedy_cover_loop(cover.indices, cover.indptr, powered, pop)
-    chosen, assigned = cover_within(xy, radius, np.where(powered, 0, 1), pop)
+    chosen, assigned = kernel_cover(xy, radius, np.where(powered, 0, 1), pop)
     assert chosen == want_chosen
     assert assigned.tolist() == want_assigned.tolist()
 
@@ -319,7 +307,7 @@ def test_the_ledgers_unique_is_numpys(values):
     assert first.tolist() == want_first.tolist()
 
 
-def test_grid_cover_with_a_tiny_reach_over_a_country(monkeypatch_module):
+def test_grid_cover_with_a_tiny_reach_over_a_country():
     # a reach of 1 m over 1,000 km: the grid's columns are capped (cells wider than the
     # reach); clusters of points 0.6 m apart and exact repeats, against all pairs
     rng = np.random.default_rng(7)
@@ -336,6 +324,6 @@ def test_grid_cover_with_a_tiny_reach_over_a_country(monkeypatch_module):
     cover.sort_indices()
     want_chosen, want_assigned = _greedy_cover_loop(cover.indices, cover.indptr, powered, pop)
     assert spatial._grid(xy, 1.0)[8] > 1.0 / 4  # the cells are wider than a quarter reach
-    chosen, assigned = cover_within(xy, 1.0, np.where(powered, 0, 1), pop)
+    chosen, assigned = kernel_cover(xy, 1.0, np.where(powered, 0, 1), pop)
     assert chosen == want_chosen
     assert assigned.tolist() == want_assigned.tolist()

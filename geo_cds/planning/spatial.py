@@ -131,11 +131,10 @@ def greedy_cover(ind: np.ndarray, ptr: np.ndarray, off: np.ndarray, pop: np.ndar
     return chosen, np.asarray(assigned, dtype=np.int64)
 
 
-# --- the same greedy cover for large, dense instances -------------------------------------
-# Above this many (village, village in reach) pairs the neighbour lists are not built: a
-# million villages with 300,000 of them without 4G hold 130 million pairs within 5 km (20 GB
-# as the lists above); the kernel below keeps only the points sorted by grid cell.
-MAX_PAIRS = 5_000_000
+# --- the same greedy cover without the neighbour lists --------------------------------------
+# A million villages with 300,000 of them without 4G hold 130 million pairs within reach (20 GB
+# as the lists above); the kernel keeps only the points sorted by grid cell. It is compiled at
+# install (``python -m geo_cds.planning.prepare``), so it serves every instance it can.
 
 
 def cover_within(xy: np.ndarray, radius: float, off: np.ndarray, pop: np.ndarray
@@ -143,16 +142,16 @@ def cover_within(xy: np.ndarray, radius: float, off: np.ndarray, pop: np.ndarray
     """:func:`greedy_cover` where candidate ``c`` covers the points within ``radius`` of it
     (the candidates are the points ``xy`` themselves).
 
-    Small instances build the neighbour lists (``cKDTree.query_pairs``) and run
-    :func:`greedy_cover`; large ones with whole populations run the numba kernel
+    Whole populations (people counts) go to the numba kernel
     :func:`geo_cds.planning._cover_kernel.grid_cover`, which takes the same candidates in the
-    same order without storing the pairs (compiled on its first use, then cached on disk).
+    same order without storing the pairs; others build the neighbour lists
+    (``cKDTree.query_pairs``) for :func:`greedy_cover`.
     """
     n = len(xy)
     pop = np.asarray(pop, dtype=float)
     whole = bool(np.all(np.isfinite(pop)) and np.all(pop == np.round(pop))
                  and np.abs(pop).sum() < 2 ** 52)
-    if n and whole and np.isfinite(xy).all() and _pairs_bound(xy, radius) > MAX_PAIRS:
+    if n and whole and np.isfinite(xy).all():
         return kernel_cover(xy, radius, off, pop)
     pairs = cKDTree(xy).query_pairs(radius, output_type="ndarray").reshape(-1, 2)
     rows = np.concatenate([pairs[:, 0], pairs[:, 1], np.arange(n)])
@@ -170,18 +169,6 @@ def kernel_cover(xy: np.ndarray, radius: float, off: np.ndarray, pop: np.ndarray
     chosen, assigned = grid_cover(*_grid(xy, radius), float(radius) * float(radius),
                                   np.asarray(off, dtype=np.int64), np.round(pop).astype(np.int64))
     return chosen.tolist(), assigned
-
-
-def _cells(xy: np.ndarray, size: float, margin: int) -> tuple[np.ndarray, int]:
-    """Each point's grid cell as one key, cells of side ``size`` (a little more, so that two
-    points ``k × size`` apart are at most ``k`` cells apart), with ``margin`` empty cells
-    around (a neighbour's key never wraps), and the number of rows of cells."""
-    size = float(size) * (1 + 1e-9) if size > 0 else 1.0
-    lo = xy.min(axis=0)
-    cx = np.floor((xy[:, 0] - lo[0]) / size).astype(np.int64)
-    cy = np.floor((xy[:, 1] - lo[1]) / size).astype(np.int64)
-    ny = int(cy.max()) + 1 + 2 * margin
-    return (cx + margin) * ny + (cy + margin), ny
 
 
 def _grid(xy: np.ndarray, radius: float, per_reach: int = 4):
@@ -203,16 +190,3 @@ def _grid(xy: np.ndarray, radius: float, per_reach: int = 4):
     return (np.ascontiguousarray(x[order]), np.ascontiguousarray(y[order]), order,
             np.ascontiguousarray(row[order]).astype(np.float64), col[order], colstart, x0, y0,
             size, scale * 1e-7)
-
-
-def _pairs_bound(xy: np.ndarray, radius: float) -> int:
-    """An upper bound of the pairs within ``radius``: points in the same or adjacent cells."""
-    key, ny = _cells(xy, radius, 1)
-    keys, count = np.unique(key, return_counts=True)
-    total = 0
-    for dx in (-1, 0, 1):
-        for dy in (-1, 0, 1):
-            at = np.searchsorted(keys, keys + dx * ny + dy)
-            at = np.minimum(at, len(keys) - 1)
-            total += int((count * np.where(keys[at] == keys + dx * ny + dy, count[at], 0)).sum())
-    return total
