@@ -187,6 +187,17 @@ def test_unique_rows_equals_numpy_unique_on_axis_0(points):
     assert inverse.tolist() == want_inverse.ravel().tolist()
 
 
+def _within(xy, radius):
+    """Each point's neighbours within ``radius`` (itself included), rows sorted: a KD-tree."""
+    n = len(xy)
+    pairs = cKDTree(xy).query_pairs(radius, output_type="ndarray").reshape(-1, 2)
+    rows = np.concatenate([pairs[:, 0], pairs[:, 1], np.arange(n)])
+    cols = np.concatenate([pairs[:, 1], pairs[:, 0], np.arange(n)])
+    cover = csr_matrix((np.ones(len(rows), dtype=bool), (rows, cols)), shape=(n, n))
+    cover.sort_indices()
+    return cover
+
+
 def _greedy_cover_loop(ind, ptr, powered, pop):
     """The site cover's greedy loop as first written (numpy slices per pop): the oracle."""
     import heapq
@@ -226,11 +237,7 @@ def test_greedy_cover_equals_the_numpy_loop(data):
     pop = np.array(data.draw(st.lists(st.sampled_from([0.0, 10.0, 10.0, 55.5, 120.0]),
                                       min_size=n, max_size=n)))
     xy = np.array(cells, dtype=float)
-    pairs = cKDTree(xy).query_pairs(1.5, output_type="ndarray").reshape(-1, 2)
-    rows = np.concatenate([pairs[:, 0], pairs[:, 1], np.arange(n)])
-    cols = np.concatenate([pairs[:, 1], pairs[:, 0], np.arange(n)])
-    cover = csr_matrix((np.ones(len(rows), dtype=bool), (rows, cols)), shape=(n, n))
-    cover.sort_indices()
+    cover = _within(xy, 1.5)
     chosen, assigned = greedy_cover(cover.indices, cover.indptr, np.where(powered, 0, 1), pop)
     want_chosen, want_assigned = _greedy_cover_loop(cover.indices, cover.indptr, powered, pop)
     assert chosen == want_chosen
@@ -251,11 +258,7 @@ def test_grid_cover_equals_the_numpy_loop(data):
                                       min_size=n, max_size=n)))
     xy = np.array(cells, dtype=float) * 1000.0
     radius *= 1000.0
-    pairs = cKDTree(xy).query_pairs(radius, output_type="ndarray").reshape(-1, 2)
-    rows = np.concatenate([pairs[:, 0], pairs[:, 1], np.arange(n)])
-    cols = np.concatenate([pairs[:, 1], pairs[:, 0], np.arange(n)])
-    cover = csr_matrix((np.ones(len(rows), dtype=bool), (rows, cols)), shape=(n, n))
-    cover.sort_indices()
+    cover = _within(xy, radius)
     want_chosen, want_assigned = _greedy_cover_loop(cover.indices, cover.indptr, powered, pop)
     chosen, assigned = cover_within(xy, radius, np.where(powered, 0, 1), pop)
     assert chosen == want_chosen
