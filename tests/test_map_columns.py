@@ -14,6 +14,7 @@ from shapely.geometry import Point
 
 from geo_cds import schema as s
 from geo_cds.outputs.maps import data as mdata
+from geo_cds.outputs.maps import villages as mvillages
 
 
 def old_column_values(df, column, *, digits=None, integer=False):
@@ -110,10 +111,10 @@ def test_clean_values_as_the_loop(values):
            [*mdata.GAP_STATUSES, "other", "OK"])), min_size=1, max_size=20))
 def test_village_commune_and_status_as_the_loop(codes, wanted, statuses):
     wanted = pd.Series(wanted, dtype="str")
-    assert mdata._positions(codes, wanted).tolist() == old_positions(codes, wanted)
+    assert mvillages._positions(codes, wanted).tolist() == old_positions(codes, wanted)
     villages = gpd.GeoDataFrame({s.GAP_STATUS: pd.Series(statuses, dtype="str")},
                                 geometry=[Point(105, 20)] * len(statuses), crs=s.WGS84)
-    payload = mdata.villages_payload(villages, [])
+    payload = mvillages.villages_payload(villages, [])
     assert decoded_villages(payload)["status"] == old_status(villages[s.GAP_STATUS])
 
 

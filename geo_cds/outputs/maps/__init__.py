@@ -27,6 +27,7 @@ import shapely
 from geo_cds import schema as s
 from geo_cds.labels import LANGS, labels
 from geo_cds.outputs.maps import data as _data
+from geo_cds.outputs.maps import villages as _villages
 from geo_cds.outputs.maps.charts import charts_payload
 from geo_cds.outputs.maps.columns import present
 from geo_cds.outputs.maps.data import normalise_name
@@ -147,7 +148,7 @@ def build_payload(*, communes: gpd.GeoDataFrame, villages: gpd.GeoDataFrame | No
     commune_data["data_coverage"] = data_coverage_payload(communes_simple)
     village_data = None
     if villages is not None and len(villages):
-        village_data = _data.villages_payload(villages, commune_data["code"], priority,
+        village_data = _villages.villages_payload(villages, commune_data["code"], priority,
                                               more=village_source_columns(villages))
 
     parks_fc = _data.features_payload(
@@ -220,7 +221,7 @@ def build_payload(*, communes: gpd.GeoDataFrame, villages: gpd.GeoDataFrame | No
         "indicators": indicators,
         "default_indicator": default_indicator,
         "gap_status": gap_status,
-        "village_flags": list(_data.VILLAGE_FLAGS),
+        "village_flags": list(_villages.VILLAGE_FLAGS),
         "intervention_styles": _data.INTERVENTION_STYLES,
         "intervention_legend": intervention_legend,
         "generated": generated_keys,
