@@ -39,7 +39,6 @@ from geo_cds.pipeline.modelled import map_layers, modelled_rasters, prepare_mode
 from geo_cds.pipeline.progress import Progress
 from geo_cds.pipeline.result import RunResult
 from geo_cds.plan import Plan
-from geo_cds.planning.prepare import ensure_ready as prepare_planning
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +78,16 @@ def _prepare_coverage(plan: Plan, timings: dict, progress: Progress | None) -> N
     seconds = ensure_ready(progress)
     if seconds is not None:
         timings["prepare"] = seconds
+
+
+def _prepare_planning(timings: dict, progress: Progress | None) -> None:
+    """Compile the planner's kernels, announced, when numba's disk cache does not have them
+    (imported here: numba is not loaded by importing the pipeline)."""
+    from geo_cds.planning.prepare import ensure_ready
+
+    seconds = ensure_ready(progress)
+    if seconds is not None:
+        timings["prepare_plan"] = seconds
 
 
 @contextmanager
@@ -323,9 +332,7 @@ def analyse(plan: Plan, *, strict: bool = False, cache_dir: Path | None = None,
         streets = gaps.street_table(inputs.streets, communes) if inputs.streets is not None else None
         targets = gaps.target_table(communes, villages, parks, plan,
                                     speed_source=sources["speed_source"])
-    seconds = prepare_planning(progress)  # announced, when numba's disk cache is cold
-    if seconds is not None:
-        timings["prepare_planning"] = seconds
+    _prepare_planning(timings, progress)
     with _timed(timings, "priority", progress):
         investment = plan_investments(villages, communes, parks, inputs.sites, inputs.fibre, plan)
     plan = investment.plan  # the effective plan (preset resolved): what run.json records
