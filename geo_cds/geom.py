@@ -20,6 +20,12 @@ def _transformer(src: CRS, dst: CRS) -> Transformer:
     return Transformer.from_crs(src, dst, always_xy=True)
 
 
+def plain_points(geoms: np.ndarray) -> np.ndarray:
+    """True where a geometry is a plain 2D point (not empty, missing or 3D): the rows
+    :func:`projected_points` gives as coordinates."""
+    return (shapely.get_type_id(geoms) == 0) & ~shapely.has_z(geoms) & ~shapely.is_empty(geoms)
+
+
 def projected_points(geoms: gpd.GeoSeries, crs) -> tuple[np.ndarray, gpd.GeoSeries]:
     """``geoms.to_crs(crs)`` split in two: the plain 2D points as projected coordinates, the
     rest (lines, polygons, 3D, empty or missing) as projected geometries.
@@ -36,7 +42,7 @@ def projected_points(geoms: gpd.GeoSeries, crs) -> tuple[np.ndarray, gpd.GeoSeri
     """
     crs = CRS.from_user_input(crs)
     g = np.asarray(geoms.array, dtype=object)
-    plain = (shapely.get_type_id(g) == 0) & ~shapely.has_z(g) & ~shapely.is_empty(g)
+    plain = plain_points(g)
     xy = shapely.get_coordinates(g[plain])
     if len(xy) and not CRS.from_user_input(geoms.crs).is_exact_same(crs):
         x, y = _transformer(CRS.from_user_input(geoms.crs), crs).transform(xy[:, 0], xy[:, 1])

@@ -16,7 +16,7 @@ import pandas as pd
 import shapely
 
 from geo_cds import schema as s
-from geo_cds.geom import has_location, projected_points
+from geo_cds.geom import has_location, plain_points, projected_points
 from geo_cds.inputs.crs import metric_crs
 from geo_cds.problems import ProblemLog
 
@@ -151,7 +151,7 @@ class _Metric:
 
     def __init__(self, geoms: gpd.GeoSeries, crs):
         g = np.asarray(geoms.array, dtype=object)
-        self.plain = (shapely.get_type_id(g) == 0) & ~shapely.has_z(g) & ~shapely.is_empty(g)
+        self.plain = plain_points(g)
         xy, rest = projected_points(geoms, crs)
         self.xy = np.full((len(g), 2), np.nan)
         self.xy[self.plain] = xy

@@ -20,7 +20,7 @@ from geo_cds.analysis.coverage.grid import (
     windows_over,
 )
 from geo_cds.errors import CrsError, LayerError
-from geo_cds.geom import projected_points
+from geo_cds.geom import plain_points, projected_points
 
 
 def _metres_per_cell(grid: Grid, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -42,7 +42,7 @@ def _projected_xy(geo: gpd.GeoSeries, crs) -> tuple[np.ndarray, np.ndarray]:
     points by :func:`geo_cds.geom.projected_points` (the same numbers), the others (3D)
     through ``to_crs``."""
     g = np.asarray(geo.values, dtype=object)
-    plain = (shapely.get_type_id(g) == 0) & ~shapely.has_z(g) & ~shapely.is_empty(g)
+    plain = plain_points(g)
     xy, rest = projected_points(geo, crs)
     x, y = np.full(len(g), np.nan), np.full(len(g), np.nan)
     x[plain], y[plain] = xy[:, 0], xy[:, 1]
